@@ -1,0 +1,63 @@
+import type {
+  ClusterDescription,
+  EventRecord,
+  Millis,
+  NodeObservation,
+  VmObservation,
+} from '../trace/records.js';
+
+/** What one observation poll saw: every node and every clustered VM, in one round trip. */
+export interface Poll {
+  t: Millis;
+  nodes: Record<string, NodeObservation>;
+  vms: Record<string, VmObservation>;
+}
+
+/** A Windows event-log record as a target collects it (the trace writer adds `seq`). */
+export type ClusterEvent = Omit<EventRecord, 'type' | 'seq'>;
+
+/** Cluster properties a run may set (Get-Cluster property names; values in the property's own unit). */
+export type ClusterSettingValues = Record<string, number>;
+
+export interface KillClusterServiceOptions {
+  /**
+   * Keep the service from being started again (by the service control manager or anyone) for this long,
+   * then start it. Absent: the node's own recovery (SCM restart) brings it back.
+   */
+  holdDownMs?: Millis;
+}
+
+/**
+ * The one seam to a cluster. The simulator and the PowerShell target implement it; faults and the runner
+ * use nothing else. Operations reject with an OperationError when the cluster refused or failed them, and
+ * with an OperationUnknownError when the outcome is unknown (a timeout, a lost connection).
+ */
+export interface Target {
+  readonly kind: 'sim' | 'powershell';
+  describe(): ClusterDescription;
+  /** Milliseconds since the run started. */
+  now(): Millis;
+  /** Let time pass (virtual time on the simulator). */
+  sleep(ms: Millis): Promise<void>;
+  poll(): Promise<Poll>;
+  /** Event-log records written since the previous call. */
+  collectEvents(): Promise<ClusterEvent[]>;
+  /** Current values of every cluster property the target knows (Get-Cluster names, e.g. ResiliencyDefaultPeriod). */
+  getSettings(): Promise<ClusterSettingValues>;
+  setSettings(values: ClusterSettingValues): Promise<void>;
+  /** Force-kill clussvc on a node (Stop-Process -Name clussvc -Force): an ungraceful exit. */
+  killClusterService(node: string, options?: KillClusterServiceOptions): Promise<void>;
+  /** Make sure clussvc runs on the node (start it if stopped; lift any hold-down). */
+  startClusterService(node: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The cluster refused or failed the operation: it did not happen. */
+export class OperationError extends Error {
+  override name = 'OperationError';
+}
+
+/** The operation may or may not have happened (timeout, lost connection): recorded as `info`. */
+export class OperationUnknownError extends Error {
+  override name = 'OperationUnknownError';
+}
