@@ -1,0 +1,136 @@
+/**
+ * Every setting the models depend on, with its documented default and where that default comes from.
+ * Sources are the keys of ../shared/domain/windows-cluster-facts.md §9 (and lab-observations.md).
+ * Where sources disagree, the setting exists and its default is stated with the reason it was chosen.
+ *
+ * `kind: 'cluster'` settings are cluster properties (Get-Cluster names): a run sets them on the cluster and
+ * the models use the values the cluster reports back. `kind: 'model'` settings are the models' own
+ * assumptions where Microsoft documents no number; an experiment may tighten or loosen them.
+ */
+
+export type SettingUnit = 's' | 'ms' | 'count' | 'level';
+
+export interface SettingDefinition {
+  name: string;
+  kind: 'cluster' | 'model';
+  unit: SettingUnit;
+  default: number;
+  min: number;
+  max: number;
+  /** Allowed values, where only a few are meaningful (ResiliencyLevel 1 | 2). */
+  values?: number[];
+  description: string;
+  /** Where the default comes from. */
+  source: string;
+  /** What other sources say, where they disagree. */
+  conflict?: string;
+}
+
+const UINT32_MAX = 0xffffffff;
+
+export const settingDefinitions: readonly SettingDefinition[] = [
+  {
+    name: 'ResiliencyLevel',
+    kind: 'cluster',
+    unit: 'level',
+    default: 2,
+    min: 1,
+    max: 2,
+    values: [1, 2],
+    description:
+      '1 = IsolateOnSpecialHeartbeat, 2 = AlwaysIsolate: when a node that lost membership is kept Isolated instead of going Down.',
+    source: '[PETRI], [WHII-TEST]: AlwaysIsolate (2) "on by default" since Technical Preview 2',
+    conflict: '[MSDN-RL] property table gives 1; 2 chosen because every hands-on source observed AlwaysIsolate',
+  },
+  {
+    name: 'ResiliencyDefaultPeriod',
+    kind: 'cluster',
+    unit: 's',
+    default: 240,
+    min: 0,
+    max: UINT32_MAX,
+    description:
+      'How long a node may stay Isolated with its VMs running before it is declared Down and its VMs fail over; 0 = pre-2016 behaviour (no isolation).',
+    source: '[MSDN-RDP] 240 s, [ITPRO-RES] "4 minutes", [SR-FAQ] 0 disables',
+  },
+  {
+    name: 'QuarantineThreshold',
+    kind: 'cluster',
+    unit: 'count',
+    default: 3,
+    min: 0,
+    max: UINT32_MAX,
+    description: 'Ungraceful exits from membership within an hour after which a node is quarantined.',
+    source: '[PSDOC-GC] 3 per hour, [SAVILL-479]',
+    conflict: '[MSDN-QT] describes the unit as "minutes"; count per hour chosen (PowerShell docs and lab practice)',
+  },
+  {
+    name: 'QuarantineDuration',
+    kind: 'cluster',
+    unit: 's',
+    default: 7200,
+    min: 0,
+    max: UINT32_MAX,
+    description: 'How long a quarantined node is kept from joining the cluster.',
+    source: '[PSDOC-GC] 7200 s (2 h), [MSBLOG] "default: 2 hours"',
+    conflict: '[MSDN-QD] gives 0; windows_exporter says milliseconds; seconds and 7200 chosen (PowerShell docs)',
+  },
+  {
+    name: 'SameSubnetDelay',
+    kind: 'cluster',
+    unit: 'ms',
+    default: 1000,
+    min: 250,
+    max: 4000,
+    description: 'Interval between cluster heartbeats on the same subnet.',
+    source: '[ITPRO-HB] 1 s (Windows Server 2016 default); stored in ms per [DSC-SCHEMA]',
+  },
+  {
+    name: 'SameSubnetThreshold',
+    kind: 'cluster',
+    unit: 'count',
+    default: 10,
+    min: 3,
+    max: 120,
+    description: 'Missed heartbeats after which a node is removed from active membership.',
+    source: '[ITPRO-HB] 10 (Windows Server 2016 default)',
+    conflict: '[FREECRAM]: 5 on older versions; 10 chosen (2016+, the versions with compute resiliency)',
+  },
+  {
+    name: 'BlockStoragePauseWithin',
+    kind: 'model',
+    unit: 's',
+    default: 10,
+    min: 0,
+    max: 3600,
+    description:
+      'How soon a csv-block VM on an Isolated node must reach PausedCritical after going RunningCritical (it pauses at its first failed I/O).',
+    source: 'Assumption: [ITPRO-RES], [SAVILL-478] and lab-observations §1 give the order RunningCritical → PausedCritical but no time',
+  },
+  {
+    name: 'FailoverStartWithin',
+    kind: 'model',
+    unit: 's',
+    default: 120,
+    min: 1,
+    max: 3600,
+    description: 'How soon a VM whose node went Down must be running again on another node (placement plus VM start).',
+    source: 'Assumption: [EVT] 1682 and [AFINN-17525] say the VMs are failed over, with no time; 120 s covers a VM start',
+  },
+] as const;
+
+export type SettingName = (typeof settingDefinitions)[number]['name'];
+
+export type Settings = Record<string, number>;
+
+export function settingDefinition(name: string): SettingDefinition | undefined {
+  return settingDefinitions.find((d) => d.name === name);
+}
+
+/** The documented defaults, overridden by the given values. */
+export function resolveSettings(values: Settings = {}): Settings {
+  const out: Settings = {};
+  for (const d of settingDefinitions) out[d.name] = values[d.name] ?? d.default;
+  for (const [k, v] of Object.entries(values)) if (!(k in out)) out[k] = v;
+  return out;
+}
