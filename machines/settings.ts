@@ -108,6 +108,17 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     source: 'Assumption: [ITPRO-RES], [SAVILL-478] and lab-observations §1 give the order RunningCritical → PausedCritical but no time',
   },
   {
+    name: 'JoinTakesAtLeast',
+    kind: 'model',
+    unit: 's',
+    default: 2,
+    min: 0,
+    max: 600,
+    description:
+      'The least time a node spends Joining before it is Up again: with polls this often or more, a lost membership cannot go unseen.',
+    source: 'Assumption: a join is a cluster regroup (events 1135/1592) and takes seconds in practice; no documented figure',
+  },
+  {
     name: 'FailoverStartWithin',
     kind: 'model',
     unit: 's',

@@ -1,0 +1,97 @@
+import { setup } from 'xstate';
+import type { Settings } from './settings.js';
+
+/**
+ * A clustered VM under VM Compute Resiliency, by storage kind.
+ *
+ * The VM hears about its owner node through `owner.<state>` events (owner.Isolated, owner.Up, owner.Down):
+ * the checker announces every change of the owner's membership state to the VMs it hosts. Tags are the
+ * states an observer may see (Get-VM State, the group's Unmonitored flag, an offline group while failing
+ * over). States whose `meta.ownerMoves` is true are where the VM's owner node may change.
+ */
+
+export type StorageKind = 'smb' | 'csv-block';
+
+export interface ClusteredVmInput {
+  storage: StorageKind;
+  settings: Settings;
+}
+
+export type ClusteredVmEvent =
+  | { type: 'owner.Isolated' }
+  | { type: 'owner.Up' }
+  | { type: 'owner.Down' }
+  | { type: 'vm.io-failed' }
+  | { type: 'vm.online' };
+
+/** Events the cluster or the VM produce on their own. */
+export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online'] as const;
+
+export const clusteredVm = setup({
+  types: {
+    context: {} as { storage: StorageKind; settings: Settings },
+    input: {} as ClusteredVmInput,
+    events: {} as ClusteredVmEvent,
+  },
+  delays: {
+    BlockStoragePauseWithin: ({ context }) => context.settings.BlockStoragePauseWithin * 1000,
+    FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
+  },
+  guards: {
+    fileStorage: ({ context }) => context.storage === 'smb',
+  },
+}).createMachine({
+  id: 'clustered-vm',
+  context: ({ input }) => ({ storage: input.storage, settings: input.settings }),
+  initial: 'Running',
+  states: {
+    Running: {
+      tags: ['Running'],
+      on: {
+        'owner.Isolated': [
+          // File storage (SMB 3 / SOFS) does not depend on the Hyper-V cluster: the VM keeps running,
+          // Unmonitored [ITPRO-RES], [WHII-SOFS], [SAVILL-478], lab §1.3
+          { guard: 'fileStorage', target: 'Unmonitored' },
+          // Block storage behind CSV: the isolated node loses CSV access → Running-Critical [ITPRO-RES], lab §1.3
+          { target: 'Critical' },
+        ],
+        // Owner Down (resiliency off, or period expired): the VM is restarted on another node [EVT] 1682
+        'owner.Down': 'FailingOver',
+      },
+    },
+    Unmonitored: {
+      tags: ['Unmonitored'],
+      on: {
+        // Node back within the period: the VM is monitored again (1682 "monitored again") [EVT]
+        'owner.Up': 'Running',
+        'owner.Down': 'FailingOver',
+      },
+    },
+    Critical: {
+      initial: 'RunningCritical',
+      on: {
+        // CSV access returns with membership: Paused-Critical VMs resume [ITPRO-RES], [SAVILL-478]
+        'owner.Up': 'Running',
+        'owner.Down': 'FailingOver',
+      },
+      states: {
+        RunningCritical: {
+          tags: ['RunningCritical', 'Unmonitored'],
+          on: { 'vm.io-failed': 'PausedCritical' },
+          // Running-Critical, then Paused-Critical at the first failed I/O (lab §1.3; no time documented)
+          after: { BlockStoragePauseWithin: 'PausedCritical' },
+        },
+        PausedCritical: {
+          tags: ['PausedCritical'],
+        },
+      },
+    },
+    // The group is offline and restarts on another node chosen by placement.
+    FailingOver: {
+      tags: ['Offline', 'Starting'],
+      meta: { ownerMoves: true },
+      on: { 'vm.online': 'Running' },
+      after: { FailoverStartWithin: 'Running' },
+    },
+  },
+});

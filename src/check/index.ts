@@ -1,0 +1,27 @@
+import { readTrace, TraceFormatError } from '../trace/reader.js';
+import type { HeaderRecord } from '../trace/records.js';
+import { Checker } from './checker.js';
+import type { CheckResult } from './result.js';
+
+export { Checker } from './checker.js';
+export type { CheckResult, Violation, TransitionCoverage, QuotedLine } from './result.js';
+export { worstVerdict } from './result.js';
+
+/** Check a stored trace against the current models, streaming it. */
+export async function checkTrace(file: string): Promise<{ header: HeaderRecord; result: CheckResult }> {
+  let checker: Checker | undefined;
+  let header: HeaderRecord | undefined;
+  for await (const read of readTrace(file)) {
+    if (!checker) {
+      if (read.record.type !== 'header') {
+        throw new TraceFormatError(file, read.line, 'expected the header record first; is this a clusterchaos trace?');
+      }
+      header = read.record;
+      checker = new Checker(header);
+      continue;
+    }
+    checker.feed(read);
+  }
+  if (!checker || !header) throw new TraceFormatError(file, 1, 'the trace is empty: expected a header record');
+  return { header, result: checker.finish() };
+}

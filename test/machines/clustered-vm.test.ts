@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { createActor, SimulatedClock } from 'xstate';
+import { clusteredVm, type StorageKind } from '../../machines/clustered-vm.js';
+import { resolveSettings } from '../../machines/settings.js';
+
+function startVm(storage: StorageKind, settings: Record<string, number> = {}) {
+  const clock = new SimulatedClock();
+  const actor = createActor(clusteredVm, { input: { storage, settings: resolveSettings(settings) }, clock });
+  actor.start();
+  const tags = () => [...actor.getSnapshot().tags].sort();
+  return { actor, clock, tags, value: () => JSON.stringify(actor.getSnapshot().value) };
+}
+
+describe('clustered-vm model', () => {
+  it('keeps an SMB-backed VM running, Unmonitored, while its node is Isolated', () => {
+    const { actor, clock, tags } = startVm('smb');
+    actor.send({ type: 'owner.Isolated' });
+    expect(tags()).to.deep.equal(['Unmonitored']);
+    clock.increment(3_600_000);
+    expect(tags()).to.deep.equal(['Unmonitored']);
+  });
+
+  it('monitors an SMB-backed VM again when its node rejoins', () => {
+    const { actor, tags } = startVm('smb');
+    actor.send({ type: 'owner.Isolated' });
+    actor.send({ type: 'owner.Up' });
+    expect(tags()).to.deep.equal(['Running']);
+  });
+
+  it('takes a CSV block-storage VM RunningCritical when its node is Isolated', () => {
+    const { actor, tags } = startVm('csv-block');
+    actor.send({ type: 'owner.Isolated' });
+    expect(tags()).to.include('RunningCritical');
+  });
+
+  it('pauses a CSV block-storage VM (PausedCritical) at its first failed I/O', () => {
+    const { actor, tags } = startVm('csv-block');
+    actor.send({ type: 'owner.Isolated' });
+    actor.send({ type: 'vm.io-failed' });
+    expect(tags()).to.deep.equal(['PausedCritical']);
+  });
+
+  it('has a CSV block-storage VM PausedCritical within BlockStoragePauseWithin at the latest', () => {
+    const { actor, clock, tags } = startVm('csv-block', { BlockStoragePauseWithin: 10 });
+    actor.send({ type: 'owner.Isolated' });
+    clock.increment(9_999);
+    expect(tags()).to.include('RunningCritical');
+    clock.increment(1);
+    expect(tags()).to.deep.equal(['PausedCritical']);
+  });
+
+  it('resumes a PausedCritical VM when its node rejoins', () => {
+    const { actor, tags } = startVm('csv-block');
+    actor.send({ type: 'owner.Isolated' });
+    actor.send({ type: 'vm.io-failed' });
+    actor.send({ type: 'owner.Up' });
+    expect(tags()).to.deep.equal(['Running']);
+  });
+
+  for (const storage of ['smb', 'csv-block'] as const) {
+    it(`fails a ${storage} VM over when its node goes Down, and it runs again elsewhere`, () => {
+      const { actor, tags, value } = startVm(storage);
+      actor.send({ type: 'owner.Isolated' });
+      actor.send({ type: 'owner.Down' });
+      expect(value()).to.equal('"FailingOver"');
+      expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.FailingOver': { ownerMoves: true } });
+      actor.send({ type: 'vm.online' });
+      expect(tags()).to.deep.equal(['Running']);
+    });
+  }
+
+  it('fails over straight from Running when the node goes Down without isolation (ResiliencyDefaultPeriod = 0)', () => {
+    const { actor, value } = startVm('smb', { ResiliencyDefaultPeriod: 0 });
+    actor.send({ type: 'owner.Down' });
+    expect(value()).to.equal('"FailingOver"');
+  });
+
+  it('must be running on its new node within FailoverStartWithin', () => {
+    const { actor, clock, tags } = startVm('smb', { FailoverStartWithin: 120 });
+    actor.send({ type: 'owner.Down' });
+    clock.increment(119_999);
+    expect(tags()).to.deep.equal(['Offline', 'Starting']);
+    clock.increment(1);
+    expect(tags()).to.deep.equal(['Running']);
+  });
+});
