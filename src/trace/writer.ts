@@ -8,7 +8,7 @@ import type { TraceRecord, Unsequenced } from './records.js';
 export class TraceWriter {
   readonly path: string;
   private fd: number;
-  private nextSeq: number;
+  private nextSeqValue: number;
   private pending: string[] = [];
   private pendingBytes = 0;
 
@@ -16,12 +16,16 @@ export class TraceWriter {
   constructor(path: string, options: { append?: boolean; startSeq?: number } = {}) {
     this.path = path;
     this.fd = openSync(path, options.append ? 'a' : 'w');
-    this.nextSeq = options.startSeq ?? 0;
+    this.nextSeqValue = options.startSeq ?? 0;
+  }
+
+  get nextSeq(): number {
+    return this.nextSeqValue;
   }
 
   /** Write a record; returns it with its sequence number. */
   write<R extends TraceRecord>(record: Unsequenced<R>): R {
-    const full = ('t' in record ? { ...record, seq: this.nextSeq++ } : record) as unknown as R;
+    const full = ('t' in record ? { ...record, seq: this.nextSeqValue++ } : record) as unknown as R;
     const line = JSON.stringify(full) + '\n';
     this.pending.push(line);
     this.pendingBytes += line.length;

@@ -1,0 +1,13 @@
+/** Quote a word for a POSIX shell only when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The one command that replays a run: same experiment, seed, overrides and defects. */
+export function replayCommand(o: { file: string; seed: number; sets: string[]; defects: string[]; target: string }): string {
+  const words = ['npx', 'clusterchaos', 'run', o.file, '--seed', String(o.seed)];
+  if (o.target !== 'sim') words.push('--target', o.target);
+  for (const s of o.sets) words.push('--set', s);
+  for (const d of o.defects) words.push('--defect', d);
+  return words.map(shellWord).join(' ');
+}

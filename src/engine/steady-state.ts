@@ -1,0 +1,20 @@
+import type { Poll } from '../targets/target.js';
+
+/**
+ * The steady-state hypothesis: every node Up (no Isolated/Quarantined flag, not paused) and every clustered
+ * VM Running, Online and monitored. Returns what deviates, in the cluster's words; empty when steady.
+ */
+export function deviations(poll: Poll): string[] {
+  const out: string[] = [];
+  for (const [name, node] of Object.entries(poll.nodes)) {
+    if (node.State !== 'Up' || node.StatusInformation.length) {
+      out.push(`node ${name} is ${[node.State, ...node.StatusInformation].join(', ')}`);
+    }
+  }
+  for (const [name, vm] of Object.entries(poll.vms)) {
+    if (vm.State !== 'Running' || vm.GroupState !== 'Online' || vm.StatusInformation.length) {
+      out.push(`VM ${name} is ${[vm.State, vm.GroupState, ...vm.StatusInformation].join(', ')} on ${vm.OwnerNode}`);
+    }
+  }
+  return out;
+}
