@@ -1,0 +1,77 @@
+import { OperationError } from '../target.js';
+import type { SimClock, Timer } from './clock.js';
+import type { EventLog } from './eventlog.js';
+
+export interface ClusterServiceHooks {
+  stopped(node: string): void;
+  started(node: string): void;
+}
+
+/**
+ * The Cluster Service process (clussvc.exe) on one node, and the service control manager that restarts it.
+ * A forced kill is an ungraceful exit: SCM logs 7031 and runs the service's recovery action, a restart
+ * after `scmRestartDelayMs` [SCM7031]. A hold-down keeps the service from starting until it ends (as a
+ * task on the node that disables the service, then re-enables and starts it).
+ */
+export class ClusterService {
+  private isRunning = true;
+  private crashes = 0;
+  private heldDownUntil: number | undefined;
+  private pendingStarts: Timer[] = [];
+
+  constructor(
+    readonly node: string,
+    private readonly clock: SimClock,
+    private readonly log: EventLog,
+    private readonly scmRestartDelayMs: number,
+    private readonly hooks: ClusterServiceHooks,
+  ) {}
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  /** Stop-Process -Name clussvc -Force. */
+  kill(holdDownMs?: number): void {
+    if (!this.isRunning) throw new OperationError(`clussvc is not running on ${this.node}`);
+    if (holdDownMs !== undefined && !(Number.isFinite(holdDownMs) && holdDownMs >= 0)) {
+      throw new OperationError(`holdDownMs must be a finite number of milliseconds ≥ 0, got ${holdDownMs}`);
+    }
+    this.isRunning = false;
+    this.crashes++;
+    this.log.serviceCrashed(this.node, this.crashes, this.scmRestartDelayMs);
+    if (holdDownMs !== undefined) {
+      const until = this.clock.now() + holdDownMs;
+      this.heldDownUntil = until;
+      this.pendingStarts.push(this.clock.at(until, () => this.liftHoldDownAndStart()));
+    }
+    // The recovery action SCM announced in 7031: restart the service [SCM7031]
+    this.pendingStarts.push(this.clock.after(this.scmRestartDelayMs, () => this.scmRestart()));
+    this.hooks.stopped(this.node);
+  }
+
+  /** Start-Service clussvc: lifts any hold-down; a no-op if the service runs. */
+  start(): void {
+    this.heldDownUntil = undefined;
+    if (!this.isRunning) this.begin();
+  }
+
+  private scmRestart(): void {
+    // A held-down (disabled) service cannot be started: SCM's restart attempt does nothing.
+    if (this.isRunning || (this.heldDownUntil !== undefined && this.clock.now() < this.heldDownUntil)) return;
+    this.begin();
+  }
+
+  private liftHoldDownAndStart(): void {
+    this.heldDownUntil = undefined;
+    if (!this.isRunning) this.begin();
+  }
+
+  private begin(): void {
+    for (const timer of this.pendingStarts) timer.cancel();
+    this.pendingStarts = [];
+    this.isRunning = true;
+    this.log.serviceRunning(this.node);
+    this.hooks.started(this.node);
+  }
+}

@@ -1,0 +1,110 @@
+import type { ClusterEvent } from '../target.js';
+
+/**
+ * The nodes' System event logs, and the text of every record the simulator writes. Messages follow the
+ * provider manifests ([EVT], [BRAIN-FC], [SCM7031]) with the insertion strings filled in.
+ */
+
+export type EventLevel = 'Critical' | 'Error' | 'Warning' | 'Information';
+
+const clustering = 'Microsoft-Windows-FailoverClustering';
+const scm = 'Service Control Manager';
+
+export class EventLog {
+  private pending: ClusterEvent[] = [];
+
+  constructor(
+    private readonly now: () => number,
+    private readonly epochMs: number,
+  ) {}
+
+  private write(node: string, provider: string, id: number, level: EventLevel, message: string): void {
+    const t = this.now();
+    const time = new Date(this.epochMs + t).toISOString();
+    this.pending.push({ t, node, log: 'System', provider, id, level, time, message });
+  }
+
+  /** Records written since the previous call, oldest first. */
+  drain(): ClusterEvent[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  // 7031 EVENT_SERVICE_CRASH, on the node whose service died [SCM7031]
+  serviceCrashed(node: string, times: number, restartInMs: number): void {
+    this.write(node, scm, 7031, 'Error',
+      `The Cluster Service service terminated unexpectedly. It has done this ${times} time(s). ` +
+        `The following corrective action will be taken in ${restartInMs} milliseconds: Restart the service.`);
+  }
+
+  // 7036 service state change
+  serviceRunning(node: string): void {
+    this.write(node, scm, 7036, 'Information', 'The Cluster Service service entered the running state.');
+  }
+
+  // 1135 EVENT_NODE_DOWN, written by a surviving member [EVT]
+  nodeRemoved(by: string, node: string): void {
+    this.write(by, clustering, 1135, 'Critical',
+      `Cluster node '${node}' was removed from the active failover cluster membership. The Cluster service on this node may have stopped. ` +
+        'This could also be due to the node having lost communication with other active nodes in the failover cluster. ' +
+        'Run the Validate a Configuration wizard to check your network configuration. If the condition persists, check for hardware or ' +
+        'software errors related to the network adapters on this node. Also check for failures in any other network components to which ' +
+        'the node is connected such as hubs, switches, or bridges.');
+  }
+
+  // 1673 CLUSTER_NODE_ENTERED_ISOLATED_STATE [EVT]
+  nodeIsolated(node: string): void {
+    this.write(node, clustering, 1673, 'Warning', `Cluster node '${node}' has entered the isolated state.`);
+  }
+
+  // 1680 CLUSTER_NODE_EXITED_ISOLATED_STATE [EVT]
+  nodeExitedIsolation(node: string): void {
+    this.write(node, clustering, 1680, 'Information', `Cluster node '${node}' has exited the isolated state.`);
+  }
+
+  // 1681 CLUSTER_GROUPS_UNMONITORED_ON_NODE [EVT]
+  vmsUnmonitored(by: string, node: string, vms: string[]): void {
+    this.write(by, clustering, 1681, 'Warning',
+      `Virtual machines on node '${node}' have entered an unmonitored state. The virtual machines health will be monitored again once ` +
+        `the node returns from an isolated state or may failover if the node does not return. The virtual machine no longer being monitored are: ${vms.join(', ')}.`);
+  }
+
+  // 1682 CLUSTER_MULTIPLE_GROUPS_NO_LONGER_UNMONITORED [EVT]
+  vmsMonitoredAgain(node: string, vms: string[]): void {
+    this.write(node, clustering, 1682, 'Information',
+      `Node '${node}' has rejoined the cluster and the following virtual machines running on that node are once again having their health state monitored: ${vms.join(', ')}.`);
+  }
+
+  // 1682 CLUSTER_GROUP_MOVED_NO_LONGER_UNMONITORED [EVT]
+  unmonitoredVmFailedOver(by: string, isolatedNode: string, vm: string): void {
+    this.write(by, clustering, 1682, 'Information',
+      `Virtual machine '${vm}' which was unmonitored on the isolated node '${isolatedNode}' has been failed over to another node. ` +
+        'The health of the virtual machine is once again being monitored.');
+  }
+
+  // 1153 failover attempt [BRAIN-FC]
+  failingOver(by: string, vm: string, from: string, to: string): void {
+    this.write(by, clustering, 1153, 'Information',
+      `The Cluster service is attempting to fail over the clustered role '${vm}' from node '${from}' to node '${to}'.`);
+  }
+
+  // 1201 role online [BRAIN-FC]
+  roleOnline(node: string, vm: string): void {
+    this.write(node, clustering, 1201, 'Information', `The Cluster service successfully brought the clustered role '${vm}' online.`);
+  }
+
+  // 1205 RCM_EVENT_GROUP_FAILED_ONLINE_OFFLINE [EVT]
+  roleFailed(by: string, vm: string): void {
+    this.write(by, clustering, 1205, 'Error',
+      `The Cluster service failed to bring clustered role '${vm}' completely online or offline. One or more resources may be in a failed state. ` +
+        'This may impact the availability of the clustered role.');
+  }
+
+  // 5120 DCM_VOLUME_AUTO_PAUSE_AFTER_FAILURE, on the node that lost CSV access [EVT]
+  csvPaused(node: string): void {
+    this.write(node, clustering, 5120, 'Error',
+      "Cluster Shared Volume 'Volume1' ('Cluster Virtual Disk (Volume1)') has entered a paused state because of 'STATUS_CONNECTION_DISCONNECTED(c000020c)'. " +
+        'All I/O will temporarily be queued until a path to the volume is reestablished.');
+  }
+}

@@ -1,0 +1,85 @@
+import type { EventLog } from './eventlog.js';
+import { choosePlacement } from './placement.js';
+import type { ClusteredVm } from './vm.js';
+
+/**
+ * The Resource Control Manager: what the cluster does with its VM roles when their nodes change state.
+ * It stops monitoring the VMs of an Isolated node (1681) and monitors them again when it rejoins (1682),
+ * fails VMs over when their node goes Down or their own ResiliencyPeriod runs out, and places a group
+ * that found no node as soon as one can host it.
+ */
+export class ResourceControlManager {
+  /** Groups no node could take (Failed), in the order they failed. */
+  private waiting: { vm: ClusteredVm; from: string; wasUnmonitored: boolean }[] = [];
+
+  constructor(
+    private readonly nodes: readonly string[],
+    private readonly vms: readonly ClusteredVm[],
+    private readonly log: EventLog,
+    /** Up with clussvc running: may host roles. */
+    private readonly canHost: (node: string) => boolean,
+  ) {}
+
+  private on(node: string): ClusteredVm[] {
+    return this.vms.filter((vm) => vm.owner === node && vm.hosted);
+  }
+
+  /** The node is Isolated: its VMs keep running where they are, unmonitored [MSBLOG], [EVT] 1681. */
+  nodeIsolated(node: string, by: string): void {
+    const vms = this.on(node);
+    for (const vm of vms) vm.unmonitor(() => this.failOver(vm));
+    if (vms.length) this.log.vmsUnmonitored(by, node, vms.map((vm) => vm.name));
+  }
+
+  nodeJoining(node: string): void {
+    for (const vm of this.on(node)) vm.cancelPeriod();
+  }
+
+  /** The node is an active member again: its VMs are monitored again (1682), waiting groups get placed. */
+  nodeJoined(node: string): void {
+    const vms = this.on(node).filter((vm) => vm.unmonitored);
+    for (const vm of vms) vm.monitor();
+    if (vms.length) this.log.vmsMonitoredAgain(node, vms.map((vm) => vm.name));
+    this.placeWaiting();
+  }
+
+  /** The node is Down: every VM it hosted fails over [EVT] 1682, [AFINN-17525]. */
+  nodeDown(node: string): void {
+    for (const vm of this.on(node)) this.failOver(vm);
+  }
+
+  storageChanged(node: string, access: boolean): void {
+    for (const vm of this.on(node)) {
+      if (access) vm.csvRestored();
+      else vm.csvLost();
+    }
+  }
+
+  private failOver(vm: ClusteredVm): void {
+    const from = vm.owner;
+    const wasUnmonitored = vm.unmonitored;
+    vm.takeOffline();
+    this.place(vm, from, wasUnmonitored);
+  }
+
+  private place(vm: ClusteredVm, from: string, wasUnmonitored: boolean): void {
+    const to = choosePlacement(this.nodes, this.canHost, (node) => this.on(node).length);
+    if (!to) {
+      if (vm.group !== 'Failed') this.log.roleFailed(from, vm.name);
+      vm.fail();
+      this.waiting.push({ vm, from, wasUnmonitored });
+      return;
+    }
+    this.log.failingOver(to, vm.name, from, to);
+    vm.startOn(to, () => {
+      this.log.roleOnline(to, vm.name);
+      if (wasUnmonitored) this.log.unmonitoredVmFailedOver(to, from, vm.name);
+    });
+  }
+
+  private placeWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) this.place(w.vm, w.from, w.wasUnmonitored);
+  }
+}

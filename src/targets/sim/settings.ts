@@ -1,0 +1,88 @@
+import { OperationError, type ClusterSettingValues } from '../target.js';
+import type { Millis } from '../../trace/records.js';
+
+/**
+ * The simulator's own timings (ignored by a real cluster). Same shape as the experiment's `SimulatorSpec`
+ * (src/experiment/types.ts), declared here because the simulator imports nothing but trace/ and target.ts.
+ */
+export interface SimulatorSpec {
+  /** Delay before the service control manager restarts a crashed clussvc. */
+  scmRestartDelayMs: Millis;
+  /** How long a failed-over VM takes to start on its new node (min..max, drawn from the seeded RNG). */
+  vmStartMs: [Millis, Millis];
+  /** Interval between a csv-block VM's disk I/Os (min..max): an I/O to a lost CSV pauses the VM. */
+  vmIoIntervalMs: [Millis, Millis];
+}
+
+/**
+ * The simulated cluster's own properties (Get-Cluster names, each in its own unit) and their defaults.
+ * They are the simulator's, not the models': a real cluster reports its values the same way.
+ */
+
+interface PropertyRule {
+  default: number;
+  min: number;
+  max: number;
+}
+
+const UINT32_MAX = 0xffffffff;
+
+const properties: Readonly<Record<string, PropertyRule>> = {
+  // 2 = AlwaysIsolate; 1 = IsolateOnSpecialHeartbeat. Both behave as AlwaysIsolate here for now [PETRI], [MSDN-RL]
+  ResiliencyLevel: { default: 2, min: 1, max: 2 },
+  // Seconds an Isolated node keeps its VMs before it is declared Down; 0 disables resiliency [MSDN-RDP], [SR-FAQ]
+  ResiliencyDefaultPeriod: { default: 240, min: 0, max: UINT32_MAX },
+  // Stored only: quarantine is not simulated yet [PSDOC-GC]
+  QuarantineThreshold: { default: 3, min: 0, max: UINT32_MAX },
+  QuarantineDuration: { default: 7200, min: 0, max: UINT32_MAX },
+  // Heartbeat every 1 s; 10 missed heartbeats remove a node from membership (WS2016 defaults) [ITPRO-HB]
+  SameSubnetDelay: { default: 1000, min: 250, max: 4000 },
+  SameSubnetThreshold: { default: 10, min: 3, max: 120 },
+};
+
+export const clusterPropertyNames: readonly string[] = Object.keys(properties);
+
+/** The cluster's common properties, as Get-Cluster shows them and (Get-Cluster).X = v changes them. */
+export class ClusterProperties {
+  private readonly values: Record<string, number> = {};
+
+  constructor() {
+    for (const name of clusterPropertyNames) this.values[name] = properties[name].default;
+  }
+
+  get ResiliencyDefaultPeriod(): number {
+    return this.values.ResiliencyDefaultPeriod;
+  }
+
+  get SameSubnetDelay(): number {
+    return this.values.SameSubnetDelay;
+  }
+
+  get SameSubnetThreshold(): number {
+    return this.values.SameSubnetThreshold;
+  }
+
+  all(): ClusterSettingValues {
+    return { ...this.values };
+  }
+
+  /** Set several properties at once: all are checked first, so a refused call changes nothing. */
+  set(values: ClusterSettingValues): void {
+    for (const [name, value] of Object.entries(values)) {
+      const rule = Object.hasOwn(properties, name) ? properties[name] : undefined;
+      if (!rule) {
+        throw new OperationError(`unknown cluster property ${name}; known properties: ${clusterPropertyNames.join(', ')}`);
+      }
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw new OperationError(`cluster property ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+      }
+      if (value < rule.min || value > rule.max) {
+        throw new OperationError(`cluster property ${name} must be between ${rule.min} and ${rule.max}, got ${value}`);
+      }
+    }
+    for (const [name, value] of Object.entries(values)) this.values[name] = value;
+  }
+}
+
+/** How long a join (a regroup of the whole cluster) takes, ms: drawn per join from the seeded RNG. */
+export const joinDurationMs: readonly [number, number] = [2000, 3000];

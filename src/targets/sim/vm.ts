@@ -1,0 +1,139 @@
+import type { VmDescription, VmObservation } from '../../trace/records.js';
+import type { SimClock, Timer } from './clock.js';
+import type { Rng } from './rng.js';
+import type { SimulatorSpec } from './settings.js';
+
+/** Get-VM State names the simulator produces. */
+export type VmState = 'Running' | 'RunningCritical' | 'PausedCritical' | 'Off' | 'Starting';
+export type GroupState = 'Online' | 'Pending' | 'Offline' | 'Failed';
+
+export interface VmDeps {
+  clock: SimClock;
+  /** The VM's own stream (I/O timing, start duration). */
+  rng: Rng;
+  simulator: SimulatorSpec;
+  csvAccess(node: string): boolean;
+}
+
+/**
+ * A clustered VM: the Hyper-V VM (State) and its cluster group (GroupState, owner, Unmonitored flag).
+ * A csv-block VM's disk lives on a CSV: when its node loses CSV access its health is critical
+ * (RunningCritical), and its next disk I/O fails, which pauses it (PausedCritical) [ITPRO-RES], lab §1.3.
+ * An smb VM's disk does not depend on the Hyper-V cluster, so it keeps running [WHII-SOFS].
+ */
+export class ClusteredVm {
+  readonly name: string;
+  readonly storage: VmDescription['storage'];
+  owner: string;
+  state: VmState = 'Running';
+  group: GroupState = 'Online';
+  unmonitored = false;
+  private nextIo: Timer | undefined;
+  private period: Timer | undefined;
+  private startup: Timer | undefined;
+
+  constructor(
+    private readonly description: VmDescription,
+    private readonly d: VmDeps,
+  ) {
+    this.name = description.name;
+    this.storage = description.storage;
+    this.owner = description.owner;
+  }
+
+  /** Hosted by its owner: online or coming online there (counts for placement). */
+  get hosted(): boolean {
+    return this.group === 'Online' || this.group === 'Pending';
+  }
+
+  observe(): VmObservation {
+    return {
+      State: this.state,
+      GroupState: this.group,
+      OwnerNode: this.owner,
+      StatusInformation: this.unmonitored ? ['Unmonitored'] : [],
+    };
+  }
+
+  describe(): VmDescription {
+    return { ...this.description, owner: this.owner };
+  }
+
+  /** The owner node lost CSV access. */
+  csvLost(): void {
+    if (this.storage !== 'csv-block' || this.state !== 'Running') return;
+    this.state = 'RunningCritical';
+    // The VM does disk I/O every vmIoIntervalMs; the first I/O to the lost CSV fails and pauses it.
+    this.nextIo = this.d.clock.after(this.d.rng.between(this.d.simulator.vmIoIntervalMs), () => {
+      this.nextIo = undefined;
+      if (this.state === 'RunningCritical') this.state = 'PausedCritical';
+    });
+  }
+
+  /** The owner node has CSV access again: a critical VM resumes [ITPRO-RES], [SAVILL-478]. */
+  csvRestored(): void {
+    if (this.state !== 'RunningCritical' && this.state !== 'PausedCritical') return;
+    this.cancel('nextIo');
+    this.state = 'Running';
+  }
+
+  /**
+   * The owner is Isolated: the cluster stops monitoring the VM. With its own ResiliencyPeriod the VM
+   * fails over when that runs out, even if the node is still Isolated [MSDN-RP].
+   */
+  unmonitor(periodExpired: () => void): void {
+    this.unmonitored = true;
+    const seconds = this.description.resiliencyPeriod;
+    if (seconds !== undefined && !this.period) {
+      this.period = this.d.clock.after(seconds * 1000, () => {
+        this.period = undefined;
+        periodExpired();
+      });
+    }
+  }
+
+  /** The owner is joining again: the VM's own period no longer runs. */
+  cancelPeriod(): void {
+    this.cancel('period');
+  }
+
+  monitor(): void {
+    this.cancelPeriod();
+    this.unmonitored = false;
+  }
+
+  /** The cluster takes the group offline to move it: the copy on the old owner is turned off. */
+  takeOffline(): void {
+    this.cancel('nextIo');
+    this.cancel('period');
+    this.cancel('startup');
+    this.unmonitored = false;
+    this.state = 'Off';
+    this.group = 'Offline';
+  }
+
+  /** No node can host the group: it stays offline, Failed, until one can. */
+  fail(): void {
+    this.state = 'Off';
+    this.group = 'Failed';
+  }
+
+  /** Start the VM on `node`; it is Running after a vmStartMs draw. */
+  startOn(node: string, online: () => void): void {
+    this.owner = node;
+    this.state = 'Starting';
+    this.group = 'Pending';
+    this.startup = this.d.clock.after(this.d.rng.between(this.d.simulator.vmStartMs), () => {
+      this.startup = undefined;
+      this.state = 'Running';
+      this.group = 'Online';
+      if (!this.d.csvAccess(node)) this.csvLost();
+      online();
+    });
+  }
+
+  private cancel(which: 'nextIo' | 'period' | 'startup'): void {
+    this[which]?.cancel();
+    this[which] = undefined;
+  }
+}

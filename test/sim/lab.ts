@@ -1,0 +1,51 @@
+import { createSimTarget, type SimTarget } from '../../src/targets/sim/index.js';
+import type { Poll } from '../../src/targets/target.js';
+import type { VmDescription } from '../../src/trace/records.js';
+
+/** A three-node lab: N2 hosts an SMB VM and a CSV (block) VM, N1 hosts one SMB VM. */
+export const labVms: VmDescription[] = [
+  { name: 'web01', owner: 'N2', storage: 'smb', memoryGB: 4 },
+  { name: 'sql01', owner: 'N2', storage: 'csv-block', memoryGB: 16 },
+  { name: 'app01', owner: 'N1', storage: 'smb', memoryGB: 8 },
+];
+
+export const labSimulator = {
+  scmRestartDelayMs: 60_000,
+  vmStartMs: [5_000, 15_000] as [number, number],
+  vmIoIntervalMs: [200, 2_000] as [number, number],
+};
+
+export function lab(options: { seed?: number; vms?: VmDescription[]; nodes?: string[]; defects?: string[]; scmRestartDelayMs?: number } = {}): SimTarget {
+  return createSimTarget({
+    cluster: { name: 'LAB', nodes: options.nodes ?? ['N1', 'N2', 'N3'], vms: options.vms ?? labVms },
+    simulator: { ...labSimulator, scmRestartDelayMs: options.scmRestartDelayMs ?? labSimulator.scmRestartDelayMs },
+    seed: options.seed ?? 1,
+    defects: options.defects,
+  });
+}
+
+/** Poll every `stepMs` until `seen` holds; returns that poll. Fails after `withinMs`. */
+export async function waitFor(target: SimTarget, seen: (p: Poll) => boolean, withinMs: number, stepMs = 100): Promise<Poll> {
+  const until = target.now() + withinMs;
+  for (;;) {
+    const poll = await target.poll();
+    if (seen(poll)) return poll;
+    if (target.now() >= until) throw new Error(`not seen within ${withinMs} ms (t=${target.now()}): ${JSON.stringify(poll)}`);
+    await target.sleep(stepMs);
+  }
+}
+
+/** Every distinct poll (by content) while time passes, polled every `stepMs`. */
+export async function timeline(target: SimTarget, forMs: number, stepMs = 100): Promise<Poll[]> {
+  const out: Poll[] = [];
+  let last = '';
+  const until = target.now() + forMs;
+  while (target.now() < until) {
+    await target.sleep(stepMs);
+    const poll = await target.poll();
+    const key = JSON.stringify({ nodes: poll.nodes, vms: poll.vms });
+    if (key !== last) out.push(poll);
+    last = key;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { OperationError } from '../../src/targets/target.js';
+import { lab, waitFor } from './lab.js';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+describe('sim: cluster properties', () => {
+  it('reports the documented defaults for every property', async () => {
+    expect(await lab().getSettings()).to.deep.equal({
+      ResiliencyLevel: 2,
+      ResiliencyDefaultPeriod: 240,
+      QuarantineThreshold: 3,
+      QuarantineDuration: 7200,
+      SameSubnetDelay: 1000,
+      SameSubnetThreshold: 10,
+    });
+  });
+
+  it('reports the values it was set to', async () => {
+    const target = lab();
+    await target.setSettings({ ResiliencyDefaultPeriod: 60, QuarantineDuration: 300, ResiliencyLevel: 1 });
+    expect(await target.getSettings()).to.include({ ResiliencyDefaultPeriod: 60, QuarantineDuration: 300, ResiliencyLevel: 1 });
+  });
+
+  it('declares an isolated node Down after the ResiliencyDefaultPeriod it was set to', async () => {
+    const target = lab();
+    await target.setSettings({ ResiliencyDefaultPeriod: 60 });
+    await target.killClusterService('N2', { holdDownMs: 120_000 });
+    await waitFor(target, (p) => p.nodes.N2.State === 'Down', 15_000);
+    const removedAt = (await target.collectEvents()).find((e) => e.id === 1135)!.t;
+    const down = await waitFor(target, (p) => p.nodes.N2.StatusInformation.length === 0, 70_000);
+    expect(down.t - removedAt).to.be.within(60_000, 60_100);
+  });
+
+  it('removes a silent node after the heartbeat settings it was set to', async () => {
+    const target = lab();
+    await target.setSettings({ SameSubnetDelay: 2000, SameSubnetThreshold: 5 });
+    await target.killClusterService('N2');
+    await waitFor(target, (p) => p.nodes.N2.State === 'Down', 20_000, 10);
+    const removal = (await target.collectEvents()).find((e) => e.id === 1135)!;
+    expect(removal.t).to.be.within(8_000, 12_000);
+  });
+
+  it('refuses an unknown property, naming it and the known ones, and changes nothing', async () => {
+    const target = lab();
+    const error = await rejection(target.setSettings({ ResiliencyDefaultPeriod: 30, ResilencyDefaultPeriod: 60 }));
+    expect(error).to.be.instanceOf(OperationError);
+    expect(error.message).to.contain('ResilencyDefaultPeriod').and.contain('ResiliencyDefaultPeriod, QuarantineThreshold');
+    expect((await target.getSettings()).ResiliencyDefaultPeriod).to.equal(240);
+  });
+
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    it(`refuses ${bad} as a property value`, async () => {
+      const error = await rejection(lab().setSettings({ ResiliencyDefaultPeriod: bad }));
+      expect(error).to.be.instanceOf(OperationError);
+      expect(error.message).to.contain('ResiliencyDefaultPeriod');
+    });
+  }
+
+  it('refuses a heartbeat setting out of its range', async () => {
+    const error = await rejection(lab().setSettings({ SameSubnetDelay: 0 }));
+    expect(error).to.be.instanceOf(OperationError);
+    expect(error.message).to.contain('between 250 and 4000');
+  });
+});
