@@ -1,0 +1,93 @@
+/**
+ * Checks a schema cannot express: names that must refer to each other (a VM's owner, a fault's node),
+ * names that must be unique, ranges that must be in order. They read the raw data defensively, so they
+ * run beside the schema and every problem is reported in one go.
+ */
+import { tryParseDuration } from './duration.js';
+import { describeValue, type Finding } from './finding.js';
+import { pathText, type Segment } from './path.js';
+import { didYouMean, hints } from './suggest.js';
+
+type Data = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Data => v !== null && typeof v === 'object' && !Array.isArray(v);
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+
+export function semanticFindings(data: unknown): Finding[] {
+  if (!isObject(data)) return [];
+  const out: Finding[] = [];
+  const cluster = isObject(data.cluster) ? data.cluster : {};
+  const nodes = strings(cluster.nodes);
+  const vms = Array.isArray(cluster.vms) ? cluster.vms : [];
+
+  if (nodes) out.push(...duplicates(nodes, ['cluster', 'nodes'], 'node'));
+  const vmNames = vms.map((vm) => (isObject(vm) && typeof vm.name === 'string' ? vm.name : undefined));
+  out.push(...duplicates(vmNames, ['cluster', 'vms'], 'VM', 'name'));
+
+  if (nodes) {
+    vms.forEach((vm, i) => {
+      if (isObject(vm) && typeof vm.owner === 'string' && !nodes.includes(vm.owner)) {
+        out.push(notANode(['cluster', 'vms', i, 'owner'], vm.owner, nodes));
+      }
+    });
+    const method = Array.isArray(data.method) ? data.method : [];
+    method.forEach((step, i) => {
+      // a fault's `node` parameter names the node it acts on
+      if (isObject(step) && typeof step.fault === 'string' && typeof step.node === 'string' && !nodes.includes(step.node)) {
+        out.push(notANode(['method', i, 'node'], step.node, nodes));
+      }
+    });
+  }
+
+  const simulator = isObject(data.simulator) ? data.simulator : {};
+  for (const key of ['vmStart', 'vmIoInterval']) {
+    const pair = strings(simulator[key]);
+    if (!pair || pair.length !== 2) continue;
+    const [min, max] = pair.map(tryParseDuration);
+    if (min !== undefined && max !== undefined && min > max) {
+      out.push({
+        path: ['simulator', key],
+        at: 'value',
+        expected: '[min, max] with min no greater than max',
+        found: `[${pair.join(', ')}]`,
+        hint: 'Swap the two values.',
+      });
+    }
+  }
+  return out;
+}
+
+function notANode(path: Segment[], name: string, nodes: string[]): Finding {
+  return {
+    path,
+    at: 'value',
+    expected: `one of the cluster's nodes (${nodes.join(', ')})`,
+    found: describeValue(name),
+    hint: hints(didYouMean(name, nodes), 'Use a node listed in cluster.nodes, or add it there.'),
+  };
+}
+
+/** Windows compares node and VM names without regard to case, so `N1` and `n1` are the same name. */
+function duplicates(names: (string | undefined)[], list: Segment[], what: string, field?: string): Finding[] {
+  const first = new Map<string, number>();
+  const out: Finding[] = [];
+  names.forEach((name, i) => {
+    if (name === undefined) return;
+    const key = name.toLowerCase();
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, i);
+      return;
+    }
+    const at = (j: number): Segment[] => (field ? [...list, j, field] : [...list, j]);
+    out.push({
+      path: at(i),
+      at: 'value',
+      expected: `a ${what} name not used before in ${pathText(list)} (names are compared without case)`,
+      found: `${JSON.stringify(name)}, already at ${pathText(at(earlier))}`,
+      hint: `Give each ${what} its own name.`,
+    });
+  });
+  return out;
+}

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { ROOT } from './helpers/cli.js';
+
+/** What each folder may import (DESIGN.md, "The pieces"): one direction, no back-edges. */
+const allowed: Record<string, string[]> = {
+  'machines': [],
+  'src/trace': [],
+  'src/targets': ['src/trace'],
+  'src/targets/sim': ['src/trace', 'src/targets'],
+  'src/faults': ['src/targets', 'src/trace'],
+  'src/experiment': ['src/faults', 'src/trace'],
+  'src/engine': ['src/experiment', 'src/targets', 'src/faults', 'src/trace'],
+  'src/check': ['machines', 'src/trace'],
+  'src/report': ['src/trace', 'src/check'],
+  'src/cli': ['*'],
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function ownerOf(file: string): string {
+  const rel = relative(ROOT, file);
+  return Object.keys(allowed)
+    .filter((k) => rel.startsWith(k + '/'))
+    .sort((a, b) => b.length - a.length)[0]!;
+}
+
+describe('architecture', () => {
+  for (const folder of Object.keys(allowed).filter((f) => f !== 'src/cli')) {
+    it(`${folder} imports only what DESIGN.md allows`, () => {
+      const offending: string[] = [];
+      for (const file of files(join(ROOT, folder))) {
+        if (ownerOf(file) !== folder) continue;
+        const source = readFileSync(file, 'utf8');
+        for (const m of source.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)) {
+          const target = relative(ROOT, resolve(dirname(file), m[1]!));
+          const targetOwner = ownerOf(join(ROOT, target));
+          if (targetOwner === folder) continue;
+          if (!allowed[folder]!.includes(targetOwner)) offending.push(`${relative(ROOT, file)} → ${target}`);
+        }
+      }
+      expect(offending).to.deep.equal([]);
+    });
+  }
+
+  it('keeps the models pure: machines/ imports nothing but xstate', () => {
+    for (const file of files(join(ROOT, 'machines'))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g)) expect(m[1], file).to.equal('xstate');
+    }
+  });
+});
