@@ -325,7 +325,7 @@ export class Checker {
             '.';
           const seenHere = this.seen.get(entity);
           const missing = via.find((s) => !seenHere?.has(s));
-          if (missing && via.length) explanation += ` ${name} was never observed ${missing}: it never reached ${missing}.`;
+          if (missing && via.length) explanation += ` ${name} never reached ${missing}: no observation shows it ${missing}.`;
         } else {
           explanation = ` The model never reaches ${cls} from there.`;
         }

@@ -49,7 +49,7 @@ describe('checker', () => {
     expect(v.observed).to.equal('Down');
     expect(v.expected).to.match(/Isolated/);
     expect(v.setting).to.deep.equal({ name: 'ResiliencyDefaultPeriod', value: 60, unit: 's' });
-    expect(v.message).to.match(/never observed Isolated/);
+    expect(v.message).to.match(/never reached Isolated/);
     expect(v.message).to.match(/9\.9 s after kill-clussvc on N2/);
     expect(v.context.map((l) => l.text).join('\n')).to.match(/"kill-clussvc"/);
     expect(v.context.some((l) => l.text.includes('"Down"'))).to.equal(true);

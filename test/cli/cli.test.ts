@@ -67,7 +67,7 @@ describe('clusterchaos CLI', function () {
     expect(r.code).to.equal(1);
     expect(r.lastLine).to.match(/^verdict: fail — /);
     expect(r.stdout).to.match(/node\/N2/);
-    expect(r.stdout).to.match(/never observed Isolated/);
+    expect(r.stdout).to.match(/never reached Isolated/);
     const check = cli(['check', join(out, 'trace.ndjson')]);
     expect(check.code).to.equal(1);
   });

@@ -49,3 +49,13 @@ export async function timeline(target: SimTarget, forMs: number, stepMs = 100): 
   }
   return out;
 }
+
+/** The error a call was refused with (fails the test if the call succeeded). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the call to be refused');
+}

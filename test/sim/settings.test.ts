@@ -1,15 +1,6 @@
 import { expect } from 'chai';
 import { OperationError } from '../../src/targets/target.js';
-import { lab, waitFor } from './lab.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to be refused');
-}
+import { lab, rejection, waitFor } from './lab.js';
 
 describe('sim: cluster properties', () => {
   it('reports the documented defaults for every property', async () => {

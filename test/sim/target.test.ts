@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { createSimTarget } from '../../src/targets/sim/index.js';
 import { OperationError } from '../../src/targets/target.js';
-import { lab, labSimulator, labVms } from './lab.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to be refused');
-}
+import { lab, labSimulator, labVms, rejection } from './lab.js';
 
 describe('sim: the Target seam', () => {
   it('is a sim target that starts at t=0 with every node Up and every VM Running on its owner', async () => {
