@@ -25,7 +25,7 @@ export function formatProblem(p: Problem): string {
   let where: string;
   let path = p.path;
   if (p.flag !== undefined) {
-    where = p.flag;
+    where = `${p.file}: ${p.flag}`;
     // the flag already names the path when it set exactly this value
     if (flagPath(p.flag) === p.path) path = '';
   } else {
