@@ -1,5 +1,5 @@
 import type { ReadRecord } from '../../src/trace/reader.js';
-import type { HeaderRecord, NodeObservation, TraceRecord, VmObservation, VmDescription } from '../../src/trace/records.js';
+import type { HeaderRecord, NodeObservation, TraceRecord, Unsequenced, VmObservation, VmDescription } from '../../src/trace/records.js';
 
 /** Builds small traces in memory for checker tests, with the real record shapes. */
 export class TraceBuilder {
@@ -33,7 +33,7 @@ export class TraceBuilder {
     for (const v of vms) this.vmStates[v.name] = { State: 'Running', GroupState: 'Online', OwnerNode: v.owner, StatusInformation: [] };
   }
 
-  private push(record: Omit<TraceRecord, 'seq'> & { t: number }): void {
+  private push(record: Unsequenced<Exclude<TraceRecord, HeaderRecord>>): void {
     const full = { ...record, seq: this.seq++ } as TraceRecord;
     this.records.push({ record: full, text: JSON.stringify(full), line: this.records.length + 2 });
   }

@@ -1,0 +1,90 @@
+import { basename, dirname } from 'node:path';
+import type { QuotedLine, Violation } from '../check/result.js';
+import { formatT, seconds } from '../check/time.js';
+import type { ReportInput } from './summary.js';
+
+/**
+ * A violation for the terminal (no colours): entity and rule, what the model expected, what was observed,
+ * when (and how long after which stimulus), the setting involved, the explanation, and the trace lines
+ * quoted as evidence, the observation itself marked with `>`.
+ */
+export function formatViolation(v: Violation): string {
+  const lines = [`${v.entity} (${v.rule})`, `  expected: ${v.expected}`, `  observed: ${v.observed}`, `  when:     ${whenOf(v)}`];
+  if (v.setting) lines.push(`  setting:  ${settingOf(v.setting)}`);
+  lines.push(`  ${v.message}`);
+  if (v.context.length) {
+    lines.push('  trace:');
+    const width = Math.max(...v.context.map((q) => String(q.seq).length));
+    for (const q of v.context) lines.push(`  ${isObservation(v, q) ? '>' : ' '} ${quoteLine(q, width)}`);
+  }
+  return lines.join('\n');
+}
+
+/** `01:12.0, 42.0 s after kill-clussvc on N2 (at 00:30.0)` */
+export function whenOf(v: Violation): string {
+  return v.since ? `${formatT(v.t)}, ${seconds(v.t - v.since.t)} after ${v.since.what} (at ${formatT(v.since.t)})` : formatT(v.t);
+}
+
+/** `ResiliencyDefaultPeriod = 60 s` */
+export function settingOf(s: NonNullable<Violation['setting']>): string {
+  return `${s.name} = ${s.value} ${s.unit}`;
+}
+
+/** A quoted trace line: `#41  01:12.0  {"type":"observe",…}`, its number padded to `seqWidth` digits. */
+export function quoteLine(q: QuotedLine, seqWidth = 0): string {
+  return `#${String(q.seq).padEnd(seqWidth)}  ${formatT(q.t)}  ${q.text}`;
+}
+
+/** Real (wall-clock) time for a person: `840 ms`, `12.3 s`. */
+export function realTime(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms);
+}
+
+/** Whether a quoted line is the observation the violation is about. */
+export function isObservation(v: Violation, q: QuotedLine): boolean {
+  return q.t === v.t && q.text.includes('"observe"') && q.text.includes(JSON.stringify(v.entity));
+}
+
+/**
+ * What the CLI prints at the end of a run, before its own last line (`verdict: …`): what ran, how the run
+ * went, each violation and unknown, the replay command when the run did not pass, and where the reports are.
+ */
+export function formatRunResult(input: ReportInput, files: { summary: string; junit: string; html: string }): string[] {
+  const { header, result, run } = input;
+  const out: string[] = [];
+  const target = header.target === 'sim' ? 'the simulator' : 'the cluster';
+  const defects = header.defects.length ? `, defects: ${header.defects.join(', ')}` : '';
+  out.push(`${header.experiment.title} (${header.experiment.name}) on ${target}, seed ${header.seed}${defects}`);
+  const length = `${formatT(run.virtualMs)} on the run's clock, ${realTime(run.wallMs)} of real time`;
+  out.push(run.status === 'completed' ? `run completed: ${length}` : `run aborted after ${length}: ${run.abortReason ?? 'no reason given'}`);
+  out.push(`steady state before: ${steady(run.steadyStateBefore)}`);
+  out.push(`steady state after:  ${steady(run.steadyStateAfter)}`);
+  if (run.reverts.length) {
+    out.push(`reverts: ${run.reverts.map((r) => `${r.fault} ${r.outcome === 'ok' ? 'ok' : r.outcome === 'fail' ? 'FAILED' : 'outcome unknown'}${r.error ? ` (${r.error})` : ''}`).join('; ')}`);
+  }
+  const exercised = result.coverage.filter((c) => c.count > 0).length;
+  out.push(
+    `checked ${result.stats.observations} observations, ${result.stats.ops} operation lines and ${result.stats.events} events; ` +
+      `${exercised} of ${result.coverage.length} model transitions exercised`,
+  );
+  for (const [i, v] of result.violations.entries()) {
+    out.push('', `violation ${i + 1}:`, ...formatViolation(v).split('\n'));
+  }
+  if (result.unknowns.length) out.push('');
+  for (const u of result.unknowns) out.push(`unknown: ${u}`);
+  if (result.verdict !== 'pass') out.push('', `replay: ${header.replay}`);
+  out.push(...where(input.tracePath, files));
+  return out;
+}
+
+function steady(s: { ok: boolean; detail: string } | undefined): string {
+  if (!s) return 'not checked';
+  return s.ok ? `ok (${s.detail})` : `NOT REACHED: ${s.detail}`;
+}
+
+function where(tracePath: string, files: { summary: string; junit: string; html: string }): string[] {
+  const all = [tracePath, files.summary, files.junit, files.html];
+  const dir = dirname(files.html);
+  if (all.every((f) => dirname(f) === dir)) return [`results in ${dir}/: ${all.map((f) => basename(f)).join(', ')} (open ${basename(files.html)} in a browser)`];
+  return [`trace:   ${tracePath}`, `summary: ${files.summary}`, `junit:   ${files.junit}`, `report:  ${files.html}`];
+}

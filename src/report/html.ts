@@ -1,0 +1,165 @@
+import type { Violation } from '../check/result.js';
+import { formatT } from '../check/time.js';
+import { isObservation, quoteLine, realTime, settingOf, whenOf } from './console.js';
+import { escapeHtml as esc } from './escape.js';
+import type { Lanes, Operation } from './lanes.js';
+import type { ReportInput } from './summary.js';
+import { REPORT_CSS } from './style.js';
+import { legendHtml, timelineSvg } from './timeline.js';
+
+const VERDICT_WORD = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN' } as const;
+
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no script, no external resource) that reads top
+ * to bottom: the verdict and how to replay the run, the settings, the timeline, the violations with their
+ * evidence, the operations and the Windows events. Every string that comes from the trace is escaped.
+ */
+export function htmlOf(input: ReportInput, lanes: Lanes): string {
+  const { header, result } = input;
+  const title = `${VERDICT_WORD[result.verdict]}: ${header.experiment.title}`;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)} — clusterchaos</title>`,
+    `<style>${REPORT_CSS}</style>`,
+    '</head>',
+    '<body>',
+    banner(input),
+    settingsSection(input),
+    timelineSection(input, lanes),
+    violationsSection(result.violations),
+    operationsSection(lanes),
+    eventsSection(lanes),
+    coverageSection(input),
+    `<footer>clusterchaos · run ${esc(header.runId)} · started ${esc(header.startTime)} · trace: ${esc(input.tracePath)}</footer>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function banner({ header, result, run }: ReportInput): string {
+  const facts: [string, string][] = [
+    ['experiment', `${header.experiment.name} (${header.experiment.file})`],
+    ['target', header.target === 'sim' ? 'sim (the simulated cluster)' : header.target],
+    ['cluster', `${header.cluster.name}: ${header.cluster.nodes.length} nodes, ${header.cluster.vms.length} VMs`],
+    ['seed', String(header.seed)],
+    ['defects', header.defects.length ? header.defects.join(', ') : 'none'],
+    ['run', `${run.status}${run.abortReason ? `: ${run.abortReason}` : ''} · ${formatT(run.virtualMs)} on the run's clock · ${realTime(run.wallMs)} of real time`],
+    ['steady state before', steady(run.steadyStateBefore)],
+    ['steady state after', steady(run.steadyStateAfter)],
+  ];
+  if (run.reverts.length) {
+    facts.push(['reverts', run.reverts.map((r) => `${r.fault}: ${r.outcome}${r.error ? ` (${r.error})` : ''}`).join('; ')]);
+  }
+  const unknowns = result.unknowns.length
+    ? `<h2>Why the verdict is not pass</h2><ul class="unknowns">${result.unknowns.map((u) => `<li>${esc(u)}</li>`).join('')}</ul>`
+    : '';
+  return `<header class="banner ${result.verdict}">
+<p class="verdict">${VERDICT_WORD[result.verdict]}</p>
+<p class="reason">${esc(result.reason)}</p>
+<h1>${esc(header.experiment.title)}</h1>
+<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
+<p class="replay-label">Replay this run:</p>
+<pre class="replay"><code>${esc(header.replay)}</code></pre>
+${unknowns}
+</header>`;
+}
+
+function steady(s: { ok: boolean; detail: string } | undefined): string {
+  return s ? `${s.ok ? 'ok' : 'NOT REACHED'}: ${s.detail}` : 'not checked';
+}
+
+function settingsSection({ header }: ReportInput): string {
+  const rows = Object.entries(header.settings).map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${esc(v)}</td></tr>`);
+  rows.push(`<tr><td>checker timing tolerance (ms)</td><td class="num">${esc(header.check.toleranceMs)}</td></tr>`);
+  return `<section id="settings"><h2>Settings</h2>
+<table><thead><tr><th>name</th><th>value</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function timelineSection({ result, run }: ReportInput, lanes: Lanes): string {
+  return `<section id="timeline"><h2>Timeline</h2>
+<p class="note">Time from the start of the run (mm:ss). One lane per node, then per VM; hover a box for its state, times and owner.</p>
+<div class="scroll">${timelineSvg(lanes, result.violations, run.virtualMs)}</div>
+${legendHtml(lanes)}</section>`;
+}
+
+function violationsSection(violations: Violation[]): string {
+  if (!violations.length) return '<section id="violations"><h2>Violations</h2><p>None: every observation fits the models.</p></section>';
+  const items = violations.map((v, i) => {
+    const facts: [string, string][] = [
+      ['rule', v.rule],
+      ['entity', v.entity],
+      ['expected', v.expected],
+      ['observed', v.observed],
+      ['when', whenOf(v)],
+    ];
+    if (v.setting) facts.push(['setting', settingOf(v.setting)]);
+    const width = Math.max(0, ...v.context.map((q) => String(q.seq).length));
+    const quoted = v.context.map((q) => {
+      const line = esc(quoteLine(q, width));
+      return isObservation(v, q) ? `<mark>${line}</mark>` : line;
+    });
+    return `<li id="violation-${i + 1}"><h3><span class="badge">${i + 1}</span> ${esc(v.entity)}: observed ${esc(v.observed)}, expected ${esc(v.expected)}</h3>
+<dl class="facts">${facts.map(([k, val]) => `<dt>${esc(k)}</dt><dd>${esc(val)}</dd>`).join('')}</dl>
+<p class="message">${esc(v.message)}</p>
+${quoted.length ? `<pre class="evidence">${quoted.join('\n')}</pre>` : ''}</li>`;
+  });
+  return `<section id="violations"><h2>Violations (${violations.length})</h2><ol class="violations">${items.join('\n')}</ol></section>`;
+}
+
+function operationsSection(lanes: Lanes): string {
+  if (!lanes.operations.length) return '<section id="operations"><h2>Operations</h2><p>No operations in the trace.</p></section>';
+  const rows = lanes.operations.map((o) => {
+    const outcome = o.outcome ?? 'no completion';
+    return `<tr class="${esc(o.outcome ?? 'open')}"><td class="num">${formatT(o.invokedAt)}</td><td class="num">${o.completedAt === undefined ? '' : formatT(o.completedAt)}</td>` +
+      `<td>${esc(o.process)}</td><td>${esc(o.f)}</td><td>${esc(argsText(o))}</td><td class="outcome">${esc(outcome)}</td><td>${esc(detailText(o))}</td></tr>`;
+  });
+  const note = lanes.operationsOmitted ? `<p class="note">Showing the first ${lanes.operations.length} operations; ${lanes.operationsOmitted} more are in the trace.</p>` : '';
+  return `<section id="operations"><h2>Operations</h2>
+<p class="note">Every fault, revert and runner step: its invoke and its completion (ok; fail = did not happen; info = may or may not have happened).</p>
+<table><thead><tr><th>invoked</th><th>completed</th><th>process</th><th>operation</th><th>arguments</th><th>outcome</th><th>error / value</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>${note}</section>`;
+}
+
+function argsText(o: Operation): string {
+  return Object.entries(o.args)
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}
+
+function detailText(o: Operation): string {
+  if (o.error !== undefined) return o.error;
+  if (o.value === undefined) return '';
+  const text = typeof o.value === 'string' ? o.value : JSON.stringify(o.value);
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+function eventsSection(lanes: Lanes): string {
+  if (!lanes.eventCount) return '<section id="events"><h2>Windows events</h2><p>No events were collected.</p></section>';
+  const rows = lanes.events.map(
+    (e) =>
+      `<tr class="level-${esc(e.level.toLowerCase())}"><td class="num">${formatT(e.t)}</td><td>${esc(e.node)}</td><td>${esc(e.log)}</td><td>${esc(e.provider)}</td>` +
+      `<td class="num">${esc(e.id)}</td><td>${esc(e.level)}</td><td>${esc(e.message)}</td></tr>`,
+  );
+  const note =
+    lanes.eventCount > lanes.events.length
+      ? `<p class="note">Showing the first ${lanes.events.length} of ${lanes.eventCount} events; all of them are in the trace.</p>`
+      : '';
+  return `<section id="events"><h2>Windows events (${lanes.eventCount})</h2>
+<table><thead><tr><th>time</th><th>node</th><th>log</th><th>provider</th><th>id</th><th>level</th><th>message</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>${note}</section>`;
+}
+
+function coverageSection({ result }: ReportInput): string {
+  if (!result.coverage.length) return '';
+  const exercised = result.coverage.filter((c) => c.count > 0).length;
+  const rows = result.coverage.map(
+    (c) => `<tr${c.count ? '' : ' class="unexercised"'}><td>${esc(c.model)}</td><td>${esc(c.from)} → ${esc(c.to)}</td><td>${esc(c.event)}</td><td class="num">${c.count}</td></tr>`,
+  );
+  return `<section id="coverage"><details><summary>Model coverage: ${exercised} of ${result.coverage.length} transitions exercised</summary>
+<table><thead><tr><th>model</th><th>transition</th><th>event</th><th>times</th></tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
+}

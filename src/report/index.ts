@@ -1,0 +1,41 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { htmlOf } from './html.js';
+import { junitOf } from './junit.js';
+import { collectLanes, type LaneLimits } from './lanes.js';
+import { summaryOf, type ReportInput } from './summary.js';
+
+export { formatRunResult, formatViolation } from './console.js';
+export { htmlOf } from './html.js';
+export { junitOf } from './junit.js';
+export { collectLanes, LaneCollector, DEFAULT_LIMITS } from './lanes.js';
+export type { EventMarker, FaultWindow, Interval, Lane, LaneLimits, Lanes, Operation, Outcome } from './lanes.js';
+export { compactIntervals } from './intervals.js';
+export { faultLabel } from './operations.js';
+export { nodeDisplayState, vmDisplayState, stateColour, MANY_CHANGES } from './states.js';
+export { summaryOf, SUMMARY_FORMAT } from './summary.js';
+export type { ReportInput, RunRecord, Summary, SummaryEntity, SummaryFault, SummaryFiles } from './summary.js';
+
+export const REPORT_FILES = { summary: 'summary.json', junit: 'junit.xml', html: 'report.html' } as const;
+
+/**
+ * Write summary.json, junit.xml and report.html into `outDir` (created if missing), reading the trace once
+ * as a stream. Returns the three paths.
+ */
+export async function writeReports(
+  outDir: string,
+  input: ReportInput,
+  limits?: Partial<LaneLimits>,
+): Promise<{ summary: string; junit: string; html: string }> {
+  await mkdir(outDir, { recursive: true });
+  const lanes = await collectLanes(input.tracePath, input.header, limits);
+  const paths = { summary: join(outDir, REPORT_FILES.summary), junit: join(outDir, REPORT_FILES.junit), html: join(outDir, REPORT_FILES.html) };
+  const files = { trace: relative(outDir, input.tracePath) || input.tracePath, junit: REPORT_FILES.junit, html: REPORT_FILES.html };
+  const summary = summaryOf(input, lanes, files);
+  await Promise.all([
+    writeFile(paths.summary, JSON.stringify(summary, null, 2) + '\n'),
+    writeFile(paths.junit, junitOf(input, lanes)),
+    writeFile(paths.html, htmlOf(input, lanes)),
+  ]);
+  return paths;
+}

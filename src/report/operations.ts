@@ -1,0 +1,147 @@
+import type { Millis, OpPhase, OpRecord } from '../trace/records.js';
+
+export type Outcome = Exclude<OpPhase, 'invoke'>;
+
+/** One operation as an invoke line and (if the trace has it) its completion line. */
+export interface Operation {
+  process: string;
+  f: string;
+  args: Record<string, unknown>;
+  invokedAt: Millis;
+  completedAt?: Millis;
+  /** ok, fail (did not happen) or info (may or may not have happened); absent = no completion line. */
+  outcome?: Outcome;
+  value?: unknown;
+  error?: string;
+}
+
+/**
+ * A fault as the trace shows it: from its injection's invoke line to its revert's completion, or to the end
+ * of the run when it was never reverted. A fault is an operation of the `nemesis` process; its revert is the
+ * nemesis operation `revert:<fault>`.
+ */
+export interface FaultWindow {
+  f: string;
+  args: Record<string, unknown>;
+  injectedAt: Millis;
+  outcome?: Outcome;
+  error?: string;
+  revertedAt?: Millis;
+  revertOutcome?: Outcome;
+  revertError?: string;
+  /** Where the shading ends: the revert's completion, or the end of the run. */
+  end: Millis;
+}
+
+const REVERT = 'revert:';
+
+/** What a person calls a fault on the timeline: `kill-clussvc N2`, `kill-clussvc N2 holdDown=90000`. */
+export function faultLabel(w: { f: string; args: Record<string, unknown> }): string {
+  const parts = Object.entries(w.args).map(([k, v]) =>
+    typeof v === 'string' ? v : `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+  );
+  return [w.f, ...parts].join(' ');
+}
+
+/**
+ * Pairs operation lines as they stream past: each completion with the oldest open invoke of the same
+ * process and operation (a process has one operation in flight, as in Jepsen), each revert with the most
+ * recent unreverted injection of its fault (reverts run newest first). Keeps at most `maxOperations`
+ * operations and `maxFaults` fault windows, counting the rest.
+ */
+export class OperationLog {
+  readonly operations: Operation[] = [];
+  operationsOmitted = 0;
+  readonly faults: FaultWindow[] = [];
+  faultsOmitted = 0;
+  private readonly openOps = new Map<string, Operation[]>();
+  private readonly openFaults = new Map<string, FaultWindow[]>();
+  private readonly unreverted = new Map<string, FaultWindow[]>();
+  private readonly reverting = new Map<string, FaultWindow[]>();
+
+  constructor(private readonly limits: { maxOperations: number; maxFaults: number }) {}
+
+  feed(op: OpRecord): void {
+    this.pairOperation(op);
+    if (op.process !== 'nemesis') return;
+    if (op.f.startsWith(REVERT)) this.pairRevert(op, op.f.slice(REVERT.length));
+    else this.pairFault(op);
+  }
+
+  /** Fault windows with their ends, given the time the run ended. */
+  finish(endT: Millis): FaultWindow[] {
+    for (const w of this.faults) w.end = w.revertedAt ?? Math.max(endT, w.injectedAt);
+    return this.faults;
+  }
+
+  private pairOperation(op: OpRecord): void {
+    const key = `${op.process}\u0000${op.f}`;
+    if (op.phase === 'invoke') {
+      if (this.operations.length >= this.limits.maxOperations) {
+        this.operationsOmitted++;
+        return;
+      }
+      const row: Operation = { process: op.process, f: op.f, args: op.args ?? {}, invokedAt: op.t };
+      this.operations.push(row);
+      push(this.openOps, key, row);
+      return;
+    }
+    const row = this.openOps.get(key)?.shift();
+    if (!row) return;
+    row.completedAt = op.t;
+    row.outcome = op.phase;
+    if (op.value !== undefined) row.value = op.value;
+    if (op.error !== undefined) row.error = op.error;
+  }
+
+  private pairFault(op: OpRecord): void {
+    if (op.phase === 'invoke') {
+      if (this.faults.length >= this.limits.maxFaults) {
+        this.faultsOmitted++;
+        return;
+      }
+      const w: FaultWindow = { f: op.f, args: op.args ?? {}, injectedAt: op.t, end: op.t };
+      this.faults.push(w);
+      push(this.openFaults, op.f, w);
+      push(this.unreverted, op.f, w);
+      return;
+    }
+    const w = this.openFaults.get(op.f)?.shift();
+    if (!w) return;
+    w.outcome = op.phase;
+    if (op.error !== undefined) w.error = op.error;
+  }
+
+  private pairRevert(op: OpRecord, fault: string): void {
+    if (op.phase === 'invoke') {
+      const open = this.unreverted.get(fault) ?? [];
+      const args = op.args ?? {};
+      // A revert that names its arguments reverts the injection with the same ones; otherwise the newest.
+      let i = open.length - 1;
+      if (Object.keys(args).length) {
+        const wanted = JSON.stringify(args);
+        for (let j = open.length - 1; j >= 0; j--) {
+          if (JSON.stringify(open[j]!.args) === wanted) {
+            i = j;
+            break;
+          }
+        }
+      }
+      if (i < 0) return;
+      const [w] = open.splice(i, 1);
+      push(this.reverting, fault, w!);
+      return;
+    }
+    const w = this.reverting.get(fault)?.shift();
+    if (!w) return;
+    w.revertedAt = op.t;
+    w.revertOutcome = op.phase;
+    if (op.error !== undefined) w.revertError = op.error;
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

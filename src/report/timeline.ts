@@ -1,0 +1,249 @@
+import type { Violation } from '../check/result.js';
+import { formatT, seconds } from '../check/time.js';
+import { escapeHtml as esc } from './escape.js';
+import type { Interval, Lane, Lanes } from './lanes.js';
+import { faultLabel, type FaultWindow } from './operations.js';
+import { legendOrder, MANY_CHANGES, stateColour } from './states.js';
+
+/** Geometry of the drawing, in SVG user units (the SVG scales to the page width). */
+const LABEL_W = 170;
+const PLOT_W = 1000;
+const RIGHT = 24;
+const WIDTH = LABEL_W + PLOT_W + RIGHT;
+const FAULT_ROW = 15;
+const MAX_FAULT_ROWS = 4;
+const AXIS_H = 22;
+const BOX_H = 20;
+const EVENT_H = 6;
+const LANE_PITCH = BOX_H + EVENT_H + 4;
+const CHAR_W = 6.4; // average width of a character of the 11px sans-serif used in boxes
+
+/** `mm:ss` (or `h:mm:ss`) for the time axis. */
+export function clock(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+const TICK_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+function tickStep(endMs: number): number {
+  for (const s of TICK_STEPS_S) if (endMs / (s * 1000) <= 12) return s * 1000;
+  return Math.ceil(endMs / 12 / 86_400_000) * 86_400_000;
+}
+
+const r1 = (n: number): string => String(Math.round(n * 10) / 10);
+
+/** Dark text on light fills, white text on dark ones. */
+function textColour(fill: string): string {
+  const n = parseInt(fill.slice(1), 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#1a1a1a' : '#ffffff';
+}
+
+/** Where a lane's boxes go: its index and vertical position. */
+interface Row {
+  lane: Lane;
+  y: number;
+}
+
+/**
+ * The timeline as inline SVG: a time axis in mm:ss from the run's start, one lane per node then per VM
+ * with a coloured box per state interval (state and owner written inside when there is room; a `<title>`
+ * tooltip always), owner changes marked, fault windows shaded across every lane and labelled, Windows
+ * events as ticks under their node's lane, and each violation as a numbered red marker on its lane that
+ * links to its entry in the violations list. Needs no script and no external resource.
+ */
+export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number): string {
+  const end = Math.max(endMs, lanes.endT, 1);
+  const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, 0), end) / end) * PLOT_W;
+  const { rows: faultRows, placed } = placeFaultLabels(lanes.faults, x);
+  const axisY = faultRows * FAULT_ROW + AXIS_H;
+  const lanesTop = axisY + 6;
+  const vmsFrom = firstVm(lanes);
+  // A little gap between the nodes and the VMs.
+  const rows: Row[] = lanes.lanes.map((lane, i) => ({ lane, y: lanesTop + i * LANE_PITCH + (i >= vmsFrom ? 8 : 0) }));
+  const lanesBottom = rows.length ? rows.at(-1)!.y + LANE_PITCH : lanesTop + LANE_PITCH;
+  const height = lanesBottom + 8;
+  const out: string[] = [];
+  out.push(
+    `<svg class="timeline" viewBox="0 0 ${WIDTH} ${r1(height)}" width="${WIDTH}" height="${r1(height)}" role="img" aria-label="timeline of every node and VM">`,
+    '<defs><pattern id="many-changes" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">' +
+      '<line x1="0" y1="0" x2="0" y2="6" stroke="#263238" stroke-opacity="0.55" stroke-width="2.5"/></pattern></defs>',
+  );
+
+  // Time axis and grid.
+  const step = tickStep(end);
+  out.push(`<g class="axis"><line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + PLOT_W}" y2="${axisY}" stroke="#90a4ae"/>`);
+  for (let t = 0; t <= end; t += step) {
+    const tx = r1(x(t));
+    out.push(`<line x1="${tx}" y1="${axisY - 4}" x2="${tx}" y2="${r1(lanesBottom)}" stroke="#eceff1"/>`);
+    out.push(`<text x="${tx}" y="${axisY - 7}" text-anchor="middle" class="tick">${clock(t)}</text>`);
+  }
+  out.push('</g>');
+
+  // Lanes: label, background, state boxes, owner changes, event ticks.
+  for (const { lane, y } of rows) out.push(laneSvg(lane, y, x));
+  out.push(eventTicks(lanes, rows, x));
+
+  // Fault windows on top, translucent, so the states show through.
+  out.push('<g class="faults">');
+  for (const [i, w] of lanes.faults.entries()) {
+    const x0 = x(w.injectedAt);
+    const x1 = Math.max(x(w.end), x0 + 2);
+    const top = placed[i] === undefined ? axisY : placed[i]! * FAULT_ROW + 4;
+    // The shading lets the pointer through to the boxes below; the fault's own tooltip is on its band above the axis.
+    out.push(
+      `<g><rect class="fault" x="${r1(x0)}" y="${r1(top)}" width="${r1(x1 - x0)}" height="${r1(lanesBottom - top)}" fill="#5e35b1" fill-opacity="0.10" stroke="#5e35b1" stroke-opacity="0.6" stroke-dasharray="${w.revertedAt === undefined ? '4 3' : 'none'}" pointer-events="none"/>`,
+      `<rect class="fault-band" x="${r1(x0)}" y="${r1(top)}" width="${r1(x1 - x0)}" height="${r1(Math.max(axisY - top, 4))}" fill="#5e35b1" fill-opacity="0.12"><title>${esc(faultTooltip(w))}</title></rect>`,
+    );
+    if (placed[i] !== undefined) {
+      out.push(`<text class="fault-label" x="${r1(x0 + 3)}" y="${r1(top + 11)}">${esc(faultLabel(w))}${w.outcome && w.outcome !== 'ok' ? ` (${w.outcome === 'fail' ? 'failed' : 'outcome unknown'})` : ''}</text>`);
+    }
+    out.push('</g>');
+  }
+  out.push('</g>');
+
+  // Violations: a numbered red marker on the entity's lane (or on the axis for the cluster as a whole).
+  out.push('<g class="violations">');
+  for (const [i, v] of violations.entries()) {
+    const row = rows.find((r) => r.lane.entity === v.entity);
+    const cy = row ? row.y + BOX_H / 2 : axisY;
+    const vx = r1(x(v.t));
+    out.push(
+      `<a href="#violation-${i + 1}"><title>${esc(`violation ${i + 1}: ${v.message}`)}</title>` +
+        `<line x1="${vx}" y1="${r1(cy - BOX_H / 2 - 3)}" x2="${vx}" y2="${r1(cy + BOX_H / 2 + 3)}" stroke="#b71c1c" stroke-width="2"/>` +
+        `<circle class="violation-marker" cx="${vx}" cy="${r1(cy)}" r="8" fill="#d50000" stroke="#ffffff" stroke-width="1.5"/>` +
+        `<text x="${vx}" y="${r1(cy + 3.5)}" text-anchor="middle" class="violation-number">${i + 1}</text></a>`,
+    );
+  }
+  out.push('</g></svg>');
+  return out.join('\n');
+}
+
+function firstVm(lanes: Lanes): number {
+  const i = lanes.lanes.findIndex((l) => l.kind === 'vm');
+  return i < 0 ? Infinity : i;
+}
+
+function laneSvg(lane: Lane, y: number, x: (t: number) => number): string {
+  const out: string[] = [`<g class="lane" data-entity="${esc(lane.entity)}">`];
+  const label = lane.label.length > 26 ? `${lane.label.slice(0, 25)}…` : lane.label;
+  out.push(`<text class="lane-label" x="${LABEL_W - 8}" y="${r1(y + BOX_H / 2 + 4)}" text-anchor="end"><title>${esc(lane.entity)}</title>${esc(label)}</text>`);
+  out.push(`<rect class="lane-bg" x="${LABEL_W}" y="${r1(y)}" width="${PLOT_W}" height="${BOX_H}" fill="#fafafa" stroke="#eceff1"/>`);
+  if (!lane.intervals.length) {
+    out.push(`<text class="box-text" x="${LABEL_W + 6}" y="${r1(y + BOX_H / 2 + 4)}" fill="#78909c">not observed</text>`);
+  }
+  let previousOwner: string | undefined;
+  for (const iv of lane.intervals) {
+    const x0 = x(iv.from);
+    const w = Math.max(x(iv.to) - x0, 1.5);
+    // A box of merged intervals takes the colour of the state it spent most time in, hatched over.
+    const many = iv.merged !== undefined;
+    const fill = stateColour(many ? dominant(iv.merged!.states) : iv.state);
+    const tip = `<title>${esc(intervalTooltip(lane, iv))}</title>`;
+    const box = `x="${r1(x0)}" y="${r1(y)}" width="${r1(w)}" height="${BOX_H}"`;
+    out.push(`<rect class="state" ${box} fill="${fill}">${many ? '' : tip}</rect>`);
+    if (many) out.push(`<rect class="many-changes" ${box} fill="url(#many-changes)">${tip}</rect>`);
+    const text = boxText(lane, iv, w);
+    if (text) {
+      const attrs = many ? 'fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke"' : `fill="${textColour(fill)}"`;
+      out.push(`<text class="box-text" x="${r1(x0 + 4)}" y="${r1(y + BOX_H / 2 + 4)}" ${attrs}>${esc(text)}</text>`);
+    }
+    if (lane.kind === 'vm' && previousOwner !== undefined && iv.owner !== undefined && iv.owner !== previousOwner) {
+      out.push(
+        `<g class="owner-change"><title>${esc(`${lane.name}: owner ${previousOwner} → ${iv.owner} at ${formatT(iv.from)}`)}</title>` +
+          `<line x1="${r1(x0)}" y1="${r1(y - 3)}" x2="${r1(x0)}" y2="${r1(y + BOX_H + 3)}" stroke="#212121" stroke-width="2.5"/>` +
+          `<path d="M${r1(x0 - 4)} ${r1(y - 5)} h8 l-4 5 z" fill="#212121"/></g>`,
+      );
+    }
+    if (iv.owner !== undefined) previousOwner = iv.owner;
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+/** The words inside a box, as many as fit: `Running on N2`, `Running`, or nothing. */
+function boxText(lane: Lane, iv: Interval, width: number): string | undefined {
+  const fits = (s: string): boolean => s.length * CHAR_W + 8 <= width;
+  const candidates = lane.kind === 'vm' && iv.owner !== undefined ? [`${iv.state} on ${iv.owner}`, iv.state, iv.owner] : [iv.state];
+  return candidates.find(fits);
+}
+
+function dominant(states: Record<string, number>): string {
+  return Object.entries(states).sort((a, b) => b[1] - a[1])[0]?.[0] ?? MANY_CHANGES;
+}
+
+function intervalTooltip(lane: Lane, iv: Interval): string {
+  const span = `${formatT(iv.from)}–${formatT(iv.to)} (${seconds(iv.to - iv.from)})`;
+  const owner = iv.owner !== undefined ? `, owner ${iv.owner}` : '';
+  if (iv.merged) {
+    const inside = Object.entries(iv.merged.states)
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, ms]) => `${s} ${seconds(ms)}`)
+      .join(', ');
+    return `${lane.name}: ${iv.merged.count} intervals too short to draw, ${span}${owner}: ${inside}`;
+  }
+  return `${lane.name}: ${iv.state}${owner}, ${span}`;
+}
+
+function faultTooltip(w: FaultWindow): string {
+  const injected = `${faultLabel(w)}: injected at ${formatT(w.injectedAt)} (${w.outcome ?? 'no completion'}${w.error ? `: ${w.error}` : ''})`;
+  const reverted =
+    w.revertedAt !== undefined
+      ? `reverted at ${formatT(w.revertedAt)} (${w.revertOutcome}${w.revertError ? `: ${w.revertError}` : ''})`
+      : 'never reverted: shaded to the end of the run';
+  return `${injected}; ${reverted}`;
+}
+
+/** Give each fault label a row above the axis where it does not overlap another; undefined = no room. */
+function placeFaultLabels(faults: FaultWindow[], x: (t: number) => number): { rows: number; placed: (number | undefined)[] } {
+  const rowEnds: number[] = [];
+  const placed = faults.map((w) => {
+    const x0 = x(w.injectedAt);
+    const x1 = x0 + faultLabel(w).length * CHAR_W + 30;
+    let row = rowEnds.findIndex((e) => e <= x0);
+    if (row < 0 && rowEnds.length < MAX_FAULT_ROWS) row = rowEnds.push(0) - 1;
+    if (row < 0) return undefined;
+    rowEnds[row] = x1;
+    return row;
+  });
+  return { rows: Math.max(rowEnds.length, 1), placed };
+}
+
+function eventTicks(lanes: Lanes, rows: Row[], x: (t: number) => number): string {
+  const byNode = new Map(rows.filter((r) => r.lane.kind === 'node').map((r) => [r.lane.name, r.y]));
+  const out: string[] = ['<g class="events">'];
+  for (const e of lanes.events) {
+    const y = byNode.get(e.node);
+    if (y === undefined) continue;
+    const colour = /error|critical/i.test(e.level) ? '#c62828' : /warn/i.test(e.level) ? '#ef6c00' : '#546e7a';
+    const ex = r1(x(e.t));
+    out.push(
+      `<line class="event" x1="${ex}" y1="${r1(y + BOX_H + 1)}" x2="${ex}" y2="${r1(y + BOX_H + EVENT_H)}" stroke="${colour}" stroke-width="1.5"><title>${esc(`${formatT(e.t)} ${e.node} ${e.provider} ${e.id} (${e.level}): ${e.message}`)}</title></line>`,
+    );
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+/** The legend: the states drawn (in a fixed order), then the marks. */
+export function legendHtml(lanes: Lanes): string {
+  const states = new Set<string>();
+  let many = false;
+  for (const lane of lanes.lanes) {
+    for (const iv of lane.intervals) {
+      if (iv.state === MANY_CHANGES) many = true;
+      else states.add(iv.state);
+    }
+  }
+  const items = legendOrder(states).map((s) => `<li><span class="swatch" style="background:${stateColour(s)}"></span>${esc(s)}</li>`);
+  if (many) items.push('<li><span class="swatch many"></span>many changes: intervals too short to draw, merged (coloured by the state they spent most time in)</li>');
+  items.push('<li><span class="swatch fault"></span>fault window (dashed: never reverted)</li>');
+  items.push('<li><span class="swatch owner"></span>VM owner change</li>');
+  items.push('<li><span class="swatch violation"></span>violation (number in the list below)</li>');
+  items.push(`<li><span class="swatch event"></span>Windows event on the node${lanes.eventCount > lanes.events.length ? ` (first ${lanes.events.length})` : ''}</li>`);
+  return `<ul class="legend">${items.join('')}</ul>`;
+}

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectLanes, htmlOf, writeReports, type ReportInput } from '../../src/report/index.js';
+import { failing, flagship, reportInput, tmp, TraceFile, violation } from './fixtures/trace.js';
+
+async function html(trace: TraceFile, result: Parameters<typeof reportInput>[2] = {}, run: Parameters<typeof reportInput>[3] = {}): Promise<string> {
+  const path = trace.write();
+  return htmlOf(reportInput(trace, path, result, run), await collectLanes(path, trace.header));
+}
+
+function count(text: string, pattern: RegExp): number {
+  return (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
+}
+
+describe('report.html', () => {
+  it('is one self-contained page: inline style and SVG, no script, no reference to anything on the network', async () => {
+    const page = await html(flagship(), failing());
+    expect(page).to.match(/^<!doctype html>/);
+    expect(page).to.match(/<style>/);
+    expect(page).to.match(/<svg /);
+    expect(page).not.to.match(/<script/i);
+    expect(page).not.to.match(/https?:\/\//);
+    expect(page).not.to.match(/<link /);
+  });
+
+  it('opens with the verdict, its reason, the experiment, target, seed and the replay command in a code block', async () => {
+    const page = await html(flagship(), failing());
+    expect(page).to.match(/<header class="banner fail">/);
+    expect(page).to.include('<p class="verdict">FAIL</p>');
+    expect(page).to.include('Compute Resiliency — clussvc crashes on N2');
+    expect(page).to.match(/<dt>seed<\/dt><dd>42<\/dd>/);
+    expect(page).to.match(/<dt>target<\/dt><dd>sim/);
+    expect(page).to.include('<code>npx clusterchaos run experiments/compute-resiliency.yaml --seed 42</code>');
+    expect(await html(flagship())).to.match(/<header class="banner pass">/);
+    expect(await html(flagship(), { verdict: 'unknown', reason: 'aborted', unknowns: ['the run was aborted: Ctrl-C'] })).to.match(
+      /<header class="banner unknown">[\s\S]*the run was aborted: Ctrl-C/,
+    );
+  });
+
+  it('lists the settings by name and value', async () => {
+    const page = await html(flagship());
+    expect(page).to.include('<tr><td>ResiliencyDefaultPeriod</td><td class="num">60</td></tr>');
+  });
+
+  it('draws one lane per node and per VM, labelled N2 and sql01 (csv-block), with the states written in the boxes', async () => {
+    const page = await html(flagship());
+    expect(count(page, /<g class="lane" /)).to.equal(3);
+    for (const entity of ['node/N1', 'node/N2', 'vm/sql01']) expect(page).to.include(`data-entity="${entity}"`);
+    expect(page).to.match(/class="lane-label"[^>]*><title>node\/N2<\/title>N2<\/text>/);
+    expect(page).to.include('sql01 (csv-block)</text>');
+    expect(page).to.match(/<title>N2: Isolated, 00:20\.0–00:30\.0 \(10\.0 s\)<\/title>/);
+    expect(page).to.match(/>Isolated<\/text>/);
+    expect(page).to.match(/<title>sql01: PausedCritical, owner N2, 00:22\.0–00:32\.0 \(10\.0 s\)<\/title>/);
+  });
+
+  it('colours a state the same on every lane', async () => {
+    const page = await html(flagship());
+    const fills = [...page.matchAll(/fill="(#[0-9a-f]{6})"><title>[^:]+: (Up|Running),/g)].map((m) => m[1]);
+    expect(new Set(fills).size).to.equal(1);
+  });
+
+  it('marks an owner change on the VM lane', async () => {
+    const trace = new TraceFile();
+    for (let s = 0; s <= 60; s++) trace.vm(s * 1000, 'sql01', 'Running', s < 30 ? 'N2' : 'N1');
+    const page = await html(trace);
+    expect(page).to.match(/<g class="owner-change"><title>sql01: owner N2 → N1 at 00:30\.0<\/title>/);
+    expect(page).to.include('>Running on N1</text>');
+  });
+
+  it('shades the fault window across the lanes with its label', async () => {
+    const page = await html(flagship());
+    expect(count(page, /<rect class="fault" /)).to.equal(1);
+    expect(page).to.match(/class="fault-label"[^>]*>kill-clussvc N2<\/text>/);
+    expect(page).to.include('kill-clussvc N2: injected at 00:10.0 (ok); reverted at 01:00.2 (ok)');
+  });
+
+  it('marks each violation on its lane with a numbered red marker linked to its entry in the list', async () => {
+    const page = await html(flagship(), failing());
+    expect(page).to.match(/<a href="#violation-1"><title>violation 1: node\/N2 was observed Down/);
+    expect(count(page, /class="violation-marker"/)).to.equal(1);
+    expect(page).to.match(/<li id="violation-1">/);
+  });
+
+  it('lists each violation with rule, entity, expected, observed, when, setting, message and the quoted trace lines', async () => {
+    const page = await html(flagship(), failing());
+    const item = page.slice(page.indexOf('<li id="violation-1">'));
+    expect(item).to.include('<dt>rule</dt><dd>node-membership</dd>');
+    expect(item).to.include('<dt>entity</dt><dd>node/N2</dd>');
+    expect(item).to.include('<dt>expected</dt><dd>Isolated</dd>');
+    expect(item).to.include('<dt>observed</dt><dd>Down</dd>');
+    expect(item).to.include('<dt>when</dt><dd>00:21.0, 11.0 s after kill-clussvc on N2 (at 00:10.0)</dd>');
+    expect(item).to.include('<dt>setting</dt><dd>ResiliencyDefaultPeriod = 60 s</dd>');
+    expect(item).to.include('the model allowed Isolated then.');
+    expect(item).to.match(/<pre class="evidence">#30  00:10\.0  \{&quot;type&quot;:&quot;op&quot;/);
+    expect(item).to.match(/<mark>#95  00:21\.0  \{&quot;type&quot;:&quot;observe&quot;/);
+  });
+
+  it('escapes names from the cluster: a VM called <script>alert(1)</script> appears only as text', async () => {
+    const evil = '<script>alert(1)</script>';
+    const trace = new TraceFile({ vms: [{ name: evil, owner: 'N"1', storage: 'smb', memoryGB: 1 }] });
+    for (let s = 0; s <= 5; s++) trace.vm(s * 1000, evil, 'Running', 'N"1');
+    trace.event(1000, 'N"1', 1135, 'Critical', `node ${evil} & friends`);
+    const page = await html(trace, failing(violation({ entity: `vm/${evil}`, message: `${evil} paused` })));
+    expect(page).not.to.include(evil);
+    expect(page).not.to.match(/<script/i);
+    expect(page).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.to.include('N"1');
+  });
+
+  it('tables the operations with their outcomes and the Windows events', async () => {
+    const page = await html(flagship());
+    expect(page).to.match(/<td>nemesis<\/td><td>kill-clussvc<\/td><td>node=N2<\/td><td class="outcome">ok<\/td>/);
+    expect(page).to.match(/<td>nemesis<\/td><td>revert:kill-clussvc<\/td><td><\/td><td class="outcome">ok<\/td>/);
+    expect(page).to.match(/<td class="num">00:10\.0<\/td><td>N2<\/td>.*<td class="num">7031<\/td><td>Error<\/td><td>The Cluster Service service terminated unexpectedly\.<\/td>/);
+  });
+
+  it('shows at most the first 500 Windows events, and says how many there were', async () => {
+    const trace = new TraceFile();
+    for (let i = 0; i < 700; i++) trace.event(i * 10, 'N1', 5120, 'Error', `event ${i}`);
+    const page = await html(trace);
+    expect(count(page, /<tr class="level-error">/)).to.equal(500);
+    expect(page).to.include('Showing the first 500 of 700 events');
+  });
+
+  describe('a long run stays small', () => {
+    function rects(page: string): number {
+      return count(page, /<rect /);
+    }
+
+    it('draws a 20,000-poll run whose states never change as a few boxes', async () => {
+      const trace = new TraceFile();
+      for (let s = 0; s < 20_000; s++) trace.node(s * 1000, 'N1', 'Up').node(s * 1000, 'N2', 'Up').vm(s * 1000, 'sql01', 'Running', 'N2');
+      const page = await html(trace);
+      expect(rects(page)).to.be.below(20);
+    });
+
+    it('draws a 20,000-poll run whose states flap at every poll with a bounded number of boxes, hatched where merged', async () => {
+      const trace = new TraceFile();
+      for (let s = 0; s < 20_000; s++) {
+        trace.node(s * 1000, 'N1', 'Up').node(s * 1000, 'N2', s % 2 ? 'Up' : 'Joining').vm(s * 1000, 'sql01', s % 3 ? 'Running' : 'RunningCritical', 'N2');
+      }
+      const page = await html(trace);
+      expect(rects(page)).to.be.at.most(3 * 2 * 2000 + 20);
+      expect(page).to.include('url(#many-changes)');
+      expect(page).to.include('many changes: intervals too short to draw, merged');
+    });
+  });
+
+  it('is written by writeReports next to summary.json and junit.xml', async () => {
+    const trace = flagship();
+    const dir = tmp();
+    const input: ReportInput = reportInput(trace, trace.write(dir), failing());
+    const files = await writeReports(join(dir, 'out'), input);
+    const page = readFileSync(files.html, 'utf8');
+    expect(page).to.include('id="violation-1"');
+  });
+});

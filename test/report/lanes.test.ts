@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { collectLanes, compactIntervals, MANY_CHANGES, nodeDisplayState, vmDisplayState, type Interval, type Lanes } from '../../src/report/index.js';
+import { flagship, TraceFile } from './fixtures/trace.js';
+
+function lane(lanes: Lanes, entity: string) {
+  const found = lanes.lanes.find((l) => l.entity === entity);
+  if (!found) throw new Error(`no lane ${entity}`);
+  return found;
+}
+
+describe('report lanes', () => {
+  describe('display states', () => {
+    it('shows a node as Isolated or Quarantined from its StatusInformation, otherwise as its State', () => {
+      expect(nodeDisplayState({ State: 'Down', StatusInformation: ['Isolated'] })).to.equal('Isolated');
+      expect(nodeDisplayState({ State: 'Up', StatusInformation: ['Isolated'] })).to.equal('Isolated');
+      expect(nodeDisplayState({ State: 'Down', StatusInformation: ['Quarantined'] })).to.equal('Quarantined');
+      expect(nodeDisplayState({ State: 'Joining', StatusInformation: [] })).to.equal('Joining');
+    });
+
+    it('shows a Running VM of an Unmonitored group as Unmonitored, and any other VM as its State', () => {
+      const vm = { GroupState: 'Online' as const, OwnerNode: 'N2' };
+      expect(vmDisplayState({ ...vm, State: 'Running', StatusInformation: ['Unmonitored'] })).to.equal('Unmonitored');
+      expect(vmDisplayState({ ...vm, State: 'PausedCritical', StatusInformation: ['Unmonitored'] })).to.equal('PausedCritical');
+      expect(vmDisplayState({ ...vm, State: 'Running', StatusInformation: [] })).to.equal('Running');
+    });
+  });
+
+  it('merges consecutive equal observations into one interval per state', async () => {
+    const trace = flagship();
+    const lanes = await collectLanes(trace.write(), trace.header);
+    const n2 = lane(lanes, 'node/N2');
+    expect(n2.intervals.map((i) => [i.state, i.from, i.to])).to.deep.equal([
+      ['Up', 0, 20_000],
+      ['Isolated', 20_000, 30_000],
+      ['Joining', 30_000, 32_000],
+      ['Up', 32_000, 60_000],
+    ]);
+    expect(lane(lanes, 'node/N1').intervals).to.have.length(1);
+    expect(n2.transitions).to.equal(3);
+    expect(n2.states).to.deep.equal({ Up: 48_000, Isolated: 10_000, Joining: 2_000 });
+    expect(lane(lanes, 'vm/sql01').intervals.map((i) => i.state)).to.deep.equal(['Running', 'Unmonitored', 'PausedCritical', 'Running']);
+  });
+
+  it('orders lanes nodes first, then VMs, labelled with the VM storage', async () => {
+    const trace = flagship();
+    const lanes = await collectLanes(trace.write(), trace.header);
+    expect(lanes.lanes.map((l) => l.label)).to.deep.equal(['N1', 'N2', 'sql01 (csv-block)']);
+  });
+
+  it('starts a new VM interval when the owner changes, even in the same state, and counts the owner change', async () => {
+    const trace = new TraceFile();
+    for (let s = 0; s <= 10; s++) trace.vm(s * 1000, 'sql01', 'Running', s < 5 ? 'N2' : 'N1');
+    const lanes = await collectLanes(trace.write(), trace.header);
+    const sql = lane(lanes, 'vm/sql01');
+    expect(sql.intervals.map((i) => [i.state, i.owner, i.from, i.to])).to.deep.equal([
+      ['Running', 'N2', 0, 5000],
+      ['Running', 'N1', 5000, 10_000],
+    ]);
+    expect(sql.ownerChanges).to.equal(1);
+    expect(sql.transitions).to.equal(0);
+    expect(sql.owners).to.deep.equal({ N2: 5000, N1: 5000 });
+  });
+
+  it('shades a fault from its invoke to the completion of its revert', async () => {
+    const trace = flagship();
+    const lanes = await collectLanes(trace.write(), trace.header);
+    expect(lanes.faults).to.deep.equal([
+      { f: 'kill-clussvc', args: { node: 'N2' }, injectedAt: 10_000, outcome: 'ok', revertedAt: 60_200, revertOutcome: 'ok', end: 60_200 },
+    ]);
+  });
+
+  it('keeps a fault that was never reverted open to the end of the run', async () => {
+    const trace = new TraceFile();
+    trace.node(0, 'N1', 'Up').op(5000, 'kill-clussvc', 'invoke', { node: 'N2' }).op(5100, 'kill-clussvc', 'info', { node: 'N2' }, { error: 'session lost' });
+    trace.node(30_000, 'N1', 'Up');
+    const lanes = await collectLanes(trace.write(), trace.header);
+    expect(lanes.faults[0]).to.include({ injectedAt: 5000, outcome: 'info', error: 'session lost', end: 30_000 });
+    expect(lanes.faults[0]!.revertedAt).to.equal(undefined);
+  });
+
+  it('pairs reverts with injections newest first, with a failed revert outcome', async () => {
+    const trace = new TraceFile();
+    trace.op(1000, 'kill-clussvc', 'invoke', { node: 'N1' }).op(1100, 'kill-clussvc', 'ok', { node: 'N1' });
+    trace.op(2000, 'kill-clussvc', 'invoke', { node: 'N2' }).op(2100, 'kill-clussvc', 'fail', { node: 'N2' }, { error: 'access denied' });
+    trace.op(9000, 'revert:kill-clussvc', 'invoke').op(9100, 'revert:kill-clussvc', 'ok');
+    trace.op(9200, 'revert:kill-clussvc', 'invoke').op(9300, 'revert:kill-clussvc', 'fail', {}, { error: 'node unreachable' });
+    const lanes = await collectLanes(trace.write(), trace.header);
+    expect(lanes.faults.map((w) => [w.args.node, w.outcome, w.revertedAt, w.revertOutcome])).to.deep.equal([
+      ['N1', 'ok', 9300, 'fail'],
+      ['N2', 'fail', 9100, 'ok'],
+    ]);
+    expect(lanes.faults[0]!.revertError).to.equal('node unreachable');
+    expect(lanes.operations.map((o) => `${o.f}:${o.outcome}`)).to.deep.equal([
+      'kill-clussvc:ok',
+      'kill-clussvc:fail',
+      'revert:kill-clussvc:ok',
+      'revert:kill-clussvc:fail',
+    ]);
+  });
+
+  it('keeps the first events up to the limit and counts them all', async () => {
+    const trace = new TraceFile();
+    for (let i = 0; i < 30; i++) trace.event(i * 100, 'N2', 1135, 'Critical', `event ${i}`);
+    const lanes = await collectLanes(trace.write(), trace.header, { maxEvents: 10 });
+    expect(lanes.events).to.have.length(10);
+    expect(lanes.eventCount).to.equal(30);
+    expect(lanes.events[0]).to.include({ node: 'N2', id: 1135, level: 'Critical', message: 'event 0', t: 0 });
+  });
+
+  it('merges the shortest intervals of a flapping lane into "many changes" boxes, keeping the exact time in each state', async () => {
+    const trace = new TraceFile({ nodes: ['N1'], vms: [] });
+    for (let s = 0; s < 20_000; s++) trace.node(s * 1000, 'N1', s % 2 ? 'Up' : 'Joining');
+    const lanes = await collectLanes(trace.write(), trace.header, { maxIntervals: 500 });
+    const n1 = lane(lanes, 'node/N1');
+    expect(n1.intervals.length).to.be.at.most(500);
+    expect(n1.intervals.some((i) => i.state === MANY_CHANGES)).to.equal(true);
+    expect(n1.transitions).to.equal(19_999);
+    expect(n1.states.Up! + n1.states.Joining!).to.equal(19_999_000);
+    expect(n1.intervals[0]!.from).to.equal(0);
+    expect(n1.intervals.at(-1)!.to).to.equal(19_999_000);
+    const covered = n1.intervals.reduce((sum, i) => sum + (i.to - i.from), 0);
+    expect(covered).to.equal(19_999_000);
+  });
+
+  it('leaves long intervals alone when compacting, and merges only runs of short ones', () => {
+    const intervals: Interval[] = [{ from: 0, to: 10_000, state: 'Up' }];
+    for (let i = 0; i < 100; i++) intervals.push({ from: 10_000 + i * 10, to: 10_010 + i * 10, state: i % 2 ? 'Up' : 'Down' });
+    intervals.push({ from: 11_000, to: 21_000, state: 'Up' });
+    const compacted = compactIntervals(intervals, 20);
+    expect(compacted.length).to.be.at.most(20);
+    expect(compacted[0]).to.deep.equal({ from: 0, to: 10_000, state: 'Up' });
+    expect(compacted.at(-1)).to.deep.equal({ from: 11_000, to: 21_000, state: 'Up' });
+    const many = compacted.filter((i) => i.state === MANY_CHANGES);
+    expect(many.reduce((n, i) => n + i.merged!.count, 0)).to.equal(100);
+  });
+});
