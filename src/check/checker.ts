@@ -115,7 +115,7 @@ export class Checker {
     );
     const reason =
       verdict === 'fail'
-        ? `${this.violations.length} violation${this.violations.length === 1 ? '' : 's'}: ${this.violations[0]!.message}`
+        ? shortReason(this.violations)
         : verdict === 'unknown'
           ? this.unknowns[0]!
           : `${this.stats.observations} observations of ${this.worlds[0]!.entities.size} entities conform to the models`;
@@ -395,6 +395,13 @@ export class Checker {
       }
     }
   }
+}
+
+/** The verdict line's reason for a failure: how many violations, and the first in a few words. */
+export function shortReason(violations: readonly Violation[]): string {
+  const v = violations[0]!;
+  const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`;
+  return `${count}; first: ${v.entity} observed ${v.observed} at ${formatT(v.t)}, the model allowed ${v.expected}`;
 }
 
 function stateWithTag(es: EntityState, tag: string): string | undefined {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { settingDefinitions } from '../../machines/index.js';
 import { checkTrace } from '../check/index.js';
+import { shortReason } from '../check/checker.js';
 import type { CheckResult, Violation } from '../check/result.js';
 import { worstVerdict } from '../check/result.js';
 import { Runner } from '../engine/runner.js';
@@ -195,7 +196,7 @@ async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
   footer.close();
 
   const files = await writeReports(outDir, { header: runner.header, tracePath, result, run: outcome });
-  for (const line of formatRunResult({ header: runner.header, tracePath, result, run: outcome }, files)) io.out(line);
+  for (const line of formatRunResult({ header: runner.header, tracePath, result, run: outcome }, files, files.lanes)) io.out(line);
   io.out(`verdict: ${result.verdict} — ${result.reason}`);
   return EXIT[result.verdict];
 }
@@ -224,7 +225,7 @@ function withRunOutcome(result: CheckResult, outcome: Awaited<ReturnType<Runner[
     verdict === result.verdict && violations.length === result.violations.length
       ? result.reason
       : verdict === 'fail'
-        ? `${violations.length} violation${violations.length === 1 ? '' : 's'}: ${violations[0]!.message}`
+        ? shortReason(violations)
         : verdict === 'unknown'
           ? unknowns[0]!
           : result.reason;

@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import type { QuotedLine, Violation } from '../check/result.js';
 import { formatT, seconds } from '../check/time.js';
+import type { Lanes } from './lanes.js';
 import type { ReportInput } from './summary.js';
 
 /**
@@ -49,7 +50,7 @@ export function isObservation(v: Violation, q: QuotedLine): boolean {
  * What the CLI prints at the end of a run, before its own last line (`verdict: …`): what ran, how the run
  * went, each violation and unknown, the replay command when the run did not pass, and where the reports are.
  */
-export function formatRunResult(input: ReportInput, files: { summary: string; junit: string; html: string }): string[] {
+export function formatRunResult(input: ReportInput, files: { summary: string; junit: string; html: string }, lanes?: Lanes): string[] {
   const { header, result, run } = input;
   const out: string[] = [];
   const target = header.target === 'sim' ? 'the simulator' : 'the cluster';
@@ -62,6 +63,7 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
   if (run.reverts.length) {
     out.push(`reverts: ${run.reverts.map((r) => `${r.fault} ${r.outcome === 'ok' ? 'ok' : r.outcome === 'fail' ? 'FAILED' : 'outcome unknown'}${r.error ? ` (${r.error})` : ''}`).join('; ')}`);
   }
+  if (lanes) out.push(...whatHappened(lanes));
   const exercised = result.coverage.filter((c) => c.count > 0).length;
   out.push(
     `checked ${result.stats.observations} observations, ${result.stats.ops} operation lines and ${result.stats.events} events; ` +
@@ -75,6 +77,29 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
   if (result.verdict !== 'pass') out.push('', `replay: ${header.replay}`);
   out.push(...where(input.tracePath, files));
   return out;
+}
+
+const MAX_ENTITIES = 16;
+const MAX_CHANGES = 10;
+
+/** One line per node or VM whose state changed: `  N2: Up → Isolated 00:10.0 → Joining 00:15.0 → Up 00:17.0`. */
+export function whatHappened(lanes: Lanes): string[] {
+  const changed = lanes.lanes.filter((l) => l.intervals.length > 1);
+  if (!changed.length) return ['observed: no node or VM changed state'];
+  const out = ['observed:'];
+  const width = Math.max(...changed.slice(0, MAX_ENTITIES).map((l) => l.label.length));
+  for (const lane of changed.slice(0, MAX_ENTITIES)) {
+    const [first, ...rest] = lane.intervals;
+    const steps = rest.slice(0, MAX_CHANGES).map((i) => `${describe(i)} ${formatT(i.from)}`);
+    const more = rest.length > MAX_CHANGES ? ` … (${rest.length - MAX_CHANGES} more changes)` : '';
+    out.push(`  ${lane.label.padEnd(width)}  ${[describe(first!), ...steps].join(' → ')}${more}`);
+  }
+  if (changed.length > MAX_ENTITIES) out.push(`  … and ${changed.length - MAX_ENTITIES} more (see report.html)`);
+  return out;
+}
+
+function describe(i: { state: string; owner?: string }): string {
+  return i.owner ? `${i.state} on ${i.owner}` : i.state;
 }
 
 function steady(s: { ok: boolean; detail: string } | undefined): string {

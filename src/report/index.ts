@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { htmlOf } from './html.js';
 import { junitOf } from './junit.js';
-import { collectLanes, type LaneLimits } from './lanes.js';
+import { collectLanes, type LaneLimits, type Lanes } from './lanes.js';
 import { summaryOf, type ReportInput } from './summary.js';
 
 export { formatRunResult, formatViolation } from './console.js';
@@ -20,13 +20,13 @@ export const REPORT_FILES = { summary: 'summary.json', junit: 'junit.xml', html:
 
 /**
  * Write summary.json, junit.xml and report.html into `outDir` (created if missing), reading the trace once
- * as a stream. Returns the three paths.
+ * as a stream. Returns the three paths and the lanes drawn (for the console's account of what happened).
  */
 export async function writeReports(
   outDir: string,
   input: ReportInput,
   limits?: Partial<LaneLimits>,
-): Promise<{ summary: string; junit: string; html: string }> {
+): Promise<{ summary: string; junit: string; html: string; lanes: Lanes }> {
   await mkdir(outDir, { recursive: true });
   const lanes = await collectLanes(input.tracePath, input.header, limits);
   const paths = { summary: join(outDir, REPORT_FILES.summary), junit: join(outDir, REPORT_FILES.junit), html: join(outDir, REPORT_FILES.html) };
@@ -37,5 +37,5 @@ export async function writeReports(
     writeFile(paths.junit, junitOf(input, lanes)),
     writeFile(paths.html, htmlOf(input, lanes)),
   ]);
-  return paths;
+  return { ...paths, lanes };
 }
