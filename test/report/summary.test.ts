@@ -66,7 +66,9 @@ describe('summary.json', () => {
     const path = trace.write(dir);
     const out = join(dir, 'reports', 'run');
     const files = await writeReports(out, reportInput(trace, path));
-    expect(files).to.deep.equal({ summary: join(out, 'summary.json'), junit: join(out, 'junit.xml'), html: join(out, 'report.html') });
+    const { lanes, ...paths } = files;
+    expect(paths).to.deep.equal({ summary: join(out, 'summary.json'), junit: join(out, 'junit.xml'), html: join(out, 'report.html') });
+    expect(lanes.lanes.map((l) => l.entity)).to.include('node/N2');
     const summary = JSON.parse(readFileSync(files.summary, 'utf8'));
     expect(summary.verdict).to.equal('pass');
     expect(summary.files).to.deep.equal({ trace: join('..', '..', 'trace.ndjson'), junit: 'junit.xml', html: 'report.html' });
