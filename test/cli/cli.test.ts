@@ -31,6 +31,12 @@ describe('clusterchaos CLI', function () {
       expect(result.code).to.equal(0);
     });
 
+    it('tells what the faulted node and its VMs went through', () => {
+      expect(result.stdout).to.match(/N2\s+Up → Isolated \d\d:\d\d\.\d → Joining \d\d:\d\d\.\d → Up \d\d:\d\d\.\d/);
+      expect(result.stdout).to.match(/sql01 \(csv-block\)\s+Running on N2 → RunningCritical on N2 .* → PausedCritical on N2 .* → Running on N2/);
+      expect(result.stdout).to.match(/web01 \(smb\)\s+Running on N2 → Unmonitored on N2 .* → Running on N2/);
+    });
+
     it('writes trace.ndjson, summary.json, junit.xml and report.html', () => {
       for (const f of ['trace.ndjson', 'summary.json', 'junit.xml', 'report.html']) expect(existsSync(join(out, f)), f).to.equal(true);
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
