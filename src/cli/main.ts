@@ -1,23 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { settingDefinitions } from '../../machines/index.js';
 import { checkTrace } from '../check/index.js';
-import { shortReason } from '../check/checker.js';
-import type { CheckResult, Violation } from '../check/result.js';
-import { worstVerdict } from '../check/result.js';
-import { Runner } from '../engine/runner.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
-import { formatRunResult, formatViolation, writeReports } from '../report/index.js';
-import { createSimTarget, simDefects } from '../targets/sim/index.js';
+import { formatRunResult, formatViolation } from '../report/index.js';
+import { simDefects } from '../targets/sim/index.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { Verdict } from '../trace/records.js';
-import { TraceWriter } from '../trace/writer.js';
 import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
 import { replayCommand } from './replay.js';
+import { runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;
@@ -152,15 +147,7 @@ async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
     throw e;
   }
 
-  const clusterSettings: Record<string, number> = {};
-  const modelSettings: Record<string, number> = {};
-  for (const [name, value] of Object.entries(experiment.settings)) {
-    const kind = settingDefinitions.find((d) => d.name === name)?.kind;
-    (kind === 'model' ? modelSettings : clusterSettings)[name] = value;
-  }
   const replay = replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target });
-  const target = createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: experiment.seed, defects: flags.defect });
-  const tracePath = join(outDir, 'trace.ndjson');
   const abort = new AbortController();
   const onSigint = (): void => {
     log.warn('Ctrl-C: stopping after the current step and reverting every fault');
@@ -168,68 +155,16 @@ async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
-  const runner = new Runner({
-    experiment,
-    target,
-    faults,
-    tracePath,
-    runId: randomUUID(),
-    defects: flags.defect,
-    replay,
-    clusterSettings,
-    modelSettings,
-    log,
-    signal: abort.signal,
-  });
-  let outcome;
+  let run;
   try {
-    outcome = await runner.run();
+    run = await runExperiment({ experiment, outDir, defects: flags.defect, replay, log, signal: abort.signal });
   } finally {
     process.removeListener('SIGINT', onSigint);
-    await target.close();
   }
-
-  const { result: checked } = await checkTrace(tracePath);
-  const result = withRunOutcome(checked, outcome);
-  const footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
-  footer.write({ type: 'footer', t: outcome.virtualMs, verdict: result.verdict, reason: result.reason });
-  footer.close();
-
-  const files = await writeReports(outDir, { header: runner.header, tracePath, result, run: outcome });
-  for (const line of formatRunResult({ header: runner.header, tracePath, result, run: outcome }, files, files.lanes)) io.out(line);
+  const { header, tracePath, result, outcome, files, lanes } = run;
+  for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
   io.out(`verdict: ${result.verdict} — ${result.reason}`);
   return EXIT[result.verdict];
-}
-
-/** The run's own outcome joins the checker's: an unrestored steady state fails, an aborted run is unknown. */
-function withRunOutcome(result: CheckResult, outcome: Awaited<ReturnType<Runner['run']>>): CheckResult {
-  const violations: Violation[] = [...result.violations];
-  const unknowns = [...result.unknowns];
-  if (outcome.steadyStateAfter && !outcome.steadyStateAfter.ok) {
-    violations.push({
-      rule: 'steady-state',
-      entity: 'cluster',
-      expected: 'every node Up and every VM Running once the experiment is over',
-      observed: outcome.steadyStateAfter.detail,
-      t: outcome.virtualMs,
-      message: `The steady state did not come back within the experiment's steady-state timeout: ${outcome.steadyStateAfter.detail}.`,
-      context: [],
-    });
-  }
-  if (outcome.status === 'aborted') unknowns.unshift(`the run was aborted: ${outcome.abortReason}`);
-  for (const r of outcome.reverts) {
-    if (r.outcome !== 'ok') unknowns.push(`revert ${r.fault} ${r.outcome === 'fail' ? 'failed' : 'has an unknown outcome'}: check the cluster`);
-  }
-  const verdict = worstVerdict(violations.length ? 'fail' : 'pass', unknowns.length ? 'unknown' : 'pass');
-  const reason =
-    verdict === result.verdict && violations.length === result.violations.length
-      ? result.reason
-      : verdict === 'fail'
-        ? shortReason(violations)
-        : verdict === 'unknown'
-          ? unknowns[0]!
-          : result.reason;
-  return { ...result, verdict, reason, violations, unknowns };
 }
 
 async function check(file: string, io: Io): Promise<number> {

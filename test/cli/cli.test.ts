@@ -109,6 +109,15 @@ describe('clusterchaos CLI', function () {
       expectRefused(['run', file], /typo\.yaml:\d+:\d+: .*kil-clussvc/);
     });
 
+    it('refuses a wrongly typed setting in the file, naming its line and column', () => {
+      const dir = tmp();
+      const file = join(dir, 'sixty.yaml');
+      const text = readFileSync('experiments/compute-resiliency.yaml', 'utf8').replace('ResiliencyDefaultPeriod: 60', 'ResiliencyDefaultPeriod: sixty');
+      writeFileSync(file, text);
+      const line = text.split('\n').findIndex((l) => l.includes('sixty')) + 1;
+      expectRefused(['run', file], new RegExp(`sixty\\.yaml:${line}:\\d+: settings\\.ResiliencyDefaultPeriod: expected an integer number of seconds`));
+    });
+
     it('refuses a wrongly typed setting given with --set', () => {
       expectRefused(['run', FLAGSHIP, '--set', 'settings.ResiliencyDefaultPeriod=sixty'], /--set settings\.ResiliencyDefaultPeriod=sixty/);
     });

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { settingDefinitions } from '../../machines/index.js';
+import { runExperiment } from '../../src/cli/run-experiment.js';
+import { loadExperiment } from '../../src/experiment/load.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { simDefects } from '../../src/targets/sim/index.js';
+
+async function runOnSim(file: string, o: { defects?: string[]; sets?: string[]; seed?: number } = {}) {
+  const experiment = loadExperiment(file, { settings: settingDefinitions, faults, sets: o.sets, seed: o.seed });
+  const outDir = mkdtempSync(join(tmpdir(), 'run-experiment-'));
+  return runExperiment({ experiment, outDir, defects: o.defects ?? [], replay: 'replay', log: pino({ level: 'silent' }) });
+}
+
+describe('a whole run on the simulator', () => {
+  for (const defect of simDefects) {
+    it(`fails the flagship under the ${defect.name} defect profile`, async () => {
+      const { result } = await runOnSim('experiments/compute-resiliency.yaml', { defects: [defect.name] });
+      expect(result.verdict).to.equal('fail');
+      expect(result.violations.length).to.be.greaterThan(0);
+    });
+  }
+
+  it('passes the flagship for many seeds (the checker does not cry wolf)', async () => {
+    for (let seed = 1; seed <= 25; seed++) {
+      const { result } = await runOnSim('experiments/compute-resiliency.yaml', { seed });
+      expect(result.verdict, `seed ${seed}: ${result.reason}`).to.equal('pass');
+    }
+  });
+
+  it('fails when the steady state does not come back in time after the method', async () => {
+    const { result } = await runOnSim('experiments/clussvc-stays-down.yaml', {
+      sets: ['method[1].wait=30s', 'steady-state.timeout=5s'],
+    });
+    expect(result.verdict).to.equal('fail');
+    expect(result.violations.map((v) => v.rule)).to.deep.equal(['steady-state']);
+    expect(result.violations[0]!.observed).to.match(/node N2 is Down, Isolated/);
+  });
+
+  for (const [name, sets, lo, hi] of [
+    ['ResiliencyDefaultPeriod', ['settings.ResiliencyDefaultPeriod=30'], 30_000, 30_000],
+    ['SameSubnetThreshold', ['settings.SameSubnetThreshold=5'], 4_000, 6_000],
+  ] as const) {
+    it(`asserts the ${name} the experiment sets, not the documented default`, async () => {
+      const { header, result, lanes } = await runOnSim('experiments/clussvc-stays-down.yaml', { sets: [...sets] });
+      expect(result.verdict).to.equal('pass');
+      expect(header.settings[name]).to.equal(Number(sets[0]!.split('=')[1]));
+      const n2 = lanes.lanes.find((l) => l.entity === 'node/N2')!.intervals;
+      const isolated = n2.find((i) => i.state === 'Isolated')!;
+      const span = name === 'ResiliencyDefaultPeriod' ? isolated.to - isolated.from : isolated.from - n2[0]!.from;
+      expect(span).to.be.within(lo - 1000, hi + 1000);
+    });
+  }
+});

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Runner } from '../../src/engine/runner.js';
+import type { Experiment } from '../../src/experiment/types.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { OperationError, OperationUnknownError, type Poll, type Target } from '../../src/targets/target.js';
+import type { NodeObservation } from '../../src/trace/records.js';
+
+/** A target whose behaviour each test scripts: time, node states, and how operations answer. */
+class FakeTarget implements Target {
+  readonly kind = 'sim' as const;
+  t = 0;
+  calls: string[] = [];
+  nodeState: NodeObservation = { State: 'Up', StatusInformation: [] };
+  kill: () => Promise<void> = async () => undefined;
+  describe() {
+    return { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] };
+  }
+  now() {
+    return this.t;
+  }
+  async sleep(ms: number) {
+    this.t += ms;
+  }
+  async poll(): Promise<Poll> {
+    return { t: this.t, nodes: { N1: { State: 'Up', StatusInformation: [] }, N2: this.nodeState }, vms: {} };
+  }
+  async collectEvents() {
+    return [];
+  }
+  async getSettings() {
+    return { ResiliencyDefaultPeriod: 240 };
+  }
+  async setSettings(values: Record<string, number>) {
+    this.calls.push(`set ${JSON.stringify(values)}`);
+  }
+  async killClusterService(node: string) {
+    this.calls.push(`kill ${node}`);
+    await this.kill();
+  }
+  async startClusterService(node: string) {
+    this.calls.push(`start ${node}`);
+  }
+  async close() {}
+}
+
+const experiment: Experiment = {
+  file: 'x.yaml',
+  name: 'x',
+  title: 'x',
+  description: '',
+  cluster: { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] },
+  simulator: { scmRestartDelayMs: 15_000, vmStartMs: [1000, 2000], vmIoIntervalMs: [100, 200] },
+  settings: { ResiliencyDefaultPeriod: 60 },
+  steadyState: { timeoutMs: 5000 },
+  method: [
+    { kind: 'fault', fault: 'kill-clussvc', params: { node: 'N2' } },
+    { kind: 'wait', ms: 10_000 },
+  ],
+  observe: { intervalMs: 1000 },
+  check: { toleranceMs: 2000 },
+  seed: 1,
+};
+
+async function run(target: FakeTarget, signal?: AbortSignal) {
+  const tracePath = join(mkdtempSync(join(tmpdir(), 'runner-')), 'trace.ndjson');
+  const runner = new Runner({
+    experiment,
+    target,
+    faults,
+    tracePath,
+    runId: 'r',
+    defects: [],
+    replay: 'x',
+    clusterSettings: { ResiliencyDefaultPeriod: 60 },
+    modelSettings: {},
+    log: pino({ level: 'silent' }),
+    signal,
+  });
+  const outcome = await runner.run();
+  const ops = readFileSync(tracePath, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'op')
+    .map((r) => `${r.f} ${r.phase}`);
+  return { outcome, ops };
+}
+
+describe('runner', () => {
+  it('injects nothing when the steady state is not reached first, and says why', async () => {
+    const target = new FakeTarget();
+    target.nodeState = { State: 'Down', StatusInformation: [] };
+    const { outcome, ops } = await run(target);
+    expect(outcome.status).to.equal('aborted');
+    expect(outcome.abortReason).to.match(/node N2 is Down.*nothing was injected/);
+    expect(target.calls.filter((c) => c.startsWith('kill'))).to.deep.equal([]);
+    expect(ops).to.include('steady-state fail');
+    expect(target.calls.at(-1)).to.equal('set {"ResiliencyDefaultPeriod":240}');
+  });
+
+  it('sets the settings, injects, reverts newest first and restores the settings', async () => {
+    const target = new FakeTarget();
+    const { outcome, ops } = await run(target);
+    expect(outcome.status).to.equal('completed');
+    expect(target.calls).to.deep.equal(['set {"ResiliencyDefaultPeriod":60}', 'kill N2', 'start N2', 'set {"ResiliencyDefaultPeriod":240}']);
+    expect(ops).to.deep.equal([
+      'set-cluster-settings invoke',
+      'set-cluster-settings ok',
+      'steady-state invoke',
+      'steady-state ok',
+      'kill-clussvc invoke',
+      'kill-clussvc ok',
+      'steady-state invoke',
+      'steady-state ok',
+      'revert:kill-clussvc invoke',
+      'revert:kill-clussvc ok',
+      'restore-cluster-settings invoke',
+      'restore-cluster-settings ok',
+    ]);
+  });
+
+  it('records a refused injection as fail and still runs its revert', async () => {
+    const target = new FakeTarget();
+    target.kill = async () => {
+      throw new OperationError('clussvc is not running on N2');
+    };
+    const { outcome, ops } = await run(target);
+    expect(ops).to.include('kill-clussvc fail');
+    expect(target.calls).to.include('start N2');
+    expect(outcome.reverts.map((r) => r.outcome)).to.deep.equal(['ok', 'ok']);
+  });
+
+  it('records an injection that timed out as info (outcome unknown), never ok or fail', async () => {
+    const target = new FakeTarget();
+    target.kill = async () => {
+      throw new OperationUnknownError('timed out after 30 s');
+    };
+    const { ops } = await run(target);
+    expect(ops).to.include('kill-clussvc info');
+    expect(ops).not.to.include('kill-clussvc ok');
+    expect(ops).not.to.include('kill-clussvc fail');
+  });
+
+  it('stops at the next step on Ctrl-C and still runs every revert', async () => {
+    const target = new FakeTarget();
+    const abort = new AbortController();
+    target.kill = async () => abort.abort();
+    const { outcome, ops } = await run(target, abort.signal);
+    expect(outcome.status).to.equal('aborted');
+    expect(outcome.abortReason).to.match(/Ctrl-C/);
+    expect(target.calls.slice(-2)).to.deep.equal(['start N2', 'set {"ResiliencyDefaultPeriod":240}']);
+    expect(ops.filter((o) => o.startsWith('steady-state')), 'only the check before injection').to.deep.equal(['steady-state invoke', 'steady-state ok']);
+  });
+});
