@@ -71,7 +71,8 @@ export async function runExperiment(o: {
   const { result: checked } = await checkTrace(tracePath);
   const result = withRunOutcome(checked, outcome);
   const footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
-  footer.write({ type: 'footer', t: outcome.virtualMs, verdict: result.verdict, reason: result.reason });
+  const { wallMs: _wall, ...run } = outcome;
+  footer.write({ type: 'footer', t: outcome.virtualMs, verdict: result.verdict, reason: result.reason, run });
   footer.close();
 
   const { lanes, ...files } = await writeReports(o.outDir, { header: runner.header, tracePath, result, run: outcome });

@@ -2,21 +2,13 @@ import type { Logger } from 'pino';
 import type { Experiment, FaultStep } from '../experiment/types.js';
 import type { FaultDefinition } from '../faults/fault.js';
 import { OperationError, type Poll, type Target } from '../targets/target.js';
-import type { HeaderRecord, OpPhase } from '../trace/records.js';
+import type { HeaderRecord, OpPhase, RunOutcome } from '../trace/records.js';
 import { TRACE_FORMAT } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
 import { RevertStack } from './reverts.js';
 import { deviations } from './steady-state.js';
 
-export interface RunOutcome {
-  status: 'completed' | 'aborted';
-  abortReason?: string;
-  steadyStateBefore?: { ok: boolean; detail: string };
-  steadyStateAfter?: { ok: boolean; detail: string };
-  virtualMs: number;
-  wallMs: number;
-  reverts: { fault: string; outcome: 'ok' | 'fail' | 'info'; error?: string }[];
-}
+export type { RunOutcome } from '../trace/records.js';
 
 export interface RunOptions {
   experiment: Experiment;

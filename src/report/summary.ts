@@ -1,19 +1,9 @@
 import type { CheckResult, TransitionCoverage, Violation } from '../check/result.js';
-import type { HeaderRecord, Millis, Verdict } from '../trace/records.js';
+import type { HeaderRecord, Millis, RunOutcome, Verdict } from '../trace/records.js';
 import type { Lanes, Outcome } from './lanes.js';
 
-/** What the runner reports about itself (the engine's RunOutcome, as the reports read it). */
-export interface RunRecord {
-  status: 'completed' | 'aborted';
-  abortReason?: string;
-  steadyStateBefore?: { ok: boolean; detail: string };
-  steadyStateAfter?: { ok: boolean; detail: string };
-  /** Run length on the run's clock (virtual time on the simulator). */
-  virtualMs: number;
-  /** How long the run really took. */
-  wallMs: number;
-  reverts: { fault: string; outcome: 'ok' | 'fail' | 'info'; error?: string }[];
-}
+/** What the runner reports about itself (the footer's run outcome). */
+export type RunRecord = RunOutcome;
 
 export interface ReportInput {
   header: HeaderRecord;

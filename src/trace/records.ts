@@ -116,12 +116,27 @@ export interface CheckpointRecord {
   state?: unknown;
 }
 
+/** How the run itself went, as the runner saw it (recorded in the footer, so reports can be rebuilt from the trace). */
+export interface RunOutcome {
+  status: 'completed' | 'aborted';
+  abortReason?: string;
+  steadyStateBefore?: { ok: boolean; detail: string };
+  steadyStateAfter?: { ok: boolean; detail: string };
+  /** Run length on the run's clock (virtual time on the simulator). */
+  virtualMs: Millis;
+  /** How long the run really took. */
+  wallMs: Millis;
+  reverts: { fault: string; outcome: 'ok' | 'fail' | 'info'; error?: string }[];
+}
+
 export interface FooterRecord {
   type: 'footer';
   seq: number;
   t: Millis;
   verdict: Verdict;
   reason: string;
+  /** Wall time is left out, so the same seed gives the same trace line for line (header aside). */
+  run?: Omit<RunOutcome, 'wallMs'>;
 }
 
 export type TraceRecord =
