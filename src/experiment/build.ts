@@ -11,6 +11,7 @@ export const DEFAULTS = {
   scmRestartDelay: '15s',
   vmStart: ['5s', '20s'],
   vmIoInterval: ['100ms', '2s'],
+  liveMigration: ['2s', '8s'],
   steadyStateTimeout: '120s',
   observeInterval: '1s',
   checkTolerance: '2s',
@@ -27,7 +28,7 @@ interface Doc {
     vms?: { name: string; owner: string; storage: 'smb' | 'csv-block'; memoryGB?: number; resiliencyPeriod?: number }[] | null;
   };
   // optional sections may be written with nothing under them (null)
-  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string] } | null;
+  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigration?: [string, string] } | null;
   settings?: Record<string, number> | null;
   'steady-state'?: { timeout?: string } | null;
   method: Record<string, unknown>[];
@@ -69,6 +70,7 @@ export function buildExperiment(
       scmRestartDelayMs: parseDuration(d.simulator?.scmRestartDelay ?? DEFAULTS.scmRestartDelay),
       vmStartMs: range(d.simulator?.vmStart ?? DEFAULTS.vmStart),
       vmIoIntervalMs: range(d.simulator?.vmIoInterval ?? DEFAULTS.vmIoInterval),
+      liveMigrationMs: range(d.simulator?.liveMigration ?? DEFAULTS.liveMigration),
     },
     settings: { ...d.settings },
     steadyState: { timeoutMs: parseDuration(d['steady-state']?.timeout ?? DEFAULTS.steadyStateTimeout) },

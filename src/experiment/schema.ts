@@ -188,8 +188,8 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
     cluster: clusterSchema(),
     simulator: section(
       'simulator',
-      { scmRestartDelay: duration(), vmStart: range('[5s, 20s]'), vmIoInterval: range('[100ms, 2s]') },
-      'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval)',
+      { scmRestartDelay: duration(), vmStart: range('[5s, 20s]'), vmIoInterval: range('[100ms, 2s]'), liveMigration: range('[2s, 8s]') },
+      'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigration)',
     ),
     settings: settingsSchema(settings),
     'steady-state': section('steady-state', { timeout: duration() }, 'a mapping such as { timeout: 120s }'),

@@ -41,7 +41,7 @@ export function semanticFindings(data: unknown): Finding[] {
   }
 
   const simulator = isObject(data.simulator) ? data.simulator : {};
-  for (const key of ['vmStart', 'vmIoInterval']) {
+  for (const key of ['vmStart', 'vmIoInterval', 'liveMigration']) {
     const pair = strings(simulator[key]);
     if (!pair || pair.length !== 2) continue;
     const [min, max] = pair.map(tryParseDuration);

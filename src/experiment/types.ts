@@ -8,6 +8,8 @@ export interface SimulatorSpec {
   vmStartMs: [Millis, Millis];
   /** Interval between a csv-block VM's disk I/Os (min..max): an I/O to a lost CSV pauses the VM. */
   vmIoIntervalMs: [Millis, Millis];
+  /** How long one live migration of a VM takes (min..max) when a node is drained. */
+  liveMigrationMs: [Millis, Millis];
 }
 
 export interface FaultStep {

@@ -49,6 +49,13 @@ export interface Target {
   killClusterService(node: string, options?: KillClusterServiceOptions): Promise<void>;
   /** Make sure clussvc runs on the node (start it if stopped; lift any hold-down). */
   startClusterService(node: string): Promise<void>;
+  /**
+   * Stop-ClusterNode: a graceful stop. The node's roles are drained first (VMs live-migrated to other
+   * nodes), then clussvc stops; the node is Down without being Isolated and the exit is not ungraceful.
+   */
+  stopClusterNode(node: string): Promise<void>;
+  /** Start-ClusterNode, with -ClearQuarantine to let a quarantined node join at once. */
+  startClusterNode(node: string, options?: { clearQuarantine?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,12 @@ class FakeTarget implements Target {
   async startClusterService(node: string) {
     this.calls.push(`start ${node}`);
   }
+  async stopClusterNode(node: string) {
+    this.calls.push(`stop-node ${node}`);
+  }
+  async startClusterNode(node: string) {
+    this.calls.push(`start-node ${node}`);
+  }
   async close() {}
 }
 
@@ -53,7 +59,7 @@ const experiment: Experiment = {
   title: 'x',
   description: '',
   cluster: { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] },
-  simulator: { scmRestartDelayMs: 15_000, vmStartMs: [1000, 2000], vmIoIntervalMs: [100, 200] },
+  simulator: { scmRestartDelayMs: 15_000, vmStartMs: [1000, 2000], vmIoIntervalMs: [100, 200], liveMigrationMs: [2000, 3000] },
   settings: { ResiliencyDefaultPeriod: 60 },
   steadyState: { timeoutMs: 5000 },
   method: [
