@@ -4,10 +4,11 @@ import type { Settings } from './settings.js';
 /**
  * A clustered VM under VM Compute Resiliency, by storage kind.
  *
- * The VM hears about its owner node through `owner.<state>` events (owner.Isolated, owner.Up, owner.Down):
- * the checker announces every change of the owner's membership state to the VMs it hosts. Tags are the
- * states an observer may see (Get-VM State, the group's Unmonitored flag, an offline group while failing
- * over). States whose `meta.ownerMoves` is true are where the VM's owner node may change.
+ * The VM hears about its owner node through `owner.<state>` events (owner.Isolated, owner.Up, owner.Down,
+ * owner.Quarantined, owner.Draining…): the checker announces every change of the owner's membership state
+ * to the VMs it hosts. Tags are the states an observer may see (Get-VM State, the group's Unmonitored flag,
+ * an offline group while failing over). States whose `meta.ownerMoves` is true are where the VM's owner
+ * node may change; `meta.live` says the VM keeps running while it moves (live migration, not failover).
  */
 
 export type StorageKind = 'smb' | 'csv-block';
@@ -21,11 +22,17 @@ export type ClusteredVmEvent =
   | { type: 'owner.Isolated' }
   | { type: 'owner.Up' }
   | { type: 'owner.Down' }
+  | { type: 'owner.Quarantined' }
+  | { type: 'owner.Draining' }
   | { type: 'vm.io-failed' }
-  | { type: 'vm.online' };
+  | { type: 'vm.online' }
+  | { type: 'vm.migrated' };
 
 /** Events the cluster or the VM produce on their own. */
-export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online'] as const;
+export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online', 'vm.migrated'] as const;
+
+/** While it moves by live migration a VM is seen as it was on the source: running, unmonitored or paused. */
+const ALIVE_ON_SOURCE = ['Running', 'Unmonitored', 'RunningCritical', 'PausedCritical'];
 
 export const clusteredVm = setup({
   types: {
@@ -36,6 +43,7 @@ export const clusteredVm = setup({
   delays: {
     BlockStoragePauseWithin: ({ context }) => context.settings.BlockStoragePauseWithin * 1000,
     FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
+    DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
   },
   guards: {
     fileStorage: ({ context }) => context.storage === 'smb',
@@ -44,6 +52,12 @@ export const clusteredVm = setup({
   id: 'clustered-vm',
   context: ({ input }) => ({ storage: input.storage, settings: input.settings }),
   initial: 'Running',
+  on: {
+    // A quarantined node's VMs are drained by live migration although the node is up [SAVILL-479], [PETRI],
+    // lab §1.5; so are a gracefully stopping node's (Stop-ClusterNode drains first) [HV-STOPSVC], lab §1
+    'owner.Quarantined': '.LiveMigrating',
+    'owner.Draining': '.LiveMigrating',
+  },
   states: {
     Running: {
       tags: ['Running'],
@@ -92,6 +106,14 @@ export const clusteredVm = setup({
       meta: { ownerMoves: true },
       on: { 'vm.online': 'Running' },
       after: { FailoverStartWithin: 'Running' },
+    },
+    // Moving to another node by live migration: it never goes offline (that would be a failover), and it
+    // runs, monitored, on the new node by DrainWithin at the latest.
+    LiveMigrating: {
+      tags: ALIVE_ON_SOURCE,
+      meta: { ownerMoves: true },
+      on: { 'vm.migrated': 'Running' },
+      after: { DrainWithin: 'Running' },
     },
   },
 });

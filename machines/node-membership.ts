@@ -1,36 +1,62 @@
-import { setup } from 'xstate';
+import { assign, raise, setup } from 'xstate';
 import type { Settings } from './settings.js';
 
 /**
  * Node membership under VM Compute Resiliency (Windows Server 2016+), as documented.
  *
  * Tags are the states an observer may see the node in while the model is in that state (Get-ClusterNode:
- * State, or the Isolated / Quarantined StatusInformation flag). Delays are named after the cluster setting
- * they come from. Events:
- * - `clussvc.crashed`: the Cluster Service exited ungracefully (a stimulus from the trace's op lines);
- * - `membership.lost`, `node.joining`, `node.joined`: what the cluster does by itself, at a time the
- *   model does not fix (the checker lets them happen whenever some observation needs them).
- *
- * Room is left for quarantine (Quarantined state, QuarantineThreshold / QuarantineDuration) and for
- * graceful stops and network isolation, which a later issue adds as further stimuli.
+ * State, or the Isolated / Quarantined StatusInformation flag). Delays are named after the setting they
+ * come from. Events:
+ * - stimuli, read from the trace's op lines: `clussvc.crashed` (Stop-Process -Name clussvc -Force),
+ *   `node.stopping` (Stop-ClusterNode), `node.started` (Start-ClusterNode or starting clussvc),
+ *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine);
+ * - what the cluster does by itself, at a time the model does not fix: `membership.lost`, `node.joining`,
+ *   `node.joined`, `node.stopped`.
+ * The checker adds `cluster: { nodes, quarantined }` to every event, for the quarantine cap.
  */
 
 export interface NodeMembershipInput {
   settings: Settings;
 }
 
-export type NodeMembershipEvent =
+export interface ClusterFacts {
+  /** Nodes in the cluster. */
+  nodes: number;
+  /** Nodes quarantined right now, this one excepted. */
+  quarantined: number;
+}
+
+type WithCluster<E> = E & { cluster?: ClusterFacts };
+
+export type NodeMembershipEvent = WithCluster<
   | { type: 'clussvc.crashed' }
+  | { type: 'node.stopping' }
+  | { type: 'node.started' }
+  | { type: 'quarantine.cleared' }
   | { type: 'membership.lost' }
   | { type: 'node.joining' }
-  | { type: 'node.joined' };
+  | { type: 'node.joined' }
+  | { type: 'node.stopped' }
+  | { type: 'exit.expired' }
+>;
 
 /** Events the cluster produces on its own: the checker may assume them at any time they are enabled. */
-export const nodeMembershipSpontaneous = ['membership.lost', 'node.joining', 'node.joined'] as const;
+export const nodeMembershipSpontaneous = ['membership.lost', 'node.joining', 'node.joined', 'node.stopped'] as const;
+
+interface Context {
+  settings: Settings;
+  /** Ungraceful exits from membership within the last QuarantineWindow. */
+  exits: number;
+}
+
+/** At most max(1, floor(nodes × MaxQuarantinedPercent / 100)) nodes quarantined at once [SAVILL-479], [URTECH]. */
+export function quarantineCap(nodes: number, percent: number): number {
+  return Math.max(1, Math.floor((nodes * percent) / 100));
+}
 
 export const nodeMembership = setup({
   types: {
-    context: {} as { settings: Settings },
+    context: {} as Context,
     input: {} as NodeMembershipInput,
     events: {} as NodeMembershipEvent,
   },
@@ -40,32 +66,67 @@ export const nodeMembership = setup({
       context.settings.SameSubnetThreshold * context.settings.SameSubnetDelay,
     // An Isolated node that has not rejoined within ResiliencyDefaultPeriod is declared Down [MSDN-RDP], [ITPRO-RES]
     ResiliencyDefaultPeriod: ({ context }) => context.settings.ResiliencyDefaultPeriod * 1000,
+    // A quarantined node may not join for QuarantineDuration [PSDOC-GC], [MSBLOG]
+    QuarantineDuration: ({ context }) => context.settings.QuarantineDuration * 1000,
+    // An exit stops counting toward quarantine an hour later [PSDOC-GC]
+    QuarantineWindow: ({ context }) => context.settings.QuarantineWindow * 1000,
+    DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
   },
   guards: {
     // ResiliencyDefaultPeriod = 0 disables compute resiliency: pre-2016 behaviour, straight to Down [SR-FAQ], [MSDN-RDP]
     resiliencyEnabled: ({ context }) => context.settings.ResiliencyDefaultPeriod > 0,
+    // The QuarantineThreshold-th ungraceful exit within the hour quarantines the node, unless the cap is
+    // reached; what happens at the cap is undocumented: our reading is that the node is isolated as usual.
+    quarantineDue: ({ context, event }) => {
+      const threshold = context.settings.QuarantineThreshold;
+      if (threshold <= 0 || context.exits + 1 < threshold) return false;
+      const cluster = event.cluster;
+      if (!cluster) return true;
+      return cluster.quarantined < quarantineCap(cluster.nodes, context.settings.MaxQuarantinedPercent);
+    },
+  },
+  actions: {
+    // Only ungraceful exits count toward quarantine [SAVILL-479]; each stops counting after QuarantineWindow.
+    countUngracefulExit: assign({ exits: ({ context }) => context.exits + 1 }),
+    expireExitLater: raise({ type: 'exit.expired' }, { delay: 'QuarantineWindow' }),
+    expireExit: assign({ exits: ({ context }) => Math.max(0, context.exits - 1) }),
+    // Start-ClusterNode -ClearQuarantine lets the node back at once [PSDOC-STARTCN]
+    forgetExits: assign({ exits: 0 }),
   },
 }).createMachine({
   id: 'node-membership',
-  context: ({ input }) => ({ settings: input.settings }),
+  context: ({ input }) => ({ settings: input.settings, exits: 0 }),
   initial: 'Up',
+  on: {
+    'exit.expired': { actions: 'expireExit' },
+  },
   states: {
     Up: {
       tags: ['Up'],
       on: {
         // Stop-Process -Name clussvc -Force: an ungraceful exit, the isolation path [lab §1], [MSBLOG]
         'clussvc.crashed': 'LosingMembership',
+        // Stop-ClusterNode: a graceful stop drains the node first [HV-STOPSVC], lab §1
+        'node.stopping': 'Draining',
       },
     },
     // The service is gone but the other nodes have not yet removed the node: it still shows Up.
     LosingMembership: {
       tags: ['Up'],
       on: {
-        'membership.lost': [{ guard: 'resiliencyEnabled', target: 'Isolated' }, { target: 'Down' }],
+        'membership.lost': [
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+        ],
       },
       after: {
         // No heartbeats come from a dead clussvc, so removal happens by this deadline at the latest [ITPRO-HB]
-        'SameSubnetThreshold × SameSubnetDelay': [{ guard: 'resiliencyEnabled', target: 'Isolated' }, { target: 'Down' }],
+        'SameSubnetThreshold × SameSubnetDelay': [
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+        ],
       },
     },
     // Removed from active membership but still hosting its VMs, which the cluster no longer monitors [MSBLOG], [SAVILL-476]
@@ -80,6 +141,22 @@ export const nodeMembership = setup({
         ResiliencyDefaultPeriod: 'Down',
       },
     },
+    // May not join for QuarantineDuration; its VMs are drained by live migration although it is up
+    // [SAVILL-479], [PETRI], [AFINN-17759], lab §1.5; events 1672, 1676 [EVT]
+    Quarantined: {
+      tags: ['Quarantined'],
+      on: {
+        'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' },
+      },
+      after: {
+        QuarantineDuration: 'Released',
+      },
+    },
+    // The quarantine is over: the node joins as soon as its cluster service runs.
+    Released: {
+      tags: ['Down'],
+      on: { 'node.joining': 'Joining', 'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' } },
+    },
     Down: {
       tags: ['Down'],
       on: {
@@ -87,12 +164,28 @@ export const nodeMembership = setup({
         'node.joining': 'Joining',
       },
     },
+    // Stop-ClusterNode: roles are drained (live migration) before the service stops; no isolation.
+    Draining: {
+      tags: ['Paused'],
+      on: { 'node.stopped': 'Stopped' },
+      after: { DrainWithin: 'Stopped' },
+    },
+    // Stopped on purpose: not an ungraceful exit, so it neither isolates nor counts toward quarantine
+    // [SAVILL-479]; the service control manager does not restart it: only Start-ClusterNode does.
+    Stopped: {
+      tags: ['Down'],
+      on: { 'node.started': 'Joining' },
+    },
     // A join is a regroup of the whole cluster: it takes a while, so a node cannot lose membership and be
     // back Up between two polls a second apart (JoinTakesAtLeast, a stated assumption).
     Joining: {
       tags: ['Joining'],
       meta: { minimumDwell: 'JoinTakesAtLeast' },
-      on: { 'node.joined': 'Up' },
+      on: {
+        'node.joined': 'Up',
+        // A crash breaks the join off: another ungraceful exit
+        'clussvc.crashed': 'LosingMembership',
+      },
     },
   },
 });

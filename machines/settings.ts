@@ -76,6 +76,18 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     conflict: '[MSDN-QD] gives 0; windows_exporter says milliseconds; seconds and 7200 chosen (PowerShell docs)',
   },
   {
+    name: 'MaxQuarantinedPercent',
+    kind: 'cluster',
+    unit: 'count',
+    default: 25,
+    min: 1,
+    max: 100,
+    description:
+      'Share of the nodes (percent) that may be quarantined at once: at most max(1, floor(nodes × percent / 100)). Not a Get-Cluster property: a fixed rule of the cluster, exposed by the simulator so a lab can mimic the other reading.',
+    source: '[SAVILL-479], [URTECH], [TDA]: 25 %, and one node in 2–3-node clusters',
+    conflict: 'One lab post says 20 % (lab-observations §1.6); no other source. 25 chosen (Microsoft material)',
+  },
+  {
     name: 'SameSubnetDelay',
     kind: 'cluster',
     unit: 'ms',
@@ -117,6 +129,27 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     description:
       'The least time a node spends Joining before it is Up again: with polls this often or more, a lost membership cannot go unseen.',
     source: 'Assumption: a join is a cluster regroup (events 1135/1592) and takes seconds in practice; no documented figure',
+  },
+  {
+    name: 'QuarantineWindow',
+    kind: 'model',
+    unit: 's',
+    default: 3600,
+    min: 1,
+    max: 86400,
+    description: 'The window in which QuarantineThreshold ungraceful exits quarantine a node.',
+    source: '[PSDOC-GC] "in an hour", [SAVILL-479] "three times within an hour"',
+  },
+  {
+    name: 'DrainWithin',
+    kind: 'model',
+    unit: 's',
+    default: 120,
+    min: 1,
+    max: 86400,
+    description:
+      'How soon every VM of a quarantined or gracefully stopping node must have live-migrated to another node. Raise it for big VMs on slow networks.',
+    source: 'Assumption: [SAVILL-479] "any VMs are gracefully drained", [AFINN-17759] live migration by default; no time documented',
   },
   {
     name: 'FailoverStartWithin',

@@ -14,6 +14,7 @@ import {
   statePath,
   topState,
   type EntityState,
+  type Env,
   type Step,
 } from './entity.js';
 import { routeTo } from './explain.js';
@@ -156,10 +157,12 @@ export class Checker {
       const es = world.entities.get(stimulus.entity);
       if (!es) continue;
       if (infoSeq !== undefined) next.push(world); // the operation may not have happened
-      for (const s of advance(es, hi, this.tolerance)) {
-        const taken = s.snapshot.can(stimulus.event) ? apply(s, stimulus.event, Math.max(lo, s.floor), hi) : s;
+      const env = this.env(world, stimulus.entity);
+      for (const s of advance(es, hi, env)) {
+        const event = env.decorate ? env.decorate(stimulus.event) : stimulus.event;
+        const taken = s.snapshot.can(event as never) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
         const applied = infoSeq === undefined ? world.infoApplied : [...world.infoApplied, infoSeq];
-        next.push(this.settle({ ...world, infoApplied: applied }, stimulus.entity, taken, s.steps.length));
+        next.push(this.settle({ ...world, infoApplied: applied }, stimulus.entity, taken, es.steps.length));
       }
     }
     this.setWorlds(next);
@@ -184,7 +187,7 @@ export class Checker {
         this.unknowns.push(`${entity} is observed but not part of the cluster described in the header`);
         return;
       }
-      for (const s of advance(es, rec.t, this.tolerance, dropped)) {
+      for (const s of advance(es, rec.t, this.env(world, entity), dropped)) {
         candidates.push({ world, es: s });
         if (!s.snapshot.hasTag(cls)) continue;
         let owner = s.owner;
@@ -233,6 +236,20 @@ export class Checker {
       }
     }
     return { ...world, entities };
+  }
+
+  /**
+   * How an entity's model sees the rest of this world: node events carry the cluster facts the quarantine
+   * cap needs (how many other nodes are quarantined right now).
+   */
+  private env(world: World, entity: string): Env {
+    if (!entity.startsWith('node/')) return { tolerance: this.tolerance };
+    let quarantined = 0;
+    for (const [id, es] of world.entities) {
+      if (id !== entity && id.startsWith('node/') && es.snapshot.hasTag('Quarantined')) quarantined++;
+    }
+    const cluster = { nodes: this.header.cluster.nodes.length, quarantined };
+    return { tolerance: this.tolerance, decorate: (event) => ({ ...event, cluster }) };
   }
 
   private setWorlds(worlds: World[]): void {
@@ -404,18 +421,17 @@ export function shortReason(violations: readonly Violation[]): string {
   return `${count}; first: ${v.entity} observed ${v.observed} at ${formatT(v.t)}, the model allowed ${v.expected}`;
 }
 
+/** A leaf state of the entity's model tagged `tag`: the one named like the tag if there is one (Down, not Released). */
 function stateWithTag(es: EntityState, tag: string): string | undefined {
   const machine = es.model.machine;
-  const search = (node: { id: string; tags: Iterable<string>; states: Record<string, unknown> }): string | undefined => {
+  const found: string[] = [];
+  const search = (node: { id: string; tags: Iterable<string>; states: Record<string, unknown> }): void => {
     const children = Object.values(node.states) as (typeof node)[];
-    if (!children.length) return [...node.tags].includes(tag) ? node.id.slice(machine.id.length + 1) : undefined;
-    for (const child of children) {
-      const found = search(child);
-      if (found) return found;
-    }
-    return undefined;
+    if (!children.length && [...node.tags].includes(tag)) found.push(node.id.slice(machine.id.length + 1));
+    for (const child of children) search(child);
   };
-  return search(machine.root as never);
+  search(machine.root as never);
+  return found.find((path) => leafState(path) === tag) ?? found[0];
 }
 
 function describeDelay(delayName: string, delayMs: number, settings: Settings): string {

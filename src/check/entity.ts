@@ -117,7 +117,9 @@ function withTimers(
     } else if (action.type === 'xstate.raise') {
       const p = action.params as RaiseParams;
       if (typeof p.delay === 'number') {
-        out = [...out, { id: p.id, event: p.event.type, delayName: delayNameOf(p.event.type, machineId) ?? p.id, delay: p.delay, lo, hi }];
+        // A delayed raise without an id (e.g. an exit that stops counting an hour later) is named by its event and start.
+        const id = p.id ?? `${p.event.type}@${lo}`;
+        out = [...out, { id, event: p.event.type, delayName: delayNameOf(p.event.type, machineId) ?? p.event.type, delay: p.delay, lo, hi }];
       }
     }
   }
@@ -148,12 +150,24 @@ export function forceEntity(es: EntityState, path: string, t: number, owner: str
   return { ...es, snapshot, timers: [], lo: t, hi: t, floor: t, owner, inbox: [], steps: [...es.steps, step] };
 }
 
+/** Adds what the model needs to know about the rest of the cluster to an event (e.g. for the quarantine cap). */
+export type Decorate = (event: { type: string }) => { type: string };
+
+const plain: Decorate = (event) => event;
+
 /** Take one transition during [lo, hi]; timers started by it start in that interval too. */
-export function apply(es: EntityState, event: { type: string }, lo: number, hi: number): EntityState {
+export function apply(
+  es: EntityState,
+  event: { type: string },
+  lo: number,
+  hi: number,
+  fired?: Timer,
+  decorate: Decorate = plain,
+): EntityState {
   const machine = es.model.machine;
-  const [next, actions] = transition(machine, es.snapshot, event as never);
+  const [next, actions] = transition(machine, es.snapshot, decorate(event) as never);
   const timers = withTimers(
-    es.timers.filter((t) => t.event !== event.type),
+    es.timers.filter((t) => t !== fired),
     actions as readonly { type: string; params?: unknown }[],
     machine.id,
     lo,
@@ -191,38 +205,44 @@ function minimumDwell(es: EntityState): number {
   return ms;
 }
 
-export function explore(
-  es: EntityState,
-  t: number,
-  tolerance: number,
-  out: EntityState[],
-  dropped?: EntityState[],
-  depth = 0,
-): void {
-  if (overdue(es, t, tolerance)) dropped?.push(es);
+export interface Env {
+  tolerance: number;
+  decorate?: Decorate;
+}
+
+export function explore(es: EntityState, t: number, env: Env, out: EntityState[], dropped?: EntityState[], depth = 0): void {
+  if (overdue(es, t, env.tolerance)) dropped?.push(es);
   else out.push(es);
   if (depth >= MAX_DEPTH) return;
   const earliest = Math.max(es.floor, es.lo + minimumDwell(es));
   for (const tm of es.timers) {
-    const lo = Math.max(tm.lo + tm.delay - tolerance, earliest);
-    const hi = Math.min(tm.hi + tm.delay + tolerance, t);
-    if (lo <= hi) explore(apply(es, { type: tm.event }, lo, hi), t, tolerance, out, dropped, depth + 1);
+    const lo = Math.max(tm.lo + tm.delay - env.tolerance, earliest);
+    const hi = Math.min(tm.hi + tm.delay + env.tolerance, t);
+    if (lo <= hi) explore(apply(es, { type: tm.event }, lo, hi, tm, env.decorate), t, env, out, dropped, depth + 1);
   }
   for (const type of es.model.spontaneous) {
-    const event = { type };
-    if (earliest <= t && es.snapshot.can(event)) explore(apply(es, event, earliest, t), t, tolerance, out, dropped, depth + 1);
+    const event = env.decorate ? env.decorate({ type }) : { type };
+    if (earliest <= t && es.snapshot.can(event as never)) {
+      explore(apply(es, event, earliest, t, undefined), t, env, out, dropped, depth + 1);
+    }
   }
 }
 
-function deliver(es: EntityState, message: Message): EntityState {
-  if (!es.snapshot.can(message.event)) return es;
+function deliver(es: EntityState, message: Message, decorate?: Decorate): EntityState {
+  const event = decorate ? decorate(message.event) : message.event;
+  if (!es.snapshot.can(event as never)) return es;
   const lo = Math.min(Math.max(message.lo, es.floor), message.hi);
-  return apply(es, message.event, lo, message.hi);
+  return apply(es, event, lo, message.hi);
+}
+
+function contextKey(es: EntityState): string {
+  const { settings: _settings, ...rest } = es.snapshot.context as Record<string, unknown>;
+  return JSON.stringify(rest);
 }
 
 export function entityKey(es: EntityState): string {
   const timers = es.timers.map((t) => `${t.id}:${t.lo}:${t.hi}`).join(',');
-  return `${statePath(es.snapshot)}|${es.owner ?? '*'}|${es.floor}|${es.lo}|${es.hi}|${timers}|${es.inbox.length}`;
+  return `${statePath(es.snapshot)}|${contextKey(es)}|${es.owner ?? '*'}|${es.floor}|${es.lo}|${es.hi}|${timers}|${es.inbox.length}`;
 }
 
 export function dedupe(states: EntityState[]): EntityState[] {
@@ -236,18 +256,18 @@ export function dedupe(states: EntityState[]): EntityState[] {
 }
 
 /** Deliver the inbox in order, then let the entity move on by itself up to `t`. */
-export function advance(es: EntityState, t: number, tolerance: number, dropped?: EntityState[]): EntityState[] {
+export function advance(es: EntityState, t: number, env: Env, dropped?: EntityState[]): EntityState[] {
   let frontier: EntityState[] = [es.inbox.length ? { ...es, inbox: [] } : es];
   for (const message of es.inbox) {
     const next: EntityState[] = [];
     for (const s of frontier) {
       const reached: EntityState[] = [];
-      explore(s, message.hi, tolerance, reached);
-      for (const r of reached) next.push(deliver(r, message));
+      explore(s, message.hi, env, reached);
+      for (const r of reached) next.push(deliver(r, message, env.decorate));
     }
     frontier = dedupe(next);
   }
   const out: EntityState[] = [];
-  for (const s of frontier) explore(s, t, tolerance, out, dropped);
+  for (const s of frontier) explore(s, t, env, out, dropped);
   return dedupe(out);
 }

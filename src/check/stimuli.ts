@@ -12,11 +12,23 @@ export interface Stimulus {
  * The stimuli each fault's operation means for the models, read from the op lines alone (never from what
  * the runner meant to do). A fault that changes nothing the models track has no entry.
  */
+const on = (args: Record<string, unknown>, type: string, label: string): Stimulus => ({
+  entity: `node/${String(args.node)}`,
+  event: { type },
+  label: `${label} on ${String(args.node)}`,
+});
+
 const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   // Stop-Process -Name clussvc -Force: an ungraceful exit of the Cluster Service
-  'kill-clussvc': (args) => [
-    { entity: `node/${String(args.node)}`, event: { type: 'clussvc.crashed' }, label: `kill-clussvc on ${String(args.node)}` },
+  'kill-clussvc': (args) => [on(args, 'clussvc.crashed', 'kill-clussvc')],
+  // Stop-ClusterNode: a graceful stop, which drains the node first
+  'stop-node': (args) => [on(args, 'node.stopping', 'stop-node')],
+  // Start-ClusterNode [-ClearQuarantine]
+  'start-node': (args) => [
+    ...(args.clearQuarantine === true ? [on(args, 'quarantine.cleared', 'start-node -ClearQuarantine')] : []),
+    on(args, 'node.started', 'start-node'),
   ],
+  'revert:stop-node': (args) => [on(args, 'node.started', 'revert of stop-node')],
 };
 
 export function stimuliOf(op: OpRecord): Stimulus[] {

@@ -1,12 +1,22 @@
+export interface Revert {
+  /** The fault (or runner step) it undoes. */
+  fault: string;
+  /** The injection's arguments, recorded on the revert's op lines too, so the trace says what was undone. */
+  args: Record<string, unknown>;
+  /** How a person names it: `kill-clussvc N2`. */
+  label: string;
+  run: () => Promise<void>;
+}
+
 /**
  * Reverts registered before each injection and run, newest first, on every exit path. A revert that fails
  * does not stop the others (Chaos Toolkit's users learned this the hard way: chaostoolkit#195, #258).
  */
 export class RevertStack {
-  private readonly stack: { label: string; fault: string; run: () => Promise<void> }[] = [];
+  private readonly stack: Revert[] = [];
 
-  register(fault: string, label: string, run: () => Promise<void>): void {
-    this.stack.push({ fault, label, run });
+  register(revert: Revert): void {
+    this.stack.push(revert);
   }
 
   get size(): number {
@@ -14,7 +24,7 @@ export class RevertStack {
   }
 
   /** Run every registered revert once, newest first; `each` is told how each one went. */
-  async runAll(each: (r: { fault: string; label: string }, outcome: Promise<void>) => Promise<void>): Promise<void> {
+  async runAll(each: (r: Revert, outcome: Promise<void>) => Promise<void>): Promise<void> {
     while (this.stack.length) {
       const r = this.stack.pop()!;
       await each(r, r.run());

@@ -136,7 +136,12 @@ export class Runner {
     const changed = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
     if (!changed.length) return;
     const previous = Object.fromEntries(changed.map((k) => [k, current[k]!]));
-    this.reverts.register('set-cluster-settings', 'restore cluster settings', () => this.o.target.setSettings(previous));
+    this.reverts.register({
+      fault: 'set-cluster-settings',
+      args: previous,
+      label: 'restore cluster settings',
+      run: () => this.o.target.setSettings(previous),
+    });
     const phase = await this.operation('runner', 'set-cluster-settings', { ...Object.fromEntries(changed.map((k) => [k, wanted[k]])) }, () =>
       this.o.target.setSettings(Object.fromEntries(changed.map((k) => [k, wanted[k]!]))),
     );
@@ -148,8 +153,13 @@ export class Runner {
     if (!fault) throw new Aborted(`unknown fault ${step.fault}`);
     const label = `${step.fault} ${fault.impairs(step.params).join(', ')}`.trim();
     // Register the revert before injecting, so it runs whatever happens next.
-    this.reverts.register(step.fault, label, async () => {
-      await fault.revert(this.o.target, step.params);
+    this.reverts.register({
+      fault: step.fault,
+      args: step.params,
+      label,
+      run: async () => {
+        await fault.revert(this.o.target, step.params);
+      },
     });
     this.o.log.info(`injecting ${label}`);
     await this.operation('nemesis', step.fault, step.params, () => fault.inject(this.o.target, step.params));
@@ -158,7 +168,7 @@ export class Runner {
   private async runReverts(): Promise<void> {
     await this.reverts.runAll(async (r, outcome) => {
       const f = r.fault === 'set-cluster-settings' ? 'restore-cluster-settings' : `revert:${r.fault}`;
-      const phase = await this.operation(r.fault === 'set-cluster-settings' ? 'runner' : 'nemesis', f, {}, () => outcome);
+      const phase = await this.operation(r.fault === 'set-cluster-settings' ? 'runner' : 'nemesis', f, r.args, () => outcome);
       this.outcome.reverts.push({ fault: r.label, outcome: phase });
     });
   }

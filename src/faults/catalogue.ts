@@ -1,7 +1,9 @@
 import type { FaultDefinition } from './fault.js';
 import { killClussvc } from './kill-clussvc.js';
+import { startNode } from './start-node.js';
+import { stopNode } from './stop-node.js';
 
 /** The fault catalogue, by name. */
 export const faults: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killClussvc].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killClussvc, stopNode, startNode].map((f) => [f.name, f as FaultDefinition<any>]),
 );

@@ -26,7 +26,7 @@ describe('experiment errors a user reads', () => {
   it('names the catalogue faults for an unknown fault and suggests the closest one', () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, stop-node, start-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('experiment errors a user reads', () => {
         line: 5,
         column: 12,
         path: 'method[0].fault',
-        expected: "one of the catalogue's faults (kill-clussvc)",
+        expected: "one of the catalogue's faults (kill-clussvc, stop-node, start-node)",
         found: '"kil-clussvc"',
         hint: `Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       },
@@ -138,7 +138,7 @@ describe('experiment errors a user reads', () => {
       title: 'Minimal',
       description: '',
       cluster: { name: 'SIMCLUSTER', nodes: ['N1', 'N2'], vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4 }] },
-      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000] },
+      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationMs: [2000, 8000] },
       settings: {},
       steadyState: { timeoutMs: 120_000 },
       observe: { intervalMs: 1000 },

@@ -84,3 +84,32 @@ describe('clustered-vm model', () => {
     expect(tags()).to.deep.equal(['Running']);
   });
 });
+
+describe('clustered-vm model: live migration drain', () => {
+  for (const owner of ['owner.Quarantined', 'owner.Draining'] as const) {
+    it(`live-migrates the VM (never offline) when its node is ${owner.slice(6)}`, () => {
+      const { actor, tags } = startVm('csv-block');
+      actor.send({ type: owner });
+      expect(tags()).to.deep.equal(['PausedCritical', 'Running', 'RunningCritical', 'Unmonitored']);
+      expect(tags()).not.to.include('Offline');
+      expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.LiveMigrating': { ownerMoves: true } });
+      actor.send({ type: 'vm.migrated' });
+      expect(tags()).to.deep.equal(['Running']);
+    });
+  }
+
+  it('drains a VM that was already paused on an isolated node when the node is quarantined', () => {
+    const { actor, value } = startVm('csv-block');
+    actor.send({ type: 'owner.Isolated' });
+    actor.send({ type: 'vm.io-failed' });
+    actor.send({ type: 'owner.Quarantined' });
+    expect(value()).to.equal('"LiveMigrating"');
+  });
+
+  it('must run on another node within DrainWithin', () => {
+    const { actor, clock, tags } = startVm('smb', { DrainWithin: 120 });
+    actor.send({ type: 'owner.Draining' });
+    clock.increment(120_000);
+    expect(tags()).to.deep.equal(['Running']);
+  });
+});
