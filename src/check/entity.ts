@@ -240,9 +240,15 @@ function contextKey(es: EntityState): string {
   return JSON.stringify(rest);
 }
 
+/**
+ * What makes two candidate states different. When the state was entered matters only through its timers
+ * (which keep their own start interval) and a minimum dwell, so without a dwell it is left out: candidates
+ * that differ only in when an unobserved transition happened are one candidate, and worlds do not pile up.
+ */
 export function entityKey(es: EntityState): string {
   const timers = es.timers.map((t) => `${t.id}:${t.lo}:${t.hi}`).join(',');
-  return `${statePath(es.snapshot)}|${contextKey(es)}|${es.owner ?? '*'}|${es.floor}|${es.lo}|${es.hi}|${timers}|${es.inbox.length}`;
+  const entered = minimumDwell(es) > 0 ? `${es.lo}:${es.hi}` : '';
+  return `${statePath(es.snapshot)}|${contextKey(es)}|${es.owner ?? '*'}|${es.floor}|${entered}|${timers}|${es.inbox.length}`;
 }
 
 export function dedupe(states: EntityState[]): EntityState[] {
