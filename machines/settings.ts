@@ -152,6 +152,17 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     source: 'Assumption: [SAVILL-479] "any VMs are gracefully drained", [AFINN-17759] live migration by default; no time documented',
   },
   {
+    name: 'EventLogWithin',
+    kind: 'model',
+    unit: 's',
+    default: 30,
+    min: 1,
+    max: 3600,
+    description:
+      'How far from the poll that saw a node enter Isolated or Quarantined its event (1673; 1676 or 1672) may be logged.',
+    source: 'Assumption: [EVT] documents the events, not their delay; 30 s covers a poll interval and event-log collection',
+  },
+  {
     name: 'FailoverStartWithin',
     kind: 'model',
     unit: 's',

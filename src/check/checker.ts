@@ -19,6 +19,7 @@ import {
 } from './entity.js';
 import { routeTo } from './explain.js';
 import { worstVerdict, type CheckResult, type QuotedLine, type TransitionCoverage, type Violation } from './result.js';
+import { EventRules } from './events.js';
 import { stimuliOf, type Stimulus } from './stimuli.js';
 import { formatT, seconds } from './time.js';
 
@@ -57,10 +58,12 @@ export class Checker {
   private readonly infoOps: { seq: number; label: string }[] = [];
   private readonly stats = { records: 0, observations: 0, ops: 0, events: 0, maxWorlds: 1 };
   private tooMany = false;
+  private readonly eventRules: EventRules;
 
   constructor(readonly header: HeaderRecord) {
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
+    this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {
       entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: this.settings }, undefined));
@@ -93,6 +96,7 @@ export class Checker {
         break;
       case 'event':
         this.stats.events++;
+        this.eventRules.event(record, quoted!);
         break;
       default:
         break;
@@ -101,6 +105,9 @@ export class Checker {
 
   finish(): CheckResult {
     for (const pending of this.awaitingContext) pending.remaining = 0;
+    const fromEvents = this.eventRules.finish();
+    this.violations.push(...fromEvents.violations);
+    this.unknowns.push(...fromEvents.unknowns);
     for (const [entity, label] of this.unobservedSince) {
       this.unknowns.push(`${entity} was not observed after ${label}, so its reaction was not checked`);
     }
@@ -205,6 +212,7 @@ export class Checker {
       }
     }
     (this.seen.get(entity) ?? this.seen.set(entity, new Set()).get(entity)!).add(cls);
+    this.eventRules.observe(entity, cls, rec.t, quoted);
     if (survivors.length) {
       this.countCoverage(candidates.filter((c) => c.es.snapshot.hasTag(cls)).map((c) => c.es.steps));
       this.setWorlds(survivors);

@@ -8,6 +8,7 @@ export class TraceBuilder {
   private seq = 0;
   private nodeStates: Record<string, NodeObservation> = {};
   private vmStates: Record<string, VmObservation> = {};
+  private pendingEvents: { node: string; id: number }[] = [];
 
   constructor(options: { nodes?: string[]; vms?: VmDescription[]; settings?: Record<string, number>; toleranceMs?: number } = {}) {
     const nodes = options.nodes ?? ['N1', 'N2', 'N3'];
@@ -48,8 +49,23 @@ export class TraceBuilder {
     return this.op(t, 'kill-clussvc', 'invoke', { node }).op(t + 100, 'kill-clussvc', 'ok', { node });
   }
 
-  node(name: string, State: NodeObservation['State'], flags: string[] = []): this {
+  /**
+   * The node's state from the next poll on. Entering Isolated or Quarantined also logs the event the cluster
+   * documents for it (1673, 1676) at that poll, as a real cluster does, unless `silent`.
+   */
+  node(name: string, State: NodeObservation['State'], flags: string[] = [], options: { silent?: boolean } = {}): this {
+    const before = this.nodeStates[name]?.StatusInformation ?? [];
     this.nodeStates[name] = { State, StatusInformation: flags };
+    if (!options.silent) {
+      if (flags.includes('Isolated') && !before.includes('Isolated')) this.pendingEvents.push({ node: name, id: 1673 });
+      if (flags.includes('Quarantined') && !before.includes('Quarantined')) this.pendingEvents.push({ node: name, id: 1676 });
+    }
+    return this;
+  }
+
+  /** A Windows event record at t. */
+  event(t: number, node: string, id: number, message = `event ${id} on ${node}`): this {
+    this.push({ type: 'event', t, node, log: 'System', provider: 'Microsoft-Windows-FailoverClustering', id, level: 'Warning', time: new Date(Date.UTC(2026, 0, 1) + t).toISOString(), message });
     return this;
   }
 
@@ -58,8 +74,9 @@ export class TraceBuilder {
     return this;
   }
 
-  /** One poll at t: every entity with its current state. */
+  /** One poll at t: every entity with its current state (and the events logged since the last poll). */
   poll(t: number): this {
+    for (const e of this.pendingEvents.splice(0)) this.event(t, e.node, e.id);
     for (const [n, state] of Object.entries(this.nodeStates)) this.push({ type: 'observe', t, entity: `node/${n}`, state: { ...state }, source: 'poll' });
     for (const [v, state] of Object.entries(this.vmStates)) this.push({ type: 'observe', t, entity: `vm/${v}`, state: { ...state }, source: 'poll' });
     return this;

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { Checker } from '../../src/check/checker.js';
+import type { CheckResult } from '../../src/check/result.js';
+import { TraceBuilder } from '../helpers/trace.js';
+
+function check(b: TraceBuilder): CheckResult {
+  const checker = new Checker(b.header);
+  for (const r of b.records) checker.feed(r);
+  return checker.finish();
+}
+
+function isolation(options: { silent?: boolean } = {}): TraceBuilder {
+  const b = new TraceBuilder({ vms: [] }).polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000);
+  return b.node('N2', 'Down', ['Isolated'], options);
+}
+
+describe('checker: Windows event records as observations', () => {
+  it('passes an Isolated node that logged 1673', () => {
+    expect(check(isolation().polls(20_000, 25_000)).verdict).to.equal('pass');
+  });
+
+  it('fails an Isolated node without its 1673 record', () => {
+    const b = isolation({ silent: true }).event(20_000, 'N2', 7031).polls(20_000, 25_000);
+    const result = check(b);
+    expect(result.verdict).to.equal('fail');
+    expect(result.violations).to.have.length(1);
+    expect(result.violations[0]).to.include({ rule: 'event-log', entity: 'node/N2' });
+    expect(result.violations[0]!.message).to.match(/no event 1673/);
+  });
+
+  it('accepts a 1673 logged a little before the poll that saw the node Isolated', () => {
+    const b = isolation({ silent: true }).event(19_500, 'N2', 1673).polls(20_000, 25_000);
+    expect(check(b).verdict).to.equal('pass');
+  });
+
+  it('does not accept a 1673 logged long before, by EventLogWithin', () => {
+    const b = new TraceBuilder({ vms: [] }).event(0, 'N2', 1673).polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 45_000);
+    b.node('N2', 'Down', ['Isolated'], { silent: true }).polls(46_000, 50_000);
+    expect(check(b).violations.map((v) => v.rule)).to.include('event-log');
+  });
+
+  it('accepts a quarantine reported by another node (1672 naming the node)', () => {
+    const b = new TraceBuilder({ vms: [], settings: { QuarantineThreshold: 1 } }).polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000);
+    b.node('N2', 'Down', ['Quarantined'], { silent: true }).event(20_000, 'N1', 1672, "Cluster node 'N2' has been quarantined.");
+    expect(check(b.polls(20_000, 25_000)).verdict).to.equal('pass');
+  });
+
+  it('says unknown rather than fail when no event records were collected at all', () => {
+    const result = check(isolation({ silent: true }).polls(20_000, 25_000));
+    expect(result.verdict).to.equal('unknown');
+    expect(result.unknowns[0]).to.match(/no Windows event records were collected/);
+  });
+});
