@@ -105,6 +105,7 @@ export class Checker {
 
   finish(): CheckResult {
     for (const pending of this.awaitingContext) pending.remaining = 0;
+    this.countCoverage();
     const fromEvents = this.eventRules.finish();
     this.violations.push(...fromEvents.violations);
     this.unknowns.push(...fromEvents.unknowns);
@@ -214,7 +215,6 @@ export class Checker {
     (this.seen.get(entity) ?? this.seen.set(entity, new Set()).get(entity)!).add(cls);
     this.eventRules.observe(entity, cls, rec.t, quoted);
     if (survivors.length) {
-      this.countCoverage(candidates.filter((c) => c.es.snapshot.hasTag(cls)).map((c) => c.es.steps));
       this.setWorlds(survivors);
     } else {
       this.violate(rec, cls, observedOwner, candidates, dropped, quoted);
@@ -277,17 +277,20 @@ export class Checker {
     }
   }
 
-  private countCoverage(stepLists: (readonly Step[])[]): void {
-    const counted = new Set<string>();
-    for (const steps of stepLists) {
-      for (const step of steps) {
-        if (step.event === 'resync') continue;
-        for (const [key, entry] of this.coverage) {
-          if (entry.from === step.from && entry.to === step.to && entry.event === step.event && !counted.has(key)) {
-            counted.add(key);
-            entry.count++;
-          }
-        }
+  /**
+   * Which model transitions the run exercised: those taken by a run of the models that explains the whole
+   * trace (the first surviving world; any of them is a valid explanation), counted once per time taken.
+   */
+  private countCoverage(): void {
+    const world = this.worlds[0];
+    if (!world) return;
+    const index = new Map<string, TransitionCoverage>();
+    for (const entry of this.coverage.values()) index.set(`${entry.from}|${entry.event}|${entry.to}`, entry);
+    for (const es of world.entities.values()) {
+      for (let h = es.history; h; h = h.previous) {
+        if (h.step.event === 'resync') continue;
+        const entry = index.get(`${h.step.from}|${h.step.event}|${h.step.to}`);
+        if (entry && entry.model === es.model.name) entry.count++;
       }
     }
   }

@@ -49,6 +49,14 @@ export interface EntityState {
   readonly inbox: readonly Message[];
   /** Transitions taken since the entity was last observed. */
   readonly steps: readonly Step[];
+  /** Every transition this candidate run took, newest first (shared tails: branching copies nothing). */
+  readonly history: History | undefined;
+}
+
+/** An immutable list of the transitions a candidate run took. */
+export interface History {
+  readonly step: Step;
+  readonly previous: History | undefined;
 }
 
 const MAX_DEPTH = 8;
@@ -139,6 +147,7 @@ export function startEntity(model: Model, input: unknown, owner: string | undefi
     owner,
     inbox: [],
     steps: [],
+    history: undefined,
   };
 }
 
@@ -183,6 +192,7 @@ export function apply(
     floor: lo,
     owner: ownerMoves(next) ? undefined : es.owner,
     steps: [...es.steps, step],
+    history: { step, previous: es.history },
   };
 }
 
@@ -215,16 +225,17 @@ export function explore(es: EntityState, t: number, env: Env, out: EntityState[]
   else out.push(es);
   if (depth >= MAX_DEPTH) return;
   const earliest = Math.max(es.floor, es.lo + minimumDwell(es));
-  for (const tm of es.timers) {
-    const lo = Math.max(tm.lo + tm.delay - env.tolerance, earliest);
-    const hi = Math.min(tm.hi + tm.delay + env.tolerance, t);
-    if (lo <= hi) explore(apply(es, { type: tm.event }, lo, hi, tm, env.decorate), t, env, out, dropped, depth + 1);
-  }
+  // The cluster's own events first, then timers: where both explain the same state, the first is kept.
   for (const type of es.model.spontaneous) {
     const event = env.decorate ? env.decorate({ type }) : { type };
     if (earliest <= t && es.snapshot.can(event as never)) {
       explore(apply(es, event, earliest, t, undefined), t, env, out, dropped, depth + 1);
     }
+  }
+  for (const tm of es.timers) {
+    const lo = Math.max(tm.lo + tm.delay - env.tolerance, earliest);
+    const hi = Math.min(tm.hi + tm.delay + env.tolerance, t);
+    if (lo <= hi) explore(apply(es, { type: tm.event }, lo, hi, tm, env.decorate), t, env, out, dropped, depth + 1);
   }
 }
 
