@@ -1,0 +1,144 @@
+/**
+ * The detection matrix: every experiment in the catalogue run on the simulator once without defects and once
+ * per defect profile, each with the experiment's own seed, in-process and in virtual time. It answers two
+ * questions DESIGN.md asks of the checker: does each defect make at least one experiment fail (a checker that
+ * never fails is not a checker), and does every experiment pass on the simulator as documented? The no-defect
+ * runs' model coverage is kept too, for the catalogue-wide coverage.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { settingDefinitions } from '../../machines/index.js';
+import type { TransitionCoverage } from '../check/result.js';
+import { replayCommand } from '../cli/replay.js';
+import { runExperiment } from '../cli/run-experiment.js';
+import { listExperiments, loadExperiment } from '../experiment/load.js';
+import { faults } from '../faults/catalogue.js';
+import { simDefects } from '../targets/sim/index.js';
+import type { Verdict } from '../trace/records.js';
+
+/** The repository root: experiments and docs are found from here whatever the working directory. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A run's verdict, or `error` when the run could not be made at all (the experiment does not load, the run throws). */
+export type Outcome = Verdict | 'error';
+
+export interface MatrixRun {
+  experiment: string;
+  /** The defect profile switched on, or undefined for the run without defects. */
+  defect?: string;
+  outcome: Outcome;
+  /** The verdict's one-line reason, or the error's message. */
+  reason: string;
+  /** Model coverage of the run (kept for the runs without defects). */
+  coverage: TransitionCoverage[];
+  /** The command that replays the run. */
+  replay: string;
+  /** Wall time of the run (load, simulate, check, write the reports). */
+  wallMs: number;
+}
+
+export interface DetectionMatrix {
+  experiments: { name: string; file: string; title: string; seed?: number }[];
+  defects: { name: string; summary: string }[];
+  /** Experiment name → the run without defects. */
+  baseline: Map<string, MatrixRun>;
+  /** Defect name → experiment name → the run with that defect. */
+  runs: Map<string, Map<string, MatrixRun>>;
+  /** Wall time of the whole matrix. */
+  wallMs: number;
+}
+
+export interface MatrixOptions {
+  /** The experiment catalogue; default `experiments/` in the repository. */
+  dir?: string;
+  /** Defect profiles to try; default every profile the simulator has (`simDefects`). */
+  defects?: readonly { name: string; summary: string }[];
+  /** Default: silent. */
+  log?: Logger;
+}
+
+/** Run every experiment without defects and under each defect profile. Reports are written to a temporary folder, removed afterwards. */
+export async function runDetectionMatrix(o: MatrixOptions = {}): Promise<DetectionMatrix> {
+  const started = performance.now();
+  const dir = o.dir ?? join(ROOT, 'experiments');
+  const defects = [...(o.defects ?? simDefects)].map(({ name, summary }) => ({ name, summary }));
+  const log = o.log ?? pino({ level: 'silent' });
+  const listed = listExperiments(dir);
+  const experiments: DetectionMatrix['experiments'] = listed.map(({ name, file, title }) => ({ name, file, title, seed: seedOf(file) }));
+  const baseline = new Map<string, MatrixRun>();
+  const runs = new Map<string, Map<string, MatrixRun>>(defects.map((d) => [d.name, new Map()]));
+  const scratch = mkdtempSync(join(tmpdir(), 'clusterchaos-matrix-'));
+  try {
+    for (const entry of experiments) {
+      baseline.set(entry.name, await runOne(entry, undefined, scratch, log));
+      for (const d of defects) runs.get(d.name)!.set(entry.name, await runOne(entry, d.name, scratch, log));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { experiments, defects, baseline, runs, wallMs: performance.now() - started };
+}
+
+async function runOne(
+  entry: DetectionMatrix['experiments'][number],
+  defect: string | undefined,
+  scratch: string,
+  log: Logger,
+): Promise<MatrixRun> {
+  const file = displayPath(entry.file);
+  const defects = defect === undefined ? [] : [defect];
+  const base = { experiment: entry.name, ...(defect === undefined ? {} : { defect }), coverage: [] };
+  const replay = replayCommand({ file, seed: entry.seed ?? 0, sets: [], defects, target: 'sim' });
+  const started = performance.now();
+  try {
+    const experiment = loadExperiment(entry.file, { settings: settingDefinitions, faults });
+    const outDir = mkdtempSync(join(scratch, `${entry.name}-${defect ?? 'no-defect'}-`));
+    const { result } = await runExperiment({ experiment, outDir, defects, replay, log });
+    return { ...base, outcome: result.verdict, reason: result.reason, coverage: result.coverage, replay, wallMs: performance.now() - started };
+  } catch (e) {
+    const message = (e as Error).message.split('\n').filter(Boolean).slice(0, 3).join(' ');
+    return { ...base, outcome: 'error', reason: message, replay, wallMs: performance.now() - started };
+  }
+}
+
+/** The experiment's seed, or undefined when it does not load (its runs then say why). */
+function seedOf(file: string): number | undefined {
+  try {
+    return loadExperiment(file, { settings: settingDefinitions, faults }).seed;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path as a user types it from the repository root. */
+function displayPath(file: string): string {
+  const rel = relative(ROOT, file);
+  return rel.startsWith('..') ? file : rel.split('\\').join('/');
+}
+
+// ── what the matrix says ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Experiments that catch a defect: the run with the defect fails while the run without it passes (a run
+ * that fails anyway proves nothing about the defect).
+ */
+export function caughtBy(matrix: DetectionMatrix, defect: string): string[] {
+  const row = matrix.runs.get(defect);
+  if (!row) return [];
+  return matrix.experiments
+    .map((e) => e.name)
+    .filter((name) => row.get(name)?.outcome === 'fail' && matrix.baseline.get(name)?.outcome === 'pass');
+}
+
+/** Defect profiles that no experiment of the catalogue catches. */
+export function uncaughtDefects(matrix: DetectionMatrix): { name: string; summary: string }[] {
+  return matrix.defects.filter((d) => caughtBy(matrix, d.name).length === 0);
+}
+
+/** Runs without defects that did not pass: the experiment, or the checker, is wrong about the documented behaviour. */
+export function failingBaselines(matrix: DetectionMatrix): MatrixRun[] {
+  return matrix.experiments.map((e) => matrix.baseline.get(e.name)!).filter((r) => r.outcome !== 'pass');
+}
