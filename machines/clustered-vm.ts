@@ -90,7 +90,7 @@ export const clusteredVm = setup({
       },
       states: {
         RunningCritical: {
-          tags: ['RunningCritical', 'Unmonitored'],
+          tags: ['RunningCritical'],
           on: { 'vm.io-failed': 'PausedCritical' },
           // Running-Critical, then Paused-Critical at the first failed I/O (lab §1.3; no time documented)
           after: { BlockStoragePauseWithin: 'PausedCritical' },

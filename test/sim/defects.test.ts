@@ -1,11 +1,24 @@
 import { expect } from 'chai';
 import { createSimTarget, simDefects, UnknownDefectError } from '../../src/targets/sim/index.js';
-import { lab, labSimulator, labVms, timeline } from './lab.js';
+import { crash, lab, labSimulator, labVms, timeline, waitFor } from './lab.js';
 
 describe('sim: defect profiles', () => {
   it('lists every defect with a one-line summary', () => {
-    expect(simDefects.map((d) => d.name)).to.include('no-isolation');
-    for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty;
+    expect(simDefects.map((d) => d.name)).to.deep.equal([
+      'no-isolation',
+      'quarantine-without-drain',
+      'quarantine-cap-ignored',
+      'no-quarantine',
+      'down-early',
+      'down-late',
+      'csv-not-paused',
+      'smb-paused',
+      'no-remonitor',
+      'graceful-counts',
+      'graceful-isolates',
+      'failover-instead-of-drain',
+    ]);
+    for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });
 
   it('no-isolation: the crashed node never shows Isolated; it goes straight Down and its VMs fail over at once', async () => {
@@ -20,6 +33,49 @@ describe('sim: defect profiles', () => {
     expect((await target.getSettings()).ResiliencyDefaultPeriod).to.equal(240);
     const ids = (await target.collectEvents()).map((e) => e.id);
     expect(ids).to.include(1135).and.not.include(1673);
+  });
+
+  for (const [defect, periodMs] of [
+    ['down-early', 120_000],
+    ['down-late', 480_000],
+  ] as const) {
+    it(`${defect}: declares an Isolated node Down ${periodMs / 1000} s after its removal instead of ResiliencyDefaultPeriod (240 s)`, async () => {
+      const target = lab({ defects: [defect] });
+      await target.killClusterService('N2', { holdDownMs: 600_000 });
+      await waitFor(target, (p) => p.nodes.N2.State === 'Down', 15_000, 10);
+      const removedAt = (await target.collectEvents()).find((e) => e.id === 1135)!.t;
+      const down = await waitFor(target, (p) => p.nodes.N2.StatusInformation.length === 0, 500_000);
+      expect(down.t - removedAt).to.be.within(periodMs, periodMs + 100);
+    });
+  }
+
+  it('csv-not-paused: a CSV-backed VM keeps Running while its node has no CSV access', async () => {
+    const target = lab({ defects: ['csv-not-paused'] });
+    await crash(target, 'N2');
+    for (const p of await timeline(target, 20_000)) {
+      expect(p.vms.sql01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
+    }
+  });
+
+  it('smb-paused: an SMB-backed VM goes PausedCritical while its node is Isolated, and resumes when it rejoins', async () => {
+    const target = lab({ defects: ['smb-paused'] });
+    await crash(target, 'N2');
+    const paused = await waitFor(target, (p) => p.vms.web01.State === 'PausedCritical', 3_000, 10);
+    expect(paused.nodes.N2.StatusInformation).to.deep.equal(['Isolated']);
+    const back = await waitFor(target, (p) => p.nodes.N2.State === 'Up', 70_000);
+    expect(back.vms.web01.State).to.equal('Running');
+  });
+
+  it('no-remonitor: the VMs of a rejoined node stay Unmonitored, and no 1682 is written', async () => {
+    const target = lab({ defects: ['no-remonitor'] });
+    await crash(target, 'N2');
+    const back = await waitFor(target, (p) => p.nodes.N2.State === 'Up', 70_000);
+    await target.sleep(10_000);
+    const poll = await target.poll();
+    expect(poll.vms.web01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
+    expect(poll.vms.sql01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
+    expect(back.nodes.N2.StatusInformation).to.deep.equal([]);
+    expect((await target.collectEvents()).map((e) => e.id)).to.not.include(1682);
   });
 
   it('refuses an unknown defect, naming it and the known ones', () => {

@@ -13,12 +13,26 @@ export const labSimulator = {
   scmRestartDelayMs: 60_000,
   vmStartMs: [5_000, 15_000] as [number, number],
   vmIoIntervalMs: [200, 2_000] as [number, number],
+  liveMigrationMs: [4_000, 8_000] as [number, number],
 };
 
-export function lab(options: { seed?: number; vms?: VmDescription[]; nodes?: string[]; defects?: string[]; scmRestartDelayMs?: number } = {}): SimTarget {
+export interface LabOptions {
+  seed?: number;
+  vms?: VmDescription[];
+  nodes?: string[];
+  defects?: string[];
+  scmRestartDelayMs?: number;
+  liveMigrationMs?: [number, number];
+}
+
+export function lab(options: LabOptions = {}): SimTarget {
   return createSimTarget({
     cluster: { name: 'LAB', nodes: options.nodes ?? ['N1', 'N2', 'N3'], vms: options.vms ?? labVms },
-    simulator: { ...labSimulator, scmRestartDelayMs: options.scmRestartDelayMs ?? labSimulator.scmRestartDelayMs },
+    simulator: {
+      ...labSimulator,
+      scmRestartDelayMs: options.scmRestartDelayMs ?? labSimulator.scmRestartDelayMs,
+      liveMigrationMs: options.liveMigrationMs ?? labSimulator.liveMigrationMs,
+    },
     seed: options.seed ?? 1,
     defects: options.defects,
   });
@@ -58,4 +72,22 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected the call to be refused');
+}
+
+/** Kill clussvc on `node` and wait until the members have removed it; returns the first poll that shows it. */
+export async function crash(target: SimTarget, node: string): Promise<Poll> {
+  await target.killClusterService(node);
+  return waitFor(target, (p) => p.nodes[node].State === 'Down', 15_000, 10);
+}
+
+/** Crash `node` and wait until the SCM restart has brought it back Up. */
+export async function crashAndRejoin(target: SimTarget, node: string): Promise<Poll> {
+  await crash(target, node);
+  return waitFor(target, (p) => p.nodes[node].State === 'Up', 120_000);
+}
+
+/** Crash `node` until it is quarantined: (threshold − 1) crashes it comes back from, then the last one. */
+export async function crashUntilQuarantined(target: SimTarget, node: string, threshold = 3): Promise<Poll> {
+  for (let i = 1; i < threshold; i++) await crashAndRejoin(target, node);
+  return crash(target, node);
 }

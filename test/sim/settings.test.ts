@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { OperationError } from '../../src/targets/target.js';
-import { lab, rejection, waitFor } from './lab.js';
+import { createSimTarget } from '../../src/targets/sim/index.js';
+import { lab, labSimulator, rejection, waitFor } from './lab.js';
 
 describe('sim: cluster properties', () => {
   it('reports the documented defaults for every property', async () => {
@@ -9,6 +10,7 @@ describe('sim: cluster properties', () => {
       ResiliencyDefaultPeriod: 240,
       QuarantineThreshold: 3,
       QuarantineDuration: 7200,
+      MaxQuarantinedPercent: 25,
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
     });
@@ -54,6 +56,24 @@ describe('sim: cluster properties', () => {
       expect(error.message).to.contain('ResiliencyDefaultPeriod');
     });
   }
+
+  it('accepts MaxQuarantinedPercent from 1 to 100 and refuses 0 and 101', async () => {
+    const target = lab();
+    await target.setSettings({ MaxQuarantinedPercent: 20 });
+    expect((await target.getSettings()).MaxQuarantinedPercent).to.equal(20);
+    for (const bad of [0, 101]) {
+      const error = await rejection(target.setSettings({ MaxQuarantinedPercent: bad }));
+      expect(error).to.be.instanceOf(OperationError);
+      expect(error.message).to.contain('between 1 and 100');
+    }
+  });
+
+  it('refuses a simulator without a liveMigrationMs range', () => {
+    const { liveMigrationMs: _, ...withoutLiveMigration } = labSimulator;
+    const build = () =>
+      createSimTarget({ cluster: { name: 'LAB', nodes: ['N1'], vms: [] }, simulator: withoutLiveMigration as typeof labSimulator, seed: 1 });
+    expect(build).to.throw(Error, /simulator.liveMigrationMs must be \[min, max\]/);
+  });
 
   it('refuses a heartbeat setting out of its range', async () => {
     const error = await rejection(lab().setSettings({ SameSubnetDelay: 0 }));

@@ -3,14 +3,18 @@ import type { SimClock, Timer } from './clock.js';
 import type { EventLog } from './eventlog.js';
 
 export interface ClusterServiceHooks {
+  /** The process died (a crash or a forced kill). */
   stopped(node: string): void;
+  /** The service was stopped on purpose (Stop-ClusterNode, Stop-Service). */
+  stoppedGracefully(node: string): void;
   started(node: string): void;
 }
 
 /**
  * The Cluster Service process (clussvc.exe) on one node, and the service control manager that restarts it.
  * A forced kill is an ungraceful exit: SCM logs 7031 and runs the service's recovery action, a restart
- * after `scmRestartDelayMs` [SCM7031]. A hold-down keeps the service from starting until it ends (as a
+ * after `scmRestartDelayMs` [SCM7031]. A service stopped on purpose is not restarted: SCM only runs
+ * recovery actions after a failure. A hold-down keeps the service from starting until it ends (as a
  * task on the node that disables the service, then re-enables and starts it).
  */
 export class ClusterService {
@@ -48,6 +52,14 @@ export class ClusterService {
     // The recovery action SCM announced in 7031: restart the service [SCM7031]
     this.pendingStarts.push(this.clock.after(this.scmRestartDelayMs, () => this.scmRestart()));
     this.hooks.stopped(this.node);
+  }
+
+  /** Stop-Service clussvc (the last step of Stop-ClusterNode): 7036 "stopped", no 7031, no restart. */
+  stop(): void {
+    if (!this.isRunning) throw new OperationError(`clussvc is not running on ${this.node}`);
+    this.isRunning = false;
+    this.log.serviceStopped(this.node);
+    this.hooks.stoppedGracefully(this.node);
   }
 
   /** Start-Service clussvc: lifts any hold-down; a no-op if the service runs. */

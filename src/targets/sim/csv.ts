@@ -19,11 +19,12 @@ export class CsvAccess {
     return !this.lost.has(node);
   }
 
-  lose(node: string): void {
+  /** The node left membership; `gracefully` (Stop-ClusterNode) dismounts the volumes without an error. */
+  lose(node: string, gracefully = false): void {
     if (this.lost.has(node)) return;
     this.lost.add(node);
     // The volume pauses on that node until a path to it is reestablished (5120) [EVT]
-    if (this.hasVolumes) this.log.csvPaused(node);
+    if (this.hasVolumes && !gracefully) this.log.csvPaused(node);
     this.changed(node, false);
   }
 

@@ -10,6 +10,23 @@ const catalogue = [
     name: 'no-isolation',
     summary: 'The crashed node goes straight Down and its VMs fail over at once, as if resiliency were off',
   },
+  {
+    name: 'quarantine-without-drain',
+    summary: 'A quarantined node keeps its VMs: they are not live-migrated away (seen on a Technical Preview build)',
+  },
+  { name: 'quarantine-cap-ignored', summary: 'Nodes are quarantined beyond MaxQuarantinedPercent of the cluster' },
+  { name: 'no-quarantine', summary: 'QuarantineThreshold is never applied: a node that keeps crashing is just Isolated again' },
+  { name: 'down-early', summary: 'An Isolated node is declared Down at half of ResiliencyDefaultPeriod' },
+  { name: 'down-late', summary: 'An Isolated node is declared Down at twice ResiliencyDefaultPeriod' },
+  { name: 'csv-not-paused', summary: 'CSV-backed VMs keep Running (never RunningCritical or PausedCritical) when their node loses CSV access' },
+  { name: 'smb-paused', summary: 'SMB-backed VMs go PausedCritical while their node is Isolated, as if their disks were on a CSV' },
+  { name: 'no-remonitor', summary: 'When an Isolated node rejoins, its VMs stay Unmonitored' },
+  { name: 'graceful-counts', summary: 'A graceful stop (Stop-ClusterNode) counts as an ungraceful exit toward quarantine' },
+  { name: 'graceful-isolates', summary: 'A graceful stop isolates the node with its VMs on it instead of draining it and taking it Down' },
+  {
+    name: 'failover-instead-of-drain',
+    summary: 'A drain (graceful stop or quarantine) fails the VMs over (Off, then Starting elsewhere) instead of live-migrating them',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

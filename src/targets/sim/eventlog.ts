@@ -20,8 +20,13 @@ export class EventLog {
 
   private write(node: string, provider: string, id: number, level: EventLevel, message: string): void {
     const t = this.now();
-    const time = new Date(this.epochMs + t).toISOString();
+    const time = this.isoTime(t);
     this.pending.push({ t, node, log: 'System', provider, id, level, time, message });
+  }
+
+  /** The wall-clock (ISO) time of virtual time `t`, as the nodes' logs print it. */
+  isoTime(t: number): string {
+    return new Date(this.epochMs + t).toISOString();
   }
 
   /** Records written since the previous call, oldest first. */
@@ -43,6 +48,11 @@ export class EventLog {
     this.write(node, scm, 7036, 'Information', 'The Cluster Service service entered the running state.');
   }
 
+  // 7036 service state change: a stop on purpose (Stop-ClusterNode), not a crash
+  serviceStopped(node: string): void {
+    this.write(node, scm, 7036, 'Information', 'The Cluster Service service entered the stopped state.');
+  }
+
   // 1135 EVENT_NODE_DOWN, written by a surviving member [EVT]
   nodeRemoved(by: string, node: string): void {
     this.write(by, clustering, 1135, 'Critical',
@@ -61,6 +71,38 @@ export class EventLog {
   // 1680 CLUSTER_NODE_EXITED_ISOLATED_STATE [EVT]
   nodeExitedIsolation(node: string): void {
     this.write(node, clustering, 1680, 'Information', `Cluster node '${node}' has exited the isolated state.`);
+  }
+
+  // 1672 EVENT_NODE_QUARANTINED, written by a surviving member [EVT]
+  nodeQuarantined(by: string, node: string, failures: number, until: number): void {
+    this.write(by, clustering, 1672, 'Critical',
+      `Cluster node '${node}' has been quarantined. The node experienced '${failures}' consecutive failures within a short amount of time ` +
+        `and has been removed from the cluster to avoid further disruptions. The node will be quarantined until '${this.isoTime(until)}' ` +
+        'and then the node will automatically attempt to re-join the cluster.');
+  }
+
+  // 1676 EVENT_LOCAL_NODE_QUARANTINED, on the quarantined node [EVT]
+  localNodeQuarantined(node: string, by: string, until: number): void {
+    this.write(node, clustering, 1676, 'Error',
+      `Local cluster node has been quarantined by '${by}'. The node will be quarantined until '${this.isoTime(until)}' ` +
+        'and then the node will automatically attempt to re-join the cluster.');
+  }
+
+  // 1675 EVENT_JOINING_NODE_QUARANTINED, written by the member that refuses the join [EVT]
+  joiningNodeQuarantined(member: string, node: string, by: string, until: number): void {
+    this.write(member, clustering, 1675, 'Warning',
+      `Cluster node '${node}' has been quarantined by '${by}' and cannot join the cluster. The node will be quarantined until ` +
+        `'${this.isoTime(until)}' and then the node will automatically attempt to re-join the cluster.`);
+  }
+
+  // 1641 role moving [BRAIN-FC]
+  roleMoving(by: string, vm: string, from: string, to: string): void {
+    this.write(by, clustering, 1641, 'Information', `Clustered role '${vm}' is moving from cluster node '${from}' to cluster node '${to}'.`);
+  }
+
+  // 1677 EVENT_NODE_DRAIN_FAILED [EVT]
+  drainFailed(node: string): void {
+    this.write(node, clustering, 1677, 'Error', `Node drain failed on Cluster node ${node}.`);
   }
 
   // 1681 CLUSTER_GROUPS_UNMONITORED_ON_NODE [EVT]

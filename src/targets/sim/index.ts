@@ -55,6 +55,16 @@ export class SimTarget implements Target {
     this.service(node).start();
   }
 
+  async stopClusterNode(node: string): Promise<void> {
+    this.service(node);
+    this.cluster.control.stop(node);
+  }
+
+  async startClusterNode(node: string, options: { clearQuarantine?: boolean } = {}): Promise<void> {
+    this.service(node);
+    this.cluster.control.start(node, options.clearQuarantine === true);
+  }
+
   async close(): Promise<void> {}
 
   private service(node: string): ClusterService {

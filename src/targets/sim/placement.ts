@@ -19,3 +19,17 @@ export function choosePlacement(
   }
   return best;
 }
+
+/** A VM as placement counts it: hosted by its owner, or on its way to another node by live migration. */
+export interface PlacedVm {
+  readonly owner: string;
+  readonly hosted: boolean;
+  readonly migratingTo: string | undefined;
+}
+
+/** How many VMs count against `node`: those it hosts and those live-migrating to it. */
+export function placementLoad(vms: readonly PlacedVm[], node: string): number {
+  let count = 0;
+  for (const vm of vms) if ((vm.owner === node && vm.hosted) || vm.migratingTo === node) count++;
+  return count;
+}

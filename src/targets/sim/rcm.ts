@@ -1,12 +1,13 @@
+import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
-import { choosePlacement } from './placement.js';
+import { choosePlacement, placementLoad } from './placement.js';
 import type { ClusteredVm } from './vm.js';
 
 /**
  * The Resource Control Manager: what the cluster does with its VM roles when their nodes change state.
  * It stops monitoring the VMs of an Isolated node (1681) and monitors them again when it rejoins (1682),
- * fails VMs over when their node goes Down or their own ResiliencyPeriod runs out, and places a group
- * that found no node as soon as one can host it.
+ * fails VMs over when their node goes Down or their own ResiliencyPeriod runs out, has the VMs of a
+ * quarantined node drained by live migration, and places a group that found no node as soon as one can host it.
  */
 export class ResourceControlManager {
   /** Groups no node could take (Failed), in the order they failed. */
@@ -16,8 +17,11 @@ export class ResourceControlManager {
     private readonly nodes: readonly string[],
     private readonly vms: readonly ClusteredVm[],
     private readonly log: EventLog,
+    private readonly defects: Defects,
     /** Up with clussvc running: may host roles. */
     private readonly canHost: (node: string) => boolean,
+    /** Live-migrate every VM the node hosts to other nodes. */
+    private readonly drain: (node: string) => void,
   ) {}
 
   private on(node: string): ClusteredVm[] {
@@ -31,13 +35,25 @@ export class ResourceControlManager {
     if (vms.length) this.log.vmsUnmonitored(by, node, vms.map((vm) => vm.name));
   }
 
+  /**
+   * The node is Quarantined: its VMs are drained to other nodes by live migration, although they were
+   * running there [SAVILL-479], [PETRI], lab-observations §1.5. They are not failed over and no
+   * ResiliencyPeriod runs; until each has moved it is unmonitored on the node, which left membership.
+   */
+  nodeQuarantined(node: string): void {
+    for (const vm of this.on(node)) vm.markUnmonitored();
+    // Defect quarantine-without-drain: the drain never starts (seen on a Technical Preview build, lab §1)
+    if (!this.defects.has('quarantine-without-drain')) this.drain(node);
+  }
+
   nodeJoining(node: string): void {
     for (const vm of this.on(node)) vm.cancelPeriod();
   }
 
   /** The node is an active member again: its VMs are monitored again (1682), waiting groups get placed. */
   nodeJoined(node: string): void {
-    const vms = this.on(node).filter((vm) => vm.unmonitored);
+    // Defect no-remonitor: the rejoined node's VMs stay Unmonitored
+    const vms = this.defects.has('no-remonitor') ? [] : this.on(node).filter((vm) => vm.unmonitored);
     for (const vm of vms) vm.monitor();
     if (vms.length) this.log.vmsMonitoredAgain(node, vms.map((vm) => vm.name));
     this.placeWaiting();
@@ -55,7 +71,7 @@ export class ResourceControlManager {
     }
   }
 
-  private failOver(vm: ClusteredVm): void {
+  failOver(vm: ClusteredVm): void {
     const from = vm.owner;
     const wasUnmonitored = vm.unmonitored;
     vm.takeOffline();
@@ -63,7 +79,7 @@ export class ResourceControlManager {
   }
 
   private place(vm: ClusteredVm, from: string, wasUnmonitored: boolean): void {
-    const to = choosePlacement(this.nodes, this.canHost, (node) => this.on(node).length);
+    const to = choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
     if (!to) {
       if (vm.group !== 'Failed') this.log.roleFailed(from, vm.name);
       vm.fail();

@@ -12,6 +12,8 @@ export interface SimulatorSpec {
   vmStartMs: [Millis, Millis];
   /** Interval between a csv-block VM's disk I/Os (min..max): an I/O to a lost CSV pauses the VM. */
   vmIoIntervalMs: [Millis, Millis];
+  /** How long one live migration of a VM takes (min..max) when a node is drained. */
+  liveMigrationMs: [Millis, Millis];
 }
 
 /**
@@ -32,9 +34,13 @@ const properties: Readonly<Record<string, PropertyRule>> = {
   ResiliencyLevel: { default: 2, min: 1, max: 2 },
   // Seconds an Isolated node keeps its VMs before it is declared Down; 0 disables resiliency [MSDN-RDP], [SR-FAQ]
   ResiliencyDefaultPeriod: { default: 240, min: 0, max: UINT32_MAX },
-  // Stored only: quarantine is not simulated yet [PSDOC-GC]
+  // Ungraceful exits from membership within an hour that quarantine a node; 0 = never [PSDOC-GC], [SAVILL-479]
   QuarantineThreshold: { default: 3, min: 0, max: UINT32_MAX },
+  // Seconds a quarantined node may not join (2 h) [PSDOC-GC]
   QuarantineDuration: { default: 7200, min: 0, max: UINT32_MAX },
+  // The simulator's own: at most max(1, floor(nodes × this / 100)) nodes quarantined at once. 25 % per
+  // [SAVILL-479], [URTECH], [TDA]; one lab post says 20 % (lab-observations §1.6)
+  MaxQuarantinedPercent: { default: 25, min: 1, max: 100 },
   // Heartbeat every 1 s; 10 missed heartbeats remove a node from membership (WS2016 defaults) [ITPRO-HB]
   SameSubnetDelay: { default: 1000, min: 250, max: 4000 },
   SameSubnetThreshold: { default: 10, min: 3, max: 120 },
@@ -52,6 +58,18 @@ export class ClusterProperties {
 
   get ResiliencyDefaultPeriod(): number {
     return this.values.ResiliencyDefaultPeriod;
+  }
+
+  get QuarantineThreshold(): number {
+    return this.values.QuarantineThreshold;
+  }
+
+  get QuarantineDuration(): number {
+    return this.values.QuarantineDuration;
+  }
+
+  get MaxQuarantinedPercent(): number {
+    return this.values.MaxQuarantinedPercent;
   }
 
   get SameSubnetDelay(): number {

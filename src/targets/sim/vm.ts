@@ -1,5 +1,6 @@
 import type { VmDescription, VmObservation } from '../../trace/records.js';
 import type { SimClock, Timer } from './clock.js';
+import type { Defects } from './defects.js';
 import type { Rng } from './rng.js';
 import type { SimulatorSpec } from './settings.js';
 
@@ -12,6 +13,7 @@ export interface VmDeps {
   /** The VM's own stream (I/O timing, start duration). */
   rng: Rng;
   simulator: SimulatorSpec;
+  defects: Defects;
   csvAccess(node: string): boolean;
 }
 
@@ -28,6 +30,8 @@ export class ClusteredVm {
   state: VmState = 'Running';
   group: GroupState = 'Online';
   unmonitored = false;
+  /** The node this VM is being live-migrated to; it keeps running on `owner` until the migration ends. */
+  migratingTo: string | undefined;
   private nextIo: Timer | undefined;
   private period: Timer | undefined;
   private startup: Timer | undefined;
@@ -61,7 +65,9 @@ export class ClusteredVm {
 
   /** The owner node lost CSV access. */
   csvLost(): void {
-    if (this.storage !== 'csv-block' || this.state !== 'Running') return;
+    // Defect smb-paused: an SMB-backed VM behaves as if its disk were on the CSV
+    const onCsv = this.storage === 'csv-block' || this.d.defects.has('smb-paused');
+    if (!onCsv || this.state !== 'Running' || this.d.defects.has('csv-not-paused')) return;
     this.state = 'RunningCritical';
     // The VM does disk I/O every vmIoIntervalMs; the first I/O to the lost CSV fails and pauses it.
     this.nextIo = this.d.clock.after(this.d.rng.between(this.d.simulator.vmIoIntervalMs), () => {
@@ -92,6 +98,27 @@ export class ClusteredVm {
     }
   }
 
+  /** The owner left membership to be drained (quarantine): unmonitored, with no ResiliencyPeriod running. */
+  markUnmonitored(): void {
+    this.unmonitored = true;
+  }
+
+  /**
+   * A live migration to `node` completed: the VM runs there, owned by it and monitored. It never went Off:
+   * a paused VM resumes on the target, which has CSV access [SAVILL-499], [SAVILL-479].
+   */
+  liveMigrated(node: string): void {
+    this.cancel('nextIo');
+    this.cancel('period');
+    this.cancel('startup');
+    this.migratingTo = undefined;
+    this.owner = node;
+    this.state = 'Running';
+    this.group = 'Online';
+    this.unmonitored = false;
+    if (!this.d.csvAccess(node)) this.csvLost();
+  }
+
   /** The owner is joining again: the VM's own period no longer runs. */
   cancelPeriod(): void {
     this.cancel('period');
@@ -107,6 +134,7 @@ export class ClusteredVm {
     this.cancel('nextIo');
     this.cancel('period');
     this.cancel('startup');
+    this.migratingTo = undefined;
     this.unmonitored = false;
     this.state = 'Off';
     this.group = 'Offline';
