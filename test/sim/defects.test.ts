@@ -16,6 +16,9 @@ describe('sim: defect profiles', () => {
       'no-remonitor',
       'graceful-counts',
       'graceful-isolates',
+      'no-isolation-event',
+      'restart-in-place',
+      'no-rejoin',
       'failover-instead-of-drain',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
@@ -33,6 +36,29 @@ describe('sim: defect profiles', () => {
     expect((await target.getSettings()).ResiliencyDefaultPeriod).to.equal(240);
     const ids = (await target.collectEvents()).map((e) => e.id);
     expect(ids).to.include(1135).and.not.include(1673);
+  });
+
+  it('no-isolation-event: the node is Isolated but logs no 1673', async () => {
+    const target = lab({ defects: ['no-isolation-event'] });
+    await target.killClusterService('N2');
+    await waitFor(target, (p) => p.nodes.N2.StatusInformation.includes('Isolated'), 15_000);
+    expect((await target.collectEvents()).map((e) => e.id)).to.include(1135).and.not.include(1673);
+  });
+
+  it('restart-in-place: a failed-over VM starts again on its own Down node', async () => {
+    const target = lab({ defects: ['restart-in-place'] });
+    await target.setSettings({ ResiliencyDefaultPeriod: 0 });
+    await target.killClusterService('N2', { holdDownMs: 120_000 });
+    const down = await waitFor(target, (p) => p.nodes.N2.State === 'Down' && p.vms.web01.State === 'Running', 60_000);
+    expect(down.vms.web01.OwnerNode).to.equal('N2');
+  });
+
+  it('no-rejoin: a removed node stays out although its cluster service runs again', async () => {
+    const target = lab({ defects: ['no-rejoin'] });
+    await target.killClusterService('N2');
+    const polls = await timeline(target, 120_000, 1000);
+    expect(polls.at(-1)!.nodes.N2.State).to.not.equal('Up');
+    expect(polls.some((p) => p.nodes.N2.State === 'Joining')).to.equal(false);
   });
 
   for (const [defect, periodMs] of [

@@ -23,6 +23,9 @@ const catalogue = [
   { name: 'no-remonitor', summary: 'When an Isolated node rejoins, its VMs stay Unmonitored' },
   { name: 'graceful-counts', summary: 'A graceful stop (Stop-ClusterNode) counts as an ungraceful exit toward quarantine' },
   { name: 'graceful-isolates', summary: 'A graceful stop isolates the node with its VMs on it instead of draining it and taking it Down' },
+  { name: 'no-isolation-event', summary: 'An Isolated node does not log event 1673 (entered the isolated state)' },
+  { name: 'restart-in-place', summary: 'A failed-over VM is restarted on its own node, although that node is Down' },
+  { name: 'no-rejoin', summary: 'A removed node never rejoins, even once its cluster service runs again' },
   {
     name: 'failover-instead-of-drain',
     summary: 'A drain (graceful stop or quarantine) fails the VMs over (Off, then Starting elsewhere) instead of live-migrating them',

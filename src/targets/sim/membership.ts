@@ -113,6 +113,7 @@ export class Membership {
       this.d.quarantine.refuseJoin(node, members[0] ?? node);
       return;
     }
+    if (this.d.defects.has('no-rejoin')) return;
     if (members.length === 0) {
       // Nobody is left to notice: the node forming the cluster drops members whose service is gone.
       for (const other of this.nodes) {
@@ -153,7 +154,7 @@ export class Membership {
 
   private isolate(node: string, by: string): void {
     this.states.set(node, 'Isolated');
-    this.d.log.nodeIsolated(node);
+    if (!this.d.defects.has('no-isolation-event')) this.d.log.nodeIsolated(node);
     // Not back within ResiliencyDefaultPeriod: declared Down, its VMs fail over [MSDN-RDP], [ITPRO-RES]
     this.d.resiliency.start(node, () => this.declareDown(node));
     this.d.hooks.isolated(node, by);

@@ -79,7 +79,7 @@ export class ResourceControlManager {
   }
 
   private place(vm: ClusteredVm, from: string, wasUnmonitored: boolean): void {
-    const to = choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
+    const to = this.defects.has('restart-in-place') ? from : choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
     if (!to) {
       if (vm.group !== 'Failed') this.log.roleFailed(from, vm.name);
       vm.fail();
