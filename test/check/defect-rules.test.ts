@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { settingDefinitions } from '../../machines/index.js';
+import { runExperiment } from '../../src/cli/run-experiment.js';
+import { loadExperiment } from '../../src/experiment/load.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { simDefects } from '../../src/targets/sim/index.js';
+
+/**
+ * For every simulator defect, the experiment that shows it and the rule the checker must name: not just a
+ * failing run, but the right violation, on the right entity. (test/docs checks the whole matrix.)
+ */
+const expectations: Record<string, { experiment: string; rule: string; entity: RegExp; observed?: RegExp }> = {
+  'no-isolation': { experiment: 'compute-resiliency', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Down$/ },
+  'quarantine-without-drain': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/ },
+  'quarantine-cap-ignored': { experiment: 'quarantine-cap', rule: 'node-membership', entity: /^node\/N3$/, observed: /^Quarantined$/ },
+  'no-quarantine': { experiment: 'quarantine-flapping-node', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Isolated$/ },
+  'down-early': { experiment: 'clussvc-stays-down', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Down$/ },
+  'down-late': { experiment: 'clussvc-stays-down', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Isolated$/ },
+  'csv-not-paused': { experiment: 'compute-resiliency', rule: 'clustered-vm', entity: /^vm\/sql01$/ },
+  'smb-paused': { experiment: 'compute-resiliency', rule: 'clustered-vm', entity: /^vm\/web01$/ },
+  'no-remonitor': { experiment: 'compute-resiliency', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /Unmonitored/ },
+  'graceful-counts': { experiment: 'graceful-stop', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Quarantined$/ },
+  'graceful-isolates': { experiment: 'graceful-stop', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Isolated$/ },
+  'no-isolation-event': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N2$/ },
+  'restart-in-place': { experiment: 'clussvc-stays-down', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/ },
+  'no-rejoin': { experiment: 'compute-resiliency', rule: 'steady-state', entity: /^cluster$/ },
+  'failover-instead-of-drain': { experiment: 'graceful-stop', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /Starting|Offline/ },
+};
+
+describe('checker: each simulator defect is caught by the rule it breaks', () => {
+  it('has an expectation for every defect profile', () => {
+    expect(Object.keys(expectations).sort()).to.deep.equal(simDefects.map((d) => d.name).sort());
+  });
+
+  for (const [defect, e] of Object.entries(expectations)) {
+    it(`${defect}: ${e.experiment} fails with a ${e.rule} violation on ${e.entity.source.replace(/[\^$\\]/g, '')}`, async () => {
+      const experiment = loadExperiment(`experiments/${e.experiment}.yaml`, { settings: settingDefinitions, faults });
+      const outDir = mkdtempSync(join(tmpdir(), 'defect-'));
+      const { result } = await runExperiment({ experiment, outDir, defects: [defect], replay: 'x', log: pino({ level: 'silent' }) });
+      expect(result.verdict).to.equal('fail');
+      const v = result.violations[0]!;
+      expect(v.rule, v.message).to.equal(e.rule);
+      expect(v.entity, v.message).to.match(e.entity);
+      if (e.observed) expect(v.observed, v.message).to.match(e.observed);
+    });
+  }
+});
