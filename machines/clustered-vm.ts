@@ -16,7 +16,27 @@ export type StorageKind = 'smb' | 'csv-block';
 export interface ClusteredVmInput {
   storage: StorageKind;
   settings: Settings;
+  /** Per-VM ResiliencyPeriod in seconds (Get-ClusterGroup .ResiliencyPeriod); absent = the cluster default. */
+  resiliencyPeriod?: number;
+  /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
+  version?: string;
 }
+
+interface Context {
+  storage: StorageKind;
+  settings: Settings;
+  resiliencyPeriod: number | undefined;
+  version: string | undefined;
+}
+
+/** Major configuration version: "8.0" → 8; absent or unreadable = current. */
+function majorVersion(version: string | undefined): number {
+  const major = Number.parseInt(version ?? '', 10);
+  return Number.isFinite(major) ? major : Number.POSITIVE_INFINITY;
+}
+
+/** Far enough never to matter: the delay of a timer a VM without its own ResiliencyPeriod does not have. */
+const NEVER = 2 ** 40;
 
 export type ClusteredVmEvent =
   | { type: 'owner.Isolated' }
@@ -36,7 +56,7 @@ const ALIVE_ON_SOURCE = ['Running', 'Unmonitored', 'RunningCritical', 'PausedCri
 
 export const clusteredVm = setup({
   types: {
-    context: {} as { storage: StorageKind; settings: Settings },
+    context: {} as Context,
     input: {} as ClusteredVmInput,
     events: {} as ClusteredVmEvent,
   },
@@ -44,13 +64,22 @@ export const clusteredVm = setup({
     BlockStoragePauseWithin: ({ context }) => context.settings.BlockStoragePauseWithin * 1000,
     FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
+    // A VM's own ResiliencyPeriod overrides the cluster's ResiliencyDefaultPeriod [MSDN-RP], [STUB]
+    ResiliencyPeriod: ({ context }) => (context.resiliencyPeriod === undefined ? NEVER : context.resiliencyPeriod * 1000),
   },
   guards: {
     fileStorage: ({ context }) => context.storage === 'smb',
+    // VMs below the minimum configuration version do not go Unmonitored: they simply fail over (lab §1)
+    notResilient: ({ context }) => majorVersion(context.version) < context.settings.MinimumResilientVmVersion,
   },
 }).createMachine({
   id: 'clustered-vm',
-  context: ({ input }) => ({ storage: input.storage, settings: input.settings }),
+  context: ({ input }) => ({
+    storage: input.storage,
+    settings: input.settings,
+    resiliencyPeriod: input.resiliencyPeriod,
+    version: input.version,
+  }),
   initial: 'Running',
   on: {
     // A quarantined node's VMs are drained by live migration although the node is up [SAVILL-479], [PETRI],
@@ -63,6 +92,7 @@ export const clusteredVm = setup({
       tags: ['Running'],
       on: {
         'owner.Isolated': [
+          { guard: 'notResilient', target: 'FailingOver' },
           // File storage (SMB 3 / SOFS) does not depend on the Hyper-V cluster: the VM keeps running,
           // Unmonitored [ITPRO-RES], [WHII-SOFS], [SAVILL-478], lab §1.3
           { guard: 'fileStorage', target: 'Unmonitored' },
@@ -80,6 +110,7 @@ export const clusteredVm = setup({
         'owner.Up': 'Running',
         'owner.Down': 'FailingOver',
       },
+      after: { ResiliencyPeriod: 'FailingOver' },
     },
     Critical: {
       initial: 'RunningCritical',
@@ -88,6 +119,7 @@ export const clusteredVm = setup({
         'owner.Up': 'Running',
         'owner.Down': 'FailingOver',
       },
+      after: { ResiliencyPeriod: 'FailingOver' },
       states: {
         RunningCritical: {
           tags: ['RunningCritical'],

@@ -9,7 +9,9 @@ import type { Settings } from './settings.js';
  * come from. Events:
  * - stimuli, read from the trace's op lines: `clussvc.crashed` (Stop-Process -Name clussvc -Force),
  *   `node.stopping` (Stop-ClusterNode), `node.started` (Start-ClusterNode or starting clussvc),
- *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine);
+ *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine), `network.cut` (its cluster networks cut, from
+ *   every node or from some: heartbeats lost both ways; it heals by itself after `healAfterMs`),
+ *   `network.healed` (the cut removed);
  * - what the cluster does by itself, at a time the model does not fix: `membership.lost`, `node.joining`,
  *   `node.joined`, `node.stopped`.
  * The checker adds `cluster: { nodes, quarantined }` to every event, for the quarantine cap.
@@ -38,6 +40,8 @@ export type NodeMembershipEvent = WithCluster<
   | { type: 'node.joined' }
   | { type: 'node.stopped' }
   | { type: 'exit.expired' }
+  | { type: 'network.cut'; healAfterMs: number }
+  | { type: 'network.healed' }
 >;
 
 /** Events the cluster produces on its own: the checker may assume them at any time they are enabled. */
@@ -47,6 +51,12 @@ interface Context {
   settings: Settings;
   /** Ungraceful exits from membership within the last QuarantineWindow. */
   exits: number;
+  /** Why the node is losing or lost membership: its service crashed, or its network was cut. */
+  cause: 'crash' | 'network' | undefined;
+  /** The node's cluster networks are cut: it cannot rejoin until they heal. */
+  networkCut: boolean;
+  /** When a cut heals by itself (the node-side dead-man timer). */
+  healAfterMs: number;
 }
 
 /** At most max(1, floor(nodes × MaxQuarantinedPercent / 100)) nodes quarantined at once [SAVILL-479], [URTECH]. */
@@ -71,10 +81,16 @@ export const nodeMembership = setup({
     // An exit stops counting toward quarantine an hour later [PSDOC-GC]
     QuarantineWindow: ({ context }) => context.settings.QuarantineWindow * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
+    NetworkHeal: ({ context }) => context.healAfterMs,
   },
   guards: {
-    // ResiliencyDefaultPeriod = 0 disables compute resiliency: pre-2016 behaviour, straight to Down [SR-FAQ], [MSDN-RDP]
-    resiliencyEnabled: ({ context }) => context.settings.ResiliencyDefaultPeriod > 0,
+    // ResiliencyDefaultPeriod = 0 disables compute resiliency: pre-2016 behaviour, straight to Down [SR-FAQ], [MSDN-RDP].
+    // ResiliencyLevel 2 (AlwaysIsolate) isolates whatever the cause; 1 (IsolateOnSpecialHeartbeat) only when the
+    // cluster can still tell the node is alive: our reading (sources give only the names, [MSDN-RL]) is that a
+    // crashed clussvc on a node whose network is up can, and a node whose networks are cut cannot.
+    resiliencyEnabled: ({ context }) =>
+      context.settings.ResiliencyDefaultPeriod > 0 && (context.settings.ResiliencyLevel === 2 || context.cause !== 'network'),
+    networkUp: ({ context }) => !context.networkCut,
     // The QuarantineThreshold-th ungraceful exit within the hour quarantines the node, unless the cap is
     // reached; what happens at the cap is undocumented: our reading is that the node is isolated as usual.
     quarantineDue: ({ context, event }) => {
@@ -92,20 +108,31 @@ export const nodeMembership = setup({
     expireExit: assign({ exits: ({ context }) => Math.max(0, context.exits - 1) }),
     // Start-ClusterNode -ClearQuarantine lets the node back at once [PSDOC-STARTCN]
     forgetExits: assign({ exits: 0 }),
+    crashed: assign({ cause: 'crash' as const }),
+    cut: assign({
+      cause: 'network' as const,
+      networkCut: true,
+      healAfterMs: ({ event }) => (event.type === 'network.cut' ? event.healAfterMs : 0),
+    }),
+    healLater: raise({ type: 'network.healed' }, { delay: 'NetworkHeal' }),
+    healed: assign({ networkCut: false }),
   },
 }).createMachine({
   id: 'node-membership',
-  context: ({ input }) => ({ settings: input.settings, exits: 0 }),
+  context: ({ input }) => ({ settings: input.settings, exits: 0, cause: undefined, networkCut: false, healAfterMs: 0 }),
   initial: 'Up',
   on: {
     'exit.expired': { actions: 'expireExit' },
+    'network.healed': { actions: 'healed' },
   },
   states: {
     Up: {
       tags: ['Up'],
       on: {
         // Stop-Process -Name clussvc -Force: an ungraceful exit, the isolation path [lab §1], [MSBLOG]
-        'clussvc.crashed': 'LosingMembership',
+        'clussvc.crashed': { target: 'LosingMembership', actions: 'crashed' },
+        // Cut networks: heartbeats lost both ways, a transient communication failure [MSBLOG], [ITPRO-HB]
+        'network.cut': { target: 'LosingMembership', actions: ['cut', 'healLater'] },
         // Stop-ClusterNode: a graceful stop drains the node first [HV-STOPSVC], lab §1
         'node.stopping': 'Draining',
       },
@@ -134,7 +161,7 @@ export const nodeMembership = setup({
       tags: ['Isolated'],
       on: {
         // Back within the period: the node rejoins and its VMs are monitored again (events 1680, 1682) [EVT]
-        'node.joining': 'Joining',
+        'node.joining': { guard: 'networkUp', target: 'Joining' },
       },
       after: {
         // Not back within ResiliencyDefaultPeriod: Down, and its VMs fail over (event 1682) [EVT], [AFINN-17525]
@@ -155,13 +182,16 @@ export const nodeMembership = setup({
     // The quarantine is over: the node joins as soon as its cluster service runs.
     Released: {
       tags: ['Down'],
-      on: { 'node.joining': 'Joining', 'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' } },
+      on: {
+        'node.joining': { guard: 'networkUp', target: 'Joining' },
+        'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' },
+      },
     },
     Down: {
       tags: ['Down'],
       on: {
         // Once clussvc runs again the node joins the cluster (lab §1: "normally the cluster service restarts by itself")
-        'node.joining': 'Joining',
+        'node.joining': { guard: 'networkUp', target: 'Joining' },
       },
     },
     // Stop-ClusterNode: roles are drained (live migration) before the service stops; no isolation.
@@ -184,7 +214,7 @@ export const nodeMembership = setup({
       on: {
         'node.joined': 'Up',
         // A crash breaks the join off: another ungraceful exit
-        'clussvc.crashed': 'LosingMembership',
+        'clussvc.crashed': { target: 'LosingMembership', actions: 'crashed' },
       },
     },
   },

@@ -88,6 +88,18 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     conflict: 'One lab post says 20 % (lab-observations §1.6); no other source. 25 chosen (Microsoft material)',
   },
   {
+    name: 'MinimumResilientVmVersion',
+    kind: 'cluster',
+    unit: 'count',
+    default: 6,
+    min: 0,
+    max: 100,
+    description:
+      'The VM configuration version (major) from which VMs go Unmonitored on an Isolated node; older VMs simply fail over. Not a Get-Cluster property: exposed by the simulator.',
+    source: 'lab-observations §1: VMs below 6.x "did not go Unmonitored; they simply failed over" (Technical Preview)',
+    conflict: '[VMVER] lists no minimum version for compute resiliency; the lab observation is the only source',
+  },
+  {
     name: 'SameSubnetDelay',
     kind: 'cluster',
     unit: 'ms',

@@ -71,7 +71,11 @@ export class Checker {
     for (const vm of header.cluster.vms) {
       entities.set(
         `vm/${vm.name}`,
-        startEntity(models.clusteredVm, { storage: vm.storage, settings: this.settings }, vm.owner),
+        startEntity(
+          models.clusteredVm,
+          { storage: vm.storage, settings: this.settings, resiliencyPeriod: vm.resiliencyPeriod, version: vm.version },
+          vm.owner,
+        ),
       );
     }
     this.worlds = [{ entities, infoApplied: [] }];

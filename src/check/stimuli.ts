@@ -3,7 +3,7 @@ import type { OpRecord } from '../trace/records.js';
 /** A model event that an operation in the trace means for one entity. */
 export interface Stimulus {
   entity: string;
-  event: { type: string };
+  event: { type: string; [key: string]: unknown };
   /** How a person names it: `kill-clussvc on N2`. */
   label: string;
 }
@@ -12,9 +12,9 @@ export interface Stimulus {
  * The stimuli each fault's operation means for the models, read from the op lines alone (never from what
  * the runner meant to do). A fault that changes nothing the models track has no entry.
  */
-const on = (args: Record<string, unknown>, type: string, label: string): Stimulus => ({
+const on = (args: Record<string, unknown>, type: string, label: string, extra: Record<string, unknown> = {}): Stimulus => ({
   entity: `node/${String(args.node)}`,
-  event: { type },
+  event: { type, ...extra },
   label: `${label} on ${String(args.node)}`,
 });
 
@@ -29,6 +29,9 @@ const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
     on(args, 'node.started', 'start-node'),
   ],
   'revert:stop-node': (args) => [on(args, 'node.started', 'revert of stop-node')],
+  // Its cluster networks cut both ways, healing by themselves after `duration` (ms)
+  'isolate-network': (args) => [on(args, 'network.cut', 'isolate-network', { healAfterMs: Number(args.duration) })],
+  'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
 };
 
 export function stimuliOf(op: OpRecord): Stimulus[] {

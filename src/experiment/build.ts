@@ -25,7 +25,7 @@ interface Doc {
   cluster: {
     name?: string;
     nodes: string[];
-    vms?: { name: string; owner: string; storage: 'smb' | 'csv-block'; memoryGB?: number; resiliencyPeriod?: number }[] | null;
+    vms?: { name: string; owner: string; storage: 'smb' | 'csv-block'; memoryGB?: number; resiliencyPeriod?: number; version?: string }[] | null;
   };
   // optional sections may be written with nothing under them (null)
   simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigration?: [string, string] } | null;
@@ -64,6 +64,7 @@ export function buildExperiment(
         storage: vm.storage,
         memoryGB: vm.memoryGB ?? DEFAULTS.memoryGB,
         ...(vm.resiliencyPeriod !== undefined ? { resiliencyPeriod: vm.resiliencyPeriod } : {}),
+        ...(vm.version !== undefined ? { version: vm.version } : {}),
       })),
     },
     simulator: {

@@ -62,7 +62,7 @@ export function loadExperiment(file: string, options: LoadOptions): Experiment {
   const validate = experimentValidator(options.settings, faults);
   const findings = validate(data) ? [] : findingsFromAjv(validate.errors ?? [], data);
   const reported = new Set(findings.map((f) => pathText(f.path)));
-  findings.push(...semanticFindings(data).filter((f) => !reported.has(pathText(f.path))));
+  findings.push(...semanticFindings(data, faults).filter((f) => !reported.has(pathText(f.path))));
   problems.push(...findings.map((f) => place(f, source, overrides)));
   if (problems.length > 0) throw new ExperimentError(sortProblems(problems, flags));
 

@@ -78,6 +78,11 @@ function clusterSchema(): SchemaObject {
         'x-expected': `an integer number of seconds from 0 to ${UINT32_MAX}`,
         'x-unit': 's',
       },
+      version: {
+        type: 'string',
+        pattern: '^[0-9]+\\.[0-9]+$',
+        'x-expected': 'a VM configuration version such as "8.0" (Get-VM .Version), in quotes',
+      },
     },
     'a VM such as { name: web01, owner: N1, storage: smb }',
   );

@@ -7,6 +7,7 @@ import { tryParseDuration } from './duration.js';
 import { describeValue, type Finding } from './finding.js';
 import { pathText, type Segment } from './path.js';
 import { didYouMean, hints } from './suggest.js';
+import type { FaultCatalogue } from './catalogues.js';
 
 type Data = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ const isObject = (v: unknown): v is Data => v !== null && typeof v === 'object' 
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 
-export function semanticFindings(data: unknown): Finding[] {
+export function semanticFindings(data: unknown, faults?: FaultCatalogue): Finding[] {
   if (!isObject(data)) return [];
   const out: Finding[] = [];
   const cluster = isObject(data.cluster) ? data.cluster : {};
@@ -37,7 +38,16 @@ export function semanticFindings(data: unknown): Finding[] {
       if (isObject(step) && typeof step.fault === 'string' && typeof step.node === 'string' && !nodes.includes(step.node)) {
         out.push(notANode(['method', i, 'node'], step.node, nodes));
       }
+      // and `peers`, the nodes it is cut off from
+      const peers = isObject(step) ? strings(step.peers) : undefined;
+      peers?.forEach((peer, j) => {
+        if (!nodes.includes(peer)) out.push(notANode(['method', i, 'peers', j], peer, nodes));
+        else if (isObject(step) && peer === step.node) {
+          out.push({ path: ['method', i, 'peers', j], at: 'value', expected: 'nodes other than the one cut off', found: `"${peer}"`, hint: 'Remove it from peers.' });
+        }
+      });
     });
+    if (faults) out.push(...quorumFindings(method, nodes, faults));
   }
 
   const simulator = isObject(data.simulator) ? data.simulator : {};
@@ -90,4 +100,35 @@ function duplicates(names: (string | undefined)[], list: Segment[], what: string
     });
   });
   return out;
+}
+
+/**
+ * A plan that impairs half the nodes or more could cost the cluster its quorum (node majority): the cluster
+ * would go down, and an experiment must never report that as a pass by accident. Such plans are refused.
+ */
+function quorumFindings(method: unknown[], nodes: string[], faults: FaultCatalogue): Finding[] {
+  const impaired = new Set<string>();
+  let last = -1;
+  method.forEach((step, i) => {
+    if (!isObject(step) || typeof step.fault !== 'string') return;
+    const fault = faults.get(step.fault);
+    if (!fault) return;
+    const before = impaired.size;
+    try {
+      for (const node of fault.impairs(step)) if (nodes.includes(node)) impaired.add(node);
+    } catch {
+      return;
+    }
+    if (impaired.size > before) last = i;
+  });
+  if (last < 0 || nodes.length - impaired.size > nodes.length / 2) return [];
+  return [
+    {
+      path: ['method', last],
+      at: 'value',
+      expected: `a plan that leaves a majority of the ${nodes.length} nodes alone (quorum is a node majority)`,
+      found: `${[...impaired].join(', ')} impaired, ${nodes.length - impaired.size} of ${nodes.length} left`,
+      hint: 'The cluster could lose quorum and go down. Impair fewer nodes, or add nodes to the cluster.',
+    },
+  ];
 }

@@ -56,6 +56,14 @@ export interface Target {
   stopClusterNode(node: string): Promise<void>;
   /** Start-ClusterNode, with -ClearQuarantine to let a quarantined node join at once. */
   startClusterNode(node: string, options?: { clearQuarantine?: boolean }): Promise<void>;
+  /**
+   * Cut the node's cluster networks (heartbeats and joins, both directions): from every other node, or with
+   * `peers` only from those (an asymmetric partition). Clussvc keeps running. The cut heals by itself after
+   * `healAfterMs` even if the runner dies (on a real node: a scheduled task that removes the firewall rules).
+   */
+  isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void>;
+  /** Heal a cut made by isolateNetwork now (idempotent). */
+  restoreNetwork(node: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,8 @@ export interface VmDescription {
   memoryGB: number;
   /** Per-VM ResiliencyPeriod override in seconds (Get-ClusterGroup .ResiliencyPeriod); absent = cluster default. */
   resiliencyPeriod?: number;
+  /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
+  version?: string;
 }
 
 export interface ClusterDescription {

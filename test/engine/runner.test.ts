@@ -50,6 +50,12 @@ class FakeTarget implements Target {
   async startClusterNode(node: string) {
     this.calls.push(`start-node ${node}`);
   }
+  async isolateNetwork(node: string) {
+    this.calls.push(`isolate-network ${node}`);
+  }
+  async restoreNetwork(node: string) {
+    this.calls.push(`restore-network ${node}`);
+  }
   async close() {}
 }
 

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { errorLines, load, shipped } from './helpers.js';
+
+const twoNodes = shipped('two-nodes-failing.yaml');
+
+describe('experiment plans', () => {
+  it('accepts two nodes failing in a five-node cluster (three keep a node majority)', () => {
+    expect(load(twoNodes).method.filter((s) => s.kind === 'fault')).to.have.length(2);
+  });
+
+  it('refuses a plan that could cost quorum: two of four nodes impaired', () => {
+    const lines = errorLines(twoNodes, { sets: ['cluster.nodes=[N1, N2, N3, N4]', 'cluster.vms[6].owner=N4'] });
+    expect(lines.join('\n')).to.match(/method\[1\]: expected a plan that leaves a majority of the 4 nodes alone \(quorum is a node majority\), found N2, N3 impaired, 2 of 4 left\. The cluster could lose quorum/);
+  });
+
+  it('counts an operation that starts a node as impairing nothing', () => {
+    expect(load(shipped('graceful-stop.yaml')).method.map((s) => s.kind)).to.deep.equal(['fault', 'wait', 'fault', 'wait']);
+  });
+
+  it('checks that the peers of a network cut are nodes of the cluster, other than the node cut off', () => {
+    const file = shipped('asymmetric-partition.yaml');
+    expect(errorLines(file, { sets: ['method[0].peers=[N9]'] }).join('\n')).to.match(/method\[0\]\.peers\[0\]: expected one of the cluster's nodes/);
+    expect(errorLines(file, { sets: ['method[0].peers=[N2]'] }).join('\n')).to.match(/expected nodes other than the one cut off, found "N2"/);
+  });
+
+  it('reads a VM configuration version and refuses one that is not a version', () => {
+    const e = load(shipped('per-vm-overrides.yaml'));
+    expect(e.cluster.vms.find((v) => v.name === 'legacy01')!.version).to.equal('5.0');
+    expect(errorLines(shipped('per-vm-overrides.yaml'), { sets: ['cluster.vms[3].version=new'] }).join('\n')).to.match(/a VM configuration version such as "8\.0"/);
+  });
+});
