@@ -64,6 +64,29 @@ describe('node-membership model: quarantine', () => {
     expect(exits()).to.equal(0);
   });
 
+  it('lets a released node join with -ClearQuarantine too, before its service is back', () => {
+    const { actor, clock, crash, state } = startNode({ QuarantineThreshold: 1, QuarantineDuration: 300 });
+    crash();
+    clock.increment(300_000);
+    expect(state()).to.equal('Released');
+    actor.send({ type: 'quarantine.cleared' });
+    expect(state()).to.equal('Joining');
+  });
+
+  it('quarantines at the missed-heartbeat deadline as well, when nothing removed the node earlier', () => {
+    const { actor, clock, state } = startNode({ QuarantineThreshold: 1 });
+    actor.send({ type: 'clussvc.crashed', cluster: { nodes: 4, quarantined: 0 } });
+    clock.increment(10_000);
+    expect(state()).to.equal('Quarantined');
+  });
+
+  it('goes Down at the missed-heartbeat deadline with ResiliencyDefaultPeriod 0', () => {
+    const { actor, clock, state } = startNode({ ResiliencyDefaultPeriod: 0 });
+    actor.send({ type: 'clussvc.crashed' });
+    clock.increment(10_000);
+    expect(state()).to.equal('Down');
+  });
+
   it('never quarantines with QuarantineThreshold 0', () => {
     const { crash, state } = startNode({ QuarantineThreshold: 0 });
     for (let i = 0; i < 5; i++) crash();
