@@ -28,6 +28,12 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'no-isolation-event': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N2$/ },
   'restart-in-place': { experiment: 'clussvc-stays-down', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/ },
   'no-rejoin': { experiment: 'compute-resiliency', rule: 'steady-state', entity: /^cluster$/ },
+  'level-ignored': { experiment: 'network-isolation-level-1', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Isolated$/ },
+  'vm-period-ignored': { experiment: 'per-vm-overrides', rule: 'clustered-vm', entity: /^vm\/web01$/, observed: /^Unmonitored$/ },
+  'old-vms-resilient': { experiment: 'per-vm-overrides', rule: 'clustered-vm', entity: /^vm\/legacy01$/, observed: /^Unmonitored$/ },
+  // removing N3 too leaves 2 of 4 nodes: the cluster loses quorum, and the first node seen Down breaks the model
+  'partition-removes-both': { experiment: 'asymmetric-partition', rule: 'node-membership', entity: /^node\/N[1-4]$/ },
+  'no-network-isolation': { experiment: 'network-isolation', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Up$/ },
   'failover-instead-of-drain': { experiment: 'graceful-stop', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /Starting|Offline/ },
 };
 

@@ -51,7 +51,7 @@ const settings: SettingsCatalogueEntry[] = [
   { name: 'Level', kind: 'cluster', unit: 'level', min: 1, max: 2, values: [1, 2], description: '1 = low, 2 = high' },
 ];
 
-const cluster = 'title: T\ncluster:\n  nodes: [N1, N2]\n';
+const cluster = 'title: T\ncluster:\n  nodes: [N1, N2, N3]\n';
 
 function errors(file: string): string[] {
   try {

@@ -26,7 +26,7 @@ describe('experiment errors a user reads', () => {
   it('names the catalogue faults for an unknown fault and suggests the closest one', () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, stop-node, start-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
     ]);
   });
 
@@ -54,7 +54,7 @@ describe('experiment errors a user reads', () => {
   it('refuses a VM owned by a node that is not in cluster.nodes', () => {
     const f = fixture('owner-not-in-cluster.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:6:29: cluster.vms[1].owner: expected one of the cluster's nodes (N1, N2), found "N5". Use a node listed in cluster.nodes, or add it there.`,
+      `${f}:6:29: cluster.vms[1].owner: expected one of the cluster's nodes (N1, N2, N3), found "N5". Use a node listed in cluster.nodes, or add it there.`,
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('experiment errors a user reads', () => {
         line: 5,
         column: 12,
         path: 'method[0].fault',
-        expected: "one of the catalogue's faults (kill-clussvc, stop-node, start-node)",
+        expected: "one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node)",
         found: '"kil-clussvc"',
         hint: `Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       },
@@ -137,7 +137,7 @@ describe('experiment errors a user reads', () => {
       name: 'minimal',
       title: 'Minimal',
       description: '',
-      cluster: { name: 'SIMCLUSTER', nodes: ['N1', 'N2'], vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4 }] },
+      cluster: { name: 'SIMCLUSTER', nodes: ['N1', 'N2', 'N3'], vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4 }] },
       simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationMs: [2000, 8000] },
       settings: {},
       steadyState: { timeoutMs: 120_000 },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { crash, crashAndRejoin, crashUntilQuarantined, lab, timeline, waitFor } from './lab.js';
+import { crash, crashAndRejoin, crashUntilQuarantined, lab, nodeNames, timeline, waitFor } from './lab.js';
 
 const quarantined = { State: 'Down', StatusInformation: ['Quarantined'] };
 const isolated = { State: 'Down', StatusInformation: ['Isolated'] };
@@ -17,7 +17,7 @@ describe('sim: defect profiles for quarantine and drains', () => {
   });
 
   it('quarantine-cap-ignored: quarantines more nodes than MaxQuarantinedPercent allows', async () => {
-    const target = lab({ defects: ['quarantine-cap-ignored'] });
+    const target = lab({ defects: ['quarantine-cap-ignored'], nodes: nodeNames(5) });
     await target.setSettings({ QuarantineThreshold: 1 });
     await crash(target, 'N2');
     const poll = await crash(target, 'N3');

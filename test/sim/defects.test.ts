@@ -20,6 +20,11 @@ describe('sim: defect profiles', () => {
       'restart-in-place',
       'no-rejoin',
       'failover-instead-of-drain',
+      'level-ignored',
+      'vm-period-ignored',
+      'old-vms-resilient',
+      'partition-removes-both',
+      'no-network-isolation',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

@@ -9,6 +9,16 @@ export const labVms: VmDescription[] = [
   { name: 'app01', owner: 'N1', storage: 'smb', memoryGB: 8 },
 ];
 
+/** Nodes N1 … Nn. */
+export const nodeNames = (count: number): string[] => Array.from({ length: count }, (_, i) => `N${i + 1}`);
+
+/** Two VMs on each node: smb<i> (SMB) and csv<i> (CSV over block storage). */
+export const twoVmsEach = (nodes: string[]): VmDescription[] =>
+  nodes.flatMap((n, i) => [
+    { name: `smb${i + 1}`, owner: n, storage: 'smb' as const, memoryGB: 4 },
+    { name: `csv${i + 1}`, owner: n, storage: 'csv-block' as const, memoryGB: 8 },
+  ]);
+
 export const labSimulator = {
   scmRestartDelayMs: 60_000,
   vmStartMs: [5_000, 15_000] as [number, number],

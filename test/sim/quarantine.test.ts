@@ -1,17 +1,15 @@
 import { expect } from 'chai';
 import { OperationError } from '../../src/targets/target.js';
-import { crash, crashAndRejoin, crashUntilQuarantined, lab, rejection, timeline, waitFor } from './lab.js';
+import { crash, crashAndRejoin, crashUntilQuarantined, lab, nodeNames, rejection, timeline, twoVmsEach, waitFor } from './lab.js';
 
 const quarantined = { State: 'Down', StatusInformation: ['Quarantined'] };
 const isolated = { State: 'Down', StatusInformation: ['Isolated'] };
 const up = { State: 'Up', StatusInformation: [] };
+const down = { State: 'Down', StatusInformation: [] };
 
-/** A four-node cluster with two VMs on each node. */
-const fourNodes = ['N1', 'N2', 'N3', 'N4'];
-const fourNodeVms = fourNodes.flatMap((n, i) => [
-  { name: `smb${i + 1}`, owner: n, storage: 'smb' as const, memoryGB: 4 },
-  { name: `csv${i + 1}`, owner: n, storage: 'csv-block' as const, memoryGB: 8 },
-]);
+/** A five-node cluster with two VMs on each node: with node-majority quorum it survives two removals. */
+const fiveNodes = nodeNames(5);
+const fiveNodeVms = twoVmsEach(fiveNodes);
 
 describe('sim: quarantine', () => {
   it('quarantines the node at its 3rd ungraceful removal within an hour (1672 on a survivor, 1676 on the node)', async () => {
@@ -139,15 +137,19 @@ describe('sim: quarantine', () => {
     expect((await crash(target, 'N2')).nodes.N2).to.deep.equal(quarantined);
   });
 
-  it('quarantines at most one node of a three-node cluster', async () => {
+  it('never quarantines a second node of a three-node cluster: that removal leaves no majority and stops the cluster', async () => {
     const target = lab();
     await target.setSettings({ QuarantineThreshold: 1 });
     await crash(target, 'N2');
-    expect((await crash(target, 'N3')).nodes.N3).to.deep.equal(isolated);
+    const poll = await crash(target, 'N3');
+    expect(poll.nodes).to.deep.equal({ N1: down, N2: down, N3: down });
+    const ids = (await target.collectEvents()).map((e) => e.id);
+    expect(ids.filter((id) => id === 1672)).to.have.length(1);
+    expect(ids).to.include(1177);
   });
 
-  it('quarantines at most one node of four at the default MaxQuarantinedPercent (25 %): the next one is Isolated, without 1672', async () => {
-    const target = lab({ nodes: fourNodes, vms: fourNodeVms });
+  it('quarantines at most one node of five at the default MaxQuarantinedPercent (25 %): the next one is Isolated, without 1672', async () => {
+    const target = lab({ nodes: fiveNodes, vms: fiveNodeVms });
     await crashUntilQuarantined(target, 'N2');
     await target.sleep(30_000);
     await target.collectEvents();
@@ -165,8 +167,8 @@ describe('sim: quarantine', () => {
     expect((await crash(target, 'N3')).nodes.N3).to.deep.equal(quarantined);
   });
 
-  it('quarantines two nodes of four with MaxQuarantinedPercent 50', async () => {
-    const target = lab({ nodes: fourNodes, vms: fourNodeVms });
+  it('quarantines two nodes of five with MaxQuarantinedPercent 50', async () => {
+    const target = lab({ nodes: fiveNodes, vms: fiveNodeVms });
     await target.setSettings({ MaxQuarantinedPercent: 50 });
     await crashUntilQuarantined(target, 'N2');
     const poll = await crashUntilQuarantined(target, 'N3');

@@ -13,6 +13,7 @@ describe('sim: cluster properties', () => {
       MaxQuarantinedPercent: 25,
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
+      MinimumResilientVmVersion: 6,
     });
   });
 
@@ -73,6 +74,16 @@ describe('sim: cluster properties', () => {
     const build = () =>
       createSimTarget({ cluster: { name: 'LAB', nodes: ['N1'], vms: [] }, simulator: withoutLiveMigration as typeof labSimulator, seed: 1 });
     expect(build).to.throw(Error, /simulator.liveMigrationMs must be \[min, max\]/);
+  });
+
+  it('accepts MinimumResilientVmVersion from 0 to 100 and refuses 101', async () => {
+    const target = lab();
+    await target.setSettings({ MinimumResilientVmVersion: 9 });
+    await target.setSettings({ MinimumResilientVmVersion: 0 });
+    expect((await target.getSettings()).MinimumResilientVmVersion).to.equal(0);
+    const error = await rejection(target.setSettings({ MinimumResilientVmVersion: 101 }));
+    expect(error).to.be.instanceOf(OperationError);
+    expect(error.message).to.contain('MinimumResilientVmVersion').and.contain('between 0 and 100');
   });
 
   it('refuses a heartbeat setting out of its range', async () => {

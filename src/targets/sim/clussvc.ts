@@ -41,14 +41,23 @@ export class ClusterService {
     if (holdDownMs !== undefined && !(Number.isFinite(holdDownMs) && holdDownMs >= 0)) {
       throw new OperationError(`holdDownMs must be a finite number of milliseconds ≥ 0, got ${holdDownMs}`);
     }
-    this.isRunning = false;
-    this.crashes++;
-    this.log.serviceCrashed(this.node, this.crashes, this.scmRestartDelayMs);
     if (holdDownMs !== undefined) {
       const until = this.clock.now() + holdDownMs;
       this.heldDownUntil = until;
       this.pendingStarts.push(this.clock.at(until, () => this.liftHoldDownAndStart()));
     }
+    this.exit();
+  }
+
+  /** The service shut itself down because the cluster lost quorum (after 1177): SCM restarts it as after a crash. */
+  terminate(): void {
+    if (this.isRunning) this.exit();
+  }
+
+  private exit(): void {
+    this.isRunning = false;
+    this.crashes++;
+    this.log.serviceCrashed(this.node, this.crashes, this.scmRestartDelayMs);
     // The recovery action SCM announced in 7031: restart the service [SCM7031]
     this.pendingStarts.push(this.clock.after(this.scmRestartDelayMs, () => this.scmRestart()));
     this.hooks.stopped(this.node);

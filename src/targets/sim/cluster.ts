@@ -8,8 +8,11 @@ import { EventLog } from './eventlog.js';
 import { Heartbeats } from './heartbeat.js';
 import { Membership } from './membership.js';
 import { LiveMigrations } from './migration.js';
+import { ClusterNetwork } from './network.js';
 import { NodeControl } from './node-control.js';
 import { Quarantine } from './quarantine.js';
+import { Quorum } from './quorum.js';
+import { Regroup } from './regroup.js';
 import { ResiliencyPeriods } from './resiliency.js';
 import { ResourceControlManager } from './rcm.js';
 import { Rng } from './rng.js';
@@ -35,11 +38,13 @@ export class SimCluster {
   readonly vms: ClusteredVm[];
   readonly membership: Membership;
   readonly control: NodeControl;
+  readonly network: ClusterNetwork;
   private readonly heartbeats: Heartbeats;
   private readonly csv: CsvAccess;
   private readonly rcm: ResourceControlManager;
   private readonly migrations: LiveMigrations;
   private readonly quarantine: Quarantine;
+  private readonly regroup: Regroup;
 
   constructor(private readonly o: SimClusterOptions) {
     const { cluster, simulator } = o;
@@ -52,6 +57,7 @@ export class SimCluster {
     const perNode = (label: string) => new Map(cluster.nodes.map((n) => [n, rng.fork(`${label}/${n}`)] as const));
     const { clock, properties } = this;
     const canHost = (n: string) => this.membership.canHost(n);
+    const running = (n: string) => this.services.get(n)!.running;
 
     this.log = new EventLog(() => clock.now(), epochMs);
     const log = this.log;
@@ -70,9 +76,27 @@ export class SimCluster {
       isMember: (n) => this.membership.isMember(n),
       failOver: (vm) => this.rcm.failOver(vm),
     });
-    this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, canHost, (n) => this.migrations.drain(n));
+    this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, properties, canHost, (n) => this.migrations.drain(n));
     this.csv = new CsvAccess(log, this.vms.some((vm) => vm.storage === 'csv-block'), (n, access) => this.rcm.storageChanged(n, access));
-    this.heartbeats = new Heartbeats(clock, properties, perNode('heartbeat'), (r, s) => this.membership.heartbeatsMissed(r, s));
+    // A cut silences the heartbeats across it, both ways; a heal lets them through again (counts reset).
+    this.network = new ClusterNetwork(clock, cluster.nodes, {
+      cut: (node, peers) => {
+        for (const p of peers) {
+          if (running(p)) this.heartbeats.silence(node, p);
+          if (running(node)) this.heartbeats.silence(p, node);
+        }
+        this.membership.linksCut(node, peers);
+      },
+      healed: (node, peers) => {
+        for (const p of peers) {
+          if (running(p)) this.heartbeats.heard(node, p);
+          if (running(node)) this.heartbeats.heard(p, node);
+        }
+        this.membership.linksHealed();
+      },
+    });
+    const quorum = new Quorum(cluster.nodes, this.network);
+    this.heartbeats = new Heartbeats(clock, properties, perNode('heartbeat'), (r, s) => this.regroup.heartbeatsMissed(r, s));
     this.quarantine = new Quarantine(cluster.nodes, { clock, properties, defects, log });
     this.membership = new Membership(cluster.nodes, {
       clock,
@@ -82,7 +106,9 @@ export class SimCluster {
       heartbeats: this.heartbeats,
       quarantine: this.quarantine,
       resiliency: new ResiliencyPeriods(clock, properties, defects),
-      clussvcRunning: (n) => this.services.get(n)!.running,
+      quorum,
+      network: this.network,
+      clussvcRunning: running,
       joinRngs: perNode('join'),
       hooks: {
         removed: (n) => this.csv.lose(n),
@@ -100,8 +126,19 @@ export class SimCluster {
           this.rcm.nodeJoined(n);
           this.migrations.retry();
         },
+        joinsSettled: () => this.rcm.joinsSettled(),
+        quorumLost: (members) => {
+          this.migrations.cancelAll();
+          this.rcm.clusterStopped();
+          for (const n of cluster.nodes) this.csv.lose(n, true); // the volumes go offline with the cluster
+          for (const n of members) {
+            log.quorumLost(n);
+            this.services.get(n)!.terminate();
+          }
+        },
       },
     });
+    this.regroup = new Regroup({ nodes: cluster.nodes, network: this.network, defects, quorum, clussvcRunning: running, membership: this.membership });
     for (const node of cluster.nodes) {
       const hooks = {
         stopped: (n: string) => this.membership.clussvcStopped(n),

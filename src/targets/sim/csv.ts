@@ -19,7 +19,10 @@ export class CsvAccess {
     return !this.lost.has(node);
   }
 
-  /** The node left membership; `gracefully` (Stop-ClusterNode) dismounts the volumes without an error. */
+  /**
+   * The node left membership; `gracefully` (Stop-ClusterNode, or the whole cluster stopping when quorum is
+   * lost) dismounts the volumes without an error.
+   */
   lose(node: string, gracefully = false): void {
     if (this.lost.has(node)) return;
     this.lost.add(node);

@@ -30,6 +30,11 @@ const catalogue = [
     name: 'failover-instead-of-drain',
     summary: 'A drain (graceful stop or quarantine) fails the VMs over (Off, then Starting elsewhere) instead of live-migrating them',
   },
+  { name: 'level-ignored', summary: 'ResiliencyLevel 1 behaves like 2: a node cut off from every network is Isolated instead of Down' },
+  { name: 'vm-period-ignored', summary: "A VM's own ResiliencyPeriod is ignored: its VMs wait for the node's ResiliencyDefaultPeriod" },
+  { name: 'old-vms-resilient', summary: 'VMs below MinimumResilientVmVersion stay Unmonitored on the Isolated node instead of failing over' },
+  { name: 'partition-removes-both', summary: 'An asymmetric partition removes the node cut off and its peers too' },
+  { name: 'no-network-isolation', summary: 'A node whose heartbeats are cut is never removed from membership: it stays Up' },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -63,6 +63,15 @@ export class EventLog {
         'the node is connected such as hubs, switches, or bridges.');
   }
 
+  // 1177 MM_EVENT_ARBITRATION_FAILED, on each member that shuts down [EVT]
+  quorumLost(node: string): void {
+    this.write(node, clustering, 1177, 'Critical',
+      'The Cluster Service is shutting down because quorum was lost. This could be due to the loss of network connectivity between ' +
+        'some or all nodes in the cluster, or a failover of the witness disk. Run the Validate a Configuration wizard to check your ' +
+        'network configuration. If the condition persists, check for hardware or software errors related to the network adapter. ' +
+        'Also check for failures in any other network components to which the node is connected such as hubs, switches, or bridges.');
+  }
+
   // 1673 CLUSTER_NODE_ENTERED_ISOLATED_STATE [EVT]
   nodeIsolated(node: string): void {
     this.write(node, clustering, 1673, 'Warning', `Cluster node '${node}' has entered the isolated state.`);

@@ -65,6 +65,16 @@ export class SimTarget implements Target {
     this.cluster.control.start(node, options.clearQuarantine === true);
   }
 
+  async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
+    this.service(node);
+    this.cluster.network.cut(node, options.peers, options.healAfterMs);
+  }
+
+  async restoreNetwork(node: string): Promise<void> {
+    this.service(node);
+    this.cluster.network.restore(node);
+  }
+
   async close(): Promise<void> {}
 
   private service(node: string): ClusterService {

@@ -3,6 +3,8 @@ import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
 import type { Heartbeats } from './heartbeat.js';
 import type { Quarantine } from './quarantine.js';
+import type { Quorum } from './quorum.js';
+import type { Reach } from './regroup.js';
 import type { ResiliencyPeriods } from './resiliency.js';
 import type { Rng } from './rng.js';
 import type { ClusterProperties } from './settings.js';
@@ -25,6 +27,10 @@ export interface MembershipHooks {
   joining(node: string): void;
   /** The node is an active member again. */
   joined(node: string): void;
+  /** No node is joining any more (the last join completed or broke off). */
+  joinsSettled(): void;
+  /** Quorum was lost: `members` (the remaining members) shut their clussvc down; the cluster stops. */
+  quorumLost(members: readonly string[]): void;
 }
 
 export interface MembershipDeps {
@@ -35,6 +41,8 @@ export interface MembershipDeps {
   heartbeats: Heartbeats;
   quarantine: Quarantine;
   resiliency: ResiliencyPeriods;
+  quorum: Quorum;
+  network: Reach;
   clussvcRunning(node: string): boolean;
   joinRngs: ReadonlyMap<string, Rng>;
   hooks: MembershipHooks;

@@ -1,79 +1,27 @@
-import type { NodeObservation } from '../../trace/records.js';
 import type { Timer } from './clock.js';
-import type { MembershipDeps } from './membership-hooks.js';
+import { MembershipView } from './membership-view.js';
 import { joinDurationMs } from './settings.js';
 
 export type { MembershipDeps, MembershipHooks } from './membership-hooks.js';
-
-/**
- * The cluster's view of a node. Paused: a member being drained by Stop-ClusterNode. Isolated: removed from
- * active membership, still hosting its VMs. Quarantined: removed, and may not join until released.
- */
-export type MembershipState = 'Up' | 'Joining' | 'Paused' | 'Isolated' | 'Quarantined' | 'Down';
+export type { MembershipState } from './membership-view.js';
 
 /**
  * Active membership under VM Compute Resiliency (Windows Server 2016+). The surviving members remove a
  * node whose heartbeats stopped; an ungraceful removal isolates it for ResiliencyDefaultPeriod, after which
  * it is declared Down, or quarantines it when it is the node's QuarantineThreshold-th within the hour; a
- * node whose clussvc runs again joins (Joining, then Up) unless it is quarantined. A graceful stop leaves
- * membership without a removal: the node is Down, not Isolated, and the exit is not counted.
+ * node whose clussvc runs joins (Joining, then Up) as soon as it reaches every active member, unless it is
+ * quarantined. A graceful stop leaves membership without a removal: the node is Down, not Isolated, and the
+ * exit is not counted. A removal that leaves no majority stops the cluster (quorum.ts).
  */
-export class Membership {
-  private readonly states = new Map<string, MembershipState>();
+export class Membership extends MembershipView {
   private readonly joins = new Map<string, Timer>();
-  private readonly drainsFailed = new Set<string>();
-
-  constructor(
-    private readonly nodes: readonly string[],
-    private readonly d: MembershipDeps,
-  ) {
-    for (const node of nodes) this.states.set(node, 'Up');
-  }
-
-  stateOf(node: string): MembershipState {
-    return this.states.get(node)!;
-  }
-
-  /** Get-ClusterNode: an Isolated or Quarantined node shows Down with the flag (its State is undocumented, §1.3). */
-  observe(node: string): NodeObservation {
-    const state = this.stateOf(node);
-    if (state === 'Isolated' || state === 'Quarantined') return { State: 'Down', StatusInformation: [state] };
-    if (state === 'Paused') return { State: 'Paused', StatusInformation: [this.drainsFailed.has(node) ? 'DrainFailed' : 'DrainInProgress'] };
-    return { State: state, StatusInformation: [] };
-  }
-
-  /** An active member: Up or Paused, with clussvc running (it sends and counts heartbeats, has CSV access). */
-  isMember(node: string): boolean {
-    return this.inMembership(node) && this.d.clussvcRunning(node);
-  }
-
-  /** May host roles: Up with clussvc running (a Paused node is being drained of them). */
-  canHost(node: string): boolean {
-    return this.stateOf(node) === 'Up' && this.d.clussvcRunning(node);
-  }
-
-  private inMembership(node: string): boolean {
-    const state = this.stateOf(node);
-    return state === 'Up' || state === 'Paused';
-  }
-
-  private activeMembers(except: string): string[] {
-    return this.nodes.filter((n) => n !== except && this.isMember(n));
-  }
-
-  /** `receiver` counted SameSubnetThreshold missed heartbeats from `sender` [ITPRO-HB]. */
-  heartbeatsMissed(receiver: string, sender: string): void {
-    if (!this.isMember(receiver) || !this.inMembership(sender) || this.d.clussvcRunning(sender)) return;
-    this.remove(sender, receiver);
-  }
 
   clussvcStopped(node: string): void {
     this.d.heartbeats.stopped(node, this.activeMembers(node));
     const state = this.stateOf(node);
     if (state === 'Joining') {
       // The join is a live conversation with the members: it breaks off at once, an ungraceful exit.
-      this.joins.get(node)?.cancel();
-      this.remove(node, this.activeMembers(node)[0] ?? node);
+      this.breakJoin(node);
     } else if (state === 'Paused' && !this.drainsFailed.has(node)) {
       // Killed while Stop-ClusterNode drains it: the drain fails (1677) [EVT]; the members remove it as any crash.
       this.drainsFailed.add(node);
@@ -96,6 +44,8 @@ export class Membership {
     this.d.heartbeats.forget(node);
     this.states.set(node, 'Down');
     this.d.hooks.left(node);
+    // Another node left meanwhile: without this one the rest may be no majority any more
+    if (!this.d.quorum.holdsWith(this.voters())) return this.loseQuorum();
     // Defect graceful-counts: the stop is counted like a crash, and may quarantine the node.
     if (this.d.defects.has('graceful-counts')) {
       const exits = this.d.quarantine.recordExit(node);
@@ -105,43 +55,65 @@ export class Membership {
 
   clussvcStarted(node: string): void {
     this.d.heartbeats.started(node);
-    const members = this.activeMembers(node);
+    const { quorum } = this.d;
+    // The last members died before anyone could remove them: nobody holds the cluster, it must form again
+    // (no 1177: no member was left to write it).
+    if (quorum.formed && !this.activeMembers(node).length && !quorum.anyForming) {
+      if (this.inMembership(node)) this.states.set(node, 'Down');
+      this.loseQuorum();
+    }
+    if (!quorum.formed) return this.tryForm();
+    const by = this.activeMembers(node)[0] ?? node;
     // The members still count the old incarnation in: its join makes them drop that one first.
-    if (this.inMembership(node)) this.remove(node, members[0] ?? node);
-    if (this.stateOf(node) === 'Quarantined') {
-      // A quarantined node may not join (1675) [MSBLOG], [EVT]
-      this.d.quarantine.refuseJoin(node, members[0] ?? node);
-      return;
-    }
-    if (this.d.defects.has('no-rejoin')) return;
-    if (members.length === 0) {
-      // Nobody is left to notice: the node forming the cluster drops members whose service is gone.
-      for (const other of this.nodes) {
-        if (other !== node && this.inMembership(other) && !this.d.clussvcRunning(other)) this.remove(other, node);
-      }
-    }
-    this.beginJoin(node);
+    if (this.inMembership(node)) this.remove(node, by);
+    // A quarantined node may not join (1675) [MSBLOG], [EVT]
+    if (quorum.formed && this.stateOf(node) === 'Quarantined') return this.d.quarantine.refuseJoin(node, by);
+    this.tryJoin(node);
   }
 
   /** The quarantine ended (QuarantineDuration, or -ClearQuarantine): the node joins if its clussvc runs. */
   released(node: string): void {
     if (this.stateOf(node) !== 'Quarantined') return;
     this.states.set(node, 'Down');
-    if (this.d.clussvcRunning(node)) this.beginJoin(node);
+    this.tryJoin(node);
   }
 
-  private remove(node: string, by: string, ungraceful = true): void {
+  /** A cut was made: a join across it breaks off at once (a join needs every member) [EVT] 1652. */
+  linksCut(node: string, peers: readonly string[]): void {
+    for (const n of [node, ...peers]) if (this.stateOf(n) === 'Joining' && !this.reachesAll(n)) this.breakJoin(n);
+  }
+
+  /** A cut healed: the nodes it kept out join, or form the cluster again. */
+  linksHealed(): void {
+    this.joinWhereYouCan();
+  }
+
+  /** Remove `node` from active membership (1135, written by `by`); ungraceful exits count toward quarantine. */
+  remove(node: string, by: string, ungraceful = true): void {
+    const wasPaused = this.stateOf(node) === 'Paused';
+    const networkUp = this.reachesAll(node);
+    this.d.quorum.doneForming(node);
     this.d.heartbeats.forget(node);
     this.d.log.nodeRemoved(by, node);
+    // Removed while Stop-ClusterNode drained it: the drain fails (1677) [EVT]
+    if (wasPaused && !this.drainsFailed.has(node)) {
+      this.d.log.drainFailed(node);
+      this.d.hooks.drainAbandoned(node);
+    }
     this.drainsFailed.delete(node);
     // Only ungraceful exits count toward quarantine [SAVILL-479]
     const exits = ungraceful ? this.d.quarantine.recordExit(node) : 0;
-    if (ungraceful && this.d.quarantine.applies(exits)) return this.quarantine(node, by, exits);
-    // ResiliencyDefaultPeriod = 0 turns isolation off: pre-2016 behaviour, straight to Down [SR-FAQ], [MSDN-RDP]
-    const isolate = this.d.properties.ResiliencyDefaultPeriod > 0 && !this.d.defects.has('no-isolation');
-    if (isolate) this.isolate(node, by);
-    else this.declareDown(node);
-    this.d.hooks.removed(node);
+    this.states.set(node, 'Down');
+    if (!this.d.quorum.holdsWith(this.voters())) return this.loseQuorum();
+    if (ungraceful && this.d.quarantine.applies(exits)) {
+      this.quarantine(node, by, exits);
+    } else {
+      if (this.d.resiliency.isolates(networkUp)) this.isolate(node, by);
+      else this.declareDown(node);
+      this.d.hooks.removed(node);
+    }
+    this.joinWhereYouCan();
+    if (!this.joins.size) this.d.hooks.joinsSettled();
   }
 
   private quarantine(node: string, by: string, exits: number): void {
@@ -166,6 +138,43 @@ export class Membership {
     this.d.hooks.down(node);
   }
 
+  /** Quorum lost: every member's clussvc shuts down (1177) and the cluster stops [EVT]. */
+  private loseQuorum(): void {
+    const members = this.voters();
+    this.d.quorum.lose();
+    for (const timer of this.joins.values()) timer.cancel();
+    this.joins.clear();
+    this.drainsFailed.clear();
+    for (const node of this.nodes) {
+      this.d.resiliency.cancel(node);
+      this.d.heartbeats.forget(node);
+      // A quarantine outlives the cluster: the node still may not join when it forms again
+      if (this.stateOf(node) !== 'Quarantined') this.states.set(node, 'Down');
+    }
+    this.d.hooks.quorumLost(members);
+  }
+
+  /** No cluster: a majority of nodes running clussvc that reach one another form it (Joining, then Up). */
+  private tryForm(): void {
+    const candidates = this.nodes.filter((n) => this.d.clussvcRunning(n) && this.stateOf(n) !== 'Quarantined');
+    for (const node of this.d.quorum.form(candidates)) this.beginJoin(node);
+  }
+
+  private joinWhereYouCan(): void {
+    if (!this.d.quorum.formed) return this.tryForm();
+    for (const node of this.nodes) this.tryJoin(node);
+  }
+
+  /** A node out of membership whose clussvc runs joins once it reaches every active member. */
+  private tryJoin(node: string): void {
+    if (!this.d.quorum.formed) return this.tryForm();
+    const state = this.stateOf(node);
+    if ((state !== 'Down' && state !== 'Isolated') || !this.d.clussvcRunning(node)) return;
+    // Defect no-rejoin: a removed node never rejoins
+    if (this.d.defects.has('no-rejoin')) return;
+    if (this.reachesAll(node)) this.beginJoin(node);
+  }
+
   private beginJoin(node: string): void {
     if (this.stateOf(node) === 'Isolated') {
       // Back within the period: the node leaves the isolated state (1680) [EVT]
@@ -178,13 +187,21 @@ export class Membership {
     this.joins.set(node, this.d.clock.after(duration, () => this.completeJoin(node)));
   }
 
+  private breakJoin(node: string): void {
+    this.joins.get(node)?.cancel();
+    this.joins.delete(node);
+    this.remove(node, this.activeMembers(node)[0] ?? node);
+  }
+
   private completeJoin(node: string): void {
     this.joins.delete(node);
+    this.d.quorum.doneForming(node);
     this.states.set(node, 'Up');
     // A new member counts heartbeats from every peer too, including peers that fell silent before it joined.
     for (const other of this.nodes) {
       if (other !== node && this.inMembership(other) && !this.d.clussvcRunning(other)) this.d.heartbeats.watch(node, other);
     }
     this.d.hooks.joined(node);
+    if (!this.joins.size) this.d.hooks.joinsSettled();
   }
 }

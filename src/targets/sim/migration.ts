@@ -74,6 +74,11 @@ export class LiveMigrations {
     }
   }
 
+  /** The cluster stopped (quorum lost): every drain ends where it is. */
+  cancelAll(): void {
+    for (const node of [...this.drains.keys()]) this.cancel(node);
+  }
+
   /** A node joined: drains waiting for a target try again. */
   retry(): void {
     for (const node of [...this.drains.keys()]) this.pump(node);

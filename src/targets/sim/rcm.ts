@@ -1,6 +1,7 @@
 import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
 import { choosePlacement, placementLoad } from './placement.js';
+import type { ClusterProperties } from './settings.js';
 import type { ClusteredVm } from './vm.js';
 
 /**
@@ -8,16 +9,21 @@ import type { ClusteredVm } from './vm.js';
  * It stops monitoring the VMs of an Isolated node (1681) and monitors them again when it rejoins (1682),
  * fails VMs over when their node goes Down or their own ResiliencyPeriod runs out, has the VMs of a
  * quarantined node drained by live migration, and places a group that found no node as soon as one can host it.
+ * When the cluster stops (quorum lost) every group goes offline; when it forms again each group starts on
+ * its owner once that node is Up, and the others are placed once no node is joining any more.
  */
 export class ResourceControlManager {
   /** Groups no node could take (Failed), in the order they failed. */
   private waiting: { vm: ClusteredVm; from: string; wasUnmonitored: boolean }[] = [];
+  /** Groups taken offline with the cluster, in cluster-description order. */
+  private offline: ClusteredVm[] = [];
 
   constructor(
     private readonly nodes: readonly string[],
     private readonly vms: readonly ClusteredVm[],
     private readonly log: EventLog,
     private readonly defects: Defects,
+    private readonly properties: ClusterProperties,
     /** Up with clussvc running: may host roles. */
     private readonly canHost: (node: string) => boolean,
     /** Live-migrate every VM the node hosts to other nodes. */
@@ -28,11 +34,18 @@ export class ResourceControlManager {
     return this.vms.filter((vm) => vm.owner === node && vm.hosted);
   }
 
-  /** The node is Isolated: its VMs keep running where they are, unmonitored [MSBLOG], [EVT] 1681. */
+  /**
+   * The node is Isolated: its VMs keep running where they are, unmonitored [MSBLOG], [EVT] 1681. VMs below
+   * MinimumResilientVmVersion do not go Unmonitored: they simply fail over, at once (lab-observations §1).
+   */
   nodeIsolated(node: string, by: string): void {
-    const vms = this.on(node);
+    const minimum = this.properties.MinimumResilientVmVersion;
+    // Defect old-vms-resilient: every VM stays, unmonitored, whatever its configuration version
+    const old = this.defects.has('old-vms-resilient') ? [] : this.on(node).filter((vm) => !vm.resilientFrom(minimum));
+    const vms = this.on(node).filter((vm) => !old.includes(vm));
     for (const vm of vms) vm.unmonitor(() => this.failOver(vm));
     if (vms.length) this.log.vmsUnmonitored(by, node, vms.map((vm) => vm.name));
+    for (const vm of old) this.failOver(vm);
   }
 
   /**
@@ -56,7 +69,32 @@ export class ResourceControlManager {
     const vms = this.defects.has('no-remonitor') ? [] : this.on(node).filter((vm) => vm.unmonitored);
     for (const vm of vms) vm.monitor();
     if (vms.length) this.log.vmsMonitoredAgain(node, vms.map((vm) => vm.name));
+    this.startOffline(node);
     this.placeWaiting();
+  }
+
+  /**
+   * The cluster stopped (quorum lost): every group goes Offline on its last owner. Our reading: without the
+   * cluster nothing keeps the VMs running (no source says what happens to them).
+   */
+  clusterStopped(): void {
+    for (const vm of this.vms) vm.takeOffline();
+    this.offline = [...this.vms];
+    this.waiting = [];
+  }
+
+  /** No node is joining any more: groups taken offline with the cluster whose owner is not Up are placed. */
+  joinsSettled(): void {
+    const rest = this.offline;
+    this.offline = [];
+    for (const vm of rest) this.place(vm, vm.owner, false);
+  }
+
+  /** The cluster formed again and `node` is Up: the groups it owned start on it. */
+  private startOffline(node: string): void {
+    const mine = this.offline.filter((vm) => vm.owner === node);
+    this.offline = this.offline.filter((vm) => vm.owner !== node);
+    for (const vm of mine) vm.startOn(node, () => this.log.roleOnline(node, vm.name));
   }
 
   /** The node is Down: every VM it hosted fails over [EVT] 1682, [AFINN-17525]. */

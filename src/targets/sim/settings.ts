@@ -30,7 +30,7 @@ interface PropertyRule {
 const UINT32_MAX = 0xffffffff;
 
 const properties: Readonly<Record<string, PropertyRule>> = {
-  // 2 = AlwaysIsolate; 1 = IsolateOnSpecialHeartbeat. Both behave as AlwaysIsolate here for now [PETRI], [MSDN-RL]
+  // 2 = AlwaysIsolate; 1 = IsolateOnSpecialHeartbeat [PETRI], [MSDN-RL]; our reading of each: resiliency.ts
   ResiliencyLevel: { default: 2, min: 1, max: 2 },
   // Seconds an Isolated node keeps its VMs before it is declared Down; 0 disables resiliency [MSDN-RDP], [SR-FAQ]
   ResiliencyDefaultPeriod: { default: 240, min: 0, max: UINT32_MAX },
@@ -44,6 +44,9 @@ const properties: Readonly<Record<string, PropertyRule>> = {
   // Heartbeat every 1 s; 10 missed heartbeats remove a node from membership (WS2016 defaults) [ITPRO-HB]
   SameSubnetDelay: { default: 1000, min: 250, max: 4000 },
   SameSubnetThreshold: { default: 10, min: 3, max: 120 },
+  // The simulator's own: VMs whose configuration version (major) is below this do not go Unmonitored on an
+  // Isolated node; they fail over at once (lab-observations §1). [VMVER] lists no minimum
+  MinimumResilientVmVersion: { default: 6, min: 0, max: 100 },
 };
 
 export const clusterPropertyNames: readonly string[] = Object.keys(properties);
@@ -78,6 +81,14 @@ export class ClusterProperties {
 
   get SameSubnetThreshold(): number {
     return this.values.SameSubnetThreshold;
+  }
+
+  get ResiliencyLevel(): number {
+    return this.values.ResiliencyLevel;
+  }
+
+  get MinimumResilientVmVersion(): number {
+    return this.values.MinimumResilientVmVersion;
   }
 
   all(): ClusterSettingValues {

@@ -21,6 +21,9 @@ export function validateCluster(cluster: ClusterDescription): void {
     if (period !== undefined && !(Number.isInteger(period) && period >= 0)) {
       throw new Error(`${where}: VM ${vm.name} has resiliencyPeriod ${period}; expected a whole number of seconds ≥ 0`);
     }
+    if (vm.version !== undefined && !/^[0-9]+\.[0-9]+$/.test(vm.version)) {
+      throw new Error(`${where}: VM ${vm.name} has version ${JSON.stringify(vm.version)}; expected a configuration version such as "8.0"`);
+    }
   }
 }
 

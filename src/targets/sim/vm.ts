@@ -63,6 +63,15 @@ export class ClusteredVm {
     return { ...this.description, owner: this.owner };
   }
 
+  /**
+   * Whether the VM can stay on an Isolated node, unmonitored: its configuration version (major, "5.0" → 5)
+   * is at least `minimumVersion`; a VM without a version is current (lab-observations §1).
+   */
+  resilientFrom(minimumVersion: number): boolean {
+    const version = this.description.version;
+    return version === undefined || Number.parseInt(version, 10) >= minimumVersion;
+  }
+
   /** The owner node lost CSV access. */
   csvLost(): void {
     // Defect smb-paused: an SMB-backed VM behaves as if its disk were on the CSV
@@ -90,7 +99,8 @@ export class ClusteredVm {
   unmonitor(periodExpired: () => void): void {
     this.unmonitored = true;
     const seconds = this.description.resiliencyPeriod;
-    if (seconds !== undefined && !this.period) {
+    // Defect vm-period-ignored: the VM waits for its node's period like the others
+    if (seconds !== undefined && !this.period && !this.d.defects.has('vm-period-ignored')) {
       this.period = this.d.clock.after(seconds * 1000, () => {
         this.period = undefined;
         periodExpired();
