@@ -201,14 +201,16 @@ export class Runner {
     const { target, experiment } = this.o;
     this.op('runner', 'steady-state', 'invoke', { when });
     const deadline = target.now() + experiment.steadyState.timeoutMs;
-    let problems = deviations(await this.poll());
+    const down = when === 'after' ? experiment.steadyState.downAfter : [];
+    let problems = deviations(await this.poll(), down);
     while (problems.length && target.now() < deadline) {
       this.checkSignal();
       await target.sleep(experiment.observe.intervalMs);
-      problems = deviations(await this.poll());
+      problems = deviations(await this.poll(), down);
     }
     const ok = problems.length === 0;
-    const detail = ok ? 'every node Up, every VM Running' : problems.join('; ');
+    const steady = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
+    const detail = ok ? steady : problems.join('; ');
     this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail });
     return { ok, detail };
   }

@@ -2,11 +2,16 @@ import type { Poll } from '../targets/target.js';
 
 /**
  * The steady-state hypothesis: every node Up (no Isolated/Quarantined flag, not paused) and every clustered
- * VM Running, Online and monitored. Returns what deviates, in the cluster's words; empty when steady.
+ * VM Running, Online and monitored. Nodes in `down` are expected Down instead (a node that never comes back).
+ * Returns what deviates, in the cluster's words; empty when steady.
  */
-export function deviations(poll: Poll): string[] {
+export function deviations(poll: Poll, down: readonly string[] = []): string[] {
   const out: string[] = [];
   for (const [name, node] of Object.entries(poll.nodes)) {
+    if (down.includes(name)) {
+      if (node.State === 'Up') out.push(`node ${name} is Up, but the experiment expects it to stay down`);
+      continue;
+    }
     if (node.State !== 'Up' || node.StatusInformation.length) {
       out.push(`node ${name} is ${[node.State, ...node.StatusInformation].join(', ')}`);
     }

@@ -30,7 +30,7 @@ interface Doc {
   // optional sections may be written with nothing under them (null)
   simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigration?: [string, string] } | null;
   settings?: Record<string, number> | null;
-  'steady-state'?: { timeout?: string } | null;
+  'steady-state'?: { timeout?: string; 'down-after'?: string[] } | null;
   method: Record<string, unknown>[];
   observe?: { interval?: string } | null;
   check?: { tolerance?: string } | null;
@@ -74,7 +74,10 @@ export function buildExperiment(
       liveMigrationMs: range(d.simulator?.liveMigration ?? DEFAULTS.liveMigration),
     },
     settings: { ...d.settings },
-    steadyState: { timeoutMs: parseDuration(d['steady-state']?.timeout ?? DEFAULTS.steadyStateTimeout) },
+    steadyState: {
+      timeoutMs: parseDuration(d['steady-state']?.timeout ?? DEFAULTS.steadyStateTimeout),
+      downAfter: d['steady-state']?.['down-after'] ?? [],
+    },
     method,
     observe: { intervalMs: parseDuration(d.observe?.interval ?? DEFAULTS.observeInterval) },
     check: { toleranceMs: parseDuration(d.check?.tolerance ?? DEFAULTS.checkTolerance) },

@@ -197,7 +197,19 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
       'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigration)',
     ),
     settings: settingsSchema(settings),
-    'steady-state': section('steady-state', { timeout: duration() }, 'a mapping such as { timeout: 120s }'),
+    'steady-state': section(
+      'steady-state',
+      {
+        timeout: duration(),
+        'down-after': {
+          type: 'array',
+          items: { type: 'string' },
+          uniqueItems: true,
+          'x-expected': 'a list of nodes expected to stay down after the method, such as [N2]',
+        },
+      },
+      'a mapping such as { timeout: 120s }',
+    ),
     method: {
       type: 'array',
       items: stepSchema(faults),

@@ -48,6 +48,10 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
       });
     });
     if (faults) out.push(...quorumFindings(method, nodes, faults));
+    const steady = isObject(data['steady-state']) ? data['steady-state'] : {};
+    strings(steady['down-after'])?.forEach((node, i) => {
+      if (!nodes.includes(node)) out.push(notANode(['steady-state', 'down-after', i], node, nodes));
+    });
   }
 
   const simulator = isObject(data.simulator) ? data.simulator : {};

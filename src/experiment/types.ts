@@ -44,6 +44,8 @@ export interface Experiment {
   steadyState: {
     /** How long to wait for all nodes Up and all VMs Running before injecting, and again after. */
     timeoutMs: Millis;
+    /** Nodes the experiment expects to stay down after the method (a node that never comes back). */
+    downAfter: string[];
   };
   method: Step[];
   observe: { intervalMs: Millis };

@@ -67,7 +67,7 @@ const experiment: Experiment = {
   cluster: { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] },
   simulator: { scmRestartDelayMs: 15_000, vmStartMs: [1000, 2000], vmIoIntervalMs: [100, 200], liveMigrationMs: [2000, 3000] },
   settings: { ResiliencyDefaultPeriod: 60 },
-  steadyState: { timeoutMs: 5000 },
+  steadyState: { timeoutMs: 5000, downAfter: [] },
   method: [
     { kind: 'fault', fault: 'kill-clussvc', params: { node: 'N2' } },
     { kind: 'wait', ms: 10_000 },
@@ -77,10 +77,10 @@ const experiment: Experiment = {
   seed: 1,
 };
 
-async function run(target: FakeTarget, signal?: AbortSignal) {
+async function run(target: FakeTarget, signal?: AbortSignal, downAfter: string[] = []) {
   const tracePath = join(mkdtempSync(join(tmpdir(), 'runner-')), 'trace.ndjson');
   const runner = new Runner({
-    experiment,
+    experiment: { ...experiment, steadyState: { ...experiment.steadyState, downAfter } },
     target,
     faults,
     tracePath,
@@ -166,5 +166,20 @@ describe('runner', () => {
     expect(outcome.abortReason).to.match(/Ctrl-C/);
     expect(target.calls.slice(-2)).to.deep.equal(['start N2', 'set {"ResiliencyDefaultPeriod":240}']);
     expect(ops.filter((o) => o.startsWith('steady-state')), 'only the check before injection').to.deep.equal(['steady-state invoke', 'steady-state ok']);
+  });
+
+  it('accepts a node the experiment expects to stay down after the method, and only that', async () => {
+    const target = new FakeTarget();
+    target.kill = async () => {
+      target.nodeState = { State: 'Down', StatusInformation: [] };
+    };
+    expect((await run(target, undefined, ['N2'])).outcome.steadyStateAfter).to.deep.equal({
+      ok: true,
+      detail: 'every node Up but N2 (expected down), every VM Running',
+    });
+    const stillUp = new FakeTarget();
+    const after = (await run(stillUp, undefined, ['N2'])).outcome.steadyStateAfter!;
+    expect(after.ok).to.equal(false);
+    expect(after.detail).to.match(/node N2 is Up, but the experiment expects it to stay down/);
   });
 });

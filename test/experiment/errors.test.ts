@@ -140,7 +140,7 @@ describe('experiment errors a user reads', () => {
       cluster: { name: 'SIMCLUSTER', nodes: ['N1', 'N2', 'N3'], vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4 }] },
       simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationMs: [2000, 8000] },
       settings: {},
-      steadyState: { timeoutMs: 120_000 },
+      steadyState: { timeoutMs: 120_000, downAfter: [] },
       observe: { intervalMs: 1000 },
       check: { toleranceMs: 2000 },
       seed: 1,

@@ -29,3 +29,15 @@ describe('experiment plans', () => {
     expect(errorLines(shipped('per-vm-overrides.yaml'), { sets: ['cluster.vms[3].version=new'] }).join('\n')).to.match(/a VM configuration version such as "8\.0"/);
   });
 });
+
+describe('steady state after the method', () => {
+  it('reads the nodes an experiment expects to stay down', () => {
+    expect(load(shipped('node-never-returns.yaml')).steadyState.downAfter).to.deep.equal(['N2']);
+  });
+
+  it('refuses a node that is not in the cluster among them', () => {
+    expect(errorLines(shipped('node-never-returns.yaml'), { sets: ['steady-state.down-after=[N7]'] }).join('\n')).to.match(
+      /steady-state\.down-after\[0\]: expected one of the cluster's nodes/,
+    );
+  });
+});
