@@ -37,9 +37,20 @@ describe('a whole run on the simulator', () => {
     expect(result.violations[0]!.observed).to.match(/node N2 is Down, Isolated/);
   });
 
+  it('asserts the QuarantineDuration the experiment sets: the quarantined node is back after it', async () => {
+    const { header, result, lanes } = await runOnSim('experiments/clear-quarantine.yaml', {
+      sets: ['settings.QuarantineDuration=100', 'method[1].wait=150s'],
+    });
+    expect(result.verdict, result.reason).to.equal('pass');
+    expect(header.settings.QuarantineDuration).to.equal(100);
+    const quarantined = lanes.lanes.find((l) => l.entity === 'node/N2')!.intervals.find((i) => i.state === 'Quarantined')!;
+    expect(quarantined.to - quarantined.from).to.be.within(99_000, 101_000);
+  });
+
   for (const [name, sets, lo, hi] of [
     ['ResiliencyDefaultPeriod', ['settings.ResiliencyDefaultPeriod=30'], 30_000, 30_000],
     ['SameSubnetThreshold', ['settings.SameSubnetThreshold=5'], 4_000, 6_000],
+    ['SameSubnetDelay', ['settings.SameSubnetDelay=500'], 4_000, 6_000],
   ] as const) {
     it(`asserts the ${name} the experiment sets, not the documented default`, async () => {
       const { header, result, lanes } = await runOnSim('experiments/clussvc-stays-down.yaml', { sets: [...sets] });
