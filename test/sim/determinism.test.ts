@@ -2,15 +2,21 @@ import { expect } from 'chai';
 import type { SimTarget } from '../../src/targets/sim/index.js';
 import { lab, nodeNames, twoVmsEach } from './lab.js';
 
-/** Five minutes of a scripted run: a crash that rejoins, a crash held down past the period, polls every second. */
-async function record(target: SimTarget): Promise<string> {
+/** Everything a target shows, poll by poll: `step(ms)` lets ms pass in 1 s polls, recording polls and events. */
+function recorder(target: SimTarget): { out: unknown[]; step: (ms: number) => Promise<void> } {
   const out: unknown[] = [];
-  const step = async (ms: number) => {
+  const step = async (ms: number): Promise<void> => {
     for (let i = 0; i < ms / 1000; i++) {
       await target.sleep(1000);
       out.push(await target.poll(), await target.collectEvents());
     }
   };
+  return { out, step };
+}
+
+/** Five minutes of a scripted run: a crash that rejoins, a crash held down past the period, polls every second. */
+async function record(target: SimTarget): Promise<string> {
+  const { out, step } = recorder(target);
   await target.setSettings({ ResiliencyDefaultPeriod: 60 });
   await step(5_000);
   await target.killClusterService('N2');
@@ -24,13 +30,7 @@ async function record(target: SimTarget): Promise<string> {
 
 /** Quarantine and drains: three crashes of N2, a graceful stop of N3 and -ClearQuarantine, polls every second. */
 async function recordDrains(target: SimTarget): Promise<string> {
-  const out: unknown[] = [];
-  const step = async (ms: number) => {
-    for (let i = 0; i < ms / 1000; i++) {
-      await target.sleep(1000);
-      out.push(await target.poll(), await target.collectEvents());
-    }
-  };
+  const { out, step } = recorder(target);
   await target.setSettings({ QuarantineDuration: 300 });
   for (let i = 0; i < 3; i++) {
     await target.killClusterService('N2');
@@ -50,13 +50,7 @@ async function recordNetwork(seed: number): Promise<string> {
   const nodes = nodeNames(4);
   const vms = twoVmsEach(nodes).map((vm, i) => (i === 0 ? { ...vm, version: '5.0' } : i === 1 ? { ...vm, resiliencyPeriod: 20 } : vm));
   const target = lab({ seed, nodes, vms });
-  const out: unknown[] = [];
-  const step = async (ms: number) => {
-    for (let i = 0; i < ms / 1000; i++) {
-      await target.sleep(1000);
-      out.push(await target.poll(), await target.collectEvents());
-    }
-  };
+  const { out, step } = recorder(target);
   await target.setSettings({ ResiliencyDefaultPeriod: 60 });
   await target.isolateNetwork('N1', { healAfterMs: 40_000 });
   await step(50_000);
