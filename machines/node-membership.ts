@@ -64,6 +64,15 @@ export function quarantineCap(nodes: number, percent: number): number {
   return Math.max(1, Math.floor((nodes * percent) / 100));
 }
 
+function thresholdReached(context: Context): boolean {
+  const threshold = context.settings.QuarantineThreshold;
+  return threshold > 0 && context.exits + 1 >= threshold;
+}
+
+function capReached(context: Context, cluster: ClusterFacts | undefined): boolean {
+  return cluster !== undefined && cluster.quarantined >= quarantineCap(cluster.nodes, context.settings.MaxQuarantinedPercent);
+}
+
 export const nodeMembership = setup({
   types: {
     context: {} as Context,
@@ -93,20 +102,19 @@ export const nodeMembership = setup({
     networkUp: ({ context }) => !context.networkCut,
     // The QuarantineThreshold-th ungraceful exit within the hour quarantines the node, unless the cap is
     // reached; what happens at the cap is undocumented: our reading is that the node is isolated as usual.
-    quarantineDue: ({ context, event }) => {
-      const threshold = context.settings.QuarantineThreshold;
-      if (threshold <= 0 || context.exits + 1 < threshold) return false;
-      const cluster = event.cluster;
-      if (!cluster) return true;
-      return cluster.quarantined < quarantineCap(cluster.nodes, context.settings.MaxQuarantinedPercent);
-    },
+    quarantineDue: ({ context, event }) => thresholdReached(context) && !capReached(context, event.cluster),
+    // At the cap the node is not quarantined; what happens instead is a setting (QuarantineAtCap): 1 = Isolated
+    // as usual (our reading, the next branch), 2 = Down.
+    downAtCap: ({ context, event }) =>
+      thresholdReached(context) && capReached(context, event.cluster) && context.settings.QuarantineAtCap === 2,
   },
   actions: {
     // Only ungraceful exits count toward quarantine [SAVILL-479]; each stops counting after QuarantineWindow.
     countUngracefulExit: assign({ exits: ({ context }) => context.exits + 1 }),
     expireExitLater: raise({ type: 'exit.expired' }, { delay: 'QuarantineWindow' }),
     expireExit: assign({ exits: ({ context }) => Math.max(0, context.exits - 1) }),
-    // Start-ClusterNode -ClearQuarantine lets the node back at once [PSDOC-STARTCN]
+    // Start-ClusterNode -ClearQuarantine lets the node back at once [PSDOC-STARTCN]; a quarantine also uses
+    // up the exits that caused it (our reading: counting starts afresh)
     forgetExits: assign({ exits: 0 }),
     crashed: assign({ cause: 'crash' as const }),
     cut: assign({
@@ -142,7 +150,8 @@ export const nodeMembership = setup({
       tags: ['Up'],
       on: {
         'membership.lost': [
-          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
+          { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
           { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
         ],
@@ -150,7 +159,8 @@ export const nodeMembership = setup({
       after: {
         // No heartbeats come from a dead clussvc, so removal happens by this deadline at the latest [ITPRO-HB]
         'SameSubnetThreshold × SameSubnetDelay': [
-          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
+          { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
           { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
         ],

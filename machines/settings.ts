@@ -88,6 +88,18 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     conflict: 'One lab post says 20 % (lab-observations §1.6); no other source. 25 chosen (Microsoft material)',
   },
   {
+    name: 'QuarantineAtCap',
+    kind: 'cluster',
+    unit: 'level',
+    default: 1,
+    min: 1,
+    max: 2,
+    values: [1, 2],
+    description:
+      'What happens to a node that reaches QuarantineThreshold while the quarantine cap is reached: 1 = it is Isolated as after any ungraceful exit, 2 = it is declared Down. Not a Get-Cluster property: exposed by the simulator.',
+    source: 'Assumption: undocumented ([SAVILL-479], [URTECH] give the cap, not what happens at it); 1 is our reading',
+  },
+  {
     name: 'MinimumResilientVmVersion',
     kind: 'cluster',
     unit: 'count',

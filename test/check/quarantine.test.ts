@@ -75,6 +75,18 @@ describe('checker: quarantine and drains', () => {
     expect(check(b).verdict).to.equal('pass');
   });
 
+  it('asserts the QuarantineAtCap setting: with 2, a node isolated at the cap (instead of Down) fails', () => {
+    const build = (atCap: number) => {
+      const b = new TraceBuilder({ settings: { ...settings, QuarantineAtCap: atCap }, nodes: ['N1', 'N2', 'N3', 'N4', 'N5'], vms: [] });
+      b.polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000).node('N2', 'Down', ['Quarantined']).polls(20_000, 30_000);
+      return b.kill(30_000, 'N3').polls(31_000, 39_000).node('N3', 'Down', ['Isolated']).polls(40_000, 45_000);
+    };
+    expect(check(build(1)).verdict).to.equal('pass');
+    const result = check(build(2));
+    expect(result.verdict).to.equal('fail');
+    expect(result.violations[0]).to.include({ entity: 'node/N3', observed: 'Isolated' });
+  });
+
   it('passes a graceful stop: drain by live migration, Down without isolation, back on Start-ClusterNode', () => {
     const b = new TraceBuilder().polls(0, 10_000);
     b.op(10_000, 'stop-node', 'invoke', { node: 'N2' }).op(10_000, 'stop-node', 'ok', { node: 'N2' });

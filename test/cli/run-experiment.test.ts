@@ -37,6 +37,14 @@ describe('a whole run on the simulator', () => {
     expect(result.violations[0]!.observed).to.match(/node N2 is Down, Isolated/);
   });
 
+  it('runs the quarantine cap under either reading of QuarantineAtCap: the second node Isolated (1) or Down (2)', async () => {
+    for (const [atCap, state] of [[1, 'Isolated'], [2, 'Down']] as const) {
+      const { result, lanes } = await runOnSim('experiments/quarantine-cap.yaml', { sets: [`settings.QuarantineAtCap=${atCap}`] });
+      expect(result.verdict, result.reason).to.equal('pass');
+      expect(lanes.lanes.find((l) => l.entity === 'node/N3')!.intervals[1]!.state).to.equal(state);
+    }
+  });
+
   it('asserts the QuarantineDuration the experiment sets: the quarantined node is back after it', async () => {
     const { header, result, lanes } = await runOnSim('experiments/clear-quarantine.yaml', {
       sets: ['settings.QuarantineDuration=100', 'method[1].wait=150s'],

@@ -100,6 +100,13 @@ describe('node-membership model: quarantine', () => {
     expect(state()).to.equal('Isolated');
   });
 
+  it('declares the node Down instead when the cap is reached and QuarantineAtCap is 2', () => {
+    const { actor, state } = startNode({ QuarantineThreshold: 1, QuarantineAtCap: 2 });
+    actor.send({ type: 'clussvc.crashed' });
+    actor.send({ type: 'membership.lost', cluster: { nodes: 4, quarantined: 1 } });
+    expect(state()).to.equal('Down');
+  });
+
   it('caps quarantined nodes at 25 % of the nodes, and one node in small clusters', () => {
     expect([2, 3, 4, 7, 8, 16].map((n) => quarantineCap(n, 25))).to.deep.equal([1, 1, 1, 1, 2, 4]);
     expect(quarantineCap(8, 20)).to.equal(1);

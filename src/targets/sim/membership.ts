@@ -108,7 +108,8 @@ export class Membership extends MembershipView {
     if (ungraceful && this.d.quarantine.applies(exits)) {
       this.quarantine(node, by, exits);
     } else {
-      if (this.d.resiliency.isolates(networkUp)) this.isolate(node, by);
+      if (ungraceful && this.d.quarantine.downAtCap(exits)) this.declareDown(node);
+      else if (this.d.resiliency.isolates(networkUp)) this.isolate(node, by);
       else this.declareDown(node);
       this.d.hooks.removed(node);
     }

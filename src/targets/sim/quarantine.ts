@@ -12,8 +12,8 @@ const HOUR_MS = 3_600_000;
  * not counted. At most max(1, floor(nodes × MaxQuarantinedPercent / 100)) nodes are quarantined at once
  * [SAVILL-479], [URTECH].
  *
- * At the cap (undocumented; this is the simulator's reading): a node that would exceed it is not
- * quarantined but Isolated as usual, no 1672 is written, and its exits stay counted, so its next ungraceful
+ * At the cap (undocumented; this is the simulator's reading, QuarantineAtCap 1): a node that would exceed it
+ * is not quarantined but Isolated as usual (QuarantineAtCap 2: declared Down), no 1672 is written, and its exits stay counted, so its next ungraceful
  * exit within the hour tries again. The exits that led to a quarantine are consumed by it: counting starts
  * afresh afterwards (and after -ClearQuarantine).
  */
@@ -42,6 +42,13 @@ export class Quarantine {
     // QuarantineThreshold = 0: never quarantine [PSDOC-GC]
     if (threshold === 0 || exits < threshold || this.d.defects.has('no-quarantine')) return false;
     return this.releases.size < this.cap() || this.d.defects.has('quarantine-cap-ignored');
+  }
+
+  /** A node reached QuarantineThreshold but the cap kept it from being quarantined, and QuarantineAtCap says Down. */
+  downAtCap(exits: number): boolean {
+    const threshold = this.d.properties.QuarantineThreshold;
+    if (threshold === 0 || exits < threshold || this.d.defects.has('no-quarantine')) return false;
+    return !this.applies(exits) && this.d.properties.QuarantineAtCap === 2;
   }
 
   /** How many nodes may be quarantined at once: 25 % by default, at least one [SAVILL-479], [URTECH], [TDA]. */

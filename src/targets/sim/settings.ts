@@ -41,6 +41,9 @@ const properties: Readonly<Record<string, PropertyRule>> = {
   // The simulator's own: at most max(1, floor(nodes × this / 100)) nodes quarantined at once. 25 % per
   // [SAVILL-479], [URTECH], [TDA]; one lab post says 20 % (lab-observations §1.6)
   MaxQuarantinedPercent: { default: 25, min: 1, max: 100 },
+  // The simulator's own: what happens to a node that reaches QuarantineThreshold when the cap is reached
+  // (undocumented): 1 = it is Isolated as after any ungraceful exit (our reading), 2 = it is declared Down
+  QuarantineAtCap: { default: 1, min: 1, max: 2 },
   // Heartbeat every 1 s; 10 missed heartbeats remove a node from membership (WS2016 defaults) [ITPRO-HB]
   SameSubnetDelay: { default: 1000, min: 250, max: 4000 },
   SameSubnetThreshold: { default: 10, min: 3, max: 120 },
@@ -73,6 +76,10 @@ export class ClusterProperties {
 
   get MaxQuarantinedPercent(): number {
     return this.values.MaxQuarantinedPercent;
+  }
+
+  get QuarantineAtCap(): number {
+    return this.values.QuarantineAtCap;
   }
 
   get SameSubnetDelay(): number {
