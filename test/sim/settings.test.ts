@@ -11,6 +11,7 @@ describe('sim: cluster properties', () => {
       QuarantineThreshold: 3,
       QuarantineDuration: 7200,
       MaxQuarantinedPercent: 25,
+      QuarantineAtCap: 1,
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
       MinimumResilientVmVersion: 6,
