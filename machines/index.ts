@@ -22,12 +22,14 @@ export const models = {
     name: 'node-membership',
     machine: nodeMembership,
     spontaneous: nodeMembershipSpontaneous,
-    summary: 'A node: Up → Isolated on losing membership → Up on rejoin, or Down when ResiliencyDefaultPeriod expires',
+    summary:
+      'A node: Up → Isolated when it loses membership (crash or network cut) → Up on rejoin, Down when ResiliencyDefaultPeriod expires; Quarantined at its QuarantineThreshold-th ungraceful exit within the hour; drained then Down on a graceful stop',
   },
   clusteredVm: {
     name: 'clustered-vm',
     machine: clusteredVm,
     spontaneous: clusteredVmSpontaneous,
-    summary: 'A clustered VM: Unmonitored (SMB) or RunningCritical → PausedCritical (CSV block) while its node is Isolated; fails over when it goes Down',
+    summary:
+      'A clustered VM: Unmonitored (SMB) or RunningCritical → PausedCritical (CSV block) while its node is Isolated; fails over when the node goes Down, its own ResiliencyPeriod expires, or it is below the minimum resilient version; live-migrated away when its node is quarantined or stopped gracefully',
   },
 } as const satisfies Record<string, Model>;
