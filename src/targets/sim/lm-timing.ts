@@ -1,0 +1,185 @@
+/**
+ * A pure physical timing model of one live migration: setup, memory pre-copy passes, blackout, cleanup
+ * (lab-observations §2, windows-cluster-facts §4.1). Throughput comes from the lab's measured link use
+ * (lab-observations §3); the shape is "time ≈ RAM ÷ effective link rate, plus dirty-page overhead"
+ * (windows-cluster-facts §4.3). No randomness: a caller that wants jitter adds it to the result.
+ *
+ * Units: memory in GiB (2^30 bytes), dirty rate in MiB/s (2^20 bytes), link speeds in decimal Gbps.
+ */
+
+export type LiveMigrationTransport = 'TCPIP' | 'Compression' | 'SMB' | 'SMBDirect';
+export type PowerProfile = 'balanced' | 'high-performance' | 'c-states-disabled';
+
+export interface LiveMigrationNetwork {
+  /** NICs available for live migration. */
+  nics: number;
+  /** Speed of each NIC in Gbps (1, 10, 25…). */
+  nicGbps: number;
+  transport: LiveMigrationTransport;
+  /** LACP or switch-independent team: TCPIP and Compression can use more than one NIC only through a team. */
+  teaming?: boolean;
+  jumboFrames?: boolean;
+  /** Host BIOS/power setting; 'balanced' (power saving) when absent. */
+  powerProfile?: PowerProfile;
+}
+
+export interface LiveMigrationVm {
+  memoryGB: number;
+  /** Memory the running VM dirties per second, in MiB/s. */
+  dirtyMBps: number;
+}
+
+export interface LiveMigrationHost {
+  os: '2008R2' | '2012R2+';
+  /** Idle cores on the source host, which Compression needs. */
+  idleCpuCores: number;
+}
+
+export interface LiveMigrationOptions {
+  /** Pre-copy stops once the dirty remainder fits in this much transfer time (default 1000 ms). */
+  convergedRemainderMs?: number;
+  /** CPU and device state copied during the blackout (default 16 MiB). */
+  deviceStateBytes?: number;
+}
+
+export interface LiveMigrationPass {
+  /** Memory bytes copied in this pass (before compression). */
+  bytes: number;
+  ms: number;
+}
+
+export interface LiveMigrationPlan {
+  setupMs: number;
+  passes: LiveMigrationPass[];
+  /** VM paused: last dirty remainder plus device state. Seconds here is what event 20417 reports. */
+  blackoutMs: number;
+  cleanupMs: number;
+  totalMs: number;
+  /** Memory and device-state bytes sent, before compression. */
+  bytes: number;
+  /** Bytes actually on the wire (about half of `bytes` with Compression). */
+  wireBytes: number;
+  /** Rate at which VM state moved (bytes × 8 over transfer time); above the link rate with Compression. */
+  effectiveGbps: number;
+  /** Compression falls back to TCPIP without idle CPU. */
+  transportUsed: LiveMigrationTransport;
+}
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** Skeleton VM on the target: "generally take a couple of seconds each" (lab §2). */
+export const liveMigrationSetupMs = 2000;
+/** Destroying the VM on the source: "a couple of seconds" (lab §2). */
+export const liveMigrationCleanupMs = 2000;
+/** Pre-copy pass limit: 10 on WS2008 R2 [DIRMS]; 5 on WS2012 R2 and later [SAVILL-499]. */
+export const maximumCopyPasses = { '2008R2': 10, '2012R2+': 5 } as const;
+/**
+ * CPU/device state sent in the blackout. Assumed: no published size; kept small because Microsoft claims a
+ * ~2 ms blackout on a well-configured cluster (lab §2) — 16 MiB is ~0.14 s on 1 GbE, ~14 ms on 10 GbE.
+ */
+export const defaultDeviceStateBytes = 16 * MiB;
+/** "1 to 2 seconds for a well converged migration" [ANYSTACK]: stop pre-copy at ≤ 1 s of remainder. */
+export const defaultConvergedRemainderMs = 1000;
+/** One TCP connection per migration is bounded by one CPU core: ~4.5–5 Gbps per VM (lab §3). */
+export const perCoreTcpGbps = 4.75;
+/** Compression needs idle cores; "switch to TCP/IP if compression is contending for resources" [AF15421], lab §3. */
+export const compressionMinIdleCores = 2;
+/** Compression is "expected to halve" migration time [AF14907]: half the bytes on the wire. */
+export const compressionRatio = 0.5;
+/** SMB Multichannel: 2×10 GbE ≈ 19–20 Gbps with tuned RSS (lab §3). */
+const smbLinkFraction = 0.95;
+/** SMB Direct (RDMA): "nearly 10 Gbps" per 10 GbE link, line rate over 2×10 (lab §3). */
+const smbDirectLinkFraction = 0.99;
+/** 2×10 GbE LACP team, TCP ≈ 17 Gbps of 20 (lab §3). */
+const teamEfficiency = 0.85;
+
+/**
+ * Usable fraction of one NIC for a single TCP stream (lab §3 table).
+ * 1 GbE: ~95 % steady, 99 % with tuned power settings. 10 GbE and faster: ~20 % with power-saving defaults,
+ * 35–45 % with jumbo frames + full power, 55–65 % with jumbo + C-states/C1E disabled; jumbo frames alone
+ * add 15–20 % (taken as ×1.175, so the power-only bases are 0.34 and 0.51).
+ */
+export function tcpLinkFraction(nicGbps: number, jumboFrames = false, powerProfile: PowerProfile = 'balanced'): number {
+  if (nicGbps <= 1) return powerProfile === 'balanced' ? 0.95 : 0.99;
+  const base = { balanced: 0.2, 'high-performance': 0.34, 'c-states-disabled': 0.51 }[powerProfile];
+  return Math.min(1, jumboFrames ? base * 1.175 : base);
+}
+
+/** Wire rate in Gbps one migration gets, and the transport that actually carries it. */
+export function liveMigrationWireGbps(network: LiveMigrationNetwork, host: LiveMigrationHost): { gbps: number; transportUsed: LiveMigrationTransport } {
+  const { nics, nicGbps, transport } = network;
+  const lineGbps = nics * nicGbps; // every fraction ≤ 1: nothing exceeds ~1.25 GB/s per 10 Gbps link (lab §3)
+  if (transport === 'SMB') return { gbps: lineGbps * smbLinkFraction, transportUsed: 'SMB' }; // Multichannel uses every NIC [ITPRO-SMB]
+  if (transport === 'SMBDirect') return { gbps: lineGbps * smbDirectLinkFraction, transportUsed: 'SMBDirect' };
+  // TCPIP and Compression: one connection; more than one NIC only through a team [LM-SETUP], [AF14907].
+  const transportUsed = transport === 'Compression' && host.idleCpuCores < compressionMinIdleCores ? 'TCPIP' : transport;
+  const fraction = tcpLinkFraction(nicGbps, network.jumboFrames, network.powerProfile);
+  const linkGbps = network.teaming && nics > 1 ? nics * nicGbps * fraction * teamEfficiency : nicGbps * fraction;
+  // The team aggregates links, but one migration's stream stays bound to one core (lab §3, "per VM").
+  return { gbps: Math.min(linkGbps, perCoreTcpGbps), transportUsed };
+}
+
+/**
+ * Plan one live migration of `vm` over `network` from `host`: pass 1 copies all memory, each next pass what
+ * the VM dirtied during the previous one, until the remainder fits in `convergedRemainderMs` of transfer or
+ * the OS's pass limit forces the switch-over; the blackout then copies the remainder plus device state.
+ */
+export function planLiveMigration(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: LiveMigrationHost, options: LiveMigrationOptions = {}): LiveMigrationPlan {
+  validate(vm, network, host, options);
+  const { gbps, transportUsed } = liveMigrationWireGbps(network, host);
+  const wirePerByte = transportUsed === 'Compression' ? compressionRatio : 1;
+  const bytesPerMs = (gbps * 1e9) / 8 / 1000 / wirePerByte; // memory bytes moved per ms
+  const memoryBytes = vm.memoryGB * GiB;
+  const dirtyBytesPerMs = (vm.dirtyMBps * MiB) / 1000;
+  const convergedBytes = (options.convergedRemainderMs ?? defaultConvergedRemainderMs) * bytesPerMs;
+  const limit = maximumCopyPasses[host.os];
+
+  const passes: LiveMigrationPass[] = [];
+  let remaining = memoryBytes; // pass 1 copies everything (lab §2 step 5)
+  do {
+    const ms = remaining / bytesPerMs;
+    passes.push({ bytes: remaining, ms });
+    // Pages written during this pass are dirty again; never more than the whole memory (lab §2 step 6).
+    remaining = Math.min(memoryBytes, dirtyBytesPerMs * ms);
+  } while (remaining > convergedBytes && passes.length < limit);
+
+  const blackoutBytes = remaining + (options.deviceStateBytes ?? defaultDeviceStateBytes);
+  const blackoutMs = blackoutBytes / bytesPerMs; // VM paused on the source (lab §2 step 7)
+  const bytes = passes.reduce((sum, p) => sum + p.bytes, 0) + blackoutBytes;
+  const transferMs = passes.reduce((sum, p) => sum + p.ms, 0) + blackoutMs;
+  return {
+    setupMs: liveMigrationSetupMs,
+    passes,
+    blackoutMs,
+    cleanupMs: liveMigrationCleanupMs,
+    totalMs: liveMigrationSetupMs + transferMs + liveMigrationCleanupMs,
+    bytes,
+    wireBytes: bytes * wirePerByte,
+    effectiveGbps: (bytes * 8) / (transferMs * 1e6),
+    transportUsed,
+  };
+}
+
+function validate(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: LiveMigrationHost, options: LiveMigrationOptions): void {
+  const positive = (name: string, value: number) => {
+    if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`live migration: ${name} must be a finite number > 0, got ${value}`);
+  };
+  const nonNegative = (name: string, value: number) => {
+    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`live migration: ${name} must be a finite number ≥ 0, got ${value}`);
+  };
+  positive('vm.memoryGB', vm.memoryGB);
+  nonNegative('vm.dirtyMBps', vm.dirtyMBps);
+  if (!(Number.isInteger(network.nics) && network.nics >= 1)) throw new RangeError(`live migration: network.nics must be a whole number ≥ 1, got ${network.nics}`);
+  positive('network.nicGbps', network.nicGbps);
+  if (!['TCPIP', 'Compression', 'SMB', 'SMBDirect'].includes(network.transport)) {
+    throw new RangeError(`live migration: network.transport must be TCPIP, Compression, SMB or SMBDirect, got ${String(network.transport)}`);
+  }
+  if (network.powerProfile !== undefined && !['balanced', 'high-performance', 'c-states-disabled'].includes(network.powerProfile)) {
+    throw new RangeError(`live migration: network.powerProfile must be balanced, high-performance or c-states-disabled, got ${String(network.powerProfile)}`);
+  }
+  if (!(host.os in maximumCopyPasses)) throw new RangeError(`live migration: host.os must be 2008R2 or 2012R2+, got ${String(host.os)}`);
+  nonNegative('host.idleCpuCores', host.idleCpuCores);
+  if (options.convergedRemainderMs !== undefined) nonNegative('options.convergedRemainderMs', options.convergedRemainderMs);
+  if (options.deviceStateBytes !== undefined) nonNegative('options.deviceStateBytes', options.deviceStateBytes);
+}
