@@ -265,6 +265,10 @@ export class Checker {
   }
 
   private setWorlds(worlds: World[]): void {
+    if (worlds.length === 1) {
+      this.worlds = worlds;
+      return;
+    }
     const unique = new Map<string, World>();
     for (const w of worlds) {
       let key = w.infoApplied.join(',');

@@ -205,14 +205,43 @@ function overdue(es: EntityState, t: number, tolerance: number): boolean {
  * spontaneous events), keeping only states none of whose timers is overdue. States dropped for an overdue
  * timer go to `dropped`, so a violation can say which deadline was missed.
  */
+const dwells = new WeakMap<AnyMachineSnapshot, number>();
+
 /** The least time the model says the entity stays in its current state (`meta.minimumDwell`, a setting in s). */
 function minimumDwell(es: EntityState): number {
+  const cached = dwells.get(es.snapshot);
+  if (cached !== undefined) return cached;
   const settings = (es.snapshot.context as { settings?: Record<string, number> }).settings ?? {};
   let ms = 0;
   for (const meta of Object.values(es.snapshot.getMeta() as Record<string, { minimumDwell?: string } | undefined>)) {
     if (meta?.minimumDwell) ms = Math.max(ms, (settings[meta.minimumDwell] ?? 0) * 1000);
   }
+  dwells.set(es.snapshot, ms);
   return ms;
+}
+
+const enabledCache = new WeakMap<AnyMachineSnapshot, readonly string[]>();
+
+/**
+ * The spontaneous events the current state reacts to, whatever their guards say (snapshots are immutable, so
+ * this is computed once per snapshot). Guards are evaluated when the event is applied.
+ */
+function reactsTo(es: EntityState): readonly string[] {
+  let list = enabledCache.get(es.snapshot);
+  if (!list) {
+    const handled = new Set<string>();
+    for (const node of es.snapshot._nodes as unknown as { transitions: Map<string, unknown> }[]) {
+      for (const type of node.transitions.keys()) handled.add(type);
+    }
+    list = es.model.spontaneous.filter((type) => handled.has(type));
+    enabledCache.set(es.snapshot, list);
+  }
+  return list;
+}
+
+/** Nothing can happen to the entity by itself: no timers, nothing in its inbox, no spontaneous event handled. */
+function quiet(es: EntityState): boolean {
+  return es.timers.length === 0 && es.inbox.length === 0 && reactsTo(es).length === 0;
 }
 
 export interface Env {
@@ -226,7 +255,7 @@ export function explore(es: EntityState, t: number, env: Env, out: EntityState[]
   if (depth >= MAX_DEPTH) return;
   const earliest = Math.max(es.floor, es.lo + minimumDwell(es));
   // The cluster's own events first, then timers: where both explain the same state, the first is kept.
-  for (const type of es.model.spontaneous) {
+  for (const type of reactsTo(es)) {
     const event = env.decorate ? env.decorate({ type }) : { type };
     if (earliest <= t && es.snapshot.can(event as never)) {
       explore(apply(es, event, earliest, t, undefined), t, env, out, dropped, depth + 1);
@@ -274,6 +303,7 @@ export function dedupe(states: EntityState[]): EntityState[] {
 
 /** Deliver the inbox in order, then let the entity move on by itself up to `t`. */
 export function advance(es: EntityState, t: number, env: Env, dropped?: EntityState[]): EntityState[] {
+  if (quiet(es)) return [es];
   let frontier: EntityState[] = [es.inbox.length ? { ...es, inbox: [] } : es];
   for (const message of es.inbox) {
     const next: EntityState[] = [];
