@@ -239,9 +239,14 @@ function reactsTo(es: EntityState): readonly string[] {
   return list;
 }
 
-/** Nothing can happen to the entity by itself: no timers, nothing in its inbox, no spontaneous event handled. */
-function quiet(es: EntityState): boolean {
-  return es.timers.length === 0 && es.inbox.length === 0 && reactsTo(es).length === 0;
+/**
+ * Nothing can happen to the entity by itself up to `t`: nothing in its inbox, no spontaneous event handled,
+ * and no timer that could fire by then (e.g. an exit that stops counting toward quarantine an hour later).
+ */
+function quietUntil(es: EntityState, t: number, tolerance: number): boolean {
+  if (es.inbox.length !== 0 || reactsTo(es).length !== 0) return false;
+  for (const tm of es.timers) if (tm.lo + tm.delay - tolerance <= t) return false;
+  return true;
 }
 
 export interface Env {
@@ -303,7 +308,7 @@ export function dedupe(states: EntityState[]): EntityState[] {
 
 /** Deliver the inbox in order, then let the entity move on by itself up to `t`. */
 export function advance(es: EntityState, t: number, env: Env, dropped?: EntityState[]): EntityState[] {
-  if (quiet(es)) return [es];
+  if (quietUntil(es, t, env.tolerance)) return [es];
   let frontier: EntityState[] = [es.inbox.length ? { ...es, inbox: [] } : es];
   for (const message of es.inbox) {
     const next: EntityState[] = [];
