@@ -1,11 +1,13 @@
 import type { AnyStateMachine } from 'xstate';
 import { clusteredVm, clusteredVmSpontaneous } from './clustered-vm.js';
+import { liveMigration, liveMigrationSpontaneous } from './live-migration.js';
 import { nodeMembership, nodeMembershipSpontaneous } from './node-membership.js';
 
 export { settingDefinitions, resolveSettings, settingDefinition } from './settings.js';
 export type { Settings, SettingDefinition } from './settings.js';
 export { nodeMembership } from './node-membership.js';
 export { clusteredVm } from './clustered-vm.js';
+export { liveMigration, maximumCopyPasses } from './live-migration.js';
 export type { StorageKind } from './clustered-vm.js';
 
 /** A model and the events the cluster may produce on its own in it (at times the model does not fix). */
@@ -31,5 +33,12 @@ export const models = {
     spontaneous: clusteredVmSpontaneous,
     summary:
       'A clustered VM: Unmonitored (SMB) or RunningCritical → PausedCritical (CSV block) while its node is Isolated; fails over when the node goes Down, its own ResiliencyPeriod expires, or it is below the minimum resilient version; live-migrated away when its node is quarantined or stopped gracefully',
+  },
+  liveMigration: {
+    name: 'live-migration',
+    machine: liveMigration,
+    spontaneous: liveMigrationSpontaneous,
+    summary:
+      'One live migration: queued for a free slot → setup → pre-copy passes (at most 5, or 10 on 2008 R2) → blackout → cleanup → completed, or failed with the VM on its source. Not checked against traces yet (issue 4)',
   },
 } as const satisfies Record<string, Model>;
