@@ -1,4 +1,4 @@
-import { models, resolveSettings, settingDefinition, type Model, type Settings } from '../../machines/index.js';
+import { models, resolveSettings, type Model, type Settings } from '../../machines/index.js';
 import type { HeaderRecord, NodeObservation, ObserveRecord, OpRecord, TraceRecord, VmObservation } from '../trace/records.js';
 import type { ReadRecord } from '../trace/reader.js';
 import { nodeClass, vmClass } from './classify.js';
@@ -11,13 +11,12 @@ import {
   leafState,
   ownerMoves,
   startEntity,
-  statePath,
   topState,
   type EntityState,
   type Env,
   type Step,
 } from './entity.js';
-import { routeTo } from './explain.js';
+import { explain } from './explain-violation.js';
 import { worstVerdict, type CheckResult, type QuotedLine, type TransitionCoverage, type Violation } from './result.js';
 import { EventRules } from './events.js';
 import { stimuliOf, type Stimulus } from './stimuli.js';
@@ -315,58 +314,22 @@ export class Checker {
   ): void {
     const entity = rec.entity;
     const name = entity.slice(entity.indexOf('/') + 1);
-    const allowed = [...new Set(candidates.flatMap((c) => [...c.es.snapshot.tags]))];
-    const ownerOnly = candidates.some((c) => c.es.snapshot.hasTag(cls));
     const stimulusEntity = entity.startsWith('vm/') ? this.ownerNode(entity) : undefined;
     const stimulus = this.lastStimulus.get(entity) ?? (stimulusEntity ? this.lastStimulus.get(stimulusEntity) : undefined);
     const since = stimulus ? { what: stimulus.label, t: stimulus.t } : undefined;
     const at = `at ${formatT(rec.t)}${since ? `, ${seconds(rec.t - since.t)} after ${since.what}` : ''}`;
 
-    let expected = allowed.length ? allowed.join(' or ') : 'no state (every candidate run missed a deadline)';
-    let observed = cls;
-    let explanation = '';
-    let setting: Violation['setting'];
-    if (ownerOnly) {
-      const owners = [...new Set(candidates.map((c) => c.es.owner ?? 'an Up node'))];
-      expected = `${allowed.join(' or ')} on ${owners.join(' or ')}`;
-      observed = `${cls} on ${observedOwner}`;
-      explanation = ` A VM changes owner only by failing over (its node went Down), and only to a node that is Up.`;
-    } else {
-      const late = dropped.find((d) => d.snapshot.hasTag(cls));
-      if (late) {
-        const timer = late.timers.find((tm) => tm.hi + tm.delay + this.tolerance < rec.t)!;
-        setting = this.settingOf(timer.delayName, timer.delay);
-        explanation =
-          ` The model leaves ${leafState(statePath(late.snapshot))} within ${timer.delayName} = ${describeDelay(timer.delayName, timer.delay, this.settings)}` +
-          ` (± ${seconds(this.tolerance)} tolerance) of entering it at ${formatT(timer.lo)}${timer.hi > timer.lo ? `–${formatT(timer.hi)}` : ''}.`;
-      } else {
-        const routes = candidates
-          .map((c) => {
-            const route = routeTo(c.es.model.machine, c.es.snapshot, cls);
-            return route && { ...route, states: [leafState(statePath(c.es.snapshot)), ...route.states] };
-          })
-          .filter((r) => r !== undefined)
-          .sort((a, b) => a.states.length - b.states.length);
-        const route = routes[0];
-        if (route) {
-          const via = route.states.slice(0, -1);
-          const timer = route.timers[0];
-          if (timer) setting = this.settingOf(timer.delayName, timer.delay);
-          explanation =
-            ` The model reaches ${cls} only` +
-            (via.length ? ` through ${via.join(' → ')}` : '') +
-            (timer
-              ? `, ${timer.delayName} = ${describeDelay(timer.delayName, timer.delay, this.settings)} (± ${seconds(this.tolerance)}) after entering ${timer.after}`
-              : '') +
-            '.';
-          const seenHere = this.seen.get(entity);
-          const missing = via.find((s) => !seenHere?.has(s));
-          if (missing && via.length) explanation += ` ${name} never reached ${missing}: no observation shows it ${missing}.`;
-        } else {
-          explanation = ` The model never reaches ${cls} from there.`;
-        }
-      }
-    }
+    const { expected, observed, setting, explanation } = explain({
+      name,
+      cls,
+      observedOwner,
+      candidates: candidates.map((c) => c.es),
+      dropped,
+      t: rec.t,
+      tolerance: this.tolerance,
+      settings: this.settings,
+      seen: this.seen.get(entity),
+    });
     const violation: Violation = {
       rule: entity.startsWith('vm/') ? 'clustered-vm' : 'node-membership',
       entity,
@@ -408,12 +371,6 @@ export class Checker {
     return owner ? `node/${owner}` : undefined;
   }
 
-  private settingOf(delayName: string, delayMs: number): Violation['setting'] {
-    const def = settingDefinition(delayName);
-    if (def) return { name: def.name, value: this.settings[def.name]!, unit: def.unit };
-    return { name: delayName, value: delayMs, unit: 'ms' };
-  }
-
   // ── evidence ──────────────────────────────────────────────────────────────────────────────────────
 
   private quote(entity: string, line: QuotedLine): void {
@@ -451,12 +408,6 @@ function stateWithTag(es: EntityState, tag: string): string | undefined {
   };
   search(machine.root as never);
   return found.find((path) => leafState(path) === tag) ?? found[0];
-}
-
-function describeDelay(delayName: string, delayMs: number, settings: Settings): string {
-  const def = settingDefinition(delayName);
-  if (def && def.unit === 's') return `${settings[delayName]} s`;
-  return seconds(delayMs);
 }
 
 export type { TraceRecord };
