@@ -220,7 +220,7 @@ export class Checker {
     if (survivors.length) {
       this.setWorlds(survivors);
     } else {
-      this.violate(rec, cls, observedOwner, candidates, dropped, quoted);
+      this.violate(rec, cls, observedOwner, candidates, dropped);
     }
     this.feedContext(entity, quoted);
   }
@@ -310,7 +310,6 @@ export class Checker {
     observedOwner: string | undefined,
     candidates: { world: World; es: EntityState }[],
     dropped: EntityState[],
-    quoted: QuotedLine,
   ): void {
     const entity = rec.entity;
     const name = entity.slice(entity.indexOf('/') + 1);
@@ -344,7 +343,6 @@ export class Checker {
     this.violations.push(violation);
     this.awaitingContext.push({ violation, entity, remaining: CONTEXT_AFTER });
     this.resync(entity, cls, observedOwner, candidates, rec.t);
-    void quoted;
   }
 
   /** Go on from what was observed: the entity is put in a model state with the observed tag. */

@@ -37,7 +37,7 @@ export function routeTo(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, 
     for (const item of frontier) {
       for (const type of types) {
         if (!item.snap.can({ type })) continue;
-        const [snap, actions] = transition(machine, item.snap, { type } as never);
+        const [snap] = transition(machine, item.snap, { type } as never);
         const path = statePath(snap);
         if (seen.has(path)) continue;
         seen.add(path);
@@ -47,7 +47,6 @@ export function routeTo(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, 
           const raised = findDelay(machine, item.snap, type);
           timers.push({ delayName, delay: raised ?? NaN, after: leafState(statePath(item.snap)) });
         }
-        void actions;
         const reached: Item = { snap, states: [...item.states, leafState(path)], timers };
         if (snap.hasTag(tag)) return { states: reached.states, timers: reached.timers };
         next.push(reached);

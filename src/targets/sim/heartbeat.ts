@@ -29,7 +29,7 @@ export class Heartbeats {
 
   /** A new clussvc incarnation on `node` starts ticking, with a phase of its own. */
   started(node: string): void {
-    const delay = this.properties.SameSubnetDelay;
+    const delay = this.properties.get('SameSubnetDelay');
     this.anchors.set(node, this.clock.now() + this.rngs.get(node)!.int(0, delay - 1));
     this.lastSent.delete(node);
   }
@@ -52,9 +52,9 @@ export class Heartbeats {
   silence(receiver: string, sender: string): void {
     const anchor = this.anchors.get(receiver);
     if (anchor === undefined || this.watches.get(sender)?.has(receiver)) return;
-    const delay = this.properties.SameSubnetDelay;
+    const delay = this.properties.get('SameSubnetDelay');
     // SameSubnetThreshold consecutive heartbeats, SameSubnetDelay apart, missed [ITPRO-HB]
-    const lastDue = this.lastBeat(sender) + this.properties.SameSubnetThreshold * delay;
+    const lastDue = this.lastBeat(sender) + this.properties.get('SameSubnetThreshold') * delay;
     const noticedAt = Math.max(this.clock.now(), anchor + (Math.floor((lastDue - anchor) / delay) + 1) * delay);
     const timer = this.clock.at(noticedAt, () => {
       this.watches.get(sender)?.delete(receiver);
@@ -81,7 +81,7 @@ export class Heartbeats {
   private lastBeat(node: string): number {
     const stopped = this.lastSent.get(node);
     if (stopped !== undefined) return stopped;
-    const delay = this.properties.SameSubnetDelay;
+    const delay = this.properties.get('SameSubnetDelay');
     const anchor = this.anchors.get(node)!;
     return anchor + Math.floor((this.clock.now() - anchor) / delay) * delay;
   }

@@ -38,7 +38,7 @@ export class Quarantine {
 
   /** Whether a node with `exits` ungraceful exits within the hour is to be quarantined now. */
   applies(exits: number): boolean {
-    const threshold = this.d.properties.QuarantineThreshold;
+    const threshold = this.d.properties.get('QuarantineThreshold');
     // QuarantineThreshold = 0: never quarantine [PSDOC-GC]
     if (threshold === 0 || exits < threshold || this.d.defects.has('no-quarantine')) return false;
     return this.releases.size < this.cap() || this.d.defects.has('quarantine-cap-ignored');
@@ -46,19 +46,19 @@ export class Quarantine {
 
   /** A node reached QuarantineThreshold but the cap kept it from being quarantined, and QuarantineAtCap says Down. */
   downAtCap(exits: number): boolean {
-    const threshold = this.d.properties.QuarantineThreshold;
+    const threshold = this.d.properties.get('QuarantineThreshold');
     if (threshold === 0 || exits < threshold || this.d.defects.has('no-quarantine')) return false;
-    return !this.applies(exits) && this.d.properties.QuarantineAtCap === 2;
+    return !this.applies(exits) && this.d.properties.get('QuarantineAtCap') === 2;
   }
 
   /** How many nodes may be quarantined at once: 25 % by default, at least one [SAVILL-479], [URTECH], [TDA]. */
   cap(): number {
-    return Math.max(1, Math.floor((this.nodes.length * this.d.properties.MaxQuarantinedPercent) / 100));
+    return Math.max(1, Math.floor((this.nodes.length * this.d.properties.get('MaxQuarantinedPercent')) / 100));
   }
 
   /** Quarantine `node` (reported by `by`) for QuarantineDuration; `release` runs when that ends. */
   begin(node: string, by: string, exits: number, release: () => void): void {
-    const until = this.d.clock.now() + this.d.properties.QuarantineDuration * 1000;
+    const until = this.d.clock.now() + this.d.properties.get('QuarantineDuration') * 1000;
     this.exits.delete(node);
     const timer = this.d.clock.at(until, () => {
       this.releases.delete(node);

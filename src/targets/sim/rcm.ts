@@ -39,7 +39,7 @@ export class ResourceControlManager {
    * MinimumResilientVmVersion do not go Unmonitored: they simply fail over, at once (lab-observations §1).
    */
   nodeIsolated(node: string, by: string): void {
-    const minimum = this.properties.MinimumResilientVmVersion;
+    const minimum = this.properties.get('MinimumResilientVmVersion');
     // Defect old-vms-resilient: every VM stays, unmonitored, whatever its configuration version
     const old = this.defects.has('old-vms-resilient') ? [] : this.on(node).filter((vm) => !vm.resilientFrom(minimum));
     const vms = this.on(node).filter((vm) => !old.includes(vm));

@@ -28,9 +28,9 @@ export class ResiliencyPeriods {
    */
   isolates(networkUp: boolean): boolean {
     // ResiliencyDefaultPeriod = 0 turns isolation off: pre-2016 behaviour, straight to Down [SR-FAQ], [MSDN-RDP]
-    if (this.properties.ResiliencyDefaultPeriod === 0 || this.defects.has('no-isolation')) return false;
+    if (this.properties.get('ResiliencyDefaultPeriod') === 0 || this.defects.has('no-isolation')) return false;
     // Defect level-ignored: level 1 behaves like 2
-    if (this.properties.ResiliencyLevel === 1 && !this.defects.has('level-ignored')) return networkUp;
+    if (this.properties.get('ResiliencyLevel') === 1 && !this.defects.has('level-ignored')) return networkUp;
     return true;
   }
 
@@ -39,7 +39,7 @@ export class ResiliencyPeriods {
     this.cancel(node);
     // Defects down-early / down-late: the node is declared Down at half / twice the period.
     const factor = this.defects.has('down-early') ? 0.5 : this.defects.has('down-late') ? 2 : 1;
-    const periodMs = this.properties.ResiliencyDefaultPeriod * 1000 * factor;
+    const periodMs = this.properties.get('ResiliencyDefaultPeriod') * 1000 * factor;
     this.timers.set(node, this.clock.after(periodMs, () => {
       this.timers.delete(node);
       expired();

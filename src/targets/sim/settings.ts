@@ -29,7 +29,7 @@ interface PropertyRule {
 
 const UINT32_MAX = 0xffffffff;
 
-const properties: Readonly<Record<string, PropertyRule>> = {
+const properties = {
   // 2 = AlwaysIsolate; 1 = IsolateOnSpecialHeartbeat [PETRI], [MSDN-RL]; our reading of each: resiliency.ts
   ResiliencyLevel: { default: 2, min: 1, max: 2 },
   // Seconds an Isolated node keeps its VMs before it is declared Down; 0 disables resiliency [MSDN-RDP], [SR-FAQ]
@@ -50,9 +50,12 @@ const properties: Readonly<Record<string, PropertyRule>> = {
   // The simulator's own: VMs whose configuration version (major) is below this do not go Unmonitored on an
   // Isolated node; they fail over at once (lab-observations §1). [VMVER] lists no minimum
   MinimumResilientVmVersion: { default: 6, min: 0, max: 100 },
-};
+} satisfies Readonly<Record<string, PropertyRule>>;
 
-export const clusterPropertyNames: readonly string[] = Object.keys(properties);
+/** A cluster property the simulator knows, by its Get-Cluster name. */
+export type PropertyName = keyof typeof properties;
+
+export const clusterPropertyNames = Object.keys(properties) as PropertyName[];
 
 /** The cluster's common properties, as Get-Cluster shows them and (Get-Cluster).X = v changes them. */
 export class ClusterProperties {
@@ -62,40 +65,9 @@ export class ClusterProperties {
     for (const name of clusterPropertyNames) this.values[name] = properties[name].default;
   }
 
-  get ResiliencyDefaultPeriod(): number {
-    return this.values.ResiliencyDefaultPeriod;
-  }
-
-  get QuarantineThreshold(): number {
-    return this.values.QuarantineThreshold;
-  }
-
-  get QuarantineDuration(): number {
-    return this.values.QuarantineDuration;
-  }
-
-  get MaxQuarantinedPercent(): number {
-    return this.values.MaxQuarantinedPercent;
-  }
-
-  get QuarantineAtCap(): number {
-    return this.values.QuarantineAtCap;
-  }
-
-  get SameSubnetDelay(): number {
-    return this.values.SameSubnetDelay;
-  }
-
-  get SameSubnetThreshold(): number {
-    return this.values.SameSubnetThreshold;
-  }
-
-  get ResiliencyLevel(): number {
-    return this.values.ResiliencyLevel;
-  }
-
-  get MinimumResilientVmVersion(): number {
-    return this.values.MinimumResilientVmVersion;
+  /** The property's current value. */
+  get(name: PropertyName): number {
+    return this.values[name];
   }
 
   all(): ClusterSettingValues {
@@ -105,7 +77,7 @@ export class ClusterProperties {
   /** Set several properties at once: all are checked first, so a refused call changes nothing. */
   set(values: ClusterSettingValues): void {
     for (const [name, value] of Object.entries(values)) {
-      const rule = Object.hasOwn(properties, name) ? properties[name] : undefined;
+      const rule: PropertyRule | undefined = Object.hasOwn(properties, name) ? properties[name as PropertyName] : undefined;
       if (!rule) {
         throw new OperationError(`unknown cluster property ${name}; known properties: ${clusterPropertyNames.join(', ')}`);
       }
