@@ -1,10 +1,15 @@
 import type {
   ClusterDescription,
   EventRecord,
+  DrainValue,
+  LiveMigrationTransport,
+  LiveMigrationValue,
   Millis,
   NodeObservation,
   VmObservation,
 } from '../trace/records.js';
+
+export type { DrainValue, LiveMigrationValue } from '../trace/records.js';
 
 /** What one observation poll saw: every node and every clustered VM, in one round trip. */
 export interface Poll {
@@ -64,15 +69,51 @@ export interface Target {
   isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void>;
   /** Heal a cut made by isolateNetwork now (idempotent). */
   restoreNetwork(node: string): Promise<void>;
+  /**
+   * Move-ClusterVirtualMachineRole -MigrationType Live: resolves when the VM runs on `node`, with what the
+   * migration did. Several calls may be in flight at once; the cluster queues what exceeds its limits.
+   * Rejects with an OperationError (carrying the LiveMigrationValue so far) when the migration failed and the
+   * VM stayed on its source, or when it did not complete within `timeoutMs` and was cancelled
+   * (-Cancel; possible in setup and pre-copy); with an OperationUnknownError when it could not be cancelled.
+   */
+  liveMigrate(vm: string, node: string, options?: LiveMigrateOptions): Promise<LiveMigrationValue>;
+  /**
+   * Suspend-ClusterNode [-Drain] -Wait: the node is Paused; with drain its VMs live-migrate to other nodes
+   * first. Resolves once the drain completed; rejects with an OperationError when it failed (the node stays
+   * Paused with the VMs that could not move).
+   */
+  suspendNode(node: string, options: { drain: boolean; timeoutMs?: Millis }): Promise<DrainValue>;
+  /** Resume-ClusterNode [-Failback Immediate]: the node takes roles again; with failback its drained VMs move back. */
+  resumeNode(node: string, options: { failback: boolean; timeoutMs?: Millis }): Promise<DrainValue>;
   close(): Promise<void>;
 }
 
-/** The cluster refused or failed the operation: it did not happen. */
+export interface LiveMigrateOptions {
+  /** Use this transport for this migration (Set-VMHost on source and target, restored afterwards). */
+  transport?: LiveMigrationTransport;
+  /** Cancel the migration if it has not completed within this long. */
+  timeoutMs?: Millis;
+}
+
+
+/** The cluster refused or failed the operation: it did not happen. `value` says how far it got. */
 export class OperationError extends Error {
   override name = 'OperationError';
+  constructor(
+    message: string,
+    readonly value?: unknown,
+  ) {
+    super(message);
+  }
 }
 
 /** The operation may or may not have happened (timeout, lost connection): recorded as `info`. */
 export class OperationUnknownError extends Error {
   override name = 'OperationUnknownError';
+  constructor(
+    message: string,
+    readonly value?: unknown,
+  ) {
+    super(message);
+  }
 }

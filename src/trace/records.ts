@@ -46,12 +46,49 @@ export interface VmDescription {
   resiliencyPeriod?: number;
   /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
   version?: string;
+  /** Memory the running VM dirties per second, in MiB/s (how busy it is; decides pre-copy passes). */
+  dirtyMBps?: number;
+  /** The VM's virtual disks (Get-VMHardDiskDrive + Get-VHD): what the storvsc race depends on. */
+  disks?: VmDisk[];
+}
+
+/** One virtual disk: a dynamically expanding or fixed VHD(X), on a SCSI or IDE controller, written to or not. */
+export interface VmDisk {
+  type: 'dynamic' | 'fixed';
+  controller: 'scsi' | 'ide';
+  /** The guest writes to it (what widens the storvsc race, lab-observations §4). */
+  writes: boolean;
+}
+
+export type LiveMigrationTransport = 'TCPIP' | 'Compression' | 'SMB' | 'SMBDirect';
+
+/**
+ * The hosts' live-migration network (Set-VMHost -VirtualMachineMigrationPerformanceOption, the NICs behind
+ * the live-migration networks). `SMBDirect` is SMB over RDMA-capable NICs.
+ */
+export interface LiveMigrationNetworkDescription {
+  transport: LiveMigrationTransport;
+  /** NICs the live-migration networks use, per host. */
+  nics: number;
+  /** Speed of each NIC, Gbps. */
+  nicGbps: number;
+  /** The NICs are teamed (LACP or switch-independent). */
+  teaming: boolean;
+  jumboFrames: boolean;
+  /** Host BIOS/OS power setting. */
+  powerProfile: 'balanced' | 'high-performance' | 'c-states-disabled';
 }
 
 export interface ClusterDescription {
   name: string;
   nodes: string[];
   vms: VmDescription[];
+  /** The hosts' Windows Server version: decides the pre-copy pass limit and serial migrations (2008 R2). Absent: 2012R2+. */
+  hostVersion?: '2008R2' | '2012R2+';
+  /** Idle CPU cores per host (Compression needs them). */
+  idleCpuCores?: number;
+  /** The live-migration network; absent on traces written before issue 4. */
+  liveMigration?: LiveMigrationNetworkDescription;
 }
 
 export interface HeaderRecord {
@@ -70,6 +107,19 @@ export interface HeaderRecord {
   startTime: string;
   /** The one command that replays this run. */
   replay: string;
+  /** How the run was invoked, so `clusterchaos run --resume <out>` can continue it. */
+  invocation?: Invocation;
+}
+
+/** The command line a run came from (resolved: the seed actually used, every --set in order). */
+export interface Invocation {
+  file: string;
+  /** sha256 of the experiment file's bytes: a resume refuses an edited file. */
+  fileSha256: string;
+  target: 'sim' | 'powershell';
+  seed: number;
+  defects: string[];
+  sets: string[];
 }
 
 export type OpPhase = 'invoke' | 'ok' | 'fail' | 'info';
@@ -110,12 +160,52 @@ export interface EventRecord {
   message: string;
 }
 
+/** Written after every completed soak iteration: `--resume` continues after the last one. */
 export interface CheckpointRecord {
   type: 'checkpoint';
   seq: number;
   t: Millis;
+  /** The iteration just completed (1-based). */
   iteration: number;
   state?: unknown;
+}
+
+/** What a drain (Suspend-ClusterNode -Drain) or a failback (Resume-ClusterNode -Failback) moved: the op's `value`. */
+export interface DrainValue {
+  node: string;
+  /** Request to completion. */
+  totalMs: Millis;
+  migrations: LiveMigrationValue[];
+}
+
+/**
+ * What one live migration did, as the op's `value` (on `ok`, and on `fail` as far as it got). Fields a
+ * target could not measure are absent (a real cluster reports phases only through its event log).
+ */
+export interface LiveMigrationValue {
+  vm: string;
+  source: string;
+  target: string;
+  /** Transport actually used (Compression falls back to TCPIP without idle CPU). */
+  transport?: LiveMigrationTransport;
+  /** When the migration left the queue (a slot was free), ms since the run started. */
+  startedAt?: Millis;
+  queuedMs?: Millis;
+  setupMs?: Millis;
+  /** Pre-copy passes done. */
+  passes?: number;
+  /** Duration of each pre-copy pass. */
+  passMs?: Millis[];
+  /** VM paused: the last dirty pages and device state. */
+  blackoutMs?: Millis;
+  cleanupMs?: Millis;
+  /** Request to completion (queue included). */
+  totalMs?: Millis;
+  /** Memory and device-state bytes sent (before compression) and on the wire. */
+  bytes?: number;
+  wireBytes?: number;
+  /** On failure: the phase it failed in (Queued, Setup, PreCopy, Blackout, Cleanup). */
+  failedIn?: string;
 }
 
 /** How the run itself went, as the runner saw it (recorded in the footer, so reports can be rebuilt from the trace). */
@@ -129,6 +219,29 @@ export interface RunOutcome {
   /** How long the run really took. */
   wallMs: Millis;
   reverts: { fault: string; outcome: 'ok' | 'fail' | 'info'; error?: string }[];
+  /** A soak's account: iterations done, anomalies, where it stopped. */
+  soak?: SoakOutcome;
+}
+
+/** What happened in one anomalous soak iteration, in a person's words. */
+export interface SoakAnomaly {
+  iteration: number;
+  t: Millis;
+  what: string;
+}
+
+export interface SoakOutcome {
+  /** Iterations completed (each has its checkpoint line). */
+  iterations: number;
+  /** What was asked: a number of iterations, or a duration on the run's clock. */
+  planned: { iterations?: number; durationMs?: Millis };
+  /** Anomalous iterations in all; the first ones are listed in `anomalies`. */
+  anomalyCount: number;
+  anomalies: SoakAnomaly[];
+  /** The iteration the soak stopped at because of an anomaly (stop-on: first-anomaly). */
+  stoppedAt?: number;
+  /** The run was resumed with --resume after this iteration (the last checkpoint found). */
+  resumedAfter?: number;
 }
 
 export interface FooterRecord {

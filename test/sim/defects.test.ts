@@ -25,6 +25,13 @@ describe('sim: defect profiles', () => {
       'old-vms-resilient',
       'partition-removes-both',
       'no-network-isolation',
+      'storvsc-race',
+      'missing-shared-storage-path',
+      'lm-stall',
+      'long-blackout',
+      'migration-limit-ignored',
+      'pass-limit-ignored',
+      'owner-not-moved',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

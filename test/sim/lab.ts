@@ -1,6 +1,6 @@
 import { createSimTarget, type SimTarget } from '../../src/targets/sim/index.js';
 import type { Poll } from '../../src/targets/target.js';
-import type { VmDescription } from '../../src/trace/records.js';
+import type { ClusterDescription, VmDescription } from '../../src/trace/records.js';
 
 /** A three-node lab: N2 hosts an SMB VM and a CSV (block) VM, N1 hosts one SMB VM. */
 export const labVms: VmDescription[] = [
@@ -19,11 +19,34 @@ export const twoVmsEach = (nodes: string[]): VmDescription[] =>
     { name: `csv${i + 1}`, owner: n, storage: 'csv-block' as const, memoryGB: 8 },
   ]);
 
+/**
+ * The lab's live-migration network: SMB Direct over 2×25 GbE, so a lab VM moves in about 4.5–7 s (setup and
+ * cleanup included), which keeps drains short in the tests. Tests about timing choose their own network.
+ */
+export const fastNetwork: NonNullable<ClusterDescription['liveMigration']> = {
+  transport: 'SMBDirect',
+  nics: 2,
+  nicGbps: 25,
+  teaming: false,
+  jumboFrames: true,
+  powerProfile: 'high-performance',
+};
+
+/** One 1 GbE NIC, TCP/IP: a lab VM takes 40 s (4 GB) to 2.5 min (16 GB) to move, for tests that need slow drains. */
+export const slowNetwork: NonNullable<ClusterDescription['liveMigration']> = {
+  transport: 'TCPIP',
+  nics: 1,
+  nicGbps: 1,
+  teaming: false,
+  jumboFrames: false,
+  powerProfile: 'balanced',
+};
+
 export const labSimulator = {
   scmRestartDelayMs: 60_000,
   vmStartMs: [5_000, 15_000] as [number, number],
   vmIoIntervalMs: [200, 2_000] as [number, number],
-  liveMigrationMs: [4_000, 8_000] as [number, number],
+  liveMigrationJitter: 0.1,
 };
 
 export interface LabOptions {
@@ -32,16 +55,28 @@ export interface LabOptions {
   nodes?: string[];
   defects?: string[];
   scmRestartDelayMs?: number;
-  liveMigrationMs?: [number, number];
+  /** ±fraction around the physical timing model; the lab's default 0.1. */
+  liveMigrationJitter?: number;
+  /** The live-migration network (absent: fastNetwork), hosts' version and idle cores (absent: the simulator's defaults). */
+  liveMigration?: ClusterDescription['liveMigration'];
+  hostVersion?: ClusterDescription['hostVersion'];
+  idleCpuCores?: number;
 }
 
 export function lab(options: LabOptions = {}): SimTarget {
   return createSimTarget({
-    cluster: { name: 'LAB', nodes: options.nodes ?? ['N1', 'N2', 'N3'], vms: options.vms ?? labVms },
+    cluster: {
+      name: 'LAB',
+      nodes: options.nodes ?? ['N1', 'N2', 'N3'],
+      vms: options.vms ?? labVms,
+      liveMigration: options.liveMigration ?? fastNetwork,
+      ...(options.hostVersion && { hostVersion: options.hostVersion }),
+      ...(options.idleCpuCores !== undefined && { idleCpuCores: options.idleCpuCores }),
+    },
     simulator: {
       ...labSimulator,
       scmRestartDelayMs: options.scmRestartDelayMs ?? labSimulator.scmRestartDelayMs,
-      liveMigrationMs: options.liveMigrationMs ?? labSimulator.liveMigrationMs,
+      liveMigrationJitter: options.liveMigrationJitter ?? labSimulator.liveMigrationJitter,
     },
     seed: options.seed ?? 1,
     defects: options.defects,

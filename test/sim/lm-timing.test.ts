@@ -108,6 +108,16 @@ describe('sim: live migration timing', () => {
     expect(planLiveMigration(busy, oneGbE, { os: '2008R2', idleCpuCores: 8 }).passes).to.have.length(10);
   });
 
+  it('goes on past the OS pass limit when given a higher maximumPasses, until the remainder converges', () => {
+    const busy = { memoryGB: 8, dirtyMBps: 100 };
+    const limited = planLiveMigration(busy, oneGbE, host2012);
+    const unlimited = planLiveMigration(busy, oneGbE, host2012, { maximumPasses: 100 });
+    expect(unlimited.passes.length).to.be.greaterThan(10).and.below(100);
+    expect(unlimited.blackoutMs).to.be.below(limited.blackoutMs);
+    expect(unlimited.blackoutMs).to.be.below(1100); // converged: the remainder fits in about a second
+    expect(() => planLiveMigration(busy, oneGbE, host2012, { maximumPasses: 0 })).to.throw(RangeError, /options\.maximumPasses/);
+  });
+
   it('never shrinks the remainder when the VM dirties memory faster than the link', () => {
     const plan = planLiveMigration({ memoryGB: 2, dirtyMBps: 1000 }, oneGbE, host2012);
     expect(plan.passes).to.have.length(5);

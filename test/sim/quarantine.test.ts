@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { OperationError } from '../../src/targets/target.js';
-import { crash, crashAndRejoin, crashUntilQuarantined, lab, nodeNames, rejection, timeline, twoVmsEach, waitFor } from './lab.js';
+import { crash, crashAndRejoin, crashUntilQuarantined, lab, nodeNames, rejection, slowNetwork, timeline, twoVmsEach, waitFor } from './lab.js';
 
 const quarantined = { State: 'Down', StatusInformation: ['Quarantined'] };
 const isolated = { State: 'Down', StatusInformation: ['Isolated'] };
@@ -58,7 +58,7 @@ describe('sim: quarantine', () => {
 
   it('shows the VMs Unmonitored on the quarantined node until they have moved, and runs no ResiliencyPeriod', async () => {
     const vms = [{ name: 'web01', owner: 'N2', storage: 'smb' as const, memoryGB: 4, resiliencyPeriod: 1 }];
-    const target = lab({ vms, liveMigrationMs: [5_000, 5_000] });
+    const target = lab({ vms, liveMigration: slowNetwork });
     await target.setSettings({ QuarantineThreshold: 1 });
     const poll = await crash(target, 'N2');
     expect(poll.vms.web01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
@@ -190,7 +190,7 @@ describe('sim: quarantine', () => {
   });
 
   it('keeps on the node the VMs still draining when -ClearQuarantine lets it join, monitored again', async () => {
-    const target = lab({ liveMigrationMs: [20_000, 20_000] });
+    const target = lab({ liveMigration: slowNetwork });
     await target.setSettings({ QuarantineThreshold: 1 });
     await target.killClusterService('N2', { holdDownMs: 5_000 });
     await waitFor(target, (p) => p.nodes.N2.State === 'Down', 15_000, 10);

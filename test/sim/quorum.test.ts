@@ -165,7 +165,8 @@ describe('sim: quorum (node majority, no witness)', () => {
   });
 
   it('stops the cluster when a graceful stop completes after other nodes died meanwhile', async () => {
-    const target = lab({ liveMigrationMs: [20_000, 20_000] });
+    // SMB over one 10 GbE NIC: sql01 (16 GB) takes about 18 s to move, after its first target N1 died
+    const target = lab({ liveMigration: { transport: 'SMB', nics: 1, nicGbps: 10, teaming: false, jumboFrames: false, powerProfile: 'balanced' } });
     await target.stopClusterNode('N2');
     await target.sleep(1_000);
     await target.killClusterService('N1', { holdDownMs: 300_000 });

@@ -15,6 +15,8 @@ describe('sim: cluster properties', () => {
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
       MinimumResilientVmVersion: 6,
+      MaximumVirtualMachineMigrations: 2,
+      MaximumParallelMigrations: 2,
     });
   });
 
@@ -70,11 +72,27 @@ describe('sim: cluster properties', () => {
     }
   });
 
-  it('refuses a simulator without a liveMigrationMs range', () => {
-    const { liveMigrationMs: _, ...withoutLiveMigration } = labSimulator;
-    const build = () =>
-      createSimTarget({ cluster: { name: 'LAB', nodes: ['N1'], vms: [] }, simulator: withoutLiveMigration as typeof labSimulator, seed: 1 });
-    expect(build).to.throw(Error, /simulator.liveMigrationMs must be \[min, max\]/);
+  it('refuses a simulator without liveMigrationJitter, or with one outside 0 ≤ jitter < 1', () => {
+    const { liveMigrationJitter: _, ...withoutJitter } = labSimulator;
+    const build = (simulator: unknown) => () =>
+      createSimTarget({ cluster: { name: 'LAB', nodes: ['N1'], vms: [] }, simulator: simulator as typeof labSimulator, seed: 1 });
+    expect(build(withoutJitter)).to.throw(Error, /simulator.liveMigrationJitter must be a number with 0 ≤ jitter < 1/);
+    for (const bad of [-0.1, 1, Number.NaN]) expect(build({ ...labSimulator, liveMigrationJitter: bad })).to.throw(Error, /liveMigrationJitter/);
+    expect(build({ ...labSimulator, liveMigrationJitter: 0 })).to.not.throw();
+    expect(build({ ...labSimulator, liveMigrationJitter: 0.99 })).to.not.throw();
+  });
+
+  it('accepts MaximumVirtualMachineMigrations and MaximumParallelMigrations from 1 to 64 and refuses 0 and 65', async () => {
+    const target = lab();
+    await target.setSettings({ MaximumVirtualMachineMigrations: 64, MaximumParallelMigrations: 1 });
+    expect(await target.getSettings()).to.include({ MaximumVirtualMachineMigrations: 64, MaximumParallelMigrations: 1 });
+    for (const name of ['MaximumVirtualMachineMigrations', 'MaximumParallelMigrations']) {
+      for (const bad of [0, 65]) {
+        const error = await rejection(target.setSettings({ [name]: bad }));
+        expect(error).to.be.instanceOf(OperationError);
+        expect(error.message).to.contain(name).and.contain('between 1 and 64');
+      }
+    }
   });
 
   it('accepts MinimumResilientVmVersion from 0 to 100 and refuses 101', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createSimTarget } from '../../src/targets/sim/index.js';
 import { OperationError } from '../../src/targets/target.js';
-import { lab, labSimulator, labVms, rejection } from './lab.js';
+import { fastNetwork, lab, labSimulator, labVms, rejection } from './lab.js';
 
 describe('sim: the Target seam', () => {
   it('is a sim target that starts at t=0 with every node Up and every VM Running on its owner', async () => {
@@ -31,7 +31,7 @@ describe('sim: the Target seam', () => {
 
   it('describes the cluster with its current VM owners', async () => {
     const target = lab();
-    expect(target.describe()).to.deep.equal({ name: 'LAB', nodes: ['N1', 'N2', 'N3'], vms: labVms });
+    expect(target.describe()).to.deep.equal({ name: 'LAB', nodes: ['N1', 'N2', 'N3'], vms: labVms, liveMigration: fastNetwork });
     await target.setSettings({ ResiliencyDefaultPeriod: 0 });
     await target.killClusterService('N2', { holdDownMs: 60_000 });
     await target.sleep(30_000);
@@ -95,6 +95,25 @@ describe('sim: the Target seam', () => {
 
     it('no nodes at all', () => {
       expect(make({ name: 'LAB', nodes: [], vms: [] })).to.throw(Error, /no nodes/);
+    });
+
+    it('a VM without memory, a negative dirty rate, or a disk that is not dynamic/fixed on scsi/ide', () => {
+      const vm = { name: 'web01', owner: 'N1', storage: 'smb' as const, memoryGB: 4 };
+      expect(make({ name: 'LAB', nodes: ['N1'], vms: [{ ...vm, memoryGB: 0 }] })).to.throw(Error, /VM web01 has memoryGB 0/);
+      expect(make({ name: 'LAB', nodes: ['N1'], vms: [{ ...vm, dirtyMBps: -1 }] })).to.throw(Error, /VM web01 has dirtyMBps -1/);
+      const disk = { type: 'thin', controller: 'scsi', writes: true } as never;
+      expect(make({ name: 'LAB', nodes: ['N1'], vms: [{ ...vm, disks: [disk] }] })).to.throw(Error, /VM web01 disk 1 is .*thin/);
+    });
+
+    it('a live-migration network, host version or idle cores the timing model cannot use', () => {
+      const network = { transport: 'TCPIP' as const, nics: 1, nicGbps: 1, teaming: false, jumboFrames: false, powerProfile: 'balanced' as const };
+      const base = { name: 'LAB', nodes: ['N1'], vms: [] };
+      expect(make({ ...base, liveMigration: { ...network, transport: 'RDMA' as never } })).to.throw(Error, /liveMigration\.transport is "RDMA"/);
+      expect(make({ ...base, liveMigration: { ...network, nics: 0 } })).to.throw(Error, /liveMigration\.nics is 0/);
+      expect(make({ ...base, liveMigration: { ...network, nicGbps: -10 } })).to.throw(Error, /liveMigration\.nicGbps is -10/);
+      expect(make({ ...base, hostVersion: '2016' as never })).to.throw(Error, /hostVersion "2016"/);
+      expect(make({ ...base, idleCpuCores: -1 })).to.throw(Error, /idleCpuCores -1/);
+      expect(make({ ...base, liveMigration: network, hostVersion: '2008R2', idleCpuCores: 0 })).to.not.throw();
     });
 
     it('a simulator range upside down', () => {

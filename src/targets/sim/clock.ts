@@ -24,12 +24,30 @@ export class SimClock {
     if (!(time >= this.current)) {
       throw new RangeError(`cannot schedule at t=${time} ms: the clock is at ${this.current} ms and cannot travel back in time`);
     }
-    const entry: Scheduled = this.queue.push(time, action);
-    return { at: time, cancel: () => void (entry.cancelled = true) };
+    return new QueuedTimer(this.queue.push(time, action));
   }
 
   after(ms: number, action: () => void): Timer {
     return this.at(this.current + Math.max(0, ms), action);
+  }
+
+  /** When the earliest queued action is due; undefined when nothing is queued. */
+  nextAt(): number | undefined {
+    return this.queue.peek()?.time;
+  }
+
+  /**
+   * Run the earliest queued action (with `now` at its due time) and leave the clock there. Returns false,
+   * and leaves the clock alone, when nothing is queued. Lets several callers wait for their own outcomes
+   * concurrently: each steps the shared clock until its outcome is in.
+   */
+  step(): boolean {
+    const next = this.queue.peek();
+    if (!next) return false;
+    this.queue.pop();
+    this.current = next.time;
+    next.action();
+    return true;
   }
 
   advance(ms: number): void {
@@ -43,5 +61,18 @@ export class SimClock {
       next.action();
     }
     this.current = until;
+  }
+}
+
+/** A queued action as its owner holds it (a class, not a closure: the simulator queues many per second of wall time). */
+class QueuedTimer implements Timer {
+  constructor(private readonly entry: Scheduled) {}
+
+  get at(): number {
+    return this.entry.time;
+  }
+
+  cancel(): void {
+    this.entry.cancelled = true;
   }
 }

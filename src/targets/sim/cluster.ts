@@ -7,7 +7,9 @@ import { Defects } from './defects.js';
 import { EventLog } from './eventlog.js';
 import { Heartbeats } from './heartbeat.js';
 import { Membership } from './membership.js';
-import { LiveMigrations } from './migration.js';
+import { NodeDrains } from './drain.js';
+import { LiveMigrationEngine } from './migration.js';
+import { Moves } from './moves.js';
 import { ClusterNetwork } from './network.js';
 import { NodeControl } from './node-control.js';
 import { Quarantine } from './quarantine.js';
@@ -39,10 +41,12 @@ export class SimCluster {
   readonly membership: Membership;
   readonly control: NodeControl;
   readonly network: ClusterNetwork;
+  readonly moves: Moves;
   private readonly heartbeats: Heartbeats;
   private readonly csv: CsvAccess;
   private readonly rcm: ResourceControlManager;
-  private readonly migrations: LiveMigrations;
+  private readonly engine: LiveMigrationEngine;
+  private readonly drains: NodeDrains;
   private readonly quarantine: Quarantine;
   private readonly regroup: Regroup;
 
@@ -64,19 +68,20 @@ export class SimCluster {
     this.vms = cluster.vms.map(
       (vm) => new ClusteredVm(vm, { clock, rng: rng.fork(`vm/${vm.name}`), simulator, defects, csvAccess: (n) => this.csv.has(n) }),
     );
-    this.migrations = new LiveMigrations({
+    this.engine = new LiveMigrationEngine({
       clock,
-      nodes: cluster.nodes,
-      vms: this.vms,
-      rngs: new Map(cluster.vms.map((vm) => [vm.name, rng.fork(`live-migration/${vm.name}`)] as const)),
+      cluster,
+      properties,
       simulator,
       defects,
       log,
+      rngs: new Map(cluster.vms.map((vm) => [vm.name, rng.fork(`live-migration/${vm.name}`)] as const)),
+      raceRngs: new Map(cluster.vms.map((vm) => [vm.name, rng.fork(`storvsc-race/${vm.name}`)] as const)),
       canHost,
       isMember: (n) => this.membership.isMember(n),
-      failOver: (vm) => this.rcm.failOver(vm),
     });
-    this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, properties, canHost, (n) => this.migrations.drain(n));
+    this.drains = new NodeDrains({ clock, nodes: cluster.nodes, vms: this.vms, engine: this.engine, defects, canHost, failOver: (vm) => this.rcm.failOver(vm) });
+    this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, properties, canHost, (n) => this.drains.drain(n, { waitForTarget: true }));
     this.csv = new CsvAccess(log, this.vms.some((vm) => vm.storage === 'csv-block'), (n, access) => this.rcm.storageChanged(n, access));
     // A cut silences the heartbeats across it, both ways; a heal lets them through again (counts reset).
     this.network = new ClusterNetwork(clock, cluster.nodes, {
@@ -111,24 +116,31 @@ export class SimCluster {
       clussvcRunning: running,
       joinRngs: perNode('join'),
       hooks: {
-        removed: (n) => this.csv.lose(n),
-        left: (n) => this.csv.lose(n, true),
+        removed: (n) => {
+          this.csv.lose(n);
+          this.engine.nodeLost(n);
+        },
+        left: (n) => {
+          this.csv.lose(n, true);
+          this.engine.nodeLost(n);
+        },
         isolated: (n, by) => this.rcm.nodeIsolated(n, by),
         quarantined: (n) => this.rcm.nodeQuarantined(n),
         down: (n) => this.rcm.nodeDown(n),
-        drainAbandoned: (n) => this.migrations.cancel(n),
+        drainAbandoned: (n) => this.drains.fail(n, `the cluster service on ${n} stopped`),
         joining: (n) => {
-          this.migrations.cancel(n); // a quarantined node released mid-drain keeps what it still hosts
+          this.drains.fail(n, `${n} is joining the cluster again`); // a quarantined node released mid-drain keeps what it still hosts
           this.rcm.nodeJoining(n);
         },
         joined: (n) => {
           this.csv.restore(n);
           this.rcm.nodeJoined(n);
-          this.migrations.retry();
+          this.drains.retry();
         },
         joinsSettled: () => this.rcm.joinsSettled(),
         quorumLost: (members) => {
-          this.migrations.cancelAll();
+          this.drains.failAll('the cluster lost quorum');
+          this.engine.cancelAll('the cluster lost quorum');
           this.rcm.clusterStopped();
           for (const n of cluster.nodes) this.csv.lose(n, true); // the volumes go offline with the cluster
           for (const n of members) {
@@ -141,26 +153,44 @@ export class SimCluster {
     this.regroup = new Regroup({ nodes: cluster.nodes, network: this.network, defects, quorum, clussvcRunning: running, membership: this.membership });
     for (const node of cluster.nodes) {
       const hooks = {
-        stopped: (n: string) => this.membership.clussvcStopped(n),
-        stoppedGracefully: (n: string) => this.membership.clussvcStoppedGracefully(n),
+        stopped: (n: string) => {
+          this.membership.clussvcStopped(n);
+          this.engine.nodeLost(n);
+        },
+        stoppedGracefully: (n: string) => {
+          this.membership.clussvcStoppedGracefully(n);
+          this.engine.nodeLost(n);
+        },
         started: (n: string) => this.membership.clussvcStarted(n),
       };
       this.services.set(node, new ClusterService(node, clock, log, simulator.scmRestartDelayMs, hooks));
       this.heartbeats.started(node);
     }
     this.control = new NodeControl({
+      clock,
       nodes: cluster.nodes,
       services: this.services,
       membership: this.membership,
-      migrations: this.migrations,
+      engine: this.engine,
+      drains: this.drains,
       quarantine: this.quarantine,
       defects,
       log,
+      resumed: () => {
+        this.rcm.nodeResumed();
+        this.drains.retry();
+      },
     });
+    this.moves = new Moves({ clock, clusterName: cluster.name, nodes: cluster.nodes, vms: this.vms, membership: this.membership, engine: this.engine });
   }
 
   describe(): ClusterDescription {
-    return { name: this.o.cluster.name, nodes: [...this.o.cluster.nodes], vms: this.vms.map((vm) => vm.describe()) };
+    const { name, nodes, hostVersion, idleCpuCores, liveMigration } = this.o.cluster;
+    const description: ClusterDescription = { name, nodes: [...nodes], vms: this.vms.map((vm) => vm.describe()) };
+    if (hostVersion !== undefined) description.hostVersion = hostVersion;
+    if (idleCpuCores !== undefined) description.idleCpuCores = idleCpuCores;
+    if (liveMigration !== undefined) description.liveMigration = { ...liveMigration };
+    return description;
   }
 
   poll(): Poll {

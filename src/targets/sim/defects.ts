@@ -35,6 +35,19 @@ const catalogue = [
   { name: 'old-vms-resilient', summary: 'VMs below MinimumResilientVmVersion stay Unmonitored on the Isolated node instead of failing over' },
   { name: 'partition-removes-both', summary: 'An asymmetric partition removes the node cut off and its peers too' },
   { name: 'no-network-isolation', summary: 'A node whose heartbeats are cut is never removed from membership: it stays Up' },
+  {
+    name: 'storvsc-race',
+    summary: 'KB2636573: a guest may bugcheck (0xD1, event 18590) as its migration ends; likeliest with dynamic VHDs on SCSI that are written to',
+  },
+  {
+    name: 'missing-shared-storage-path',
+    summary: 'Every live migration fails in setup (21502, 0x80070002: the SharedStoragePath is gone); the VMs stay put and drains fail',
+  },
+  { name: 'lm-stall', summary: 'About one live migration in 200 never completes: one of its pre-copy passes never ends (it can be cancelled)' },
+  { name: 'long-blackout', summary: 'Live migrations complete with a blackout of 60–70 s (event 20417, "unexpectedly long blackout time")' },
+  { name: 'migration-limit-ignored', summary: 'Every requested live migration starts at once: MaximumVirtualMachineMigrations and MaximumParallelMigrations are ignored' },
+  { name: 'pass-limit-ignored', summary: 'Pre-copy ignores the pass limit (5, or 10 on 2008 R2) and goes on until the dirty remainder converges' },
+  { name: 'owner-not-moved', summary: "A live migration completes but the VM's cluster group stays owned by the source node" },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

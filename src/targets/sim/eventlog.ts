@@ -9,6 +9,10 @@ export type EventLevel = 'Critical' | 'Error' | 'Warning' | 'Information';
 
 const clustering = 'Microsoft-Windows-FailoverClustering';
 const scm = 'Service Control Manager';
+// Hyper-V's own providers write to their own Admin channels (windows-cluster-facts §2.4)
+const highAvailability = { provider: 'Microsoft-Windows-Hyper-V-High-Availability', log: 'Microsoft-Windows-Hyper-V-High-Availability-Admin' };
+const vmms = { provider: 'Microsoft-Windows-Hyper-V-VMMS', log: 'Microsoft-Windows-Hyper-V-VMMS-Admin' };
+const worker = { provider: 'Microsoft-Windows-Hyper-V-Worker', log: 'Microsoft-Windows-Hyper-V-Worker-Admin' };
 
 export class EventLog {
   private pending: ClusterEvent[] = [];
@@ -18,10 +22,10 @@ export class EventLog {
     private readonly epochMs: number,
   ) {}
 
-  private write(node: string, provider: string, id: number, level: EventLevel, message: string): void {
+  private write(node: string, provider: string, id: number, level: EventLevel, message: string, log = 'System'): void {
     const t = this.now();
     const time = this.isoTime(t);
-    this.pending.push({ t, node, log: 'System', provider, id, level, time, message });
+    this.pending.push({ t, node, log, provider, id, level, time, message });
   }
 
   /** The wall-clock (ISO) time of virtual time `t`, as the nodes' logs print it. */
@@ -157,5 +161,31 @@ export class EventLog {
     this.write(node, clustering, 5120, 'Error',
       "Cluster Shared Volume 'Volume1' ('Cluster Virtual Disk (Volume1)') has entered a paused state because of 'STATUS_CONNECTION_DISCONNECTED(c000020c)'. " +
         'All I/O will temporarily be queued until a path to the volume is reestablished.');
+  }
+
+  // 21502 on the migration source: the message is the failure text (%3) [BRAIN-HA], [LMTSG]; shape from lab §5
+  liveMigrationFailedDetail(source: string, vm: string, detail: string): void {
+    this.write(source, highAvailability.provider, 21502, 'Error',
+      `Live migration of 'Virtual Machine ${vm}' failed.\n\nVirtual machine migration operation for '${vm}' failed at migration source '${source}'.\n\n${detail}`,
+      highAvailability.log);
+  }
+
+  // 21111 "Live migration of '%1' failed." [BRAIN-HA]
+  liveMigrationFailed(source: string, vm: string): void {
+    this.write(source, highAvailability.provider, 21111, 'Error', `Live migration of '${vm}' failed.`, highAvailability.log);
+  }
+
+  // 20417 on the target: succeeded with an unexpectedly long blackout (example 63.1 s) [LM-ISSUES], [PSTOOLS]
+  longBlackout(target: string, vm: string, blackoutMs: number): void {
+    this.write(target, vmms.provider, 20417, 'Warning',
+      `Live migration of '${vm}' succeeded with an unexpectedly long blackout time of ${(blackoutMs / 1000).toFixed(1)} seconds.`, vmms.log);
+  }
+
+  // 18590: the guest reported a bugcheck through the Hyper-V crash MSRs [LIS]; codes of KB2636573's 0xD1 in storvsc (lab §4)
+  guestCrashed(node: string, vm: string, codes: readonly string[]): void {
+    this.write(node, worker.provider, 18590, 'Critical',
+      `'${vm}' has encountered a fatal error. The guest operating system reported that it failed with the following error codes: ` +
+        `${codes.map((c, i) => `ErrorCode${i}: ${c}`).join(', ')}. If the problem persists, contact Product Support for the guest operating system.`,
+      worker.log);
   }
 }

@@ -1,9 +1,22 @@
-import { OperationError, type ClusterEvent, type ClusterSettingValues, type KillClusterServiceOptions, type Poll, type Target } from '../target.js';
+import {
+  OperationError,
+  OperationUnknownError,
+  type ClusterEvent,
+  type ClusterSettingValues,
+  type DrainValue,
+  type KillClusterServiceOptions,
+  type LiveMigrateOptions,
+  type LiveMigrationValue,
+  type Poll,
+  type Target,
+} from '../target.js';
 import type { ClusterDescription, Millis } from '../../trace/records.js';
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
+import type { Outcome } from './outcome.js';
 
 export { simDefects, UnknownDefectError } from './defects.js';
+export { liveMigrationDefaults } from './lm-defaults.js';
 export type { SimulatorSpec } from './settings.js';
 export type { SimClusterOptions as SimTargetOptions } from './cluster.js';
 
@@ -75,6 +88,46 @@ export class SimTarget implements Target {
     this.cluster.network.restore(node);
   }
 
+  async liveMigrate(vm: string, node: string, options: LiveMigrateOptions = {}): Promise<LiveMigrationValue> {
+    return this.untilEnded(`live migration of '${vm}' to ${node}`, (outcome) => this.cluster.moves.liveMigrate(vm, node, options, outcome));
+  }
+
+  async suspendNode(node: string, options: { drain: boolean; timeoutMs?: number }): Promise<DrainValue> {
+    this.service(node);
+    return this.untilEnded(`Suspend-ClusterNode ${node}`, (outcome) => this.cluster.control.suspend(node, options.drain === true, options.timeoutMs, outcome));
+  }
+
+  async resumeNode(node: string, options: { failback: boolean; timeoutMs?: number }): Promise<DrainValue> {
+    this.service(node);
+    return this.untilEnded(`Resume-ClusterNode ${node}`, (outcome) => this.cluster.control.resume(node, options.failback === true, options.timeoutMs, outcome));
+  }
+
+  /**
+   * Start an operation that takes virtual time and let time pass until it ended. Callers in flight at once
+   * share the clock: each first lets the others start theirs (a microtask), then runs the clock one queued
+   * action at a time, so their operations progress together. An operation that has not ended after
+   * `waitLimitMs` of virtual time (a stalled migration without a timeout) rejects as unknown.
+   */
+  private async untilEnded<T>(what: string, begin: (outcome: Outcome<T>) => void): Promise<T> {
+    const outcome = new Settlement<T>();
+    begin(outcome);
+    const { clock } = this.cluster;
+    const deadline = clock.now() + waitLimitMs;
+    await Promise.resolve();
+    while (!outcome.settled) {
+      const next = clock.nextAt();
+      if (next === undefined || next > deadline) {
+        clock.advance(Math.max(0, deadline - clock.now()));
+        outcome.fail(new OperationUnknownError(`${what} had not ended after ${waitLimitMs / 3_600_000} h of virtual time; the simulator stopped waiting for it`));
+        break;
+      }
+      clock.step();
+      if (!outcome.settled) await Promise.resolve();
+    }
+    if (outcome.error) throw outcome.error;
+    return outcome.value as T;
+  }
+
   async close(): Promise<void> {}
 
   private service(node: string): ClusterService {
@@ -85,6 +138,28 @@ export class SimTarget implements Target {
     return service;
   }
 }
+
+/** The first outcome an operation reports (a class, not closures: one is made per operation). */
+class Settlement<T> implements Outcome<T> {
+  settled = false;
+  value: T | undefined;
+  error: Error | undefined;
+
+  ok(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.value = value;
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.error = error;
+  }
+}
+
+/** How long an operation may take in virtual time before the simulator stops waiting for it (2 days). */
+const waitLimitMs = 48 * 3_600_000;
 
 /** Build a simulated cluster. Throws UnknownDefectError for an unknown defect, Error for an inconsistent cluster. */
 export function createSimTarget(options: SimClusterOptions): SimTarget {

@@ -40,6 +40,12 @@ export interface LiveMigrationOptions {
   convergedRemainderMs?: number;
   /** CPU and device state copied during the blackout (default 16 MiB). */
   deviceStateBytes?: number;
+  /**
+   * Pre-copy passes before the forced switch-over; default the host OS's limit (maximumCopyPasses). A larger
+   * number lets pre-copy go on until converged (what the pass-limit-ignored defect does); it must be finite,
+   * since a VM that dirties memory faster than the link never converges.
+   */
+  maximumPasses?: number;
 }
 
 export interface LiveMigrationPass {
@@ -133,7 +139,7 @@ export function planLiveMigration(vm: LiveMigrationVm, network: LiveMigrationNet
   const memoryBytes = vm.memoryGB * GiB;
   const dirtyBytesPerMs = (vm.dirtyMBps * MiB) / 1000;
   const convergedBytes = (options.convergedRemainderMs ?? defaultConvergedRemainderMs) * bytesPerMs;
-  const limit = maximumCopyPasses[host.os];
+  const limit = options.maximumPasses ?? maximumCopyPasses[host.os];
 
   const passes: LiveMigrationPass[] = [];
   let remaining = memoryBytes; // pass 1 copies everything (lab §2 step 5)
@@ -161,13 +167,15 @@ export function planLiveMigration(vm: LiveMigrationVm, network: LiveMigrationNet
   };
 }
 
+function positive(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`live migration: ${name} must be a finite number > 0, got ${value}`);
+}
+
+function nonNegative(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`live migration: ${name} must be a finite number ≥ 0, got ${value}`);
+}
+
 function validate(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: LiveMigrationHost, options: LiveMigrationOptions): void {
-  const positive = (name: string, value: number) => {
-    if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`live migration: ${name} must be a finite number > 0, got ${value}`);
-  };
-  const nonNegative = (name: string, value: number) => {
-    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`live migration: ${name} must be a finite number ≥ 0, got ${value}`);
-  };
   positive('vm.memoryGB', vm.memoryGB);
   nonNegative('vm.dirtyMBps', vm.dirtyMBps);
   if (!(Number.isInteger(network.nics) && network.nics >= 1)) throw new RangeError(`live migration: network.nics must be a whole number ≥ 1, got ${network.nics}`);
@@ -182,4 +190,7 @@ function validate(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: Live
   nonNegative('host.idleCpuCores', host.idleCpuCores);
   if (options.convergedRemainderMs !== undefined) nonNegative('options.convergedRemainderMs', options.convergedRemainderMs);
   if (options.deviceStateBytes !== undefined) nonNegative('options.deviceStateBytes', options.deviceStateBytes);
+  if (options.maximumPasses !== undefined && !(Number.isInteger(options.maximumPasses) && options.maximumPasses >= 1)) {
+    throw new RangeError(`live migration: options.maximumPasses must be a whole number ≥ 1, got ${options.maximumPasses}`);
+  }
 }

@@ -2,15 +2,24 @@ import type { NodeObservation } from '../../trace/records.js';
 import type { MembershipDeps } from './membership-hooks.js';
 
 /**
- * The cluster's view of a node. Paused: a member being drained by Stop-ClusterNode. Isolated: removed from
- * active membership, still hosting its VMs. Quarantined: removed, and may not join until released.
+ * The cluster's view of a node. Paused: a member that takes no roles (Suspend-ClusterNode, or being drained
+ * by Stop-ClusterNode). Isolated: removed from active membership, still hosting its VMs. Quarantined:
+ * removed, and may not join until released.
  */
 export type MembershipState = 'Up' | 'Joining' | 'Paused' | 'Isolated' | 'Quarantined' | 'Down';
+
+/** Get-ClusterNode .DrainStatus of a paused node (ClusterNodeDrainStatus; NotInitiated when absent) [STUB], [MSDN-NDS]. */
+export type DrainStatus = 'InProgress' | 'Completed' | 'Failed';
+
+/** The StatusInformation flag each drain status shows (ClusterNodeStatusInformation) [STUB]. */
+const drainFlag: Record<DrainStatus, string> = { InProgress: 'DrainInProgress', Completed: 'DrainCompleted', Failed: 'DrainFailed' };
 
 /** Each node's membership state, what Get-ClusterNode shows of it, and who counts as an active member. */
 export class MembershipView {
   protected readonly states = new Map<string, MembershipState>();
-  protected readonly drainsFailed = new Set<string>();
+  protected readonly drainStatus = new Map<string, DrainStatus>();
+  /** Paused by Suspend-ClusterNode: the pause outlives the node's membership, until Resume-ClusterNode. */
+  protected readonly suspended = new Set<string>();
 
   constructor(
     protected readonly nodes: readonly string[],
@@ -29,7 +38,10 @@ export class MembershipView {
     if (!this.d.quorum.formed) return { State: 'Down', StatusInformation: [] };
     const state = this.stateOf(node);
     if (state === 'Isolated' || state === 'Quarantined') return { State: 'Down', StatusInformation: [state] };
-    if (state === 'Paused') return { State: 'Paused', StatusInformation: [this.drainsFailed.has(node) ? 'DrainFailed' : 'DrainInProgress'] };
+    if (state === 'Paused') {
+      const drain = this.drainStatus.get(node);
+      return { State: 'Paused', StatusInformation: drain ? [drainFlag[drain]] : [] };
+    }
     return { State: state, StatusInformation: [] };
   }
 

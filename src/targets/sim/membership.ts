@@ -22,9 +22,9 @@ export class Membership extends MembershipView {
     if (state === 'Joining') {
       // The join is a live conversation with the members: it breaks off at once, an ungraceful exit.
       this.breakJoin(node);
-    } else if (state === 'Paused' && !this.drainsFailed.has(node)) {
-      // Killed while Stop-ClusterNode drains it: the drain fails (1677) [EVT]; the members remove it as any crash.
-      this.drainsFailed.add(node);
+    } else if (state === 'Paused' && this.drainStatus.get(node) === 'InProgress') {
+      // Killed while it is drained: the drain fails (1677) [EVT]; the members remove it as any crash.
+      this.drainStatus.set(node, 'Failed');
       this.d.log.drainFailed(node);
       this.d.hooks.drainAbandoned(node);
     }
@@ -33,7 +33,39 @@ export class Membership extends MembershipView {
   /** Stop-ClusterNode: the node stays a member, hosting nothing new, while it is drained. */
   pause(node: string): void {
     this.states.set(node, 'Paused');
-    this.drainsFailed.delete(node);
+    this.drainStatus.set(node, 'InProgress');
+  }
+
+  /**
+   * Suspend-ClusterNode [PSDOC-SUSP]: the node stays a member (heartbeats, votes, CSV access) but takes no
+   * roles; with `drain` its roles are being moved away. Not an exit from membership. The pause is kept in
+   * the cluster's configuration, so a paused node that crashes and rejoins is Paused again.
+   */
+  suspend(node: string, drain: boolean): void {
+    this.states.set(node, 'Paused');
+    this.suspended.add(node);
+    if (drain) this.drainStatus.set(node, 'InProgress');
+    else this.drainStatus.delete(node);
+  }
+
+  /** The drain of a paused node completed: DrainCompleted. */
+  drainCompleted(node: string): void {
+    if (this.stateOf(node) === 'Paused') this.drainStatus.set(node, 'Completed');
+  }
+
+  /** The drain of a paused node failed: 1677 and DrainFailed; the node stays Paused with what could not move [EVT]. */
+  drainFailed(node: string): void {
+    if (this.stateOf(node) !== 'Paused' || this.drainStatus.get(node) === 'Failed') return;
+    this.drainStatus.set(node, 'Failed');
+    this.d.log.drainFailed(node);
+  }
+
+  /** Resume-ClusterNode [PSDOC-RESUME]: the pause is lifted; a Paused member is Up again and may take roles. */
+  resume(node: string): void {
+    this.suspended.delete(node);
+    if (this.stateOf(node) !== 'Paused') return;
+    this.states.set(node, 'Up');
+    this.drainStatus.delete(node);
   }
 
   /** clussvc stopped on purpose after the drain: the node leaves without being removed [PSDOC-STOPCN], lab §1. */
@@ -43,6 +75,7 @@ export class Membership extends MembershipView {
     if (this.d.defects.has('graceful-isolates')) return this.remove(node, by, false);
     this.d.heartbeats.forget(node);
     this.states.set(node, 'Down');
+    this.drainStatus.delete(node);
     this.d.hooks.left(node);
     // Another node left meanwhile: without this one the rest may be no majority any more
     if (!this.d.quorum.holdsWith(this.voters())) return this.loseQuorum();
@@ -90,17 +123,18 @@ export class Membership extends MembershipView {
 
   /** Remove `node` from active membership (1135, written by `by`); ungraceful exits count toward quarantine. */
   remove(node: string, by: string, ungraceful = true): void {
-    const wasPaused = this.stateOf(node) === 'Paused';
+    const wasDraining = this.stateOf(node) === 'Paused' && this.drainStatus.get(node) === 'InProgress';
     const networkUp = this.reachesAll(node);
     this.d.quorum.doneForming(node);
     this.d.heartbeats.forget(node);
     this.d.log.nodeRemoved(by, node);
-    // Removed while Stop-ClusterNode drained it: the drain fails (1677) [EVT]
-    if (wasPaused && !this.drainsFailed.has(node)) {
+    // Removed while it was drained: the drain fails (1677) [EVT]
+    if (wasDraining) {
+      this.drainStatus.set(node, 'Failed');
       this.d.log.drainFailed(node);
       this.d.hooks.drainAbandoned(node);
     }
-    this.drainsFailed.delete(node);
+    this.drainStatus.delete(node);
     // Only ungraceful exits count toward quarantine [SAVILL-479]
     const exits = ungraceful ? this.d.quarantine.recordExit(node) : 0;
     this.states.set(node, 'Down');
@@ -145,7 +179,7 @@ export class Membership extends MembershipView {
     this.d.quorum.lose();
     for (const timer of this.joins.values()) timer.cancel();
     this.joins.clear();
-    this.drainsFailed.clear();
+    this.drainStatus.clear();
     for (const node of this.nodes) {
       this.d.resiliency.cancel(node);
       this.d.heartbeats.forget(node);
@@ -197,7 +231,8 @@ export class Membership extends MembershipView {
   private completeJoin(node: string): void {
     this.joins.delete(node);
     this.d.quorum.doneForming(node);
-    this.states.set(node, 'Up');
+    // A node paused by Suspend-ClusterNode stays paused through a restart (the pause is configuration)
+    this.states.set(node, this.suspended.has(node) ? 'Paused' : 'Up');
     // A new member counts heartbeats from every peer too, including peers that fell silent before it joined.
     for (const other of this.nodes) {
       if (other !== node && this.inMembership(other) && !this.d.clussvcRunning(other)) this.d.heartbeats.watch(node, other);

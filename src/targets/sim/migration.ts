@@ -1,124 +1,335 @@
+import type { ClusterDescription, LiveMigrationTransport, LiveMigrationValue } from '../../trace/records.js';
 import type { SimClock, Timer } from './clock.js';
 import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
-import { choosePlacement, placementLoad } from './placement.js';
+import { migratingVm, migrationHost, migrationNetwork } from './lm-defaults.js';
+import { planLiveMigration } from './lm-timing.js';
+import { guestCrashCodes, guestCrashProbability, longBlackoutDefectMs, longBlackoutEventMs, passLimitIgnoredCap, stallProbability } from './migration-defects.js';
 import type { Rng } from './rng.js';
-import type { SimulatorSpec } from './settings.js';
+import type { ClusterProperties, SimulatorSpec } from './settings.js';
 import type { ClusteredVm } from './vm.js';
 
-/** Simultaneous live migrations per host (MaximumVirtualMachineMigrations default) [LM-SETUP]. */
-export const maximumVirtualMachineMigrations = 2;
+/** Where a live migration is (lab-observations §2; windows-cluster-facts §4.1). */
+export type MigrationPhase = 'Queued' | 'Setup' | 'PreCopy' | 'Blackout' | 'Cleanup';
+
+/** How a migration ended, with what it did (`value`, as far as it got). */
+export type MigrationEnd =
+  | { outcome: 'completed'; value: LiveMigrationValue }
+  /** `retry`: the target left or cannot host; another node may take the VM. */
+  | { outcome: 'failed'; value: LiveMigrationValue; reason: string; retry: boolean }
+  | { outcome: 'cancelled'; value: LiveMigrationValue; reason: string };
+
+/** Runs once, when the migration completed, failed or was cancelled (in virtual time, or within a cancel call). */
+export type MigrationEnded = (end: MigrationEnd) => void;
 
 export interface LiveMigrationDeps {
   clock: SimClock;
-  nodes: readonly string[];
-  vms: readonly ClusteredVm[];
-  /** One stream per VM for its migration durations. */
-  rngs: ReadonlyMap<string, Rng>;
+  cluster: ClusterDescription;
+  properties: ClusterProperties;
   simulator: SimulatorSpec;
   defects: Defects;
   log: EventLog;
+  /** One stream per VM: its jitter factors (and the lm-stall and long-blackout draws). */
+  rngs: ReadonlyMap<string, Rng>;
+  /** One stream per VM for the storvsc race alone, so the race is reproducible whatever else is drawn. */
+  raceRngs: ReadonlyMap<string, Rng>;
   /** Up with clussvc running: may receive a VM. */
   canHost(node: string): boolean;
-  /** Active member (Up or Paused, clussvc running): coordinates its own drain. */
+  /** Active member (Up or Paused, clussvc running). */
   isMember(node: string): boolean;
-  /** Take the VM offline and restart it elsewhere (what a failover does). */
-  failOver(vm: ClusteredVm): void;
 }
 
-interface Drain {
-  readonly node: string;
-  readonly queue: ClusteredVm[];
-  readonly inFlight: Map<ClusteredVm, Timer>;
-  readonly done?: () => void;
-  finishing?: Timer;
+/** One live migration, from request to its end. Phase durations are whole ms (scaled plan, jitter included). */
+export class LiveMigration {
+  phase: MigrationPhase = 'Queued';
+  readonly requestedAt: number;
+  startedAt: number | undefined;
+  phaseStartedAt: number;
+  timer: Timer | undefined;
+  transportUsed: LiveMigrationTransport | undefined;
+  setupMs = 0;
+  /** Planned passes: duration and memory bytes each. */
+  passPlan: { ms: number; bytes: number }[] = [];
+  blackoutMs = 0;
+  blackoutBytes = 0;
+  cleanupMs = 0;
+  wirePerByte = 1;
+  /** Passes done so far (ms each). */
+  readonly passMs: number[] = [];
+  bytesSent = 0;
+  /** lm-stall: the pass (1-based) that never ends. */
+  stallPass: number | undefined;
+  /** storvsc-race: the guest crashes as this migration ends. */
+  guestCrash = false;
+  /** Ended: completed, failed or cancelled. */
+  done = false;
+
+  constructor(
+    readonly vm: ClusteredVm,
+    readonly source: string,
+    readonly target: string,
+    readonly transport: LiveMigrationTransport | undefined,
+    readonly ended: MigrationEnded,
+    now: number,
+  ) {
+    this.requestedAt = now;
+    this.phaseStartedAt = now;
+  }
+
+  /**
+   * What the migration did so far, ms rounded to integers (LiveMigrationValue, with failedIn when it failed):
+   * the phases it finished at their planned length, the one it is in (or ended in) as long as it lasted.
+   */
+  value(now: number, failedIn?: MigrationPhase): LiveMigrationValue {
+    const v: LiveMigrationValue = { vm: this.vm.name, source: this.source, target: this.target };
+    const transport = this.transportUsed ?? this.transport;
+    if (transport) v.transport = transport;
+    const phase = this.phase;
+    const inPhase = Math.round(now - this.phaseStartedAt);
+    if (this.startedAt !== undefined) v.startedAt = Math.round(this.startedAt);
+    v.queuedMs = Math.round((this.startedAt ?? now) - this.requestedAt);
+    if (phase !== 'Queued') v.setupMs = phase === 'Setup' ? inPhase : this.setupMs;
+    if (phase === 'PreCopy' || phase === 'Blackout' || phase === 'Cleanup') {
+      v.passes = this.passMs.length;
+      v.passMs = [...this.passMs];
+    }
+    if (phase === 'Blackout' || phase === 'Cleanup') v.blackoutMs = phase === 'Blackout' ? inPhase : this.blackoutMs;
+    if (phase === 'Cleanup') v.cleanupMs = inPhase;
+    v.totalMs = Math.round(now - this.requestedAt);
+    v.bytes = Math.round(this.bytesSent);
+    v.wireBytes = Math.round(this.bytesSent * this.wirePerByte);
+    if (failedIn) v.failedIn = failedIn;
+    return v;
+  }
 }
 
 /**
- * Draining a node by live migration (quarantine [SAVILL-479], [PETRI]; Stop-ClusterNode, lab-observations §1).
- * The node's VMs move in cluster-description order, at most MaximumVirtualMachineMigrations at a time from
- * the source; each goes to the node placement picks (fewest VMs, counting the ones already on their way to
- * it; ties by node order), never back to the source. A migrating VM keeps running, and keeps its State, on
- * the source, which stays its owner until the migration ends (after a liveMigrationMs draw); then it runs on
- * the target, Online and monitored. A VM no node can take waits on the source until a node joins
- * (`retry`); if the target left membership meanwhile, the migration fails and the VM waits its turn again.
+ * The live-migration engine: every live migration in the cluster goes through it (drains, explicit moves,
+ * failback). A requested migration waits in a FIFO queue (Queued) until a slot is free: at most
+ * MaximumVirtualMachineMigrations from or to each host [LM-SETUP] (one at a time on 2008 R2 hosts, lab §3)
+ * and MaximumParallelMigrations in the cluster [PSDOC-GC], [TC-MPM]; the first queued migration that fits
+ * starts. Then Setup, PreCopy passes, Blackout and Cleanup (lab §2) take what the physical model
+ * (lm-timing.ts) plans, times a factor drawn per migration from the VM's own stream in
+ * [1 - liveMigrationJitter, 1 + liveMigrationJitter]. The VM keeps running on the source, which owns it,
+ * until the blackout ends; then it runs on the target, which owns it, and the source is cleaned up. A
+ * migration that fails leaves the VM running on its source (21502, 21111 on the source [BRAIN-HA]).
  */
-export class LiveMigrations {
-  private readonly drains = new Map<string, Drain>();
+export class LiveMigrationEngine {
+  private readonly queue: LiveMigration[] = [];
+  private readonly running = new Set<LiveMigration>();
+  /** Migrations running from or to each host. */
+  private readonly busy = new Map<string, number>();
+  private pumping = false;
 
   constructor(private readonly d: LiveMigrationDeps) {}
 
-  isDraining(node: string): boolean {
-    return this.drains.has(node);
+  /**
+   * Queue a live migration of `vm` (hosted by its owner) to `target`, over `transport` instead of the cluster's
+   * (Set-VMHost on both hosts for this migration) if given; it starts as soon as a slot is free.
+   */
+  request(vm: ClusteredVm, target: string, ended: MigrationEnded, transport?: LiveMigrationTransport): LiveMigration {
+    const m = new LiveMigration(vm, vm.owner, target, transport, ended, this.d.clock.now());
+    vm.migratingTo = target; // placement counts it against the target from now on
+    this.queue.push(m);
+    this.pump();
+    return m;
   }
 
-  /** Move every VM hosted by `node` away; `done` runs (in virtual time, never synchronously) once none is left. */
-  drain(node: string, done?: () => void): void {
-    this.cancel(node);
-    const vms = this.d.vms.filter((vm) => vm.owner === node && vm.hosted);
-    // Defect failover-instead-of-drain: the VMs go Off and start elsewhere (they then leave the queue below)
-    if (this.d.defects.has('failover-instead-of-drain')) for (const vm of vms) this.d.failOver(vm);
-    this.drains.set(node, { node, queue: vms, inFlight: new Map(), done });
-    this.pump(node);
+  /** Migrations not yet ended (queued or running), oldest first. */
+  inFlight(): LiveMigration[] {
+    return [...this.running, ...this.queue];
   }
 
-  /** Abandon the drain of `node`: queued VMs stay, migrations in flight are cancelled (the VMs stay on the source). */
-  cancel(node: string): void {
-    const drain = this.drains.get(node);
-    if (!drain) return;
-    this.drains.delete(node);
-    drain.finishing?.cancel();
-    for (const [vm, timer] of drain.inFlight) {
-      timer.cancel();
-      vm.migratingTo = undefined;
-    }
+  /**
+   * Move-ClusterVirtualMachineRole -Cancel: possible while Queued, in Setup and in PreCopy; the VM stays on
+   * its source. Returns false (and changes nothing) once the blackout began.
+   */
+  cancel(m: LiveMigration, reason: string): boolean {
+    if (m.done) return true;
+    if (m.phase === 'Blackout' || m.phase === 'Cleanup') return false;
+    this.end(m, { outcome: 'cancelled', value: m.value(this.d.clock.now(), m.phase), reason });
+    return true;
   }
 
-  /** The cluster stopped (quorum lost): every drain ends where it is. */
-  cancelAll(): void {
-    for (const node of [...this.drains.keys()]) this.cancel(node);
+  /** The cluster stopped (quorum lost): every migration ends where it is; the VMs go offline with the cluster. */
+  cancelAll(reason: string): void {
+    for (const m of this.inFlight()) this.end(m, { outcome: 'cancelled', value: m.value(this.d.clock.now(), m.phase), reason }, false);
   }
 
-  /** A node joined: drains waiting for a target try again. */
-  retry(): void {
-    for (const node of [...this.drains.keys()]) this.pump(node);
-  }
-
-  private pump(node: string): void {
-    const drain = this.drains.get(node);
-    if (!drain || drain.finishing) return;
-    const stillHere = (vm: ClusteredVm) => vm.owner === node && vm.hosted;
-    while (drain.inFlight.size < maximumVirtualMachineMigrations && drain.queue.length) {
-      if (!stillHere(drain.queue[0])) {
-        drain.queue.shift(); // failed over or moved by other means meanwhile
-        continue;
+  /**
+   * `node` left the cluster or its clussvc stopped: migrations to it that have not reached the target fail
+   * (the VM stays on its source; another node may take it); migrations from it that can still be called off
+   * are. What is past the blackout completes: the VM already runs on the target.
+   */
+  nodeLost(node: string): void {
+    for (const m of this.inFlight()) {
+      if (m.phase === 'Cleanup') continue;
+      if (m.target === node) {
+        this.fail(m, `the destination ${node} left the cluster`, `The migration connection to '${node}' was lost: the destination host left the cluster. (0x8007274C)`, true);
+      } else if (m.source === node && m.phase !== 'Blackout') {
+        this.fail(m, `the source ${node} left the cluster`, undefined, false);
       }
-      const target = choosePlacement(this.d.nodes, (n) => n !== node && this.d.canHost(n), (n) => placementLoad(this.d.vms, n));
-      if (!target) break;
-      this.start(drain, drain.queue.shift()!, target);
-    }
-    if (!drain.queue.length && !drain.inFlight.size) {
-      drain.finishing = this.d.clock.after(0, () => {
-        this.drains.delete(node);
-        drain.done?.();
-      });
     }
   }
 
-  private start(drain: Drain, vm: ClusteredVm, target: string): void {
-    vm.migratingTo = target;
-    // 1641 "role moving", written by the node coordinating the move: the source while it is a member
-    this.d.log.roleMoving(this.d.isMember(drain.node) ? drain.node : target, vm.name, drain.node, target);
-    const duration = this.d.rngs.get(vm.name)!.between(this.d.simulator.liveMigrationMs);
-    drain.inFlight.set(vm, this.d.clock.after(duration, () => this.complete(drain, vm, target)));
+  private perHostLimit(): number {
+    // 2008 R2 hosts migrate one VM at a time, from or to a host (lab §3)
+    return this.d.cluster.hostVersion === '2008R2' ? 1 : this.d.properties.get('MaximumVirtualMachineMigrations');
   }
 
-  private complete(drain: Drain, vm: ClusteredVm, target: string): void {
-    drain.inFlight.delete(vm);
-    const current = vm.migratingTo === target && vm.owner === drain.node && vm.hosted;
-    vm.migratingTo = undefined;
-    if (current && this.d.canHost(target)) vm.liveMigrated(target);
-    else if (current) drain.queue.unshift(vm); // the target left membership: the migration failed
-    this.pump(drain.node);
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      // Defect migration-limit-ignored: every queued migration starts at once
+      const unlimited = this.d.defects.has('migration-limit-ignored');
+      const parallel = this.d.properties.get('MaximumParallelMigrations');
+      const perHost = this.perHostLimit();
+      for (let i = 0; i < this.queue.length; ) {
+        if (!unlimited && this.running.size >= parallel) break;
+        const m = this.queue[i];
+        if (!unlimited && ((this.busy.get(m.source) ?? 0) >= perHost || (this.busy.get(m.target) ?? 0) >= perHost)) {
+          i++;
+          continue;
+        }
+        this.queue.splice(i, 1);
+        this.start(m);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private start(m: LiveMigration): void {
+    const { clock, log } = this.d;
+    const now = clock.now();
+    if (!this.onSource(m)) return this.end(m, { outcome: 'cancelled', value: m.value(now, 'Queued'), reason: `${m.vm.name} is no longer online on ${m.source}` });
+    if (!this.d.canHost(m.target)) return this.fail(m, `the destination ${m.target} cannot host roles any more`, undefined, true);
+    this.running.add(m);
+    this.busy.set(m.source, (this.busy.get(m.source) ?? 0) + 1);
+    this.busy.set(m.target, (this.busy.get(m.target) ?? 0) + 1);
+    m.startedAt = now;
+    this.plan(m);
+    // 1641 "role moving", written by the node coordinating the move: the source while it is a member [BRAIN-FC]
+    log.roleMoving(this.d.isMember(m.source) ? m.source : m.target, m.vm.name, m.source, m.target);
+    this.enter(m, 'Setup', m.setupMs, () => this.setupDone(m));
+  }
+
+  /** The phases' durations: the physical model, scaled by this migration's jitter factor; and the defects' draws. */
+  private plan(m: LiveMigration): void {
+    const { cluster, defects, simulator } = this.d;
+    const rng = this.d.rngs.get(m.vm.name)!;
+    const options = defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {};
+    const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, m.transport), migrationHost(cluster), options);
+    const jitter = simulator.liveMigrationJitter;
+    const factor = 1 + jitter * (2 * rng.float() - 1);
+    m.transportUsed = plan.transportUsed;
+    m.wirePerByte = plan.bytes > 0 ? plan.wireBytes / plan.bytes : 1;
+    m.setupMs = Math.round(plan.setupMs * factor);
+    m.passPlan = plan.passes.map((p) => ({ ms: Math.round(p.ms * factor), bytes: p.bytes }));
+    m.blackoutMs = Math.round(plan.blackoutMs * factor);
+    m.blackoutBytes = plan.bytes - plan.passes.reduce((sum, p) => sum + p.bytes, 0);
+    m.cleanupMs = Math.round(plan.cleanupMs * factor);
+    // Defect lm-stall: now and then one pre-copy pass never ends
+    if (defects.has('lm-stall') && rng.float() < stallProbability) m.stallPass = rng.int(1, m.passPlan.length);
+    // Defect long-blackout: the switch-over takes a minute (20417's documented example: 63.1 s)
+    if (defects.has('long-blackout')) m.blackoutMs = rng.int(longBlackoutDefectMs[0], longBlackoutDefectMs[1]);
+    // Defect storvsc-race: KB2636573, likelier with each dynamic SCSI disk written to (lab §4)
+    if (defects.has('storvsc-race')) m.guestCrash = this.d.raceRngs.get(m.vm.name)!.float() < guestCrashProbability(m.vm.configuration.disks ?? []);
+  }
+
+  private enter(m: LiveMigration, phase: MigrationPhase, ms: number | undefined, next: () => void): void {
+    m.phase = phase;
+    m.phaseStartedAt = this.d.clock.now();
+    m.timer = ms === undefined ? undefined : this.d.clock.after(ms, next);
+  }
+
+  /** The VM still runs on the source and is still on its way to this target. */
+  private onSource(m: LiveMigration): boolean {
+    return m.vm.owner === m.source && m.vm.hosted && m.vm.migratingTo === m.target;
+  }
+
+  /** Before each next step: the VM is still there and the target still a member; false if the migration ended. */
+  private stillGoing(m: LiveMigration): boolean {
+    if (!this.onSource(m)) {
+      this.end(m, { outcome: 'cancelled', value: m.value(this.d.clock.now(), m.phase), reason: `${m.vm.name} is no longer online on ${m.source}` });
+      return false;
+    }
+    if (!this.d.isMember(m.target)) {
+      this.nodeLost(m.target);
+      return false;
+    }
+    return true;
+  }
+
+  private setupDone(m: LiveMigration): void {
+    if (!this.stillGoing(m)) return;
+    // Defect missing-shared-storage-path: the VM's configuration cannot be registered (lab §5)
+    if (this.d.defects.has('missing-shared-storage-path')) {
+      return this.fail(
+        m,
+        `failed to verify collection registry for virtual machine '${m.vm.name}' (0x80070002)`,
+        `Failed to verify collection registry for virtual machine '${m.vm.name}': The system cannot find the file specified. (0x80070002)`,
+        false,
+      );
+    }
+    this.nextPass(m);
+  }
+
+  /** Pass 1 copies all memory; each next pass what the VM dirtied meanwhile (lab §2 steps 5–6). */
+  private nextPass(m: LiveMigration): void {
+    const index = m.passMs.length;
+    if (index >= m.passPlan.length) return this.enter(m, 'Blackout', m.blackoutMs, () => this.blackoutDone(m));
+    const pass = m.passPlan[index];
+    const stalls = m.stallPass === index + 1;
+    this.enter(m, 'PreCopy', stalls ? undefined : pass.ms, () => {
+      if (!this.stillGoing(m)) return;
+      m.passMs.push(pass.ms);
+      m.bytesSent += pass.bytes;
+      this.nextPass(m);
+    });
+  }
+
+  /** The VM paused on the source, the rest copied; it resumes on the target, which now owns it (lab §2 steps 7–8). */
+  private blackoutDone(m: LiveMigration): void {
+    if (!this.stillGoing(m)) return;
+    const { log, defects } = this.d;
+    m.bytesSent += m.blackoutBytes;
+    // Defect owner-not-moved: the VM's group stays owned by the source
+    if (defects.has('owner-not-moved')) m.vm.migratingTo = undefined;
+    else m.vm.liveMigrated(m.target);
+    // 20417: "succeeded with an unexpectedly long blackout time" [LM-ISSUES]
+    if (m.blackoutMs > longBlackoutEventMs) log.longBlackout(m.target, m.vm.name, m.blackoutMs);
+    // The guest bugchecks once it runs on the target and restarts there (the VM stays Running) (lab §4)
+    if (m.guestCrash) log.guestCrashed(m.target, m.vm.name, guestCrashCodes);
+    this.enter(m, 'Cleanup', m.cleanupMs, () => this.end(m, { outcome: 'completed', value: m.value(this.d.clock.now()) }));
+  }
+
+  /** The migration failed: the VM stays on the source; 21502 and 21111 there when it had started [BRAIN-HA]. */
+  private fail(m: LiveMigration, reason: string, detail: string | undefined, retry: boolean): void {
+    if (m.done) return;
+    const value = m.value(this.d.clock.now(), m.phase);
+    if (detail !== undefined && m.phase !== 'Queued') {
+      this.d.log.liveMigrationFailedDetail(m.source, m.vm.name, detail);
+      this.d.log.liveMigrationFailed(m.source, m.vm.name);
+    }
+    this.end(m, { outcome: 'failed', value, reason, retry });
+  }
+
+  private end(m: LiveMigration, end: MigrationEnd, pump = true): void {
+    if (m.done) return; // ended already (e.g. cancelled by a drain that failed meanwhile)
+    m.done = true;
+    m.timer?.cancel();
+    m.timer = undefined;
+    if (this.running.delete(m)) {
+      this.busy.set(m.source, this.busy.get(m.source)! - 1);
+      this.busy.set(m.target, this.busy.get(m.target)! - 1);
+    } else {
+      const i = this.queue.indexOf(m);
+      if (i >= 0) this.queue.splice(i, 1);
+    }
+    if (end.outcome !== 'completed' && m.vm.migratingTo === m.target) m.vm.migratingTo = undefined;
+    m.ended(end);
+    if (pump) this.pump();
   }
 }

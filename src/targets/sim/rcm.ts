@@ -73,6 +73,11 @@ export class ResourceControlManager {
     this.placeWaiting();
   }
 
+  /** A paused node was resumed (Resume-ClusterNode): groups waiting for a node may go there. */
+  nodeResumed(): void {
+    this.placeWaiting();
+  }
+
   /**
    * The cluster stopped (quorum lost): every group goes Offline on its last owner. Our reading: without the
    * cluster nothing keeps the VMs running (no source says what happens to them).

@@ -12,8 +12,11 @@ export interface SimulatorSpec {
   vmStartMs: [Millis, Millis];
   /** Interval between a csv-block VM's disk I/Os (min..max): an I/O to a lost CSV pauses the VM. */
   vmIoIntervalMs: [Millis, Millis];
-  /** How long one live migration of a VM takes (min..max) when a node is drained. */
-  liveMigrationMs: [Millis, Millis];
+  /**
+   * Live migrations take what the physical timing model (lm-timing.ts) says, times a factor drawn per
+   * migration from [1 - jitter, 1 + jitter] (host load, network noise). 0 = exactly the model.
+   */
+  liveMigrationJitter: number;
 }
 
 /**
@@ -50,6 +53,13 @@ const properties = {
   // The simulator's own: VMs whose configuration version (major) is below this do not go Unmonitored on an
   // Isolated node; they fail over at once (lab-observations §1). [VMVER] lists no minimum
   MinimumResilientVmVersion: { default: 6, min: 0, max: 100 },
+  // Live migrations at once from or to one host (2 default) [LM-SETUP]; 2008 R2 hosts migrate one at a time
+  // whatever this says (lab §3). On a real cluster this is a per-host setting (Set-VMHost
+  // -MaximumVirtualMachineMigrations), not a Get-Cluster property: the simulator keeps one value for every host
+  MaximumVirtualMachineMigrations: { default: 2, min: 1, max: 64 },
+  // Live migrations at once in the whole cluster (Get-Cluster, WS2022 and later) [PSDOC-GC] example 2; [TC-MPM],
+  // [KARL]: 1 after the 2022-09 CU (machines/settings.ts notes the conflict); 2 matches the per-host default
+  MaximumParallelMigrations: { default: 2, min: 1, max: 64 },
 } satisfies Readonly<Record<string, PropertyRule>>;
 
 /** A cluster property the simulator knows, by its Get-Cluster name. */

@@ -24,16 +24,54 @@ export function validateCluster(cluster: ClusterDescription): void {
     if (vm.version !== undefined && !/^[0-9]+\.[0-9]+$/.test(vm.version)) {
       throw new Error(`${where}: VM ${vm.name} has version ${JSON.stringify(vm.version)}; expected a configuration version such as "8.0"`);
     }
+    if (!(typeof vm.memoryGB === 'number' && Number.isFinite(vm.memoryGB) && vm.memoryGB > 0)) {
+      throw new Error(`${where}: VM ${vm.name} has memoryGB ${vm.memoryGB}; expected a number of GiB > 0`);
+    }
+    if (vm.dirtyMBps !== undefined && !(Number.isFinite(vm.dirtyMBps) && vm.dirtyMBps >= 0)) {
+      throw new Error(`${where}: VM ${vm.name} has dirtyMBps ${vm.dirtyMBps}; expected a number of MiB/s ≥ 0`);
+    }
+    for (const [i, disk] of (vm.disks ?? []).entries()) {
+      const ok = (disk.type === 'dynamic' || disk.type === 'fixed') && (disk.controller === 'scsi' || disk.controller === 'ide') && typeof disk.writes === 'boolean';
+      if (!ok) {
+        throw new Error(
+          `${where}: VM ${vm.name} disk ${i + 1} is ${JSON.stringify(disk)}; expected { type: dynamic | fixed, controller: scsi | ide, writes: true | false }`,
+        );
+      }
+    }
+  }
+  if (cluster.hostVersion !== undefined && cluster.hostVersion !== '2008R2' && cluster.hostVersion !== '2012R2+') {
+    throw new Error(`${where}: hostVersion ${JSON.stringify(cluster.hostVersion)}; expected 2008R2 or 2012R2+`);
+  }
+  if (cluster.idleCpuCores !== undefined && !(Number.isFinite(cluster.idleCpuCores) && cluster.idleCpuCores >= 0)) {
+    throw new Error(`${where}: idleCpuCores ${cluster.idleCpuCores}; expected a number of cores ≥ 0`);
+  }
+  const lm = cluster.liveMigration;
+  if (lm !== undefined) {
+    const fail = (field: string, expected: string, value: unknown) => {
+      throw new Error(`${where}: liveMigration.${field} is ${JSON.stringify(value)}; expected ${expected}`);
+    };
+    if (!['TCPIP', 'Compression', 'SMB', 'SMBDirect'].includes(lm.transport)) fail('transport', 'TCPIP, Compression, SMB or SMBDirect', lm.transport);
+    if (!(Number.isInteger(lm.nics) && lm.nics >= 1)) fail('nics', 'a whole number ≥ 1', lm.nics);
+    if (!(Number.isFinite(lm.nicGbps) && lm.nicGbps > 0)) fail('nicGbps', 'a number of Gbps > 0', lm.nicGbps);
+    if (typeof lm.teaming !== 'boolean') fail('teaming', 'true or false', lm.teaming);
+    if (typeof lm.jumboFrames !== 'boolean') fail('jumboFrames', 'true or false', lm.jumboFrames);
+    if (!['balanced', 'high-performance', 'c-states-disabled'].includes(lm.powerProfile)) {
+      fail('powerProfile', 'balanced, high-performance or c-states-disabled', lm.powerProfile);
+    }
   }
 }
 
 export function validateSimulator(s: SimulatorSpec): void {
   const ms = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   if (!ms(s.scmRestartDelayMs)) throw new Error(`simulator.scmRestartDelayMs must be a number of ms ≥ 0, got ${s.scmRestartDelayMs}`);
-  for (const key of ['vmStartMs', 'vmIoIntervalMs', 'liveMigrationMs'] as const) {
+  for (const key of ['vmStartMs', 'vmIoIntervalMs'] as const) {
     const range = s[key];
     if (!Array.isArray(range) || range.length !== 2 || !ms(range[0]) || !ms(range[1]) || range[0] > range[1]) {
       throw new Error(`simulator.${key} must be [min, max] in ms with 0 ≤ min ≤ max, got ${JSON.stringify(range)}`);
     }
+  }
+  const jitter = s.liveMigrationJitter;
+  if (!(typeof jitter === 'number' && Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
+    throw new Error(`simulator.liveMigrationJitter must be a number with 0 ≤ jitter < 1 (0.1 = ±10 %), got ${JSON.stringify(jitter)}`);
   }
 }

@@ -59,6 +59,11 @@ export class ClusteredVm {
     };
   }
 
+  /** The VM as the cluster description gives it (memory, dirty rate, disks), whatever its current owner. */
+  get configuration(): Readonly<VmDescription> {
+    return this.description;
+  }
+
   describe(): VmDescription {
     return { ...this.description, owner: this.owner };
   }
