@@ -1,7 +1,8 @@
 /** A validated experiment document as the `Experiment` the runner takes: durations in ms, defaults filled in. */
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
-import type { Experiment, Step } from './types.js';
+import type { LiveMigrationNetworkDescription, VmDisk } from '../trace/records.js';
+import type { Experiment, Soak, Step } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
 export const DEFAULTS = {
@@ -11,7 +12,31 @@ export const DEFAULTS = {
   scmRestartDelay: '15s',
   vmStart: ['5s', '20s'],
   vmIoInterval: ['100ms', '2s'],
-  liveMigration: ['2s', '8s'],
+  /** Host load and network noise around the timing model's figure: ±10 %. Assumed; no published spread. */
+  liveMigrationJitter: 0.1,
+  /** Hosts of Windows Server 2012 R2 or later: 5 pre-copy passes, concurrent migrations (lab §2, §3). */
+  hostVersion: '2012R2+',
+  /** Idle cores per host: enough for Compression, which needs spare CPU [AF15421] (assumed figure). */
+  idleCpuCores: 4,
+  /**
+   * The live-migration network: one 10 GbE NIC per host, untuned (balanced power, standard frames), with
+   * Compression, the default transport since Windows Server 2012 R2 [AF14907]; lab-observations §3.
+   */
+  liveMigration: { transport: 'Compression', nics: 1, nicGbps: 10, teaming: false, jumboFrames: false, powerProfile: 'balanced' },
+  /**
+   * MiB/s a VM dirties in its memory. An assumption: no published figure (windows-cluster-facts §4.3); 16 MiB/s
+   * is a lightly loaded server, converging in two or three passes on 1 GbE.
+   */
+  dirtyMBps: 16,
+  /** A soak stops at its first anomaly, keeping the evidence (the overnight loop, lab-observations §4). */
+  soakStopOn: 'first-anomaly',
+  /**
+   * Events that make a soak iteration anomalous: 18590 guest crash (Hyper-V-Worker), 20417 unexpectedly long
+   * blackout (VMMS), 21502 and 21111 live migration failed (Hyper-V-High-Availability); windows-cluster-facts §2.4.
+   */
+  anomalyEvents: [18590, 20417, 21502, 21111],
+  /** A live migration not completed within this long is cancelled and counted as an anomaly. */
+  migrationTimeout: '10m',
   steadyStateTimeout: '120s',
   observeInterval: '1s',
   checkTolerance: '2s',
@@ -25,15 +50,32 @@ interface Doc {
   cluster: {
     name?: string;
     nodes: string[];
-    vms?: { name: string; owner: string; storage: 'smb' | 'csv-block'; memoryGB?: number; resiliencyPeriod?: number; version?: string }[] | null;
+    vms?:
+      | {
+          name: string;
+          owner: string;
+          storage: 'smb' | 'csv-block';
+          memoryGB?: number;
+          resiliencyPeriod?: number;
+          version?: string;
+          dirtyMBps?: number;
+          disks?: { type: VmDisk['type']; controller: VmDisk['controller']; writes?: boolean }[] | null;
+        }[]
+      | null;
+    hostVersion?: '2008R2' | '2012R2+';
+    idleCpuCores?: number;
+    liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
   };
   // optional sections may be written with nothing under them (null)
-  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigration?: [string, string] } | null;
+  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigrationJitter?: number } | null;
   settings?: Record<string, number> | null;
   'steady-state'?: { timeout?: string; 'down-after'?: string[] } | null;
   method: Record<string, unknown>[];
   observe?: { interval?: string } | null;
   check?: { tolerance?: string } | null;
+  iterations?: number | null;
+  duration?: string | null;
+  soak?: { 'stop-on'?: Soak['stopOn']; 'anomaly-events'?: number[]; 'migration-timeout'?: string } | null;
 }
 
 export function buildExperiment(
@@ -65,13 +107,18 @@ export function buildExperiment(
         memoryGB: vm.memoryGB ?? DEFAULTS.memoryGB,
         ...(vm.resiliencyPeriod !== undefined ? { resiliencyPeriod: vm.resiliencyPeriod } : {}),
         ...(vm.version !== undefined ? { version: vm.version } : {}),
+        dirtyMBps: vm.dirtyMBps ?? DEFAULTS.dirtyMBps,
+        disks: (vm.disks ?? []).map((disk) => ({ type: disk.type, controller: disk.controller, writes: disk.writes ?? false })),
       })),
+      hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
+      idleCpuCores: d.cluster.idleCpuCores ?? DEFAULTS.idleCpuCores,
+      liveMigration: { ...DEFAULTS.liveMigration, ...d.cluster.liveMigration },
     },
     simulator: {
       scmRestartDelayMs: parseDuration(d.simulator?.scmRestartDelay ?? DEFAULTS.scmRestartDelay),
       vmStartMs: range(d.simulator?.vmStart ?? DEFAULTS.vmStart),
       vmIoIntervalMs: range(d.simulator?.vmIoInterval ?? DEFAULTS.vmIoInterval),
-      liveMigrationMs: range(d.simulator?.liveMigration ?? DEFAULTS.liveMigration),
+      liveMigrationJitter: d.simulator?.liveMigrationJitter ?? DEFAULTS.liveMigrationJitter,
     },
     settings: { ...d.settings },
     steadyState: {
@@ -82,6 +129,23 @@ export function buildExperiment(
     observe: { intervalMs: parseDuration(d.observe?.interval ?? DEFAULTS.observeInterval) },
     check: { toleranceMs: parseDuration(d.check?.tolerance ?? DEFAULTS.checkTolerance) },
     seed: d.seed ?? DEFAULTS.seed,
+    ...soakOf(d),
+  };
+}
+
+/** A soak when the document gives `iterations` or `duration` (semantic.ts refuses both, or a soak section without either). */
+function soakOf(d: Doc): { soak?: Soak } {
+  const iterations = d.iterations ?? undefined;
+  const duration = d.duration ?? undefined;
+  if (iterations === undefined && duration === undefined) return {};
+  return {
+    soak: {
+      ...(iterations !== undefined ? { iterations } : {}),
+      ...(duration !== undefined ? { durationMs: parseDuration(duration) } : {}),
+      stopOn: d.soak?.['stop-on'] ?? DEFAULTS.soakStopOn,
+      anomalyEvents: [...(d.soak?.['anomaly-events'] ?? DEFAULTS.anomalyEvents)],
+      migrationTimeoutMs: parseDuration(d.soak?.['migration-timeout'] ?? DEFAULTS.migrationTimeout),
+    },
   };
 }
 

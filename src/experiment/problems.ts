@@ -176,6 +176,9 @@ function expectedFromError(e: ErrorObject, schema: Schema): string {
       return schema.format === 'duration' ? DURATION_EXAMPLES : `text in the ${p.format} format`;
     case 'uniqueItems':
       return 'a list without repeated items';
+    case 'type':
+      // ajv's own words ("must be boolean") would only repeat what the type says
+      return expectedFromType(schema);
     default:
       return expectedFromType(schema) + (e.message ? ` (${e.message})` : '');
   }

@@ -54,6 +54,45 @@ const section = (name: string, properties: Record<string, SchemaObject>, expecte
   'x-keys': `one of the keys of ${name} (${Object.keys(properties).join(', ')})`,
 });
 
+const TRANSPORT_HINT =
+  'TCPIP: one TCP connection; Compression: the same with idle CPU compressing memory; SMB: SMB 3 over every NIC (Multichannel); SMBDirect: SMB over RDMA-capable NICs.';
+
+/** One virtual disk of a VM (Get-VMHardDiskDrive + Get-VHD). */
+function disk(): SchemaObject {
+  const d = section(
+    'a disk',
+    {
+      type: { enum: ['dynamic', 'fixed'], 'x-expected': 'dynamic or fixed', 'x-hint': 'dynamic = a dynamically expanding VHD(X); fixed = a fixed-size one.' },
+      controller: { enum: ['scsi', 'ide'], 'x-expected': 'scsi or ide', 'x-hint': 'The virtual controller the disk is attached to.' },
+      writes: { type: 'boolean', 'x-expected': 'true or false (whether the guest writes to the disk)' },
+    },
+    'a disk such as { type: dynamic, controller: scsi, writes: true }',
+  );
+  d.type = 'object';
+  d.required = ['type', 'controller'];
+  return d;
+}
+
+/** The hosts' live-migration network and transport (Set-VMHost, the NICs behind the live-migration networks). */
+function liveMigrationSchema(): SchemaObject {
+  return section(
+    'cluster.liveMigration',
+    {
+      transport: { enum: ['TCPIP', 'Compression', 'SMB', 'SMBDirect'], 'x-expected': 'TCPIP, Compression, SMB or SMBDirect', 'x-hint': TRANSPORT_HINT },
+      nics: { type: 'integer', minimum: 1, maximum: 16, 'x-expected': 'a whole number of NICs per host from 1 to 16' },
+      nicGbps: { type: 'number', exclusiveMinimum: 0, maximum: 800, 'x-expected': 'the speed of each NIC in Gbps, greater than 0 (1, 10, 25…)' },
+      teaming: { type: 'boolean', 'x-expected': 'true or false (the NICs are teamed)' },
+      jumboFrames: { type: 'boolean', 'x-expected': 'true or false (jumbo frames on the live-migration network)' },
+      powerProfile: {
+        enum: ['balanced', 'high-performance', 'c-states-disabled'],
+        'x-expected': 'balanced, high-performance or c-states-disabled',
+        'x-hint': "The hosts' power setting: balanced (the power-saving default), high-performance, or high performance with C-states and C1E disabled in the BIOS.",
+      },
+    },
+    'a mapping such as { transport: Compression, nics: 1, nicGbps: 10 }',
+  );
+}
+
 function clusterSchema(): SchemaObject {
   const name = (what: string): SchemaObject => ({
     type: 'string',
@@ -83,6 +122,17 @@ function clusterSchema(): SchemaObject {
         pattern: '^[0-9]+\\.[0-9]+$',
         'x-expected': 'a VM configuration version such as "8.0" (Get-VM .Version), in quotes',
       },
+      dirtyMBps: {
+        type: 'number',
+        minimum: 0,
+        'x-expected': 'a number of MiB the VM writes to its memory per second, 0 or more',
+        'x-hint': 'How busy the VM is: it decides how many pre-copy passes a live migration needs.',
+      },
+      disks: {
+        type: ['array', 'null'],
+        items: disk(),
+        'x-expected': 'a list of virtual disks, each such as { type: dynamic, controller: scsi, writes: true }',
+      },
     },
     'a VM such as { name: web01, owner: N1, storage: smb }',
   );
@@ -100,6 +150,19 @@ function clusterSchema(): SchemaObject {
         'x-expected': 'a list of 1 to 64 node names, e.g. [N1, N2, N3, N4]',
       },
       vms: { type: ['array', 'null'], items: vm, 'x-expected': 'a list of VMs, each such as { name: web01, owner: N1, storage: smb }' },
+      hostVersion: {
+        enum: ['2008R2', '2012R2+'],
+        'x-expected': '2008R2 or 2012R2+',
+        'x-hint': '2008R2: at most 10 pre-copy passes and one live migration at a time per host; 2012R2+: 5 passes, concurrent migrations.',
+      },
+      idleCpuCores: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1024,
+        'x-expected': 'a whole number of idle CPU cores per host, from 0 to 1024',
+        'x-hint': 'Compression needs idle cores; without them it falls back to TCP/IP.',
+      },
+      liveMigration: liveMigrationSchema(),
     },
     'a mapping with the cluster name, its nodes and its VMs',
   );
@@ -180,6 +243,52 @@ function stepSchema(faults: FaultCatalogue): SchemaObject {
   };
 }
 
+function simulatorSchema(): SchemaObject {
+  const s = section(
+    'simulator',
+    {
+      scmRestartDelay: duration(),
+      vmStart: range('[5s, 20s]'),
+      vmIoInterval: range('[100ms, 2s]'),
+      liveMigrationJitter: {
+        type: 'number',
+        minimum: 0,
+        exclusiveMaximum: 1,
+        'x-expected': 'a fraction from 0 up to (not including) 1, e.g. 0.1',
+        'x-hint': 'Each live migration takes the timing model\'s duration times a factor drawn from [1 - jitter, 1 + jitter]; 0 = exactly the model.',
+      },
+    },
+    'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter)',
+  );
+  s['x-key-hints'] = {
+    liveMigration:
+      "simulator.liveMigration (a [min, max] range) was replaced by simulator.liveMigrationJitter (a fraction such as 0.1): live migrations now take what the timing model computes from each VM's memoryGB and dirtyMBps and cluster.liveMigration.",
+  };
+  return s;
+}
+
+/** How a soak runs: what stops it, what counts as an anomaly, how long a migration may take. */
+function soakSchema(): SchemaObject {
+  return section(
+    'soak',
+    {
+      'stop-on': {
+        enum: ['first-anomaly', 'never'],
+        'x-expected': 'first-anomaly or never',
+        'x-hint': 'first-anomaly stops the soak with the evidence kept; never keeps going and counts the anomalies.',
+      },
+      'anomaly-events': {
+        type: 'array',
+        items: { type: 'integer', minimum: 0, maximum: 65535, 'x-expected': 'an event ID, a whole number from 0 to 65535' },
+        uniqueItems: true,
+        'x-expected': 'a list of event IDs, e.g. [18590, 20417, 21502, 21111]',
+      },
+      'migration-timeout': duration(),
+    },
+    'a mapping such as { stop-on: first-anomaly, migration-timeout: 10m }',
+  );
+}
+
 export function experimentSchema(settings: readonly SettingsCatalogueEntry[], faults: FaultCatalogue): SchemaObject {
   const properties: Record<string, SchemaObject> = {
     title: { type: 'string', minLength: 1, 'x-expected': 'a one-line title (text)' },
@@ -191,11 +300,7 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
       'x-expected': `an integer seed from 0 to ${UINT32_MAX}`,
     },
     cluster: clusterSchema(),
-    simulator: section(
-      'simulator',
-      { scmRestartDelay: duration(), vmStart: range('[5s, 20s]'), vmIoInterval: range('[100ms, 2s]'), liveMigration: range('[2s, 8s]') },
-      'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigration)',
-    ),
+    simulator: simulatorSchema(),
     settings: settingsSchema(settings),
     'steady-state': section(
       'steady-state',
@@ -216,6 +321,15 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
       minItems: 1,
       'x-expected': 'a list of at least one step, each "- fault: <name>" with its parameters or "- wait: <duration>"',
     },
+    // a soak: the method again and again, a number of times or for a while
+    iterations: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: UINT32_MAX,
+      'x-expected': 'a whole number of times to run the method, 1 or more (a soak)',
+    },
+    duration: { ...duration(), type: ['string', 'null'], 'x-expected': `how long to keep running the method (a soak): ${DURATION_EXAMPLES}` },
+    soak: soakSchema(),
     observe: section('observe', { interval: duration() }, 'a mapping such as { interval: 1s }'),
     check: section('check', { tolerance: duration() }, 'a mapping such as { tolerance: 2s }'),
   };

@@ -25,6 +25,8 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
   if (nodes) out.push(...duplicates(nodes, ['cluster', 'nodes'], 'node'));
   const vmNames = vms.map((vm) => (isObject(vm) && typeof vm.name === 'string' ? vm.name : undefined));
   out.push(...duplicates(vmNames, ['cluster', 'vms'], 'VM', 'name'));
+  out.push(...liveMigrationFindings(data, nodes, vmNames.filter((n): n is string => n !== undefined)));
+  out.push(...soakFindings(data));
 
   if (nodes) {
     vms.forEach((vm, i) => {
@@ -55,7 +57,7 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
   }
 
   const simulator = isObject(data.simulator) ? data.simulator : {};
-  for (const key of ['vmStart', 'vmIoInterval', 'liveMigration']) {
+  for (const key of ['vmStart', 'vmIoInterval']) {
     const pair = strings(simulator[key]);
     if (!pair || pair.length !== 2) continue;
     const [min, max] = pair.map(tryParseDuration);
@@ -67,6 +69,92 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
         found: `[${pair.join(', ')}]`,
         hint: 'Swap the two values.',
       });
+    }
+  }
+  return out;
+}
+
+/** Where `to:` may send a VM besides a node: the policies a soak resolves per iteration (src/faults/live-migrate.ts). */
+const MIGRATION_POLICIES = ['round-robin', 'random'];
+
+/** A live migration names VMs of the cluster and sends them to one of its nodes, or by a policy. */
+function liveMigrationFindings(data: Data, nodes: string[] | undefined, vmNames: string[]): Finding[] {
+  const out: Finding[] = [];
+  const method = Array.isArray(data.method) ? data.method : [];
+  method.forEach((step, i) => {
+    if (!isObject(step) || step.fault !== 'live-migrate') return;
+    const named: [Segment[], string][] =
+      typeof step.vm === 'string' ? [[['method', i, 'vm'], step.vm]] : (strings(step.vm) ?? []).map((vm, j) => [['method', i, 'vm', j], vm]);
+    const first = new Map<string, Segment[]>();
+    for (const [path, vm] of named) {
+      const earlier = first.get(vm.toLowerCase());
+      if (earlier) {
+        out.push({
+          path,
+          at: 'value',
+          expected: 'each VM once in the list (names are compared without case)',
+          found: `${JSON.stringify(vm)} again, already at ${pathText(earlier)}`,
+          hint: 'Remove the repeat; the list is migrated in turn, one VM per iteration.',
+        });
+        continue;
+      }
+      first.set(vm.toLowerCase(), path);
+      if (vm !== '' && !vmNames.includes(vm)) {
+        out.push({
+          path,
+          at: 'value',
+          expected: vmNames.length > 0 ? `one of the cluster's VMs (${vmNames.join(', ')})` : 'a VM of the cluster (cluster.vms lists none)',
+          found: describeValue(vm),
+          hint: hints(didYouMean(vm, vmNames), 'Use a VM listed in cluster.vms, or add it there.'),
+        });
+      }
+    }
+    if (nodes && typeof step.to === 'string' && step.to !== '' && !nodes.includes(step.to) && !MIGRATION_POLICIES.includes(step.to)) {
+      out.push({
+        path: ['method', i, 'to'],
+        at: 'value',
+        expected: `one of the cluster's nodes (${nodes.join(', ')}), round-robin or random`,
+        found: describeValue(step.to),
+        hint: hints(
+          didYouMean(step.to, [...nodes, ...MIGRATION_POLICIES]),
+          "round-robin: the next Up node after the VM's owner; random: a seeded pick among the other Up nodes.",
+        ),
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * A soak repeats the method a number of times (`iterations`) or for a while (`duration`): one or the other.
+ * A `soak:` section says how; without either of them it would be silently ignored, so it is refused.
+ */
+function soakFindings(data: Data): Finding[] {
+  const out: Finding[] = [];
+  const given = (key: string): boolean => data[key] !== undefined && data[key] !== null;
+  if (given('iterations') && given('duration')) {
+    out.push({
+      path: ['duration'],
+      at: 'key',
+      expected: 'iterations or duration, not both',
+      found: `iterations: ${describeValue(data.iterations)} and duration: ${describeValue(data.duration)}`,
+      hint: 'Keep one of them. To swap one for the other with --set, set the one from the file to null, e.g. --set iterations=null --set duration=8h.',
+    });
+  }
+  if ('soak' in data && !given('iterations') && !given('duration')) {
+    out.push({
+      path: ['soak'],
+      at: 'key',
+      expected: 'a soak section only beside "iterations:" or "duration:" (how many times, or how long, to repeat the method)',
+      found: 'neither',
+      hint: 'Add "iterations: 1000" or "duration: 8h" at the top level, or remove the soak section.',
+    });
+  }
+  for (const path of [['duration'], ['soak', 'migration-timeout']] as const) {
+    const holder = path.length === 1 ? data : isObject(data.soak) ? data.soak : {};
+    const text = holder[path[path.length - 1]!];
+    if (typeof text === 'string' && tryParseDuration(text) === 0) {
+      out.push({ path: [...path], at: 'value', expected: 'a duration longer than 0', found: describeValue(text), hint: '' });
     }
   }
   return out;

@@ -8,8 +8,11 @@ export interface SimulatorSpec {
   vmStartMs: [Millis, Millis];
   /** Interval between a csv-block VM's disk I/Os (min..max): an I/O to a lost CSV pauses the VM. */
   vmIoIntervalMs: [Millis, Millis];
-  /** How long one live migration of a VM takes (min..max) when a node is drained. */
-  liveMigrationMs: [Millis, Millis];
+  /**
+   * Live migrations take what the physical timing model (lm-timing.ts) says, times a factor drawn per
+   * migration from [1 - jitter, 1 + jitter] (host load, network noise). 0 = exactly the model.
+   */
+  liveMigrationJitter: number;
 }
 
 export interface FaultStep {
@@ -51,4 +54,20 @@ export interface Experiment {
   observe: { intervalMs: Millis };
   check: { toleranceMs: Millis };
   seed: number;
+  /** Present when the method is repeated (a soak): top-level `iterations` or `duration`, and the `soak` section. */
+  soak?: Soak;
+}
+
+/** Repeat the method: a number of iterations or for a duration (virtual time on the simulator). */
+export interface Soak {
+  /** How many times to run the method (top-level `iterations`). */
+  iterations?: number;
+  /** Or: run it again until this much time has passed (top-level `duration`). */
+  durationMs?: Millis;
+  /** Stop after the first anomalous iteration (default), or keep going and count anomalies. */
+  stopOn: 'first-anomaly' | 'never';
+  /** Event IDs that make an iteration anomalous besides Error/Critical events (default 18590, 20417, 21502, 21111). */
+  anomalyEvents: number[];
+  /** A live migration not completed within this long is cancelled and counted as an anomaly (default 10m). */
+  migrationTimeoutMs: Millis;
 }

@@ -12,7 +12,7 @@ describe('experiment errors a user reads', () => {
   it('points at an unknown top-level key and lists the sections there are', () => {
     const f = fixture('unknown-top-key.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:4:1: rollbacks: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, observe, check), found "rollbacks". Faults revert themselves: each registers its revert before it injects, and reverts run on every exit path.`,
+      `${f}:4:1: rollbacks: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check), found "rollbacks". Faults revert themselves: each registers its revert before it injects, and reverts run on every exit path.`,
     ]);
   });
 
@@ -26,7 +26,7 @@ describe('experiment errors a user reads', () => {
   it('names the catalogue faults for an unknown fault and suggests the closest one', () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('experiment errors a user reads', () => {
         line: 5,
         column: 12,
         path: 'method[0].fault',
-        expected: "one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node)",
+        expected: "one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node)",
         found: '"kil-clussvc"',
         hint: `Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       },
@@ -137,8 +137,15 @@ describe('experiment errors a user reads', () => {
       name: 'minimal',
       title: 'Minimal',
       description: '',
-      cluster: { name: 'SIMCLUSTER', nodes: ['N1', 'N2', 'N3'], vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4 }] },
-      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationMs: [2000, 8000] },
+      cluster: {
+        name: 'SIMCLUSTER',
+        nodes: ['N1', 'N2', 'N3'],
+        vms: [{ name: 'web01', owner: 'N1', storage: 'smb', memoryGB: 4, dirtyMBps: 16, disks: [] }],
+        hostVersion: '2012R2+',
+        idleCpuCores: 4,
+        liveMigration: { transport: 'Compression', nics: 1, nicGbps: 10, teaming: false, jumboFrames: false, powerProfile: 'balanced' },
+      },
+      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationJitter: 0.1 },
       settings: {},
       steadyState: { timeoutMs: 120_000, downAfter: [] },
       observe: { intervalMs: 1000 },
@@ -146,11 +153,12 @@ describe('experiment errors a user reads', () => {
       seed: 1,
     });
     expect(e.method).to.deep.equal([{ kind: 'wait', ms: 10_000, line: 8 }]);
+    expect(e).not.to.have.property('soak');
   });
 
   it('treats optional sections written with nothing under them as left out', () => {
     const e = load(fixture('empty-sections.yaml'));
-    expect(e.cluster).to.deep.equal({ name: 'LAB', nodes: ['N1'], vms: [] });
+    expect(e.cluster).to.deep.include({ name: 'LAB', nodes: ['N1'], vms: [] });
     expect(e.settings).to.deep.equal({});
     expect(e.description).to.equal('');
     expect(e.method).to.deep.equal([{ kind: 'wait', ms: 90_000, line: 12 }]);

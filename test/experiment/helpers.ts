@@ -1,5 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { relative } from 'node:path';
 import { expect } from 'chai';
 import { settingDefinitions } from '../../machines/settings.js';
 import { ExperimentError, loadExperiment, type LoadOptions } from '../../src/experiment/load.js';
@@ -37,4 +39,14 @@ export function thrown(file: string, options: Partial<LoadOptions> = {}): Experi
     return e as ExperimentError;
   }
   expect.fail(`expected ${file} to be refused`);
+}
+
+let written = 0;
+const scratch = mkdtempSync(join(tmpdir(), 'clusterchaos-experiment-'));
+
+/** An experiment file with this text, for tests that read their YAML next to the lines it produces. */
+export function experimentFile(yaml: string): string {
+  const file = join(scratch, `e${++written}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
 }

@@ -9,7 +9,13 @@ describe('listing experiments', () => {
   it('lists the shipped experiments by name with their titles, sorted', () => {
     const dir = shipped('');
     const list = listExperiments(dir);
-    expect(list.map((e) => e.name)).to.include.members(['clussvc-stays-down', 'compute-resiliency']);
+    expect(list.map((e) => e.name)).to.include.members([
+      'clussvc-stays-down',
+      'compute-resiliency',
+      'drain-host',
+      'live-migration-soak',
+      'migration-transport-comparison',
+    ]);
     expect(list.map((e) => e.name)).to.deep.equal([...list.map((e) => e.name)].sort());
     const flagship = list.find((e) => e.name === 'compute-resiliency')!;
     expect(flagship.file).to.equal(join(dir, 'compute-resiliency.yaml'));

@@ -74,7 +74,7 @@ describe('--set and --seed', () => {
 
   it('names the flag and the section when a flag creates a section that does not exist', () => {
     expect(errorLines(flagship, { sets: ['setings.QuarantineDuration=300'] })).to.deep.equal([
-      `${flagship}: --set setings.QuarantineDuration=300: setings: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, observe, check), found "setings". Did you mean "settings"?`,
+      `${flagship}: --set setings.QuarantineDuration=300: setings: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check), found "setings". Did you mean "settings"?`,
     ]);
   });
 
@@ -118,7 +118,7 @@ describe('--set and --seed', () => {
   it("lists the file's problems by line, then the flags' in the order given", () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f, { sets: ['settings.ResiliencyDefaultPeriod=-1', 'oops'] })).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       `${f}: --set settings.ResiliencyDefaultPeriod=-1: expected an integer number of seconds from 0 to 4294967295, found -1.`,
       `${f}: --set oops: expected path=value, e.g. --set settings.ResiliencyDefaultPeriod=60, found no "=".`,
     ]);
