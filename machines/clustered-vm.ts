@@ -9,6 +9,11 @@ import type { Settings } from './settings.js';
  * to the VMs it hosts. Tags are the states an observer may see (Get-VM State, the group's Unmonitored flag,
  * an offline group while failing over). States whose `meta.ownerMoves` is true are where the VM's owner
  * node may change; `meta.live` says the VM keeps running while it moves (live migration, not failover).
+ *
+ * Live migrations asked for by an operation (live-migrate, a drain's or a failback's moves) are stimuli:
+ * `migration.requested` at its invoke, `migration.completed` or `migration.failed` at its completion (the
+ * checker leaves a VM whose migration failed on its source). Which node a completed migration moved the VM
+ * to, and everything about the migration itself, the live-migration model checks (src/check/migrations.ts).
  */
 
 export type StorageKind = 'smb' | 'csv-block';
@@ -44,9 +49,13 @@ export type ClusteredVmEvent =
   | { type: 'owner.Down' }
   | { type: 'owner.Quarantined' }
   | { type: 'owner.Draining' }
+  | { type: 'owner.Paused' }
   | { type: 'vm.io-failed' }
   | { type: 'vm.online' }
-  | { type: 'vm.migrated' };
+  | { type: 'vm.migrated' }
+  | { type: 'migration.requested' }
+  | { type: 'migration.completed' }
+  | { type: 'migration.failed' };
 
 /** Events the cluster or the VM produce on their own. */
 export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online', 'vm.migrated'] as const;
@@ -64,6 +73,7 @@ export const clusteredVm = setup({
     BlockStoragePauseWithin: ({ context }) => context.settings.BlockStoragePauseWithin * 1000,
     FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
+    LiveMigrationWithin: ({ context }) => context.settings.LiveMigrationWithin! * 1000,
     // A VM's own ResiliencyPeriod overrides the cluster's ResiliencyDefaultPeriod [MSDN-RP], [STUB]
     ResiliencyPeriod: ({ context }) => (context.resiliencyPeriod === undefined ? NEVER : context.resiliencyPeriod * 1000),
   },
@@ -86,6 +96,9 @@ export const clusteredVm = setup({
     // lab §1.5; so are a gracefully stopping node's (Stop-ClusterNode drains first) [HV-STOPSVC], lab §1
     'owner.Quarantined': '.LiveMigrating',
     'owner.Draining': '.LiveMigrating',
+    // Suspend-ClusterNode -Drain: the node is Paused and its roles move away by live migration, never
+    // offline [PSDOC-SUSP], lab-observations §5 (CAU drains nodes into maintenance this way)
+    'owner.Paused': '.LiveMigrating',
   },
   states: {
     Running: {
@@ -101,6 +114,10 @@ export const clusteredVm = setup({
         ],
         // Owner Down (resiliency off, or period expired): the VM is restarted on another node [EVT] 1682
         'owner.Down': 'FailingOver',
+        // Move-ClusterVirtualMachineRole -MigrationType Live [PSDOC-MOVE]
+        'migration.requested': 'Migrating',
+        // A move the trace reports only at its end (a failback's, Resume-ClusterNode -Failback)
+        'migration.completed': 'Migrated',
       },
     },
     Unmonitored: {
@@ -143,9 +160,36 @@ export const clusteredVm = setup({
     // runs, monitored, on the new node by DrainWithin at the latest.
     LiveMigrating: {
       tags: ALIVE_ON_SOURCE,
-      meta: { ownerMoves: true },
-      on: { 'vm.migrated': 'Running' },
+      meta: { ownerMoves: true, live: true },
+      on: {
+        'vm.migrated': 'Running',
+        'migration.completed': 'Migrated',
+        // A move that failed leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]
+        'migration.failed': 'Running',
+      },
       after: { DrainWithin: 'Running' },
+    },
+    // Live-migrating because an operation asked for it: it keeps running (on its source, then on the target
+    // once the blackout ends, lab §2) and never goes offline. A migration not done within LiveMigrationWithin
+    // has stalled: the VM is expected back to plain Running wherever it is.
+    Migrating: {
+      tags: ALIVE_ON_SOURCE,
+      meta: { ownerMoves: true, live: true },
+      on: {
+        'migration.completed': 'Migrated',
+        // A failed migration leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]
+        'migration.failed': 'Running',
+      },
+      after: { LiveMigrationWithin: 'Running' },
+    },
+    // The migration completed: the VM runs on its new owner, which the next observation shows. Never observed
+    // as such (no tags): it is Running by the time anyone looks.
+    Migrated: {
+      meta: { ownerMoves: true, live: true },
+      on: {
+        'vm.migrated': 'Running',
+        'migration.requested': 'Migrating',
+      },
     },
   },
 });

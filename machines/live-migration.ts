@@ -3,14 +3,17 @@ import type { Settings } from './settings.js';
 
 /**
  * One live migration of a clustered VM, as documented (lab-observations.md §2; windows-cluster-facts.md §4).
- * Not yet wired into the checker (issue 4): this is the expectation the migration engine will be checked
- * against.
+ * The checker (src/check/migrations.ts) replays each migration of a trace through it.
  *
  * Events: the stimuli `migration.requested` (Move-ClusterVirtualMachineRole -MigrationType Live) and
  * `migration.cancel` (-Cancel); what the cluster does by itself: `migration.started` (a slot is free),
- * `setup.done`, `pass.done`, `blackout.done`, `cleanup.done`, `migration.failed`. The checker adds
- * `slots: { source, cluster }` to `migration.started`: migrations already running from/to the source host and
- * in the cluster, for the concurrency limits.
+ * `setup.done`, `pass.done`, `precopy.done` (what remains is small enough to switch over), `blackout.done`,
+ * `cleanup.done`, `migration.failed`. The checker adds `slots: { source, target, cluster }` to
+ * `migration.started` (migrations already running from or to each host and in the cluster, for the
+ * concurrency limits) and to `migration.failed` whether each end was available when it failed.
+ *
+ * Deadlines are state meta naming the setting (`meta.within`): the blackout within BlackoutWithin, the whole
+ * migration (request to completion, on the root) within LiveMigrationWithin.
  */
 
 export type HostVersion = '2008R2' | '2012R2+';
@@ -24,17 +27,27 @@ export interface LiveMigrationInput {
 export type LiveMigrationEvent =
   | { type: 'migration.requested' }
   | { type: 'migration.cancel' }
-  | { type: 'migration.started'; slots?: { source: number; cluster: number } }
+  | { type: 'migration.started'; slots?: MigrationSlots }
   | { type: 'setup.done' }
   | { type: 'pass.done' }
+  | { type: 'precopy.done' }
   | { type: 'blackout.done' }
   | { type: 'cleanup.done' }
-  | { type: 'migration.failed' };
+  | { type: 'migration.failed'; sourceAvailable?: boolean; targetAvailable?: boolean };
+
+/** Migrations already running when this one leaves the queue: from or to its source, its target, in the cluster. */
+export interface MigrationSlots {
+  source: number;
+  /** Absent: not known. */
+  target?: number;
+  cluster: number;
+}
 
 export const liveMigrationSpontaneous = [
   'migration.started',
   'setup.done',
   'pass.done',
+  'precopy.done',
   'blackout.done',
   'cleanup.done',
   'migration.failed',
@@ -43,6 +56,17 @@ export const liveMigrationSpontaneous = [
 /** Pre-copy passes before the forced switch-over: 10 on 2008 R2 [DIRMS], 5 on 2012 R2 and later [SAVILL-499]. */
 export function maximumCopyPasses(version: HostVersion): number {
   return version === '2008R2' ? 10 : 5;
+}
+
+/**
+ * Live migrations at once: from or to one host, MaximumVirtualMachineMigrations (one at a time on 2008 R2
+ * hosts, lab §3) [LM-SETUP]; in the cluster, MaximumParallelMigrations [TC-MPM].
+ */
+export function migrationLimits(settings: Settings, version: HostVersion): { perHost: number; cluster: number } {
+  return {
+    perHost: version === '2008R2' ? 1 : settings.MaximumVirtualMachineMigrations!,
+    cluster: settings.MaximumParallelMigrations!,
+  };
 }
 
 interface Context {
@@ -64,9 +88,14 @@ export const liveMigration = setup({
     slotFree: ({ context, event }) => {
       const slots = event.type === 'migration.started' ? event.slots : undefined;
       if (!slots) return true;
-      const perHost = context.hostVersion === '2008R2' ? 1 : context.settings.MaximumVirtualMachineMigrations;
-      return slots.source < perHost && slots.cluster < context.settings.MaximumParallelMigrations;
+      const limits = migrationLimits(context.settings, context.hostVersion);
+      return slots.source < limits.perHost && (slots.target ?? 0) < limits.perHost && slots.cluster < limits.cluster;
     },
+    // A requested migration in a healthy cluster completes: it may fail only when its source or its target is
+    // not available (a node lost or paused, the VM gone) [LMTSG]. A failure with both ends known to be
+    // available is not explained (e.g. 21502 with 0x80070002, a missing SharedStoragePath, lab §5).
+    endUnavailable: ({ event }) =>
+      event.type !== 'migration.failed' || event.sourceAvailable !== true || event.targetAvailable !== true,
     // Pages dirtied again are copied in further passes until little remains or the pass limit forces the
     // switch-over [DIRMS], [SAVILL-499]
     passLimitReached: ({ context }) => context.passes + 1 >= maximumCopyPasses(context.hostVersion),
@@ -77,6 +106,8 @@ export const liveMigration = setup({
 }).createMachine({
   id: 'live-migration',
   context: ({ input }) => ({ settings: input.settings, hostVersion: input.hostVersion, passes: 0 }),
+  // Request to completion, queue included: longer than this and the migration has stalled (an assumption)
+  meta: { within: 'LiveMigrationWithin' },
   initial: 'Idle',
   states: {
     Idle: {
@@ -88,13 +119,18 @@ export const liveMigration = setup({
       tags: ['Queued'],
       on: {
         'migration.started': { guard: 'slotFree', target: 'Setup' },
+        'migration.failed': { guard: 'endUnavailable', target: 'Failed' },
         'migration.cancel': 'Cancelled',
       },
     },
     // Source and target connected, memory reserved and a skeleton VM created on the target (lab §2 steps 1–4)
     Setup: {
       tags: ['Migrating'],
-      on: { 'setup.done': 'PreCopy', 'migration.failed': 'Failed', 'migration.cancel': 'Cancelled' },
+      on: {
+        'setup.done': 'PreCopy',
+        'migration.failed': { guard: 'endUnavailable', target: 'Failed' },
+        'migration.cancel': 'Cancelled',
+      },
     },
     // The VM keeps running ("brownout") while its memory is copied, then what it dirtied again (lab §2 steps 5–6)
     PreCopy: {
@@ -104,14 +140,19 @@ export const liveMigration = setup({
           { guard: 'passLimitReached', target: 'Blackout', actions: 'countPass' },
           { target: 'PreCopy', reenter: true, actions: 'countPass' },
         ],
-        'migration.failed': 'Failed',
+        // Little enough remains dirty: the switch-over comes before the pass limit [DIRMS]
+        'precopy.done': 'Blackout',
+        'migration.failed': { guard: 'endUnavailable', target: 'Failed' },
         'migration.cancel': 'Cancelled',
       },
     },
     // The VM is paused on the source while the remaining state is copied; then it resumes on the target (lab §2 7–8)
+    // It must end within the TCP connection timeout for clients not to drop: BlackoutWithin, ~20 s
+    // [FREECRAM] quoting MS dn440540; event 20417 reports an "unexpectedly long blackout time" [LM-ISSUES]
     Blackout: {
       tags: ['Blackout'],
-      on: { 'blackout.done': 'Cleanup', 'migration.failed': 'Failed' },
+      meta: { within: 'BlackoutWithin' },
+      on: { 'blackout.done': 'Cleanup', 'migration.failed': { guard: 'endUnavailable', target: 'Failed' } },
     },
     // Ownership has moved; what remains on the source is cleaned up (lab §2 step 9)
     Cleanup: {

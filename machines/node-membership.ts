@@ -11,7 +11,8 @@ import type { Settings } from './settings.js';
  *   `node.stopping` (Stop-ClusterNode), `node.started` (Start-ClusterNode or starting clussvc),
  *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine), `network.cut` (its cluster networks cut, from
  *   every node or from some: heartbeats lost both ways; it heals by itself after `healAfterMs`),
- *   `network.healed` (the cut removed);
+ *   `network.healed` (the cut removed), `node.suspended` (Suspend-ClusterNode -Drain), `node.resumed`
+ *   (Resume-ClusterNode);
  * - what the cluster does by itself, at a time the model does not fix: `membership.lost`, `node.joining`,
  *   `node.joined`, `node.stopped`.
  * The checker adds `cluster: { nodes, quarantined }` to every event, for the quarantine cap.
@@ -42,6 +43,8 @@ export type NodeMembershipEvent = WithCluster<
   | { type: 'exit.expired' }
   | { type: 'network.cut'; healAfterMs: number }
   | { type: 'network.healed' }
+  | { type: 'node.suspended' }
+  | { type: 'node.resumed' }
 >;
 
 /** Events the cluster produces on its own: the checker may assume them at any time they are enabled. */
@@ -142,6 +145,19 @@ export const nodeMembership = setup({
         // Cut networks: heartbeats lost both ways, a transient communication failure [MSBLOG], [ITPRO-HB]
         'network.cut': { target: 'LosingMembership', actions: ['cut', 'healLater'] },
         // Stop-ClusterNode: a graceful stop drains the node first [HV-STOPSVC], lab §1
+        'node.stopping': 'Draining',
+        // Suspend-ClusterNode -Drain: the node is Paused and its roles live-migrate away [PSDOC-SUSP]
+        'node.suspended': 'Paused',
+      },
+    },
+    // Paused (suspended): a member that takes no roles; its VMs were drained by live migration (the clustered-VM
+    // model moves them when it hears owner.Paused). A drain that fails leaves it Paused [PSDOC-SUSP], lab §5.
+    Paused: {
+      tags: ['Paused'],
+      on: {
+        // Resume-ClusterNode: it takes roles again; with -Failback Immediate its drained VMs move back [PSDOC-RESUME]
+        'node.resumed': 'Up',
+        // Stop-ClusterNode of a paused node: what is left is drained, then the service stops
         'node.stopping': 'Draining',
       },
     },

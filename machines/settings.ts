@@ -208,6 +208,29 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     source: 'Assumption: [EVT] documents the events, not their delay; 30 s covers a poll interval and event-log collection',
   },
   {
+    name: 'BlackoutWithin',
+    kind: 'model',
+    unit: 's',
+    default: 20,
+    min: 0,
+    max: 3600,
+    description:
+      'How long a live migration may keep the VM paused for the switch-over (the blackout): it must end within the TCP connection timeout for clients not to drop. Event 20417 reports an unexpectedly long one.',
+    source: '[FREECRAM] quoting MS dn440540: the blackout must finish within the TCP connection timeout, ~20 s',
+    conflict: '[SAVILL-499] "milliseconds", lab §2: Microsoft claimed ~2 ms; [ANYSTACK] 1–2 s typical. 20 s chosen: the limit clients notice, not the typical figure',
+  },
+  {
+    name: 'LiveMigrationWithin',
+    kind: 'model',
+    unit: 's',
+    default: 600,
+    min: 1,
+    max: 86400,
+    description:
+      'How long a requested live migration may take, queue included, before it counts as stalled. Raise it for big VMs on slow networks (80 GB over 1 GbE takes ~13 min).',
+    source: 'Assumption: no documented limit; 600 s matches the runner\'s default migration timeout (10 min) and covers ~48 GB of memory over 1 GbE at the ≈100 MB/s [HOLMAN] measured (windows-cluster-facts §4.3)',
+  },
+  {
     name: 'FailoverStartWithin',
     kind: 'model',
     unit: 's',

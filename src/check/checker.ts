@@ -6,25 +6,36 @@ import { coverageKey, declaredTransitions } from './coverage.js';
 import {
   advance,
   apply,
+  can,
   entityKey,
   forceEntity,
   leafState,
   ownerMoves,
+  quietUntil,
+  sameEntity,
+  seenAt,
   startEntity,
+  stepsInOrder,
   topState,
+  withMessages,
+  withOwner,
+  withoutSteps,
   type EntityState,
   type Env,
-  type Step,
 } from './entity.js';
 import { explain } from './explain-violation.js';
 import { worstVerdict, type CheckResult, type QuotedLine, type TransitionCoverage, type Violation } from './result.js';
 import { EventRules } from './events.js';
+import { MigrationChecker } from './migrations.js';
 import { stimuliOf, type Stimulus } from './stimuli.js';
 import { formatT, seconds } from './time.js';
 
-/** One candidate run of the models that explains everything seen so far. */
+/**
+ * One candidate run of the models that explains everything seen so far. Its map is its own (never shared
+ * with another world), so a world that goes on as one world is updated in place; a world that branches is copied.
+ */
 interface World {
-  entities: ReadonlyMap<string, EntityState>;
+  entities: Map<string, EntityState>;
   /** Sequence numbers of `info` operations this world assumes happened. */
   infoApplied: readonly number[];
 }
@@ -33,6 +44,8 @@ interface World {
 const MAX_WORLDS = 5000;
 const CONTEXT_BEFORE = 3;
 const CONTEXT_AFTER = 2;
+/** Up to this many worlds are told apart pairwise (most states shared by reference); more by a key each. */
+const PAIRWISE_WORLDS = 16;
 
 /**
  * Trace × models → verdict. Fed one record at a time (the trace is streamed, never loaded whole), it keeps
@@ -57,12 +70,17 @@ export class Checker {
   private readonly infoOps: { seq: number; label: string }[] = [];
   private readonly stats = { records: 0, observations: 0, ops: 0, events: 0, maxWorlds: 1 };
   private tooMany = false;
+  private readonly plainEnv: Env;
+  private readonly decoratedEvents = new Map<string, { type: string; cluster: { nodes: number; quarantined: number } }>();
   private readonly eventRules: EventRules;
+  private readonly migrations: MigrationChecker;
 
   constructor(readonly header: HeaderRecord) {
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
+    this.plainEnv = { tolerance: this.tolerance };
     this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000);
+    this.migrations = new MigrationChecker(header, this.settings);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {
       entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: this.settings }, undefined));
@@ -85,6 +103,7 @@ export class Checker {
 
   feed({ record, text }: ReadRecord): void {
     this.stats.records++;
+    this.migrations.feed(record, text); // live migrations against the live-migration model (src/check/migrations.ts)
     if (this.tooMany) return;
     const quoted = 'seq' in record ? { seq: record.seq, t: record.t, text } : undefined;
     switch (record.type) {
@@ -109,6 +128,7 @@ export class Checker {
   finish(): CheckResult {
     for (const pending of this.awaitingContext) pending.remaining = 0;
     this.countCoverage();
+    this.migrations.finish(this.violations, this.unknowns, this.coverage.values());
     const fromEvents = this.eventRules.finish();
     this.violations.push(...fromEvents.violations);
     this.unknowns.push(...fromEvents.unknowns);
@@ -146,11 +166,11 @@ export class Checker {
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
       this.invokes.set(op.process, { op, quoted });
+      for (const stimulus of stimuliOf(op)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
     const invoked = this.invokes.get(op.process);
     this.invokes.delete(op.process);
-    if (op.phase === 'fail') return;
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
     for (const stimulus of stimuliOf(op)) {
@@ -169,11 +189,14 @@ export class Checker {
       if (!es) continue;
       if (infoSeq !== undefined) next.push(world); // the operation may not have happened
       const env = this.env(world, stimulus.entity);
-      for (const s of advance(es, hi, env)) {
+      const reached = advance(es, hi, env);
+      const inPlace = infoSeq === undefined && reached.length === 1;
+      for (const s of reached) {
         const event = env.decorate ? env.decorate(stimulus.event) : stimulus.event;
-        const taken = s.snapshot.can(event as never) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
+        const moved = can(s, event) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
+        const taken = stimulus.owner !== undefined && moved !== s ? withOwner(moved, stimulus.owner) : moved; // a failed migration: on its source
         const applied = infoSeq === undefined ? world.infoApplied : [...world.infoApplied, infoSeq];
-        next.push(this.settle({ ...world, infoApplied: applied }, stimulus.entity, taken, es.steps.length));
+        next.push(this.settle(inPlace ? world : { ...world, infoApplied: applied }, stimulus.entity, taken, inPlace));
       }
     }
     this.setWorlds(next);
@@ -188,9 +211,15 @@ export class Checker {
     const cls = isVm ? vmClass(rec.state as VmObservation) : nodeClass(rec.state as NodeObservation);
     const observedOwner = isVm ? (rec.state as VmObservation).OwnerNode : undefined;
     this.unobservedSince.delete(entity);
+    if (this.worlds.length === 1 && this.confirm(this.worlds[0]!, entity, cls, observedOwner, rec.t)) {
+      this.observed(entity, cls, rec.t, quoted);
+      this.feedContext(entity, quoted);
+      return;
+    }
     const survivors: World[] = [];
     const candidates: { world: World; es: EntityState }[] = [];
     const dropped: EntityState[] = [];
+    const kept: EntityState[] = [];
     for (const world of this.worlds) {
       const es = world.entities.get(entity);
       if (!es) {
@@ -198,6 +227,7 @@ export class Checker {
         this.unknowns.push(`${entity} is observed but not part of the cluster described in the header`);
         return;
       }
+      kept.length = 0;
       for (const s of advance(es, rec.t, this.env(world, entity), dropped)) {
         candidates.push({ world, es: s });
         if (!s.snapshot.hasTag(cls)) continue;
@@ -212,41 +242,71 @@ export class Checker {
             }
           } else if (owner !== observedOwner) continue;
         }
-        survivors.push(this.settle(world, entity, { ...s, owner, floor: rec.t }, es.steps.length, true));
+        kept.push(seenAt(s, owner, rec.t));
       }
+      // A world that goes on as one world is updated in place (no violation can need it as it was: it survives).
+      for (const s of kept) survivors.push(this.settle(world, entity, s, kept.length === 1));
     }
-    (this.seen.get(entity) ?? this.seen.set(entity, new Set()).get(entity)!).add(cls);
-    this.eventRules.observe(entity, cls, rec.t, quoted);
     if (survivors.length) {
+      this.observed(entity, cls, rec.t, quoted);
       this.setWorlds(survivors);
     } else {
+      this.observed(entity, cls, rec.t, quoted);
       this.violate(rec, cls, observedOwner, candidates, dropped);
     }
     this.feedContext(entity, quoted);
   }
 
   /**
-   * Put an entity's new state into a world. A node's changes of top-level state are announced to the VMs
-   * it owns as `owner.<state>`; `observed` clears the steps (they are confirmed) after counting them.
+   * The common case of a long run, on its own path: one world, and the entity, with nothing that can happen
+   * to it by now, is still in a state the observation shows (what `observe` concludes then, without its lists).
    */
-  private settle(world: World, entity: string, es: EntityState, stepsBefore: number, observed = false): World {
-    const entities = new Map(world.entities);
-    const newSteps = es.steps.slice(stepsBefore);
-    entities.set(entity, observed ? { ...es, steps: [] } : es);
-    if (entity.startsWith('node/')) {
+  private confirm(world: World, entity: string, cls: string, observedOwner: string | undefined, t: number): boolean {
+    const es = world.entities.get(entity);
+    if (!es || !quietUntil(es, t, this.tolerance) || !es.snapshot.hasTag(cls)) return false;
+    let owner = es.owner;
+    if (entity.startsWith('vm/')) {
+      if (owner === undefined) {
+        if (!ownerMoves(es.snapshot)) {
+          if (!world.entities.get(`node/${observedOwner}`)?.snapshot.hasTag('Up')) return false;
+          owner = observedOwner;
+        }
+      } else if (owner !== observedOwner) return false;
+    }
+    this.settle(world, entity, seenAt(es, owner, t), true);
+    return true;
+  }
+
+  /** What every observation of an entity is remembered for: what it was seen as since its stimulus, the event-log rules. */
+  private observed(entity: string, cls: string, t: number, quoted: QuotedLine): void {
+    let seen = this.seen.get(entity);
+    if (!seen) this.seen.set(entity, (seen = new Set()));
+    seen.add(cls);
+    this.eventRules.observe(entity, cls, t, quoted);
+  }
+
+  /**
+   * Put an entity's new state into a world: into a copy, or `inPlace` into the world itself when it does not
+   * branch. A node's changes of top-level state since it was last put into its world are announced to the VMs
+   * it owns as `owner.<state>`; the steps are then cleared.
+   */
+  private settle(world: World, entity: string, es: EntityState, inPlace: boolean): World {
+    const entities = inPlace ? world.entities : new Map(world.entities);
+    entities.set(entity, withoutSteps(es));
+    if (es.steps && entity.startsWith('node/')) {
       const node = entity.slice('node/'.length);
-      const announcements = newSteps
-        .filter((s: Step) => topState(s.from) !== topState(s.to))
-        .map((s: Step) => ({ event: { type: `owner.${topState(s.to)}` }, lo: s.lo, hi: s.hi }));
+      const announcements = stepsInOrder(es.steps)
+        .filter((s) => topState(s.from) !== topState(s.to))
+        .map((s) => ({ event: { type: `owner.${topState(s.to)}` }, lo: s.lo, hi: s.hi }));
       if (announcements.length) {
         for (const [id, other] of entities) {
           if (id.startsWith('vm/') && other.owner === node) {
-            entities.set(id, { ...other, inbox: [...other.inbox, ...announcements] });
+            entities.set(id, withMessages(other, announcements));
           }
         }
       }
     }
-    return { ...world, entities };
+    return inPlace ? world : { ...world, entities };
   }
 
   /**
@@ -254,13 +314,30 @@ export class Checker {
    * cap needs (how many other nodes are quarantined right now).
    */
   private env(world: World, entity: string): Env {
-    if (!entity.startsWith('node/')) return { tolerance: this.tolerance };
-    let quarantined = 0;
-    for (const [id, es] of world.entities) {
-      if (id !== entity && id.startsWith('node/') && es.snapshot.hasTag('Quarantined')) quarantined++;
+    if (!entity.startsWith('node/')) return this.plainEnv;
+    // Counted when first needed (most observations need no event); no other node changes in the meantime.
+    let cluster: { nodes: number; quarantined: number } | undefined;
+    const facts = (): { nodes: number; quarantined: number } => {
+      if (cluster) return cluster;
+      let quarantined = 0;
+      for (const [id, es] of world.entities) {
+        if (id !== entity && id.startsWith('node/') && es.snapshot.hasTag('Quarantined')) quarantined++;
+      }
+      return (cluster = { nodes: this.header.cluster.nodes.length, quarantined });
+    };
+    return { tolerance: this.tolerance, decorate: (event) => this.decorated(event, facts()) };
+  }
+
+  /** Node events with the cluster facts; plain events are made once per type and facts (the models cache per event). */
+  private decorated(event: { type: string }, cluster: { nodes: number; quarantined: number }): { type: string } {
+    for (const field in event) if (field !== 'type') return { ...event, cluster } as { type: string };
+    const key = `${event.type}|${cluster.nodes}|${cluster.quarantined}`;
+    let out = this.decoratedEvents.get(key);
+    if (!out) {
+      out = { type: event.type, cluster };
+      this.decoratedEvents.set(key, out);
     }
-    const cluster = { nodes: this.header.cluster.nodes.length, quarantined };
-    return { tolerance: this.tolerance, decorate: (event) => ({ ...event, cluster }) };
+    return out;
   }
 
   private setWorlds(worlds: World[]): void {
@@ -268,13 +345,19 @@ export class Checker {
       this.worlds = worlds;
       return;
     }
-    const unique = new Map<string, World>();
-    for (const w of worlds) {
-      let key = w.infoApplied.join(',');
-      for (const es of w.entities.values()) key += '\n' + entityKey(es);
-      if (!unique.has(key)) unique.set(key, w);
+    if (worlds.length <= PAIRWISE_WORLDS) {
+      const unique: World[] = [];
+      for (const w of worlds) if (!unique.some((u) => sameWorld(u, w))) unique.push(w);
+      this.worlds = unique;
+    } else {
+      const unique = new Map<string, World>();
+      for (const w of worlds) {
+        let key = w.infoApplied.join(',');
+        for (const es of w.entities.values()) key += '\n' + entityKey(es);
+        if (!unique.has(key)) unique.set(key, w);
+      }
+      this.worlds = [...unique.values()];
     }
-    this.worlds = [...unique.values()];
     this.stats.maxWorlds = Math.max(this.stats.maxWorlds, this.worlds.length);
     if (this.worlds.length > MAX_WORLDS) {
       this.tooMany = true;
@@ -286,18 +369,22 @@ export class Checker {
 
   /**
    * Which model transitions the run exercised: those taken by a run of the models that explains the whole
-   * trace (the first surviving world; any of them is a valid explanation), counted once per time taken.
+   * trace (the first surviving world; any of them is a valid explanation), counted once per time taken. Each
+   * candidate run counts as it goes (`EntityState.counts`), so nothing of the run's history is kept.
    */
   private countCoverage(): void {
     const world = this.worlds[0];
     if (!world) return;
+    // A transition is credited to the entry its `from|event|to` names (the last model's, should two models share one).
     const index = new Map<string, TransitionCoverage>();
     for (const entry of this.coverage.values()) index.set(`${entry.from}|${entry.event}|${entry.to}`, entry);
     for (const es of world.entities.values()) {
-      for (let h = es.history; h; h = h.previous) {
-        if (h.step.event === 'resync') continue;
-        const entry = index.get(`${h.step.from}|${h.step.event}|${h.step.to}`);
-        if (entry && entry.model === es.model.name) entry.count++;
+      const declared = declaredOf(es.model);
+      for (let i = 0; i < es.counts.length; i++) {
+        if (es.counts[i] === 0) continue;
+        const t = declared[i]!;
+        const entry = index.get(`${t.from}|${t.event}|${t.to}`);
+        if (entry && entry.model === es.model.name) entry.count += es.counts[i]!;
       }
     }
   }
@@ -360,8 +447,9 @@ export class Checker {
       this.unknowns.push(`${entity} was observed ${cls}, which no model state allows; it was not checked after ${formatT(t)}`);
       return;
     }
-    const forced = forceEntity(base.es, path, t, observedOwner);
-    this.worlds = [this.settle(base.world, entity, forced, base.es.steps.length, true)];
+    // Only the jump itself is announced to the VMs, not the steps of the candidate run that was rejected.
+    const forced = forceEntity(withoutSteps(base.es), path, t, observedOwner);
+    this.worlds = [this.settle(base.world, entity, forced, false)];
   }
 
   private ownerNode(vmEntity: string): string | undefined {
@@ -379,11 +467,20 @@ export class Checker {
   }
 
   private feedContext(entity: string, line: QuotedLine): void {
+    if (this.awaitingContext.length === 0) return;
+    let done = 0;
     for (const pending of this.awaitingContext) {
       if (pending.entity === entity && pending.remaining > 0 && pending.violation.context.at(-1)?.seq !== line.seq) {
         pending.violation.context.push(line);
         pending.remaining--;
       }
+      if (pending.remaining === 0) done++;
+    }
+    // Violations with all their lines after them need nothing more: the list stays as short as the open ones.
+    if (done) {
+      const open = this.awaitingContext.filter((p) => p.remaining > 0);
+      this.awaitingContext.length = 0;
+      this.awaitingContext.push(...open);
     }
   }
 }
@@ -393,6 +490,24 @@ export function shortReason(violations: readonly Violation[]): string {
   const v = violations[0]!;
   const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`;
   return `${count}; first: ${v.entity} observed ${v.observed} at ${formatT(v.t)}, the model allowed ${v.expected}`;
+}
+
+/** Two candidate worlds that explain the trace the same way (as far as what happens next goes). */
+function sameWorld(a: World, b: World): boolean {
+  if (a.infoApplied.length !== b.infoApplied.length || a.entities.size !== b.entities.size) return false;
+  for (let i = 0; i < a.infoApplied.length; i++) if (a.infoApplied[i] !== b.infoApplied[i]) return false;
+  for (const [id, x] of a.entities) {
+    const y = b.entities.get(id);
+    if (y === undefined || !sameEntity(x, y)) return false;
+  }
+  return true;
+}
+
+const declaredLists = new WeakMap<Model, TransitionCoverage[]>();
+function declaredOf(model: Model): TransitionCoverage[] {
+  let list = declaredLists.get(model);
+  if (!list) declaredLists.set(model, (list = declaredTransitions(model)));
+  return list;
 }
 
 /** A leaf state of the entity's model tagged `tag`: the one named like the tag if there is one (Down, not Released). */

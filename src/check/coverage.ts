@@ -57,3 +57,18 @@ export function declaredTransitions(model: Model): TransitionCoverage[] {
 export function coverageKey(t: { model: string; from: string; to: string; event: string }): string {
   return `${t.model}|${t.from}|${t.event}|${t.to}`;
 }
+
+const indexes = new WeakMap<Model, ReadonlyMap<string, number>>();
+
+/**
+ * A model's declared transitions by `from|event|to`, numbered in `declaredTransitions` order: the checker
+ * counts coverage in an array indexed by these numbers as each candidate run goes.
+ */
+export function transitionIndex(model: Model): ReadonlyMap<string, number> {
+  let index = indexes.get(model);
+  if (!index) {
+    index = new Map(declaredTransitions(model).map((t, i) => [`${t.from}|${t.event}|${t.to}`, i]));
+    indexes.set(model, index);
+  }
+  return index;
+}

@@ -41,7 +41,9 @@ export function explain(o: {
       expected: `${allowed.join(' or ')} on ${owners.join(' or ')}`,
       observed: `${cls} on ${o.observedOwner}`,
       setting: undefined,
-      explanation: ' A VM changes owner only by failing over (its node went Down), and only to a node that is Up.',
+      explanation:
+        ' A VM changes owner only by failing over (its node went Down) or by a live migration that completed (one that failed' +
+        ' leaves it running on its source), and only to a node that is Up.',
     };
   }
 

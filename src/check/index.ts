@@ -6,6 +6,7 @@ import type { CheckResult } from './result.js';
 export { Checker } from './checker.js';
 export type { CheckResult, Violation, TransitionCoverage, QuotedLine } from './result.js';
 export { worstVerdict } from './result.js';
+export { MigrationChecker } from './migrations.js';
 
 /** Check a stored trace against the current models, streaming it. */
 export async function checkTrace(file: string): Promise<{ header: HeaderRecord; result: CheckResult }> {

@@ -1,4 +1,4 @@
-import type { OpRecord } from '../trace/records.js';
+import type { LiveMigrationValue, OpRecord } from '../trace/records.js';
 
 /** A model event that an operation in the trace means for one entity. */
 export interface Stimulus {
@@ -6,11 +6,18 @@ export interface Stimulus {
   event: { type: string; [key: string]: unknown };
   /** How a person names it: `kill-clussvc on N2`. */
   label: string;
+  /** VMs: the node the VM runs on once it took the event (a failed live migration leaves it on its source). */
+  owner?: string;
 }
 
 /**
  * The stimuli each fault's operation means for the models, read from the op lines alone (never from what
  * the runner meant to do). A fault that changes nothing the models track has no entry.
+ *
+ * Most operations act when they complete (`ok`, or `info`: perhaps), somewhere between their invoke and their
+ * completion. Live migrations and drains act from their invoke: the VM may move, and the node is Paused,
+ * while the operation runs; their completion says how it ended (a failed one: `fail`, which for the others
+ * means nothing happened).
  */
 const on = (args: Record<string, unknown>, type: string, label: string, extra: Record<string, unknown> = {}): Stimulus => ({
   entity: `node/${String(args.node)}`,
@@ -34,6 +41,70 @@ const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
 };
 
+/** A drain's or a failback's value: what it moved (DrainValue in src/targets/target.ts). */
+interface Moves {
+  migrations?: LiveMigrationValue[];
+}
+
+const liveMigrationLabel = (args: Record<string, unknown>) => `live-migrate ${String(args.vm)} to ${String(args.to)}`;
+
+/** Each move of a drain or failback: a completed one moved the VM, a failed one left it on its source. */
+function moves(value: unknown, label: string): Stimulus[] {
+  const migrations = (value as Moves | undefined)?.migrations;
+  if (!Array.isArray(migrations)) return [];
+  return migrations.map((m) =>
+    m.failedIn === undefined
+      ? { entity: `vm/${m.vm}`, event: { type: 'migration.completed' }, label: `${label}: ${m.vm} moved to ${m.target}` }
+      : { entity: `vm/${m.vm}`, event: { type: 'migration.failed' }, label: `${label}: ${m.vm} failed to move to ${m.target}`, owner: m.source },
+  );
+}
+
+type ByPhase = (op: OpRecord) => Stimulus[];
+
+/** Operations with a live migration in them, by phase (issue 4). */
+const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> = {
+  // Move-ClusterVirtualMachineRole -MigrationType Live: the VM keeps running and may change owner meanwhile
+  'live-migrate': {
+    invoke: ({ args }) => [{ entity: `vm/${String(args.vm)}`, event: { type: 'migration.requested' }, label: liveMigrationLabel(args) }],
+    ok: ({ args }) => [{ entity: `vm/${String(args.vm)}`, event: { type: 'migration.completed' }, label: liveMigrationLabel(args) }],
+    // Failed (or cancelled): the VM stays on its source, which the value names
+    fail: ({ args, value }) => {
+      const source = (value as Partial<LiveMigrationValue> | undefined)?.source;
+      return [
+        {
+          entity: `vm/${String(args.vm)}`,
+          event: { type: 'migration.failed' },
+          label: `${liveMigrationLabel(args)} (failed)`,
+          ...(typeof source === 'string' ? { owner: source } : {}),
+        },
+      ];
+    },
+    // info: it may have completed or not; the VM settles wherever it is (the migration checker says unknown)
+  },
+  // Suspend-ClusterNode -Drain -Wait: Paused from the start, its VMs live-migrating away
+  'drain-node': {
+    invoke: ({ args }) => [on(args, 'node.suspended', 'drain-node')],
+    ok: ({ args, value }) => moves(value, `drain-node on ${String(args.node)}`),
+    // A drain that failed leaves the node Paused with what it could not move; without a value it never began
+    fail: ({ args, value }) =>
+      value === undefined ? [on(args, 'node.resumed', 'drain-node (refused)')] : moves(value, `drain-node on ${String(args.node)} (failed)`),
+  },
+  // Resume-ClusterNode (the drain's revert: no failback)
+  'revert:drain-node': {
+    ok: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
+    info: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
+  },
+  // Resume-ClusterNode [-Failback Immediate]: Up again; its drained VMs move back (the value lists the moves)
+  'resume-node': {
+    ok: ({ args, value }) => [on(args, 'node.resumed', 'resume-node'), ...moves(value, `resume-node on ${String(args.node)}`)],
+    info: ({ args }) => [on(args, 'node.resumed', 'resume-node')],
+  },
+};
+
+/** The stimuli an op line means: faults act at `ok` / `info`; live migrations and drains as above. */
 export function stimuliOf(op: OpRecord): Stimulus[] {
+  const migration = migrationOps[op.f];
+  if (migration) return migration[op.phase]?.(op) ?? [];
+  if (op.phase !== 'ok' && op.phase !== 'info') return [];
   return byFault[op.f]?.(op.args) ?? [];
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Checker } from '../../src/check/checker.js';
 import type { Verdict } from '../../src/trace/records.js';
 import { TraceBuilder } from '../helpers/trace.js';
+import { oneMigration } from './migration-trace.js';
 
 /**
  * Every timed setting changes what the checker asserts: the same trace passes with one value and fails
@@ -125,6 +126,20 @@ const scenarios: { setting: string; passes: number; fails: number; what: string;
     passes: 30,
     fails: 10,
     scenario: (s) => crashOnN2(s).node('N2', 'Down', ['Isolated'], { silent: true }).polls(20_000, 39_000).event(40_000, 'N2', 1673).polls(40_000, 41_000),
+  },
+  {
+    setting: 'BlackoutWithin',
+    what: 'a live migration whose blackout lasted 30 s',
+    passes: 40,
+    fails: 20,
+    scenario: (s) => oneMigration(s, { blackoutMs: 30_000 }),
+  },
+  {
+    setting: 'LiveMigrationWithin',
+    what: 'a live migration that took 11 minutes, queue included',
+    passes: 900,
+    fails: 600,
+    scenario: (s) => oneMigration(s, { queuedMs: 60_000, passMs: [590_000, 2000] }),
   },
 ];
 

@@ -92,7 +92,7 @@ describe('clustered-vm model: live migration drain', () => {
       actor.send({ type: owner });
       expect(tags()).to.deep.equal(['PausedCritical', 'Running', 'RunningCritical', 'Unmonitored']);
       expect(tags()).not.to.include('Offline');
-      expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.LiveMigrating': { ownerMoves: true } });
+      expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.LiveMigrating': { ownerMoves: true, live: true } });
       actor.send({ type: 'vm.migrated' });
       expect(tags()).to.deep.equal(['Running']);
     });
@@ -111,5 +111,41 @@ describe('clustered-vm model: live migration drain', () => {
     actor.send({ type: 'owner.Draining' });
     clock.increment(120_000);
     expect(tags()).to.deep.equal(['Running']);
+  });
+
+  it('keeps running while an operation live-migrates it, its owner free to change, and is Running once it completed', () => {
+    const { actor, tags, value } = startVm('smb');
+    actor.send({ type: 'migration.requested' });
+    expect(value()).to.equal('"Migrating"');
+    expect(tags()).to.include('Running').and.not.include('Offline');
+    expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.Migrating': { ownerMoves: true, live: true } });
+    actor.send({ type: 'migration.completed' });
+    expect(value()).to.equal('"Migrated"');
+    actor.send({ type: 'vm.migrated' });
+    expect(tags()).to.deep.equal(['Running']);
+  });
+
+  it('is back to plain Running (on its source, the checker says) when its live migration failed', () => {
+    const { actor, tags } = startVm('csv-block');
+    actor.send({ type: 'migration.requested' });
+    actor.send({ type: 'migration.failed' });
+    expect(tags()).to.deep.equal(['Running']);
+  });
+
+  it('stops counting a live migration not done within LiveMigrationWithin as one in progress', () => {
+    const { actor, clock, value } = startVm('smb', { LiveMigrationWithin: 600 });
+    actor.send({ type: 'migration.requested' });
+    clock.increment(599_999);
+    expect(value()).to.equal('"Migrating"');
+    clock.increment(1);
+    expect(value()).to.equal('"Running"');
+  });
+
+  it('live-migrates the VM away when its node is Paused by a drain (Suspend-ClusterNode -Drain)', () => {
+    const { actor, value } = startVm('smb');
+    actor.send({ type: 'owner.Paused' });
+    expect(value()).to.equal('"LiveMigrating"');
+    actor.send({ type: 'migration.completed' });
+    expect(value()).to.equal('"Migrated"');
   });
 });

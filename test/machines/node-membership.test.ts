@@ -83,4 +83,15 @@ describe('node-membership model', () => {
     actor.send({ type: 'membership.lost' });
     expect(state()).to.equal('Up');
   });
+
+  it('is Paused by a drain (Suspend-ClusterNode -Drain) until Resume-ClusterNode, and stays a member throughout', () => {
+    const { actor, clock, state } = startNode();
+    actor.send({ type: 'node.suspended' });
+    expect(state()).to.equal('Paused');
+    expect(actor.getSnapshot().hasTag('Paused')).to.equal(true);
+    clock.increment(24 * 3_600_000);
+    expect(state()).to.equal('Paused');
+    actor.send({ type: 'node.resumed' });
+    expect(state()).to.equal('Up');
+  });
 });
