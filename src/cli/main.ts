@@ -1,16 +1,21 @@
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { settingDefinitions } from '../../machines/index.js';
 import { checkTrace } from '../check/index.js';
+import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
 import { formatRunResult, formatViolation } from '../report/index.js';
 import { simDefects } from '../targets/sim/index.js';
 import { TraceFormatError } from '../trace/reader.js';
-import type { Verdict } from '../trace/records.js';
+import type { Invocation, Verdict } from '../trace/records.js';
 import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
+import { soakProgress } from './progress.js';
+import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
 import { runExperiment } from './run-experiment.js';
 
@@ -44,6 +49,8 @@ interface RunFlags {
   defect: string[];
   out?: string;
   dryRun?: boolean;
+  resume?: string;
+  shrink: boolean;
   logFormat: LogFormat;
 }
 
@@ -59,15 +66,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   program
     .command('run')
     .description('run an experiment against the simulated cluster (default) or a real one, then check it against the models')
-    .argument('<experiment>', 'experiment file (YAML), e.g. experiments/compute-resiliency.yaml')
+    .argument('[experiment]', 'experiment file (YAML), e.g. experiments/compute-resiliency.yaml')
     .addOption(new Option('--target <target>', 'where to run').choices(['sim', 'powershell']).default('sim'))
     .option('--seed <n>', "the simulator's seed (default: the experiment's)", integer)
     .option('--set <path=value>', 'override an experiment value by its dotted path (repeatable)', collect, [])
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
     .option('--out <dir>', 'where to write the results (default: reports/<timestamp>-<experiment>/)')
     .option('--dry-run', 'print the plan and change nothing')
+    .option('--no-shrink', 'do not shrink the schedule of a soak that failed on the simulator')
+    .option('--resume <out>', 'continue a soak that was killed, after its last checkpoint: give the folder of its results (nothing else)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
-    .action(async (file: string, flags: RunFlags) => {
+    .action(async (file: string | undefined, flags: RunFlags) => {
       code = await run(file, flags, io);
     });
 
@@ -104,13 +113,52 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return code;
 }
 
-async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promise<number> {
   const log = createLogger(flags.logFormat);
   const badInput = (message: string): number => {
     io.err(message);
     io.out('verdict: unknown — bad input, nothing was run');
     return EXIT_USAGE;
   };
+
+  let resume: ResumePoint | undefined;
+  if (flags.resume !== undefined) {
+    if (fileArg !== undefined || flags.set.length || flags.defect.length || flags.seed !== undefined || flags.out !== undefined || flags.target !== 'sim') {
+      return badInput(
+        `--resume ${flags.resume}: a resumed run goes on exactly as it was started (same experiment, seed, --set and --defect, same folder); give only the folder: clusterchaos run --resume ${flags.resume}`,
+      );
+    }
+    try {
+      resume = findResumePoint(join(flags.resume, 'trace.ndjson'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (e instanceof ResumeError) return badInput(`--resume ${flags.resume}: ${e.message}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return badInput(`--resume ${flags.resume}: no trace.ndjson there; give the folder a run wrote its results to (the --out folder, or reports/<timestamp>-<experiment>/)`);
+      throw e;
+    }
+    if (resume.footer) {
+      return badInput(`--resume ${flags.resume}: that run finished (verdict: ${resume.footer.verdict} — ${resume.footer.reason}); there is nothing to resume. Re-check it with: clusterchaos check ${join(flags.resume, 'trace.ndjson')}`);
+    }
+    const inv = resume.header.invocation;
+    if (!inv) return badInput(`--resume ${flags.resume}: the trace does not record how the run was started (written by an older clusterchaos); run the experiment again`);
+    if (inv.target !== 'sim') return badInput(`--resume ${flags.resume}: resuming a run on a real cluster is not supported yet; run the experiment again`);
+    let digest: string;
+    try {
+      digest = sha256(inv.file);
+    } catch {
+      return badInput(`--resume ${flags.resume}: cannot read the experiment ${inv.file}; resume from the folder the run was started in`);
+    }
+    if (digest !== inv.fileSha256) {
+      return badInput(`--resume ${flags.resume}: ${inv.file} changed since the run started, so the run cannot be continued exactly; run the experiment again`);
+    }
+    flags = { ...flags, set: inv.sets, seed: inv.seed, defect: inv.defects };
+  }
+  const file = resume?.header.invocation?.file ?? fileArg;
+  if (file === undefined) return badInput("missing the experiment file: clusterchaos run <experiment.yaml> (or --resume <out> to continue a killed soak)");
 
   let experiment;
   try {
@@ -140,14 +188,25 @@ async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
   }
 
   let outDir: string;
-  try {
-    outDir = prepareOutDir(flags.out, experiment.name);
-  } catch (e) {
-    if (e instanceof UsageError) return badInput(e.message);
-    throw e;
+  if (resume) outDir = dirname(resume.tracePath);
+  else {
+    try {
+      outDir = prepareOutDir(flags.out, experiment.name);
+    } catch (e) {
+      if (e instanceof UsageError) return badInput(e.message);
+      throw e;
+    }
   }
 
-  const replay = replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target });
+  const replay = resume?.header.replay ?? replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target });
+  const invocation: Invocation = resume?.header.invocation ?? {
+    file,
+    fileSha256: sha256(file),
+    target: flags.target,
+    seed: experiment.seed,
+    defects: flags.defect,
+    sets: flags.set,
+  };
   const abort = new AbortController();
   const onSigint = (): void => {
     log.warn('Ctrl-C: stopping after the current step and reverting every fault');
@@ -155,14 +214,48 @@ async function run(file: string, flags: RunFlags, io: Io): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
+  if (resume) {
+    log.info(
+      `resuming after iteration ${resume.lastIteration}: the simulator replays the run up to there from seed ${experiment.seed} (checked line by line against the stored trace, not written again), then the soak goes on`,
+    );
+  }
   let run;
   try {
-    run = await runExperiment({ experiment, outDir, defects: flags.defect, replay, log, signal: abort.signal });
+    run = await runExperiment({
+      experiment,
+      outDir,
+      defects: flags.defect,
+      replay,
+      log,
+      signal: abort.signal,
+      invocation,
+      ...(experiment.soak ? { progress: soakProgress(log) } : {}),
+      ...(resume ? { resume } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ResumeError) {
+      io.err(e.message);
+      io.out('verdict: unknown — the run could not be resumed');
+      return EXIT_USAGE;
+    }
+    throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
   const { header, tracePath, result, outcome, files, lanes } = run;
   for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
+  const first = result.violations[0];
+  if (flags.shrink && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
+    log.info(`shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
+    const shrunk = await shrinkSoak({ experiment, file, sets: flags.set, defects: flags.defect, tracePath, outDir, violation: first });
+    io.out('');
+    io.out(
+      shrunk.to < shrunk.from
+        ? `shrunk: ${shrunk.to} of the ${shrunk.from} operations fail the same way (${first.rule} on ${first.entity}; ${shrunk.replays} replays, ${(shrunk.wallMs / 1000).toFixed(1)} s):`
+        : `could not shrink the schedule: none of its ${shrunk.from} operations could go within the budget (${shrunk.replays} replays); it is written as it is:`,
+    );
+    io.out(`  ${shrunk.command}`);
+  }
   io.out(`verdict: ${result.verdict} — ${result.reason}`);
   return EXIT[result.verdict];
 }

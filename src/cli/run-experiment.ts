@@ -5,13 +5,14 @@ import { settingDefinitions } from '../../machines/index.js';
 import { shortReason } from '../check/checker.js';
 import { checkTrace } from '../check/index.js';
 import { worstVerdict, type CheckResult, type Violation } from '../check/result.js';
-import { Runner, type RunOutcome } from '../engine/runner.js';
+import { ResumingTraceSink, type ResumePoint } from '../engine/resume.js';
+import { Runner, type RunOutcome, type SoakProgress } from '../engine/runner.js';
 import type { Experiment } from '../experiment/types.js';
 import { faults } from '../faults/catalogue.js';
 import { writeReports } from '../report/index.js';
 import type { Lanes } from '../report/lanes.js';
 import { createSimTarget } from '../targets/sim/index.js';
-import type { HeaderRecord } from '../trace/records.js';
+import type { HeaderRecord, Invocation } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
 
 export interface ExperimentRun {
@@ -34,6 +35,10 @@ export async function runExperiment(o: {
   replay: string;
   log: Logger;
   signal?: AbortSignal;
+  invocation?: Invocation;
+  progress?: SoakProgress;
+  /** Continue a killed soak after its last checkpoint (the run is regenerated up to there, then appended). */
+  resume?: ResumePoint;
 }): Promise<ExperimentRun> {
   const { experiment } = o;
   // Cluster properties are set on the cluster and read back into the header; the models' own settings are
@@ -47,13 +52,18 @@ export async function runExperiment(o: {
     (kind === 'model' ? modelSettings : clusterSettings)[name] = value;
   }
   const target = createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: experiment.seed, defects: o.defects });
-  const tracePath = join(o.outDir, 'trace.ndjson');
+  const tracePath = o.resume?.tracePath ?? join(o.outDir, 'trace.ndjson');
+  const sink = o.resume ? new ResumingTraceSink(o.resume) : undefined;
   const runner = new Runner({
     experiment,
     target,
     faults,
     tracePath,
-    runId: randomUUID(),
+    runId: o.resume?.header.runId ?? randomUUID(),
+    ...(o.resume ? { startTime: o.resume.header.startTime } : {}),
+    ...(sink ? { trace: sink } : {}),
+    ...(o.invocation ? { invocation: o.invocation } : {}),
+    ...(o.progress ? { progress: o.progress } : {}),
     defects: o.defects,
     replay: o.replay,
     clusterSettings,
@@ -64,9 +74,13 @@ export async function runExperiment(o: {
   let outcome: RunOutcome;
   try {
     outcome = await runner.run();
+  } catch (e) {
+    throw sink?.diverged ?? e;
   } finally {
     await target.close();
   }
+  if (sink?.diverged) throw sink.diverged;
+  if (o.resume && outcome.soak) outcome.soak.resumedAfter = o.resume.lastIteration;
 
   const { result: checked } = await checkTrace(tracePath);
   const result = withRunOutcome(checked, outcome);

@@ -4,7 +4,7 @@
  * experiment must pass. Timings are left out so the file changes only when the verdicts do.
  */
 import { blocks, code, generatedBanner, table } from './markdown.js';
-import { caughtBy, failingBaselines, uncaughtDefects, type DetectionMatrix, type MatrixRun } from './matrix.js';
+import { caughtBy, failingBaselines, MATRIX_SOAK_ITERATIONS, uncaughtDefects, type DetectionMatrix, type MatrixRun } from './matrix.js';
 
 export const MATRIX_DOC = 'docs/detection-matrix.md';
 
@@ -36,11 +36,19 @@ export function matrixDoc(m: DetectionMatrix): string {
       'Every experiment in `experiments/` runs on the simulated cluster with its own seed, once without defects and',
       'once with each defect profile switched on (`clusterchaos run <experiment> --defect <name>`). For every behaviour the',
       'models encode there should be a defect that breaks it, and an experiment whose check catches it.',
+      `Soaks run at most ${MATRIX_SOAK_ITERATIONS} iterations here (\`--set iterations=${MATRIX_SOAK_ITERATIONS}\`); a defect that needs a longer soak has a long run of its own, below.`,
     ].join('\n'),
     table(header, rows),
     legend,
     '## Which experiments catch each defect',
     m.defects.length ? m.defects.map((d) => `- ${code(d.name)}: ${catchLine(caughtBy(m, d.name))}`).join('\n') : 'The simulator has no defect profiles.',
+    '## Long runs',
+    m.longRuns.length
+      ? table(
+          ['defect', 'experiment', 'overrides', 'without the defect', 'with it', 'why a long run'],
+          m.longRuns.map((l) => [code(l.spec.defect), code(l.spec.experiment), l.spec.sets.map((x) => code(`--set ${x}`)).join(' '), l.baseline.outcome, l.run.outcome === 'fail' ? (l.baseline.outcome === 'pass' ? 'caught' : `fail${NOT_COUNTED}`) : l.run.outcome === 'pass' ? '—' : l.run.outcome, l.spec.why]),
+        )
+      : 'None.',
     '## Defects no experiment catches',
     uncaught.length
       ? [
@@ -61,8 +69,8 @@ export function matrixDoc(m: DetectionMatrix): string {
       : undefined,
     '## Experiments',
     table(
-      ['experiment', 'title', 'seed'],
-      m.experiments.map((e) => [code(e.name), e.title, e.seed === undefined ? '—' : String(e.seed)]),
+      ['experiment', 'title', 'seed', 'matrix overrides'],
+      m.experiments.map((e) => [code(e.name), e.title, e.seed === undefined ? '—' : String(e.seed), e.sets.length ? e.sets.map((x) => code(`--set ${x}`)).join(' ') : '—']),
     ),
     detailsSection(m),
   );
@@ -85,7 +93,11 @@ function catchLine(experiments: string[]): string {
 
 /** Each run that did not pass, with the checker's reason and the command that replays it. */
 function detailsSection(m: DetectionMatrix): string {
-  const runs = [...m.experiments.map((e) => m.baseline.get(e.name)), ...m.defects.flatMap((d) => m.experiments.map((e) => m.runs.get(d.name)?.get(e.name)))]
+  const runs = [
+    ...m.experiments.map((e) => m.baseline.get(e.name)),
+    ...m.defects.flatMap((d) => m.experiments.map((e) => m.runs.get(d.name)?.get(e.name))),
+    ...m.longRuns.flatMap((l) => [l.baseline, l.run]),
+  ]
     .filter((r): r is MatrixRun => r !== undefined && r.outcome !== 'pass');
   const lines = runs.map((r) => `- ${code(r.defect ?? 'no defect')} × ${code(r.experiment)}: ${r.outcome} — ${firstLine(r.reason)}\n  replay: ${code(r.replay)}`);
   return [MATRIX_DETAILS_HEADING, '', lines.length ? lines.join('\n') : 'Every run passed.'].join('\n');

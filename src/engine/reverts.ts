@@ -23,9 +23,12 @@ export class RevertStack {
     return this.stack.length;
   }
 
-  /** Run every registered revert once, newest first; `each` is told how each one went. */
-  async runAll(each: (r: Revert, outcome: Promise<void>) => Promise<void>): Promise<void> {
-    while (this.stack.length) {
+  /**
+   * Run every registered revert once, newest first; `each` is told how each one went. With `downTo`, only
+   * those registered after the stack had that size (a soak iteration's own).
+   */
+  async runAll(each: (r: Revert, outcome: Promise<void>) => Promise<void>, downTo = 0): Promise<void> {
+    while (this.stack.length > downTo) {
       const r = this.stack.pop()!;
       await each(r, r.run());
     }

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
-import type { Experiment, FaultStep } from '../experiment/types.js';
-import type { FaultDefinition } from '../faults/fault.js';
-import { OperationError, type Poll, type Target } from '../targets/target.js';
-import type { HeaderRecord, OpPhase, RunOutcome } from '../trace/records.js';
+import type { Experiment, FaultStep, Soak } from '../experiment/types.js';
+import type { FaultContext, FaultDefinition } from '../faults/fault.js';
+import { OperationError, OperationUnknownError, type Poll, type Target } from '../targets/target.js';
+import type { ClusterEvent } from '../targets/target.js';
+import type { HeaderRecord, Invocation, OpPhase, RunOutcome, SoakOutcome } from '../trace/records.js';
 import { TRACE_FORMAT } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
 import { RevertStack } from './reverts.js';
+import { seededRandom } from './random.js';
 import { deviations } from './steady-state.js';
+import type { TraceSink } from './trace-sink.js';
 
 export type { RunOutcome } from '../trace/records.js';
 
@@ -26,7 +29,27 @@ export interface RunOptions {
   log: Logger;
   /** Aborted on Ctrl-C: the runner stops at the next step and runs the reverts. */
   signal?: AbortSignal;
+  /** How the run was invoked (recorded in the header, for --resume). */
+  invocation?: Invocation;
+  /** Where records go; default a new TraceWriter on `tracePath`. A resumed run passes one that checks the stored prefix. */
+  trace?: TraceSink;
+  /** The header's start time (a resumed run keeps the original's); default now. */
+  startTime?: string;
+  /** Told how a soak advances (for a progress bar). */
+  progress?: SoakProgress;
 }
+
+/** A soak's progress, for a person watching: iterations done (or virtual ms for a duration soak) and anomalies. */
+export interface SoakProgress {
+  start(total: number, unit: 'iterations' | 'ms'): void;
+  update(done: number, anomalies: number): void;
+  stop(): void;
+}
+
+/** Default number of anomalies listed in the outcome (the rest are counted). */
+const MAX_LISTED_ANOMALIES = 100;
+/** A soak's trace is fsynced this often (wall time); every checkpoint is written out at once (survives SIGKILL). */
+const SYNC_EVERY_MS = 2000;
 
 class Aborted extends Error {}
 
@@ -36,8 +59,11 @@ class Aborted extends Error {}
  * from the trace alone.
  */
 export class Runner {
-  private readonly trace: TraceWriter;
+  private readonly trace: TraceSink;
   private readonly reverts = new RevertStack();
+  /** What made the current soak iteration anomalous (ops that did not complete ok, anomaly events). */
+  private anomalies: string[] | undefined;
+  private anomalyEvents: ReadonlySet<number> = new Set();
   private readonly outcome: RunOutcome = { status: 'completed', virtualMs: 0, wallMs: 0, reverts: [] };
   header!: HeaderRecord;
 
@@ -47,7 +73,7 @@ export class Runner {
   }
 
   constructor(private readonly o: RunOptions) {
-    this.trace = new TraceWriter(o.tracePath);
+    this.trace = o.trace ?? new TraceWriter(o.tracePath);
   }
 
   async run(): Promise<RunOutcome> {
@@ -66,8 +92,9 @@ export class Runner {
         cluster: target.describe(),
         settings: { ...current, ...this.o.clusterSettings, ...this.o.modelSettings },
         check: { toleranceMs: experiment.check.toleranceMs },
-        startTime: new Date().toISOString(),
+        startTime: this.o.startTime ?? new Date().toISOString(),
         replay: this.o.replay,
+        ...(this.o.invocation ? { invocation: this.o.invocation } : {}),
       });
       await this.applySettings(current);
       log.info('waiting for the steady state: every node Up, every VM Running');
@@ -75,15 +102,8 @@ export class Runner {
       if (!this.outcome.steadyStateBefore.ok) {
         throw new Aborted(`the cluster was not in its steady state before injection (${this.outcome.steadyStateBefore.detail}); nothing was injected`);
       }
-      for (const step of experiment.method) {
-        this.checkSignal();
-        if (step.kind === 'wait') {
-          log.info(`observing for ${step.ms / 1000} s`);
-          await this.observeFor(step.ms);
-        } else {
-          await this.inject(step);
-        }
-      }
+      if (experiment.soak) await this.soak(experiment.soak);
+      else await this.runMethod(1);
       log.info('checking that the steady state comes back');
       this.outcome.steadyStateAfter = await this.steadyState('after');
     } catch (e) {
@@ -100,11 +120,91 @@ export class Runner {
     return this.outcome;
   }
 
+  /** The experiment's method once: its faults and waits, in order. */
+  private async runMethod(iteration: number): Promise<void> {
+    const { experiment, log } = this.o;
+    for (const [index, step] of experiment.method.entries()) {
+      this.checkSignal();
+      if (step.kind === 'wait') {
+        if (!experiment.soak) log.info(`observing for ${step.ms / 1000} s`);
+        await this.observeFor(step.ms);
+      } else {
+        await this.inject(step, {
+          iteration,
+          random: seededRandom(`${experiment.seed}/${iteration}/${index}`),
+          migrationTimeoutMs: experiment.soak?.migrationTimeoutMs ?? DEFAULT_MIGRATION_TIMEOUT_MS,
+        });
+      }
+    }
+  }
+
+  /**
+   * Repeat the method: a number of iterations or until `durationMs` has passed on the run's clock. After
+   * each iteration one poll, then a checkpoint line, written out at once so a killed soak can resume after
+   * it. An iteration is anomalous when an operation did not complete `ok` or the cluster logged one of the
+   * anomaly events; the soak stops at the first one unless told to keep counting. These are the runner's own
+   * probes (as Chaos Toolkit's tolerances); the verdict still comes from the checker, afterwards.
+   */
+  private async soak(soak: Soak): Promise<void> {
+    const { target, log, progress } = this.o;
+    const outcome: SoakOutcome = {
+      iterations: 0,
+      planned: { ...(soak.iterations !== undefined ? { iterations: soak.iterations } : {}), ...(soak.durationMs !== undefined ? { durationMs: soak.durationMs } : {}) },
+      anomalyCount: 0,
+      anomalies: [],
+    };
+    this.outcome.soak = outcome;
+    this.anomalyEvents = new Set(soak.anomalyEvents);
+    const startT = target.now();
+    const byTime = soak.iterations === undefined;
+    log.info(byTime ? `soak: repeating the method for ${soak.durationMs! / 1000} s` : `soak: ${soak.iterations} iterations of the method`);
+    progress?.start(byTime ? soak.durationMs! : soak.iterations!, byTime ? 'ms' : 'iterations');
+    let lastSync = performance.now();
+    try {
+      for (let i = 1; byTime ? target.now() - startT < soak.durationMs! : i <= soak.iterations!; i++) {
+        this.checkSignal();
+        this.anomalies = [];
+        const mark = this.reverts.size;
+        await this.runMethod(i);
+        // Each iteration undoes its own faults, so the next one starts from a whole cluster.
+        if (this.reverts.size > mark) await this.runReverts(mark, false);
+        await this.poll();
+        const found = this.anomalies;
+        this.anomalies = undefined;
+        outcome.iterations = i;
+        if (found.length) {
+          outcome.anomalyCount++;
+          const what = found.join('; ');
+          if (outcome.anomalies.length < MAX_LISTED_ANOMALIES) outcome.anomalies.push({ iteration: i, t: target.now(), what });
+          log.warn(`iteration ${i}: ${what}`);
+        }
+        this.trace.write({ type: 'checkpoint', t: target.now(), iteration: i, state: { anomalies: outcome.anomalyCount } });
+        this.trace.flush();
+        if (performance.now() - lastSync > SYNC_EVERY_MS) {
+          this.trace.sync();
+          lastSync = performance.now();
+        }
+        progress?.update(byTime ? Math.min(target.now() - startT, soak.durationMs!) : i, outcome.anomalyCount);
+        if (found.length && soak.stopOn === 'first-anomaly') {
+          outcome.stoppedAt = i;
+          log.warn(`stopping at the first anomaly (iteration ${i}); the evidence is in the trace`);
+          break;
+        }
+      }
+    } finally {
+      progress?.stop();
+      this.anomalies = undefined;
+    }
+  }
+
   private checkSignal(): void {
     if (this.o.signal?.aborted) throw new Aborted('interrupted (Ctrl-C): stopped before the next step');
   }
 
   private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}): void {
+    if (phase !== 'invoke' && phase !== 'ok' && this.anomalies && process !== 'runner') {
+      this.anomalies.push(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${extra.error ?? 'no reason given'}`);
+    }
     this.trace.write({ type: 'op', t: this.o.target.now(), process, f, phase, args, ...extra });
   }
 
@@ -125,7 +225,8 @@ export class Runner {
       // A refusal means it did not happen; anything else (OperationUnknownError: a timeout or a lost
       // session; or a surprise) may or may not have: `info`, as in Jepsen.
       const phase = e instanceof OperationError ? 'fail' : 'info';
-      this.op(process, f, phase, args, { error });
+      const value = e instanceof OperationError || e instanceof OperationUnknownError ? e.value : undefined;
+      this.op(process, f, phase, args, value === undefined ? { error } : { value, error });
       this.o.log.warn(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${error}`);
       return phase;
     }
@@ -148,29 +249,47 @@ export class Runner {
     if (phase !== 'ok') throw new Aborted(`the cluster did not accept the experiment's settings (${changed.join(', ')}); nothing was injected`);
   }
 
-  private async inject(step: FaultStep): Promise<void> {
+  private async inject(step: FaultStep, context: FaultContext): Promise<void> {
     const fault = this.o.faults.get(step.fault);
     if (!fault) throw new Aborted(`unknown fault ${step.fault}`);
-    const label = `${step.fault} ${fault.impairs(step.params).join(', ')}`.trim();
-    // Register the revert before injecting, so it runs whatever happens next.
-    this.reverts.register({
-      fault: step.fault,
-      args: step.params,
-      label,
-      run: async () => {
-        await fault.revert(this.o.target, step.params);
-      },
-    });
-    this.o.log.info(`injecting ${label}`);
-    await this.operation('nemesis', step.fault, step.params, () => fault.inject(this.o.target, step.params));
+    const { target } = this.o;
+    // Policies (`to: round-robin`) become concrete arguments first: the trace records what was asked.
+    let params = step.params;
+    if (fault.resolve) {
+      try {
+        params = await fault.resolve(target, step.params, context);
+      } catch (e) {
+        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'invoke', step.params);
+        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` });
+        return;
+      }
+    }
+    const label = `${step.fault} ${fault.impairs(params).join(', ')}`.trim();
+    const revert = fault.revert?.bind(fault);
+    // Register the revert before injecting, so it runs whatever happens next. Workload operations (a live
+    // migration) have none: they leave nothing to undo.
+    if (revert) {
+      this.reverts.register({
+        fault: step.fault,
+        args: params,
+        label,
+        run: async () => {
+          await revert(target, params);
+        },
+      });
+    }
+    if (!this.outcome.soak) this.o.log.info(`injecting ${label}`);
+    await this.operation(revert ? 'nemesis' : 'workload', step.fault, params, () => fault.inject(target, params, context));
   }
 
-  private async runReverts(): Promise<void> {
+  /** Run the reverts registered since the stack had `downTo` entries; `listAll`: list each in the outcome, or only those that did not work. */
+  private async runReverts(downTo = 0, listAll = true): Promise<void> {
     await this.reverts.runAll(async (r, outcome) => {
       const f = r.fault === 'set-cluster-settings' ? 'restore-cluster-settings' : `revert:${r.fault}`;
       const phase = await this.operation(r.fault === 'set-cluster-settings' ? 'runner' : 'nemesis', f, r.args, () => outcome);
-      this.outcome.reverts.push({ fault: r.label, outcome: phase });
-    });
+      // A soak iteration's own reverts are listed only when they did not work (the trace has them all).
+      if (listAll || phase !== 'ok') this.outcome.reverts.push({ fault: r.label, outcome: phase });
+    }, downTo);
   }
 
   private async poll(): Promise<Poll> {
@@ -181,7 +300,10 @@ export class Runner {
     for (const [name, state] of Object.entries(poll.vms)) {
       this.trace.write({ type: 'observe', t: poll.t, entity: `vm/${name}`, state, source: 'poll' });
     }
-    for (const event of await this.o.target.collectEvents()) this.trace.write({ type: 'event', ...event });
+    for (const event of await this.o.target.collectEvents()) {
+      this.trace.write({ type: 'event', ...event });
+      if (this.anomalies && this.anomalyEvents.has(event.id)) this.anomalies.push(anomalyOf(event));
+    }
     return poll;
   }
 
@@ -214,4 +336,13 @@ export class Runner {
     this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail });
     return { ok, detail };
   }
+}
+
+/** A live migration not completed within this long is cancelled (outside soaks, or when the soak section does not say). */
+export const DEFAULT_MIGRATION_TIMEOUT_MS = 10 * 60_000;
+
+/** `event 18590 on N3 (Microsoft-Windows-Hyper-V-Worker-Admin): 'sql01' has encountered a fatal error…` */
+function anomalyOf(event: ClusterEvent): string {
+  const message = event.message.length > 160 ? `${event.message.slice(0, 157)}…` : event.message;
+  return `event ${event.id} on ${event.node} (${event.log}): ${message}`;
 }

@@ -1,7 +1,9 @@
 import { basename, dirname } from 'node:path';
 import type { QuotedLine, Violation } from '../check/result.js';
 import { formatT, seconds } from '../check/time.js';
+import type { SoakOutcome } from '../trace/records.js';
 import type { Lanes } from './lanes.js';
+import type { MigrationSummary, Percentiles } from './migrations.js';
 import type { ReportInput } from './summary.js';
 
 /**
@@ -63,6 +65,8 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
   if (run.reverts.length) {
     out.push(`reverts: ${run.reverts.map((r) => `${r.fault} ${r.outcome === 'ok' ? 'ok' : r.outcome === 'fail' ? 'FAILED' : 'outcome unknown'}${r.error ? ` (${r.error})` : ''}`).join('; ')}`);
   }
+  if (run.soak) out.push(...soakLines(run.soak, header.replay));
+  if (lanes?.migrations.count) out.push(...migrationLines(lanes.migrations));
   if (lanes) out.push(...whatHappened(lanes));
   const exercised = result.coverage.filter((c) => c.count > 0).length;
   out.push(
@@ -112,4 +116,54 @@ function where(tracePath: string, files: { summary: string; junit: string; html:
   const dir = dirname(files.html);
   if (all.every((f) => dirname(f) === dir)) return [`results in ${dir}/: ${all.map((f) => basename(f)).join(', ')} (open ${basename(files.html)} in a browser)`];
   return [`trace:   ${tracePath}`, `summary: ${files.summary}`, `junit:   ${files.junit}`, `report:  ${files.html}`];
+}
+
+/** A duration for a person: `12.3 s`, `1 min 35 s`, `2 h 05 min`. */
+export function duration(ms: number): string {
+  if (ms < 100_000) return seconds(ms);
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`.replace(' 00 s', '');
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** A soak's account: iterations, anomalies, where it stopped and the command that gets there again. */
+export function soakLines(soak: SoakOutcome, replay: string): string[] {
+  const planned = soak.planned.iterations !== undefined ? `${soak.planned.iterations} planned` : `for ${duration(soak.planned.durationMs ?? 0)} on the run's clock`;
+  const resumed = soak.resumedAfter !== undefined ? `, resumed after iteration ${soak.resumedAfter}` : '';
+  const out = [`soak: ${soak.iterations} iterations done (${planned}${resumed}); ${soak.anomalyCount} anomalous`];
+  const first = soak.anomalies[0];
+  if (first) {
+    out.push(`  first anomaly: iteration ${first.iteration} at ${formatT(first.t)}: ${first.what}`);
+    if (soak.stoppedAt !== undefined) out.push(`  stopped there (stop-on: first-anomaly); the trace holds the evidence`);
+    out.push(`  replay (same seed; the same anomaly comes at iteration ${first.iteration}): ${replay}`);
+  }
+  return out;
+}
+
+/** `12.1 s / 14.0 s / 15.2 s` (p50 / p95 / max) */
+function spread(p: Percentiles | null): string {
+  return p ? `p50 ${duration(p.p50)}, p95 ${duration(p.p95)}, max ${duration(p.max)}` : 'not measured';
+}
+
+/** Live migrations in a few lines: counts, time and blackout, per transport, and each drain. */
+export function migrationLines(m: MigrationSummary): string[] {
+  const out = [`live migrations: ${m.count} (${m.completed} completed, ${m.failed} failed${m.unknown ? `, ${m.unknown} outcome unknown` : ''})`];
+  if (m.totalMs) out.push(`  time: ${spread(m.totalMs)}; blackout: ${spread(m.blackoutMs)}`);
+  const transports = Object.entries(m.byTransport);
+  if (transports.length) {
+    out.push('  by transport:');
+    const width = Math.max(...transports.map(([t]) => t.length));
+    for (const [t, s] of transports) {
+      const rate = s.gbps !== null ? `, ${s.gbps.toFixed(1)} Gbps` : '';
+      const times = s.count === 1 ? `${duration(s.totalMs.p50)} (blackout ${s.blackoutMs ? duration(s.blackoutMs.p50) : '?'}${rate})` : `${spread(s.totalMs)}${rate}`;
+      out.push(`    ${t.padEnd(width)}  ${s.count} × ${times}`);
+    }
+  }
+  for (const d of m.drains.slice(0, 10)) {
+    const what = d.f === 'drain-node' ? 'drain of' : d.f === 'resume-node' ? 'failback to' : 'resume of';
+    const took = d.totalMs !== null ? duration(d.totalMs) : '?';
+    const via = d.transports.length ? ` over ${d.transports.join(', ')}` : '';
+    out.push(`  ${what} ${d.node}: ${d.vms} VM${d.vms === 1 ? '' : 's'} (${d.memoryGB} GB) in ${took}${via}${d.outcome === 'ok' ? '' : d.outcome === 'fail' ? ' — FAILED' : ' — outcome unknown'}`);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { readTrace } from '../trace/reader.js';
 import type { EventRecord, HeaderRecord, Millis, NodeObservation, TraceRecord, Verdict, VmObservation } from '../trace/records.js';
 import { IntervalBuilder, type EntityHistory } from './intervals.js';
+import { MigrationStats, type MigrationSummary } from './migrations.js';
 import { OperationLog, type FaultWindow, type Operation } from './operations.js';
 import { nodeDisplayState, vmDisplayState } from './states.js';
 
@@ -34,6 +35,8 @@ export interface Lanes {
   /** The last time (ms since the run started) any record mentions. */
   endT: Millis;
   footer?: { verdict: Verdict; reason: string };
+  /** Every live migration asked for or caused by a drain: counts, durations, per transport, drains. */
+  migrations: MigrationSummary;
 }
 
 export interface LaneLimits {
@@ -58,9 +61,11 @@ export class LaneCollector {
   private eventCount = 0;
   private endT = 0;
   private footer: Lanes['footer'];
+  private readonly migrations: MigrationStats;
 
   constructor(header: HeaderRecord, limits: Partial<LaneLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.migrations = new MigrationStats(header);
     this.ops = new OperationLog(this.limits);
     for (const n of header.cluster.nodes) this.entity(`node/${n}`, n);
     for (const vm of header.cluster.vms) this.entity(`vm/${vm.name}`, `${vm.name} (${vm.storage})`);
@@ -82,6 +87,7 @@ export class LaneCollector {
       }
       case 'op':
         this.ops.feed(record);
+        this.migrations.feed(record);
         break;
       case 'event': {
         this.eventCount++;
@@ -109,6 +115,7 @@ export class LaneCollector {
       eventCount: this.eventCount,
       endT: this.endT,
       ...(this.footer ? { footer: this.footer } : {}),
+      migrations: this.migrations.finish(),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { CheckResult, TransitionCoverage, Violation } from '../check/result.js';
 import type { HeaderRecord, Millis, RunOutcome, Verdict } from '../trace/records.js';
 import type { Lanes, Outcome } from './lanes.js';
+import type { MigrationSummary } from './migrations.js';
 
 /** What the runner reports about itself (the footer's run outcome). */
 export type RunRecord = RunOutcome;
@@ -63,6 +64,8 @@ export interface Summary {
   /** Injections beyond the report's limit, counted but not listed. */
   faultsOmitted: number;
   entities: Record<string, SummaryEntity>;
+  /** Live migrations: count, failed, p50 / p95 / max of time and blackout, per transport, drains. */
+  migrations: MigrationSummary | null;
   files: { trace: string; junit: string; html: string };
 }
 
@@ -118,6 +121,7 @@ export function summaryOf(
     }),
     faultsOmitted: lanes?.faultsOmitted ?? 0,
     entities,
+    migrations: lanes?.migrations.count ? lanes.migrations : null,
     files: { ...files },
   };
 }
@@ -132,5 +136,6 @@ function runOf(run: RunRecord): RunRecord {
     virtualMs: run.virtualMs,
     wallMs: run.wallMs,
     reverts: run.reverts.map((r) => ({ fault: r.fault, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) })),
+    ...(run.soak ? { soak: run.soak } : {}),
   };
 }

@@ -70,13 +70,14 @@ describe('docs/detection-matrix.md, as written from a matrix', () => {
   });
   const fake: DetectionMatrix = {
     experiments: [
-      { name: 'crash', file: 'experiments/crash.yaml', title: 'Crash', seed: 1 },
-      { name: 'stop', file: 'experiments/stop.yaml', title: 'Stop', seed: 2 },
-      { name: 'broken', file: 'experiments/broken.yaml', title: 'Broken', seed: 3 },
+      { name: 'crash', file: 'experiments/crash.yaml', title: 'Crash', seed: 1, sets: [] },
+      { name: 'stop', file: 'experiments/stop.yaml', title: 'Stop', seed: 2, sets: [] },
+      { name: 'broken', file: 'experiments/broken.yaml', title: 'Broken', seed: 3, sets: [] },
     ],
     defects: [
       { name: 'loud', summary: 'Breaks the crash path' },
       { name: 'quiet', summary: 'Breaks nothing any experiment looks at' },
+      { name: 'rare', summary: 'Breaks the stop path once in a long while' },
     ],
     baseline: new Map([
       ['crash', run('crash', 'pass')],
@@ -86,7 +87,9 @@ describe('docs/detection-matrix.md, as written from a matrix', () => {
     runs: new Map([
       ['loud', new Map([['crash', run('crash', 'fail', 'loud')], ['stop', run('stop', 'unknown', 'loud')], ['broken', run('broken', 'fail', 'loud')]])],
       ['quiet', new Map([['crash', run('crash', 'pass', 'quiet')], ['stop', run('stop', 'pass', 'quiet')], ['broken', run('broken', 'fail', 'quiet')]])],
+      ['rare', new Map([['crash', run('crash', 'pass', 'rare')], ['stop', run('stop', 'pass', 'rare')], ['broken', run('broken', 'fail', 'rare')]])],
     ]),
+    longRuns: [{ spec: { defect: 'rare', experiment: 'stop', sets: ['iterations=9000'], why: 'it is rare' }, baseline: run('stop', 'pass'), run: run('stop', 'fail', 'rare') }],
     wallMs: 1234,
   };
   const doc = matrixDoc(fake);
@@ -103,6 +106,11 @@ describe('docs/detection-matrix.md, as written from a matrix', () => {
     expect(caughtBy(fake, 'loud')).to.deep.equal(['crash']);
     expect(caughtBy(fake, 'quiet')).to.deep.equal([]);
     expect(doc).to.include('- `loud`: caught by `crash`\n- `quiet`: **caught by no experiment**');
+  });
+
+  it('credits a long run that fails with the defect and passes without it, and shows it in its own table', () => {
+    expect(caughtBy(fake, 'rare')).to.deep.equal(['stop --set iterations=9000']);
+    expect(rows.find((r) => r.startsWith('| `rare` | `stop`'))).to.equal('| `rare` | `stop` | `--set iterations=9000` | pass | caught | it is rare |');
   });
 
   it('flags loudly the defects no experiment catches and the experiments that fail without defects', () => {

@@ -4,78 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Runner } from '../../src/engine/runner.js';
-import type { Experiment } from '../../src/experiment/types.js';
 import { faults } from '../../src/faults/catalogue.js';
-import { OperationError, OperationUnknownError, type Poll, type Target } from '../../src/targets/target.js';
-import type { NodeObservation } from '../../src/trace/records.js';
-
-/** A target whose behaviour each test scripts: time, node states, and how operations answer. */
-class FakeTarget implements Target {
-  readonly kind = 'sim' as const;
-  t = 0;
-  calls: string[] = [];
-  nodeState: NodeObservation = { State: 'Up', StatusInformation: [] };
-  kill: () => Promise<void> = async () => undefined;
-  describe() {
-    return { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] };
-  }
-  now() {
-    return this.t;
-  }
-  async sleep(ms: number) {
-    this.t += ms;
-  }
-  async poll(): Promise<Poll> {
-    return { t: this.t, nodes: { N1: { State: 'Up', StatusInformation: [] }, N2: this.nodeState }, vms: {} };
-  }
-  async collectEvents() {
-    return [];
-  }
-  async getSettings() {
-    return { ResiliencyDefaultPeriod: 240 };
-  }
-  async setSettings(values: Record<string, number>) {
-    this.calls.push(`set ${JSON.stringify(values)}`);
-  }
-  async killClusterService(node: string) {
-    this.calls.push(`kill ${node}`);
-    await this.kill();
-  }
-  async startClusterService(node: string) {
-    this.calls.push(`start ${node}`);
-  }
-  async stopClusterNode(node: string) {
-    this.calls.push(`stop-node ${node}`);
-  }
-  async startClusterNode(node: string) {
-    this.calls.push(`start-node ${node}`);
-  }
-  async isolateNetwork(node: string) {
-    this.calls.push(`isolate-network ${node}`);
-  }
-  async restoreNetwork(node: string) {
-    this.calls.push(`restore-network ${node}`);
-  }
-  async close() {}
-}
-
-const experiment: Experiment = {
-  file: 'x.yaml',
-  name: 'x',
-  title: 'x',
-  description: '',
-  cluster: { name: 'FAKE', nodes: ['N1', 'N2'], vms: [] },
-  simulator: { scmRestartDelayMs: 15_000, vmStartMs: [1000, 2000], vmIoIntervalMs: [100, 200], liveMigrationMs: [2000, 3000] },
-  settings: { ResiliencyDefaultPeriod: 60 },
-  steadyState: { timeoutMs: 5000, downAfter: [] },
-  method: [
-    { kind: 'fault', fault: 'kill-clussvc', params: { node: 'N2' } },
-    { kind: 'wait', ms: 10_000 },
-  ],
-  observe: { intervalMs: 1000 },
-  check: { toleranceMs: 2000 },
-  seed: 1,
-};
+import { OperationError, OperationUnknownError } from '../../src/targets/target.js';
+import { experiment, FakeTarget } from './fake-target.js';
 
 async function run(target: FakeTarget, signal?: AbortSignal, downAfter: string[] = []) {
   const tracePath = join(mkdtempSync(join(tmpdir(), 'runner-')), 'trace.ndjson');
