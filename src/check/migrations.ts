@@ -539,7 +539,7 @@ export class MigrationChecker {
         expected: `a blackout within ${this.blackoutSetting} = ${within} s`,
         observed: blackoutMs !== undefined ? `a blackout of ${seconds(blackoutMs)} (event 20417)` : 'an unexpectedly long blackout (event 20417)',
         t: rec.t,
-        ...(last ? { since: { what: last.via, t: last.endedAt } } : {}),
+        ...(last ? { since: sinceMigration(last, rec.t) } : {}),
         setting: { name: this.blackoutSetting, value: within, unit: 's' },
         message:
           `${rec.node} logged event 20417 at ${formatT(rec.t)}: "${firstLine}"${last ? ` (${last.via})` : ''}; the model allows a blackout of at most ` +
@@ -559,10 +559,10 @@ export class MigrationChecker {
     this.report({
       rule: 'guest-crash',
       entity,
-      expected: 'the guest keeps running through a live migration',
+      expected: 'a guest that keeps running through its live migrations',
       observed: 'a guest crash (event 18590)',
       t: rec.t,
-      ...(last ? { since: { what: last.via, t: last.endedAt } } : {}),
+      ...(last ? { since: sinceMigration(last, rec.t) } : {}),
       message: `${vm ?? 'A VM'}'s guest operating system crashed: ${rec.node} logged event 18590 at ${formatT(rec.t)}: "${firstLine}"${when}`,
       context: [...(last?.lines ?? []), line],
     });
@@ -714,3 +714,8 @@ function withinOf(state: string | undefined): string | undefined {
 }
 
 export type { Migration };
+
+/** What an event on a VM is measured from: the end of its last migration, or its start when the event came before the end. */
+function sinceMigration(last: { via: string; startedAt?: number; endedAt: number }, t: number): { what: string; t: number } {
+  return t >= last.endedAt ? { what: `the end of ${last.via}`, t: last.endedAt } : { what: last.via, t: last.startedAt ?? last.endedAt };
+}

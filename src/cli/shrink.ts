@@ -57,6 +57,13 @@ export async function scheduleOf(tracePath: string): Promise<FaultStep[]> {
   return steps;
 }
 
+/** Whether an operation names the entity (`vm/sql01` → `vm: sql01`; `node/N2` → `node: N2`). */
+function touches(step: FaultStep, entity: string): boolean {
+  const [kind, name] = entity.split('/', 2) as [string, string | undefined];
+  const value = step.params[kind];
+  return name !== undefined && (value === name || (Array.isArray(value) && value.includes(name)));
+}
+
 /** Whether shrinking can help: a soak on the simulator whose method is only operations (no waits to keep). */
 export function shrinkable(experiment: Experiment, stoppedAt: number | undefined): boolean {
   return experiment.soak !== undefined && stoppedAt !== undefined && stoppedAt > 1 && experiment.method.every((s) => s.kind === 'fault');
@@ -85,7 +92,11 @@ export async function shrinkSoak(o: ShrinkOptions): Promise<ShrinkResult> {
   const inBudget = () => replays < maxReplays && performance.now() - started < budgetMs;
   let shrunk: FaultStep[];
   try {
-    shrunk = await ddmin(schedule, fails, inBudget);
+    // First the cut a person would try: only the operations on the entity the violation names (a VM's own
+    // migrations; a node's own faults). Then delta debugging from whatever is smallest.
+    const own = schedule.filter((step) => touches(step, o.violation.entity));
+    const start = own.length > 0 && own.length < schedule.length && (await fails(own)) ? own : schedule;
+    shrunk = await ddmin(start, fails, inBudget);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

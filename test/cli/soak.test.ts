@@ -51,7 +51,7 @@ describe('soaks from the command line', function () {
 
   it('finds the storvsc race, prints the iteration and a replay command, and the replay stops at the same iteration', () => {
     const out = join(tmp(), 'race');
-    const r = cli(['run', SOAK, '--defect', 'storvsc-race', '--set', 'iterations=20000', '--out', out]);
+    const r = cli(['run', SOAK, '--defect', 'storvsc-race', '--set', 'iterations=20000', '--out', out, '--no-shrink']);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     const first = /first anomaly: iteration (\d+) at [^:]+(?::[^:]+)*?: (event 18590 on \S+)/.exec(r.stdout);
     expect(first, r.stdout).to.not.equal(null);
@@ -59,11 +59,30 @@ describe('soaks from the command line', function () {
     expect(replay).to.match(/--defect storvsc-race/).and.to.match(/--set iterations=20000/).and.to.match(/--seed \d+/);
     const [npx, name, ...args] = words(replay);
     expect([npx, name]).to.deep.equal(['npx', 'clusterchaos']);
-    const again = cli([...args, '--out', join(tmp(), 'replay')]);
+    const again = cli([...args, '--out', join(tmp(), 'replay'), '--no-shrink']);
     expect(again.code).to.equal(1);
     const second = /first anomaly: iteration (\d+) at [^:]+(?::[^:]+)*?: (event 18590 on \S+)/.exec(again.stdout);
     expect(second?.[1]).to.equal(first![1]);
     expect(second?.[2]).to.equal(first![2]);
+  });
+
+  it('shrinks a failing soak to the operations the failure needs, written as an experiment that fails the same way', () => {
+    const out = join(tmp(), 'stall');
+    const r = cli(['run', SOAK, '--defect', 'lm-stall', '--out', out]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    const shrunk = /^shrunk: (\d+) of the (\d+) operations fail the same way \((\S+) on (\S+);/m.exec(r.stdout);
+    expect(shrunk, r.stdout).to.not.equal(null);
+    const [, kept, from, rule, entity] = shrunk!;
+    expect(Number(kept)).to.be.below(Number(from));
+    const lines = r.stdout.split('\n');
+    const command = lines[lines.findIndex((l) => l.startsWith('shrunk:')) + 1]!.trim();
+    expect(command).to.equal(`npx clusterchaos run ${join(out, 'shrunk.yaml')} --seed 1 --defect lm-stall`);
+    const yaml = readFileSync(join(out, 'shrunk.yaml'), 'utf8');
+    expect(yaml.match(/fault: live-migrate/g)).to.have.length(Number(kept));
+    const again = cli([...words(command).slice(2), '--out', join(tmp(), 'shrunk-run')]);
+    expect(again.code).to.equal(1);
+    expect(again.lastLine).to.include(`${entity} observed`);
+    expect(again.stdout).to.include(`${entity} (${rule})`);
   });
 
   it('resumes a soak killed with SIGKILL: every iteration counted exactly once, the trace as if never killed', async () => {
