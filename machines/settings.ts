@@ -227,7 +227,7 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     min: 1,
     max: 86400,
     description:
-      'How long a requested live migration may take, queue included, before it counts as stalled. Raise it for big VMs on slow networks (80 GB over 1 GbE takes ~13 min).',
+      'How long a live migration may run, from leaving the queue (a slot was free) to completion, before it counts as stalled; waiting in the queue behind others is not a stall. Raise it for big VMs on slow networks (80 GB over 1 GbE takes ~13 min).',
     source: 'Assumption: no documented limit; 600 s matches the runner\'s default migration timeout (10 min) and covers ~48 GB of memory over 1 GbE at the ≈100 MB/s [HOLMAN] measured (windows-cluster-facts §4.3)',
   },
   {

@@ -13,7 +13,7 @@ import { formatT, seconds } from './time.js';
  *
  * - `migration-pass-limit`: no more pre-copy passes than the host version allows (5, or 10 on 2008 R2);
  * - `migration-blackout`: the blackout within BlackoutWithin (from the value, or event 20417's figure);
- * - `migration-time`: request to completion within LiveMigrationWithin (a migration cancelled, of unknown
+ * - `migration-time`: start (leaving the queue) to completion within LiveMigrationWithin (a migration cancelled, of unknown
  *   outcome or never completed before that long is unknown, not a pass);
  * - `migration-failed`: a migration fails only when its source or target was not available;
  * - `migration-limit`: at most MaximumVirtualMachineMigrations from or to a host, MaximumParallelMigrations in
@@ -262,7 +262,8 @@ export class MigrationChecker {
     this.count++;
     const v = m.value ?? {};
     const replay = new Replay(this.model);
-    const elapsed = v.totalMs ?? (m.ownOp ? m.endedAt - m.requestedAt : undefined);
+    // running time: waiting in the queue behind other migrations is not a stall
+    const elapsed = v.totalMs !== undefined ? v.totalMs - (v.queuedMs ?? 0) : m.ownOp ? m.endedAt - m.requestedAt : undefined;
     const failedIn = m.outcome === 'ok' ? undefined : (v.failedIn ?? (v.startedAt === undefined ? 'Queued' : 'Setup'));
     this.replayPhases(m, replay, failedIn);
 

@@ -1,9 +1,13 @@
+import type { LiveMigrationTransport } from '../trace/records.js';
 import type { FaultDefinition } from './fault.js';
+import { transportParam } from './live-migrate.js';
 
 export interface DrainNodeParams {
   node: string;
   /** Give up if the drain has not completed within this long (ms; `30m` in the file). Resolved: always present. */
   timeout?: number;
+  /** Move the VMs over this transport (Set-VMHost on every node for the drain) instead of the hosts' own. */
+  transport?: LiveMigrationTransport;
 }
 
 /** How long a drain may take when the step does not say: big VMs on 1 GbE take minutes each (lab-observations §3). */
@@ -29,13 +33,15 @@ export const drainNode: FaultDefinition<DrainNodeParams> = {
         format: 'duration',
         description: 'Give up if the drain has not completed within this long (e.g. 30m); default 10m',
       },
+      transport: transportParam("The transport the drain's live migrations use (Set-VMHost on every node, restored afterwards); default: the hosts' own"),
     },
     required: ['node'],
     additionalProperties: false,
   },
   impairs: (p) => [p.node],
   // the trace records the timeout actually used
-  resolve: async (_target, p) => ({ node: p.node, timeout: p.timeout ?? DEFAULT_DRAIN_TIMEOUT_MS }),
-  inject: (target, p) => target.suspendNode(p.node, { drain: true, timeoutMs: p.timeout ?? DEFAULT_DRAIN_TIMEOUT_MS }),
+  resolve: async (_target, p) => ({ node: p.node, timeout: p.timeout ?? DEFAULT_DRAIN_TIMEOUT_MS, ...(p.transport ? { transport: p.transport } : {}) }),
+  inject: (target, p) =>
+    target.suspendNode(p.node, { drain: true, timeoutMs: p.timeout ?? DEFAULT_DRAIN_TIMEOUT_MS, ...(p.transport ? { transport: p.transport } : {}) }),
   revert: (target, p) => target.resumeNode(p.node, { failback: false }),
 };

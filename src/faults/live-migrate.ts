@@ -62,12 +62,7 @@ export const liveMigrate: FaultDefinition<LiveMigrateParams> = {
         description: 'Where to: a node, round-robin (the next Up node after its owner) or random (a seeded pick among the other Up nodes)',
         'x-expected': 'a node of the cluster, round-robin or random',
       },
-      transport: {
-        enum: [...LIVE_MIGRATION_TRANSPORTS],
-        description: 'The transport for this migration (Set-VMHost -VirtualMachineMigrationPerformanceOption); default: the cluster\'s',
-        'x-expected': 'TCPIP, Compression, SMB or SMBDirect',
-        'x-hint': 'SMBDirect is SMB over RDMA-capable NICs; SMB uses every NIC (SMB Multichannel); TCPIP and Compression one connection.',
-      },
+      transport: transportParam('The transport for this migration (Set-VMHost -VirtualMachineMigrationPerformanceOption); default: the cluster\'s'),
       timeout: {
         type: 'string',
         format: 'duration',
@@ -121,4 +116,14 @@ async function pickNode(target: Target, vm: string, policy: MigrationPolicy, con
   if (policy === 'round-robin') return candidates[0]!;
   const r = context.random();
   return candidates[Math.min(candidates.length - 1, Math.floor(r * candidates.length))]!;
+}
+
+/** Schema of a `transport` parameter: the live-migration transports, with what each does. */
+export function transportParam(description: string): Record<string, unknown> {
+  return {
+    enum: [...LIVE_MIGRATION_TRANSPORTS],
+    description,
+    'x-expected': 'TCPIP, Compression, SMB or SMBDirect',
+    'x-hint': 'SMBDirect is SMB over RDMA-capable NICs; SMB uses every NIC (SMB Multichannel); TCPIP and Compression one connection.',
+  };
 }

@@ -1,4 +1,6 @@
+import type { LiveMigrationTransport } from '../trace/records.js';
 import type { FaultDefinition } from './fault.js';
+import { transportParam } from './live-migrate.js';
 
 export interface ResumeNodeParams {
   node: string;
@@ -6,6 +8,8 @@ export interface ResumeNodeParams {
   failback?: boolean;
   /** Give up if the failback has not completed within this long (ms). */
   timeout?: number;
+  /** Move the VMs back over this transport instead of the hosts' own. */
+  transport?: LiveMigrationTransport;
 }
 
 /**
@@ -27,6 +31,7 @@ export const resumeNode: FaultDefinition<ResumeNodeParams> = {
         format: 'duration',
         description: 'Give up if the failback has not completed within this long (e.g. 30m); default: the target\'s own',
       },
+      transport: transportParam("The transport the failback's live migrations use (Set-VMHost on every node, restored afterwards); default: the hosts' own"),
     },
     required: ['node'],
     additionalProperties: false,
@@ -35,5 +40,9 @@ export const resumeNode: FaultDefinition<ResumeNodeParams> = {
   // the trace records whether failback was asked for
   resolve: async (_target, p) => ({ ...p, failback: p.failback !== false }),
   inject: (target, p) =>
-    target.resumeNode(p.node, { failback: p.failback !== false, ...(p.timeout !== undefined ? { timeoutMs: p.timeout } : {}) }),
+    target.resumeNode(p.node, {
+      failback: p.failback !== false,
+      ...(p.timeout !== undefined ? { timeoutMs: p.timeout } : {}),
+      ...(p.transport ? { transport: p.transport } : {}),
+    }),
 };

@@ -39,6 +39,7 @@ export interface MigrationSummary {
   totalMs: Percentiles | null;
   blackoutMs: Percentiles | null;
   passes: Percentiles | null;
+  /** In the order the run first used each transport. */
   byTransport: Record<string, TransportStats>;
   drains: DrainStats[];
 }
@@ -110,7 +111,7 @@ export class MigrationStats {
 
   finish(): MigrationSummary {
     const byTransport: Record<string, TransportStats> = {};
-    for (const [transport, t] of [...this.transports].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [transport, t] of this.transports) {
       byTransport[transport] = { count: t.total.length, totalMs: percentiles(t.total)!, blackoutMs: percentiles(t.blackout), gbps: median(t.gbps) };
     }
     return {

@@ -80,11 +80,12 @@ export interface Target {
   /**
    * Suspend-ClusterNode [-Drain] -Wait: the node is Paused; with drain its VMs live-migrate to other nodes
    * first. Resolves once the drain completed; rejects with an OperationError when it failed (the node stays
-   * Paused with the VMs that could not move).
+   * Paused with the VMs that could not move). `transport`: the moves use it (Set-VMHost on every node for the
+   * drain, restored afterwards) instead of the hosts' own setting.
    */
-  suspendNode(node: string, options: { drain: boolean; timeoutMs?: Millis }): Promise<DrainValue>;
+  suspendNode(node: string, options: { drain: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue>;
   /** Resume-ClusterNode [-Failback Immediate]: the node takes roles again; with failback its drained VMs move back. */
-  resumeNode(node: string, options: { failback: boolean; timeoutMs?: Millis }): Promise<DrainValue>;
+  resumeNode(node: string, options: { failback: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue>;
   close(): Promise<void>;
 }
 

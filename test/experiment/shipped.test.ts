@@ -142,17 +142,15 @@ describe('shipped experiments', () => {
   describe('drain-host', () => {
     const e = load(shipped('drain-host.yaml'));
 
-    it('drains a node holding six VMs of 96 GB in all, waits, then resumes it with failback', () => {
+    it('drains a node holding six VMs of 96 GB in all and fails them back, once over each transport', () => {
       const onN2 = e.cluster.vms.filter((vm) => vm.owner === 'N2');
       expect(onN2).to.have.length(6);
       expect(onN2.reduce((sum, vm) => sum + vm.memoryGB, 0)).to.equal(96);
-      expect(e.method.map((s) => (s.kind === 'wait' ? 'wait' : `${s.fault} ${String(s.params.node)}`))).to.deep.equal([
-        'drain-node N2',
-        'wait',
-        'resume-node N2',
-        'wait',
-      ]);
-      expect((e.method[2] as FaultStep).params).to.include({ failback: true });
+      const steps = e.method.map((s) => (s.kind === 'wait' ? 'wait' : `${s.fault} ${String(s.params.node)} ${String(s.params.transport)}`));
+      expect(steps).to.deep.equal(
+        ['TCPIP', 'Compression', 'SMB', 'SMBDirect'].flatMap((t) => [`drain-node N2 ${t}`, 'wait', `resume-node N2 ${t}`, 'wait']),
+      );
+      for (const step of e.method.filter((s): s is FaultStep => s.kind === 'fault' && s.fault === 'resume-node')) expect(step.params).to.include({ failback: true });
     });
 
     it('allows the model enough time for a drain of that size', () => {

@@ -27,6 +27,19 @@ describe('drain-node', () => {
     expect(value).to.deep.equal({ node: 'N2', totalMs: 1000, migrations: [] });
   });
 
+  it('drains and fails back over the transport the step names, recording it in the trace', async () => {
+    const { target, calls } = recordingTarget({ nodes, owners: {} });
+    const drain = await drainNode.resolve!(target, { node: 'N2', transport: 'SMBDirect' }, context());
+    expect(drain).to.deep.equal({ node: 'N2', timeout: 600_000, transport: 'SMBDirect' });
+    await drainNode.inject(target, drain, context());
+    const back = await resumeNode.resolve!(target, { node: 'N2', transport: 'TCPIP' }, context());
+    await resumeNode.inject(target, back, context());
+    expect(calls).to.deep.equal([
+      ['suspendNode', 'N2', { drain: true, timeoutMs: 600_000, transport: 'SMBDirect' }],
+      ['resumeNode', 'N2', { failback: true, transport: 'TCPIP' }],
+    ]);
+  });
+
   it('reverts with Resume-ClusterNode without failback, as often as it is asked', async () => {
     const { target, calls } = recordingTarget({ nodes, owners: {} });
     await drainNode.revert!(target, { node: 'N2' });

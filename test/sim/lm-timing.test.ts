@@ -137,6 +137,23 @@ describe('sim: live migration timing', () => {
     expect(plan.totalMs).to.be.within(65_000 / 2, 65_000 * 2);
   });
 
+  it('shares the links between migrations running at once: ten 512 MB VMs over 1 GbE take ~40 s where one takes ~7 s (AF12228)', () => {
+    const halfGB = { memoryGB: 0.5, dirtyMBps: 0 };
+    const alone = planLiveMigration(halfGB, oneGbE, host2012);
+    const tenAtOnce = planLiveMigration(halfGB, oneGbE, host2012, { sharing: 10 });
+    expect(tenAtOnce.effectiveGbps).to.be.closeTo(0.099, 0.001); // a tenth of the line each
+    expect(tenAtOnce.totalMs - tenAtOnce.setupMs - tenAtOnce.cleanupMs).to.be.within(35_000, 48_000);
+    expect(alone.totalMs).to.be.below(tenAtOnce.totalMs / 4);
+  });
+
+  it('halves SMB Multichannel over 2×10 GbE for two migrations, but not two TCP/IP streams held down by power saving', () => {
+    const smb: LiveMigrationNetwork = { nics: 2, nicGbps: 10, transport: 'SMB' };
+    expect(planLiveMigration(idle8GB, smb, host2012, { sharing: 2 }).effectiveGbps).to.be.closeTo(9.9, 0.01);
+    const tcp = planLiveMigration(idle8GB, tenGbE, host2012);
+    expect(planLiveMigration(idle8GB, tenGbE, host2012, { sharing: 2 }).effectiveGbps).to.equal(tcp.effectiveGbps); // ~2 Gbps of 10 each
+    expect(() => planLiveMigration(idle8GB, tenGbE, host2012, { sharing: 0 })).to.throw(RangeError, /options\.sharing/);
+  });
+
   it('sends at least the whole memory', () => {
     const networks: LiveMigrationNetwork[] = [oneGbE, { ...oneGbE, transport: 'Compression' }, tenGbETuned, { nics: 2, nicGbps: 25, transport: 'SMBDirect' }];
     for (const network of networks) {

@@ -1,4 +1,4 @@
-import type { LiveMigrationValue } from '../../trace/records.js';
+import type { LiveMigrationTransport, LiveMigrationValue } from '../../trace/records.js';
 import type { SimClock, Timer } from './clock.js';
 import type { Defects } from './defects.js';
 import type { LiveMigration, LiveMigrationEngine, MigrationEnd } from './migration.js';
@@ -23,6 +23,8 @@ export interface DrainOptions {
    * (Suspend-ClusterNode -Drain, which reports the drain as failed).
    */
   waitForTarget: boolean;
+  /** The moves use this transport instead of the cluster's (Suspend-ClusterNode after Set-VMHost on every node). */
+  transport?: LiveMigrationTransport;
   /** Every VM moved (runs in virtual time, never synchronously). */
   done?(migrations: LiveMigrationValue[]): void;
   /** A migration failed, no node could take a VM, or the drain was told to fail (a timeout). */
@@ -114,7 +116,7 @@ export class NodeDrains {
         return this.finish(drain, `no node can take ${vm.name}`);
       }
       drain.pending.shift();
-      drain.inFlight.set(vm, this.d.engine.request(vm, target, (end) => this.ended(drain, vm, end)));
+      drain.inFlight.set(vm, this.d.engine.request(vm, target, (end) => this.ended(drain, vm, end), drain.options.transport));
       if (drain.over) return;
     }
     if (!drain.pending.length && !drain.inFlight.size) drain.finishing = this.d.clock.after(0, () => this.finish(drain));

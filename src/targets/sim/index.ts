@@ -10,7 +10,7 @@ import {
   type Poll,
   type Target,
 } from '../target.js';
-import type { ClusterDescription, Millis } from '../../trace/records.js';
+import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../trace/records.js';
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
 import type { Outcome } from './outcome.js';
@@ -92,14 +92,14 @@ export class SimTarget implements Target {
     return this.untilEnded(`live migration of '${vm}' to ${node}`, (outcome) => this.cluster.moves.liveMigrate(vm, node, options, outcome));
   }
 
-  async suspendNode(node: string, options: { drain: boolean; timeoutMs?: number }): Promise<DrainValue> {
+  async suspendNode(node: string, options: { drain: boolean; timeoutMs?: number; transport?: LiveMigrationTransport }): Promise<DrainValue> {
     this.service(node);
-    return this.untilEnded(`Suspend-ClusterNode ${node}`, (outcome) => this.cluster.control.suspend(node, options.drain === true, options.timeoutMs, outcome));
+    return this.untilEnded(`Suspend-ClusterNode ${node}`, (outcome) => this.cluster.control.suspend(node, options.drain === true, options.timeoutMs, outcome, options.transport));
   }
 
-  async resumeNode(node: string, options: { failback: boolean; timeoutMs?: number }): Promise<DrainValue> {
+  async resumeNode(node: string, options: { failback: boolean; timeoutMs?: number; transport?: LiveMigrationTransport }): Promise<DrainValue> {
     this.service(node);
-    return this.untilEnded(`Resume-ClusterNode ${node}`, (outcome) => this.cluster.control.resume(node, options.failback === true, options.timeoutMs, outcome));
+    return this.untilEnded(`Resume-ClusterNode ${node}`, (outcome) => this.cluster.control.resume(node, options.failback === true, options.timeoutMs, outcome, options.transport));
   }
 
   /**

@@ -59,6 +59,10 @@ export class LiveMigration {
   bytesSent = 0;
   /** lm-stall: the pass (1-based) that never ends. */
   stallPass: number | undefined;
+  /** This migration's jitter factor, drawn once. */
+  factor = 1;
+  /** Defect long-blackout: the blackout drawn for it. */
+  longBlackoutMs: number | undefined;
   /** storvsc-race: the guest crashes as this migration ends. */
   guestCrash = false;
   /** Ended: completed, failed or cancelled. */
@@ -200,11 +204,18 @@ export class LiveMigrationEngine {
     }
   }
 
-  private start(m: LiveMigration): void {
+  /** Start a queued migration; false if it ended at once instead (the VM moved away, the target left). */
+  private start(m: LiveMigration): boolean {
     const { clock, log } = this.d;
     const now = clock.now();
-    if (!this.onSource(m)) return this.end(m, { outcome: 'cancelled', value: m.value(now, 'Queued'), reason: `${m.vm.name} is no longer online on ${m.source}` });
-    if (!this.d.canHost(m.target)) return this.fail(m, `the destination ${m.target} cannot host roles any more`, undefined, true);
+    if (!this.onSource(m)) {
+      this.end(m, { outcome: 'cancelled', value: m.value(now, 'Queued'), reason: `${m.vm.name} is no longer online on ${m.source}` });
+      return false;
+    }
+    if (!this.d.canHost(m.target)) {
+      this.fail(m, `the destination ${m.target} cannot host roles any more`, undefined, true);
+      return false;
+    }
     this.running.add(m);
     this.busy.set(m.source, (this.busy.get(m.source) ?? 0) + 1);
     this.busy.set(m.target, (this.busy.get(m.target) ?? 0) + 1);
@@ -213,16 +224,36 @@ export class LiveMigrationEngine {
     // 1641 "role moving", written by the node coordinating the move: the source while it is a member [BRAIN-FC]
     log.roleMoving(this.d.isMember(m.source) ? m.source : m.target, m.vm.name, m.source, m.target);
     this.enter(m, 'Setup', m.setupMs, () => this.setupDone(m));
+    return true;
   }
 
-  /** The phases' durations: the physical model, scaled by this migration's jitter factor; and the defects' draws. */
+  /** This migration's draws (jitter factor, the defects' dice), then its phases (shape). */
   private plan(m: LiveMigration): void {
-    const { cluster, defects, simulator } = this.d;
+    const { defects, simulator } = this.d;
     const rng = this.d.rngs.get(m.vm.name)!;
-    const options = defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {};
-    const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, m.transport), migrationHost(cluster), options);
     const jitter = simulator.liveMigrationJitter;
-    const factor = 1 + jitter * (2 * rng.float() - 1);
+    m.factor = 1 + jitter * (2 * rng.float() - 1);
+    this.shape(m);
+    // Defect lm-stall: now and then one pre-copy pass never ends
+    if (defects.has('lm-stall') && rng.float() < stallProbability) m.stallPass = rng.int(1, m.passPlan.length);
+    // Defect long-blackout: the switch-over takes a minute (20417's documented example: 63.1 s)
+    if (defects.has('long-blackout')) m.longBlackoutMs = rng.int(longBlackoutDefectMs[0], longBlackoutDefectMs[1]);
+    // Defect storvsc-race: KB2636573, likelier with each dynamic SCSI disk written to (lab §4)
+    if (defects.has('storvsc-race')) m.guestCrash = this.d.raceRngs.get(m.vm.name)!.float() < guestCrashProbability(m.vm.configuration.disks ?? []);
+    this.shape(m);
+  }
+
+  /**
+   * The phases' durations: the physical model, scaled by the migration's jitter factor, with the links
+   * shared among the migrations running from or to either host (this one counted) when its memory transfer
+   * starts (after setup). No draws: shaped at the start for the setup time, again when the transfer begins.
+   */
+  private shape(m: LiveMigration): void {
+    const { cluster, defects } = this.d;
+    const sharing = Math.max(this.busy.get(m.source) ?? 1, this.busy.get(m.target) ?? 1);
+    const options = { sharing, ...(defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {}) };
+    const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, m.transport), migrationHost(cluster), options);
+    const factor = m.factor;
     m.transportUsed = plan.transportUsed;
     m.wirePerByte = plan.bytes > 0 ? plan.wireBytes / plan.bytes : 1;
     m.setupMs = Math.round(plan.setupMs * factor);
@@ -230,12 +261,8 @@ export class LiveMigrationEngine {
     m.blackoutMs = Math.round(plan.blackoutMs * factor);
     m.blackoutBytes = plan.bytes - plan.passes.reduce((sum, p) => sum + p.bytes, 0);
     m.cleanupMs = Math.round(plan.cleanupMs * factor);
-    // Defect lm-stall: now and then one pre-copy pass never ends
-    if (defects.has('lm-stall') && rng.float() < stallProbability) m.stallPass = rng.int(1, m.passPlan.length);
-    // Defect long-blackout: the switch-over takes a minute (20417's documented example: 63.1 s)
-    if (defects.has('long-blackout')) m.blackoutMs = rng.int(longBlackoutDefectMs[0], longBlackoutDefectMs[1]);
-    // Defect storvsc-race: KB2636573, likelier with each dynamic SCSI disk written to (lab §4)
-    if (defects.has('storvsc-race')) m.guestCrash = this.d.raceRngs.get(m.vm.name)!.float() < guestCrashProbability(m.vm.configuration.disks ?? []);
+    if (m.longBlackoutMs !== undefined) m.blackoutMs = m.longBlackoutMs;
+    if (m.stallPass !== undefined) m.stallPass = Math.min(m.stallPass, m.passPlan.length);
   }
 
   private enter(m: LiveMigration, phase: MigrationPhase, ms: number | undefined, next: () => void): void {
@@ -273,6 +300,8 @@ export class LiveMigrationEngine {
         false,
       );
     }
+    // The memory transfer starts now: it shares the links with whatever runs from or to either host by then.
+    this.shape(m);
     this.nextPass(m);
   }
 

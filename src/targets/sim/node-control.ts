@@ -1,5 +1,5 @@
 import { OperationError, type DrainValue } from '../target.js';
-import type { LiveMigrationValue } from '../../trace/records.js';
+import type { LiveMigrationTransport, LiveMigrationValue } from '../../trace/records.js';
 import type { SimClock, Timer } from './clock.js';
 import type { ClusterService } from './clussvc.js';
 import type { Defects } from './defects.js';
@@ -91,7 +91,7 @@ export class NodeControl {
    * (the engine's limits apply); the outcome is the drain's. A drain fails when a migration fails, no node
    * can take a VM, or it does not complete within `timeoutMs`: 1677, DrainFailed, the node stays Paused.
    */
-  suspend(node: string, drain: boolean, timeoutMs: number | undefined, outcome: Outcome<DrainValue>): void {
+  suspend(node: string, drain: boolean, timeoutMs: number | undefined, outcome: Outcome<DrainValue>, transport?: LiveMigrationTransport): void {
     const { membership, clock, drains } = this.d;
     const bad = badTimeout(timeoutMs);
     if (bad) throw new OperationError(bad);
@@ -105,6 +105,7 @@ export class NodeControl {
     let timer: Timer | undefined;
     drains.drain(node, {
       waitForTarget: false,
+      ...(transport ? { transport } : {}),
       done: (migrations) => {
         timer?.cancel();
         membership.drainCompleted(node);
@@ -127,7 +128,7 @@ export class NodeControl {
    * online elsewhere) live-migrate back. Idempotent: on a node that is not paused it only forgets the
    * pause (a paused node that crashed rejoins Up), and fails back if asked and the node can host.
    */
-  resume(node: string, failback: boolean, timeoutMs: number | undefined, outcome: Outcome<DrainValue>): void {
+  resume(node: string, failback: boolean, timeoutMs: number | undefined, outcome: Outcome<DrainValue>, transport?: LiveMigrationTransport): void {
     const { membership, clock, drains, engine } = this.d;
     const bad = badTimeout(timeoutMs);
     if (bad) throw new OperationError(bad);
@@ -163,7 +164,7 @@ export class NodeControl {
           if (end.outcome !== 'cancelled') migrations.push(end.value);
           if (end.outcome === 'failed') return finish(`the live migration of ${vm.name} back to ${node} failed: ${end.reason}`);
           if (--left === 0) finish();
-        }),
+        }, transport),
       );
     }
     if (timeoutMs !== undefined && !over) timer = clock.after(timeoutMs, () => finish(`it did not complete within ${seconds(timeoutMs)}; what could be cancelled was`));
