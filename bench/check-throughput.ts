@@ -1,67 +1,54 @@
 /**
- * How fast the checker reads a large trace, next to merely parsing the same NDJSON (the ratio is the figure:
- * the machines are noisy). The trace is a long simulated run: clussvc crashes on one node every 2 minutes
- * for `hours` of virtual time, every node and VM polled every second.
+ * How fast the checker reads a large trace, next to merely parsing the same NDJSON with the same streaming
+ * reader (the ratio is the figure: machines differ). The traces are long simulated soaks (bench/shared.ts):
+ * clussvc crashes, and drains with live migrations. Parse and check alternate, `runs` times each; medians
+ * are printed, in wall time and in CPU time (steadier when the machine is busy).
  *
- *   npx tsx bench/check-throughput.ts [hours=6]
+ *   npx tsx bench/check-throughput.ts [hours=6] [runs=5]
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { settingDefinitions } from '../machines/index.js';
 import { checkTrace } from '../src/check/index.js';
-import { Runner } from '../src/engine/runner.js';
-import type { Experiment } from '../src/experiment/types.js';
-import { loadExperiment } from '../src/experiment/load.js';
-import { faults } from '../src/faults/catalogue.js';
-import { createSimTarget } from '../src/targets/sim/index.js';
 import { readTrace } from '../src/trace/reader.js';
+import { machine, mb, median, SOAKS, soakTrace, timed, type SoakKind } from './shared.js';
 
 const hours = Number(process.argv[2] ?? 6);
-const base = loadExperiment('experiments/compute-resiliency.yaml', { settings: settingDefinitions, faults });
-const method: Experiment['method'] = [];
-for (let i = 0; i < (hours * 3600) / 120; i++) {
-  method.push({ kind: 'fault', fault: 'kill-clussvc', params: { node: 'N2' } }, { kind: 'wait', ms: 120_000 });
-}
-// QuarantineThreshold 0: a node crashing every 2 minutes would otherwise be quarantined; here it stays a plain soak.
-const experiment: Experiment = { ...base, method, settings: { ...base.settings, QuarantineThreshold: 0 } };
-const tracePath = join(mkdtempSync(join(tmpdir(), 'bench-check-')), 'trace.ndjson');
-const target = createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: 1, defects: [] });
-const t0 = performance.now();
-await new Runner({
-  experiment,
-  target,
-  faults,
-  tracePath,
-  runId: 'bench',
-  defects: [],
-  replay: 'bench',
-  clusterSettings: experiment.settings,
-  modelSettings: {},
-  log: pino({ level: 'silent' }),
-}).run();
-const runMs = performance.now() - t0;
+const runs = Math.max(3, Number(process.argv[3] ?? 5));
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const parse: number[] = [];
-const check: number[] = [];
-let records = 0;
-let observations = 0;
-for (let i = 0; i < 3; i++) {
-  let t = performance.now();
-  records = 0;
-  for await (const _ of readTrace(tracePath)) records++;
-  parse.push(performance.now() - t);
-  t = performance.now();
-  const { result } = await checkTrace(tracePath);
-  check.push(performance.now() - t);
-  observations = result.stats.observations;
-  if (result.verdict !== 'pass') throw new Error(`the bench trace should pass: ${result.reason}`);
+console.log(`check throughput — ${machine()}; median of ${runs} runs`);
+for (const kind of Object.keys(SOAKS) as SoakKind[]) {
+  const trace = await soakTrace(hours, kind);
+  const parse = { wall: [] as number[], cpu: [] as number[] };
+  const check = { wall: [] as number[], cpu: [] as number[] };
+  let records = 0;
+  let observations = 0;
+  for (let i = 0; i < runs; i++) {
+    const p = await timed(async () => {
+      let count = 0;
+      for await (const _ of readTrace(trace.path)) count++;
+      return count;
+    });
+    records = p.value;
+    parse.wall.push(p.wallMs);
+    parse.cpu.push(p.cpuMs);
+    const c = await timed(() => checkTrace(trace.path));
+    const { result } = c.value;
+    if (result.verdict !== 'pass') throw new Error(`the ${kind} bench trace should pass: ${result.reason}`);
+    observations = result.stats.observations;
+    check.wall.push(c.wallMs);
+    check.cpu.push(c.cpuMs);
+  }
+  const [pw, pc, cw, cc] = [median(parse.wall), median(parse.cpu), median(check.wall), median(check.cpu)];
+  console.log('');
+  console.log(`${kind}: ${SOAKS[kind]}`);
+  console.log(
+    `  trace: ${hours} h of virtual time, ${n(records)} records (${n(observations)} observations), ${mb(trace.bytes)}` +
+      (trace.writeMs ? `, simulated and written in ${s(trace.writeMs)}` : ''),
+  );
+  console.log(`                           wall        cpu`);
+  console.log(`  parse only (readTrace) ${s(pw).padStart(8)} ${s(pc).padStart(10)}   ${n(records / (pw / 1000))} records/s`);
+  console.log(
+    `  parse + check          ${s(cw).padStart(8)} ${s(cc).padStart(10)}   ${n(records / (cw / 1000))} records/s, ${n(observations / (cw / 1000))} observations/s`,
+  );
+  console.log(`  check / parse          ${(cw / pw).toFixed(2).padStart(7)}× ${(cc / pc).toFixed(2).padStart(9)}×   (target ≤ 2×)`);
 }
-const p = median(parse);
-const c = median(check);
-console.log(`trace: ${hours} h virtual, ${records} records (${observations} observations), written in ${(runMs / 1000).toFixed(1)} s`);
-console.log(`parse only: median ${(p / 1000).toFixed(2)} s (${Math.round(records / (p / 1000))} records/s)`);
-console.log(`check:      median ${(c / 1000).toFixed(2)} s (${Math.round(observations / (c / 1000))} observations/s)`);
-console.log(`check / parse: ${(c / p).toFixed(1)}×   peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -75,7 +75,11 @@ export class Checker {
   private readonly eventRules: EventRules;
   private readonly migrations: MigrationChecker;
 
+  /** The cluster's VMs, by name (a failed drain's stimuli reach the ones its value does not mention). */
+  private readonly vmNames: readonly string[];
+
   constructor(readonly header: HeaderRecord) {
+    this.vmNames = header.cluster.vms.map((vm) => vm.name);
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
     this.plainEnv = { tolerance: this.tolerance };
@@ -166,14 +170,14 @@ export class Checker {
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
       this.invokes.set(op.process, { op, quoted });
-      for (const stimulus of stimuliOf(op)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
+      for (const stimulus of stimuliOf(op, this.vmNames)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
     const invoked = this.invokes.get(op.process);
     this.invokes.delete(op.process);
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
-    for (const stimulus of stimuliOf(op)) {
+    for (const stimulus of stimuliOf(op, this.vmNames)) {
       this.lastStimulus.set(stimulus.entity, { label: stimulus.label, t: op.t, lines });
       this.unobservedSince.set(stimulus.entity, stimulus.label);
       this.seen.set(stimulus.entity, new Set());

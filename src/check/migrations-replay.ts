@@ -15,6 +15,8 @@ interface Node {
   /** State path and pass count: everything that varies in the model's context within one checker. */
   key: string;
   path: string;
+  /** Where each event (by eventKey) leads from here, once computed. */
+  edges: Map<string, Edge>;
 }
 
 interface Edge {
@@ -22,6 +24,8 @@ interface Edge {
   to: Node | undefined;
   /** The coverage entry `from|event|to` the transition counts toward. */
   taken: string | undefined;
+  /** Times replays took it. */
+  count: number;
 }
 
 /** A refused event: where the model was and what it would not take. */
@@ -35,10 +39,8 @@ export interface Refusal {
 /** Every (state, event) → state of the live-migration model for one run's settings and host version. */
 export class MigrationModel {
   private readonly nodes = new Map<string, Node>();
-  private readonly edges = new Map<string, Edge>();
+  private readonly allEdges: Edge[] = [];
   readonly start: Node;
-  /** Transitions taken, by `from|event|to`, over every replay. */
-  readonly taken = new Map<string, number>();
 
   constructor(settings: Settings, hostVersion: HostVersion) {
     const [snapshot] = initialTransition(liveMigration, { settings, hostVersion });
@@ -49,24 +51,32 @@ export class MigrationModel {
     const path = statePath(snapshot);
     const key = `${path}|${(snapshot.context as { passes: number }).passes}`;
     let node = this.nodes.get(key);
-    if (!node) this.nodes.set(key, (node = { snapshot, key, path }));
+    if (!node) this.nodes.set(key, (node = { snapshot, key, path, edges: new Map() }));
     return node;
   }
 
+  /** Transitions taken, by `from|event|to`, over every replay. */
+  get taken(): Map<string, number> {
+    const taken = new Map<string, number>();
+    for (const e of this.allEdges) if (e.taken !== undefined && e.count > 0) taken.set(e.taken, (taken.get(e.taken) ?? 0) + e.count);
+    return taken;
+  }
+
   step(from: Node, event: LiveMigrationEvent, count = true): Edge {
-    const edgeKey = `${from.key}#${eventKey(event)}`;
-    let edge = this.edges.get(edgeKey);
+    const key = eventKey(event);
+    let edge = from.edges.get(key);
     if (!edge) {
       if (from.snapshot.can(event)) {
         const [next] = transition(liveMigration, from.snapshot, event);
         const to = this.node(next);
-        edge = { to, taken: `${from.path}|${event.type}|${to.path}` };
+        edge = { to, taken: `${from.path}|${event.type}|${to.path}`, count: 0 };
       } else {
-        edge = { to: undefined, taken: undefined };
+        edge = { to: undefined, taken: undefined, count: 0 };
       }
-      this.edges.set(edgeKey, edge);
+      from.edges.set(key, edge);
+      this.allEdges.push(edge);
     }
-    if (count && edge.taken !== undefined) this.taken.set(edge.taken, (this.taken.get(edge.taken) ?? 0) + 1);
+    if (count && edge.taken !== undefined) edge.count++;
     return edge;
   }
 

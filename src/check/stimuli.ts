@@ -59,7 +59,7 @@ function moves(value: unknown, label: string): Stimulus[] {
   );
 }
 
-type ByPhase = (op: OpRecord) => Stimulus[];
+type ByPhase = (op: OpRecord, vms: readonly string[]) => Stimulus[];
 
 /** Operations with a live migration in them, by phase (issue 4). */
 const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> = {
@@ -85,9 +85,18 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   'drain-node': {
     invoke: ({ args }) => [on(args, 'node.suspended', 'drain-node')],
     ok: ({ args, value }) => moves(value, `drain-node on ${String(args.node)}`),
-    // A drain that failed leaves the node Paused with what it could not move; without a value it never began
-    fail: ({ args, value }) =>
-      value === undefined ? [on(args, 'node.resumed', 'drain-node (refused)')] : moves(value, `drain-node on ${String(args.node)} (failed)`),
+    // A drain that failed leaves the node Paused with what it could not move; without a value it never began.
+    // The VMs its value does not mention never left the queue: they stay where they are (a VM still moving
+    // takes the event and stays on the node; any other VM has no use for it)
+    fail: ({ args, value }, vms) => {
+      if (value === undefined) return [on(args, 'node.resumed', 'drain-node (refused)')];
+      const label = `drain-node on ${String(args.node)} (failed)`;
+      const mentioned = new Set(((value as Moves).migrations ?? []).map((m) => m.vm));
+      const stayed = vms
+        .filter((vm) => !mentioned.has(vm))
+        .map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.failed' }, label: `${label}: ${vm} not moved`, owner: String(args.node) }));
+      return [...moves(value, label), ...stayed];
+    },
   },
   // Resume-ClusterNode (the drain's revert: no failback)
   'revert:drain-node': {
@@ -101,10 +110,10 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   },
 };
 
-/** The stimuli an op line means: faults act at `ok` / `info`; live migrations and drains as above. */
-export function stimuliOf(op: OpRecord): Stimulus[] {
+/** The stimuli an op line means: faults act at `ok` / `info`; live migrations and drains as above. `vms`: the cluster's VMs. */
+export function stimuliOf(op: OpRecord, vms: readonly string[] = []): Stimulus[] {
   const migration = migrationOps[op.f];
-  if (migration) return migration[op.phase]?.(op) ?? [];
+  if (migration) return migration[op.phase]?.(op, vms) ?? [];
   if (op.phase !== 'ok' && op.phase !== 'info') return [];
   return byFault[op.f]?.(op.args) ?? [];
 }

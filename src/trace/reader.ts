@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { TraceRecord } from './records.js';
 
 export class TraceFormatError extends Error {
@@ -20,32 +19,75 @@ export interface ReadRecord {
   line: number;
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /**
  * Streams a trace file record by record; never holds the whole trace in memory. A truncated last line
  * (a crash mid-write) is skipped; any other malformed line is an error naming the file and line.
+ *
+ * Lines end at LF, CRLF or a lone CR (as `readline` reads them). Each line's text is decoded on its own, so a
+ * line kept as evidence holds only itself, never the chunk of the file it was read from (memory stays flat
+ * however long the trace and however many lines a consumer keeps).
  */
 export async function* readTrace(file: string): AsyncGenerator<ReadRecord> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
-  let held: { text: string; line: number } | undefined;
-  for await (const text of lines) {
-    lineNo++;
-    if (held) {
-      yield parse(file, held.text, held.line);
-      held = undefined;
+  let heldText: string | undefined;
+  let heldLine = 0;
+  let carry: Buffer | undefined;
+  for await (const data of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+    const chunk = carry ? Buffer.concat([carry, data]) : data;
+    const hasCr = chunk.indexOf(CR) !== -1;
+    let start = 0;
+    for (let nl = chunk.indexOf(LF); nl !== -1; nl = chunk.indexOf(LF, start)) {
+      const text = chunk.toString('utf8', start, nl);
+      start = nl + 1;
+      for (const line of hasCr ? splitCr(text) : [text]) {
+        lineNo++;
+        // Any line after it, even a blank one, means the held line was written whole.
+        if (heldText !== undefined) {
+          yield parse(file, heldText, heldLine);
+          heldText = undefined;
+        }
+        if (blank(line)) continue;
+        heldText = line;
+        heldLine = lineNo;
+      }
     }
-    if (text.trim() === '') continue;
-    held = { text, line: lineNo };
+    carry = start < chunk.length ? chunk.subarray(start) : undefined;
   }
-  if (held) {
+  if (carry) {
+    // The last line has no line break after it (readline reads it all the same).
+    for (const line of splitCr(carry.toString('utf8'))) {
+      lineNo++;
+      if (heldText !== undefined) {
+        yield parse(file, heldText, heldLine);
+        heldText = undefined;
+      }
+      if (blank(line)) continue;
+      heldText = line;
+      heldLine = lineNo;
+    }
+  }
+  if (heldText !== undefined) {
     let record: TraceRecord | undefined;
     try {
-      record = JSON.parse(held.text) as TraceRecord;
+      record = JSON.parse(heldText) as TraceRecord;
     } catch {
       return; // the last line was cut short by a crash: the trace is append-only, so drop it
     }
-    yield { record: check(file, record, held.line), text: held.text, line: held.line };
+    yield { record: check(file, record, heldLine), text: heldText, line: heldLine };
   }
+}
+
+/** The lines in a piece of text without LF: a CR before the end breaks a line, one at the end only ends it. */
+function splitCr(text: string): string[] {
+  const body = text.endsWith('\r') ? text.slice(0, -1) : text;
+  return body.includes('\r') ? body.split('\r') : [body];
+}
+
+function blank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) !== 0x7b /* { */ && text.trim() === '');
 }
 
 function parse(file: string, text: string, line: number): ReadRecord {

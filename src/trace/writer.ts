@@ -9,8 +9,8 @@ export class TraceWriter {
   readonly path: string;
   private fd: number;
   private nextSeqValue: number;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Whole lines not yet written (one string: appending is cheaper than an array joined later). */
+  private pending = '';
 
   /** `startSeq` lets a resumed run continue numbering after the records already in the file. */
   constructor(path: string, options: { append?: boolean; startSeq?: number } = {}) {
@@ -23,22 +23,24 @@ export class TraceWriter {
     return this.nextSeqValue;
   }
 
-  /** Write a record; returns it with its sequence number. */
+  /** Write a record; returns it with its sequence number (`seq`, its last field). */
   write<R extends TraceRecord>(record: Unsequenced<R>): R {
-    const full = ('t' in record ? { ...record, seq: this.nextSeqValue++ } : record) as unknown as R;
-    const line = JSON.stringify(full) + '\n';
-    this.pending.push(line);
-    this.pendingBytes += line.length;
-    if (this.pendingBytes >= 64 * 1024) this.flush();
+    let full = record as unknown as R;
+    if ('t' in record) {
+      // A copy with `seq` last, as `{ ...record, seq }` would make it (Object.assign is the faster copy in V8).
+      full = Object.assign({}, record) as unknown as R;
+      (full as { seq: number }).seq = this.nextSeqValue++;
+    }
+    this.pending += JSON.stringify(full) + '\n';
+    if (this.pending.length >= 64 * 1024) this.flush();
     return full;
   }
 
   /** Push buffered lines to the file (whole lines only). */
   flush(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd, this.pending.join(''));
-    this.pending = [];
-    this.pendingBytes = 0;
+    writeSync(this.fd, this.pending);
+    this.pending = '';
   }
 
   /** Flush and fsync: a checkpoint that must survive a crash. */

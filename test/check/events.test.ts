@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Checker } from '../../src/check/checker.js';
+import { EventRules } from '../../src/check/events.js';
 import type { CheckResult } from '../../src/check/result.js';
 import { TraceBuilder } from '../helpers/trace.js';
 
@@ -49,5 +50,22 @@ describe('checker: Windows event records as observations', () => {
     const result = check(isolation({ silent: true }).polls(20_000, 25_000));
     expect(result.verdict).to.equal('unknown');
     expect(result.unknowns[0]).to.match(/no Windows event records were collected/);
+  });
+
+  it('decides each state change once the trace has left its window behind, holding only what is still open', () => {
+    const rules = new EventRules(30_000);
+    const line = (t: number) => ({ seq: 0, t, text: '' });
+    const hour = 3_600_000;
+    for (let i = 0; i < 200; i++) {
+      const t = i * hour;
+      rules.observe('node/N2', 'Up', t, line(t));
+      rules.observe('node/N2', 'Isolated', t + 10_000, line(t + 10_000));
+      // every crash but the 100th logs its 1673
+      if (i !== 100) rules.event({ type: 'event', seq: 0, t: t + 10_500, node: 'N2', log: 'System', provider: 'x', id: 1673, level: 'Error', time: '', message: '' }, line(t + 10_500));
+      rules.event({ type: 'event', seq: 0, t: t + 20_000, node: 'N2', log: 'System', provider: 'x', id: 7036, level: 'Information', time: '', message: '' }, line(t + 20_000));
+      expect(rules.held).to.be.at.most(4);
+    }
+    const { violations } = rules.finish();
+    expect(violations.map((v) => v.t)).to.deep.equal([100 * hour + 10_000]);
   });
 });

@@ -338,6 +338,22 @@ describe('checker: live migrations', () => {
       expect(result.violations.map((v) => v.message)).to.deep.equal([]);
     });
 
+    it('settles the VMs a failed drain never moved: they stay on the node, and the checker does not branch over them', () => {
+      const b = cluster().polls(0, 10_000);
+      // sql01's migration failed at once; web01 and app01 never left the queue (not in the value)
+      const moves = [value('sql01', 'N2', 'N3', 10_000, { failedIn: 'Setup', passMs: [], blackoutMs: undefined, cleanupMs: undefined, totalMs: 2000 })];
+      drain(b, 10_000, 12_000, 'N2', moves, 'fail', 'sql01 could not be moved');
+      b.node('N2', 'Paused');
+      const result = check(b.polls(13_000, 20_000));
+      expect(rules(result)).to.deep.equal(['migration-failed vm/sql01']);
+      expect(result.stats.maxWorlds).to.be.at.most(8);
+      // web01 seen on another node afterwards is a move no run of the models explains
+      const moved = cluster().polls(0, 10_000);
+      drain(moved, 10_000, 12_000, 'N2', moves, 'fail', 'sql01 could not be moved');
+      moved.node('N2', 'Paused').polls(13_000, 15_000).vm('web01', 'Running', { OwnerNode: 'N1' });
+      expect(rules(check(moved.polls(16_000, 18_000)))).to.include('clustered-vm vm/web01');
+    });
+
     it('keeps a VM whose live-migrate op is running in a state where it may change owner, never offline', () => {
       const b = cluster().polls(0, 10_000).op(10_000, 'live-migrate', 'invoke', { vm: 'web01', to: 'N3' }, 'workload');
       b.polls(11_000, 14_000).vm('web01', 'Running', { OwnerNode: 'N3' }).polls(15_000, 17_000);
