@@ -140,7 +140,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       if (code === 'ENOENT' || code === 'ENOTDIR') return badInput(`--resume ${flags.resume}: no trace.ndjson there; give the folder a run wrote its results to (the --out folder, or reports/<timestamp>-<experiment>/)`);
       throw e;
     }
-    if (resume.footer) {
+    if (resume.footer && resume.footer.status !== 'aborted') {
       return badInput(`--resume ${flags.resume}: that run finished (verdict: ${resume.footer.verdict} — ${resume.footer.reason}); there is nothing to resume. Re-check it with: clusterchaos check ${join(flags.resume, 'trace.ndjson')}`);
     }
     const inv = resume.header.invocation;
@@ -180,6 +180,11 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
   if (flags.dryRun) {
     io.out(`plan for ${experiment.title} (${file}) on the simulator, seed ${experiment.seed}:`);
+    const soak = experiment.soak;
+    if (soak) {
+      const times = soak.iterations !== undefined ? `${soak.iterations} times` : `again and again for ${soak.durationMs! / 1000} s on the run's clock`;
+      io.out(`  the method below, ${times}, stopping ${soak.stopOn === 'first-anomaly' ? 'at the first anomaly' : 'never (anomalies counted)'}:`);
+    }
     for (const step of experiment.method) {
       io.out(step.kind === 'wait' ? `  wait ${step.ms / 1000} s, observing every ${experiment.observe.intervalMs / 1000} s` : `  ${step.fault} ${JSON.stringify(step.params)}`);
     }

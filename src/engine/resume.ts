@@ -13,8 +13,11 @@ export interface ResumePoint {
   keptLines: number;
   /** Byte length of the kept lines: the trace is cut there. */
   keptBytes: number;
-  /** The run had finished (a footer line): nothing to resume. */
-  footer?: { verdict: string; reason: string };
+  /**
+   * The run had ended (a footer line). A completed run has nothing to resume; one aborted (Ctrl-C) can go on
+   * after its last checkpoint like a killed one.
+   */
+  footer?: { verdict: string; reason: string; status?: 'completed' | 'aborted'; abortReason?: string };
 }
 
 export class ResumeError extends Error {
@@ -73,7 +76,12 @@ export function findResumePoint(tracePath: string): ResumePoint {
     } else if (record.type === 'checkpoint') {
       kept = { lines: count, bytes, iteration: record.iteration };
     } else if (record.type === 'footer') {
-      footer = { verdict: record.verdict, reason: record.reason };
+      footer = {
+        verdict: record.verdict,
+        reason: record.reason,
+        ...(record.run ? { status: record.run.status } : {}),
+        ...(record.run?.abortReason !== undefined ? { abortReason: record.run.abortReason } : {}),
+      };
     }
   }
   if (!header) throw new ResumeError(`${tracePath}: the trace is empty; there is nothing to resume (run the experiment again)`);

@@ -50,6 +50,8 @@ export interface SoakProgress {
 const MAX_LISTED_ANOMALIES = 100;
 /** A soak's trace is fsynced this often (wall time); every checkpoint is written out at once (survives SIGKILL). */
 const SYNC_EVERY_MS = 2000;
+/** A soak hands the event loop a turn this often (wall time): signals and timers need it. */
+const YIELD_EVERY_MS = 50;
 
 class Aborted extends Error {}
 
@@ -160,6 +162,7 @@ export class Runner {
     log.info(byTime ? `soak: repeating the method for ${soak.durationMs! / 1000} s` : `soak: ${soak.iterations} iterations of the method`);
     progress?.start(byTime ? soak.durationMs! : soak.iterations!, byTime ? 'ms' : 'iterations');
     let lastSync = performance.now();
+    let lastYield = lastSync;
     try {
       for (let i = 1; byTime ? target.now() - startT < soak.durationMs! : i <= soak.iterations!; i++) {
         this.checkSignal();
@@ -185,6 +188,12 @@ export class Runner {
           lastSync = performance.now();
         }
         progress?.update(byTime ? Math.min(target.now() - startT, soak.durationMs!) : i, outcome.anomalyCount);
+        // On the simulator a soak never waits for anything real: let the event loop run now and then, so
+        // Ctrl-C is heard and the progress bar redraws.
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         if (found.length && soak.stopOn === 'first-anomaly') {
           outcome.stoppedAt = i;
           log.warn(`stopping at the first anomaly (iteration ${i}); the evidence is in the trace`);

@@ -120,6 +120,39 @@ describe('soaks from the command line', function () {
     expect(body(trace)).to.deep.equal(body(join(whole, 'trace.ndjson')));
   });
 
+  it('resumes a soak stopped with Ctrl-C after its last checkpoint, as one that was killed', async () => {
+    const stopped = join(tmp(), 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'run', SOAK, '--set', 'iterations=6000', '--out', stopped], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
+    const trace = join(stopped, 'trace.ndjson');
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setInterval(() => {
+        const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
+        if ((text.match(/"type":"checkpoint"/g) ?? []).length >= 300) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+        }
+      }, 20);
+      child.on('exit', (c) => {
+        clearInterval(timer);
+        resolve(c);
+      });
+    });
+    expect(code).to.equal(3); // aborted: verdict unknown
+    const footer = records(trace).at(-1)!;
+    expect(footer.type).to.equal('footer');
+    expect(footer.run.status).to.equal('aborted');
+    const resumed = cli(['run', '--resume', stopped]);
+    expect(resumed.lastLine, resumed.stdout + resumed.stderr).to.match(/^verdict: pass/);
+    expect(checkpoints(trace)).to.deep.equal(Array.from({ length: 6000 }, (_, i) => i + 1));
+    expect(records(trace).filter((r) => r.type === 'footer')).to.have.length(1);
+  });
+
+  it('says in a dry run that the method is repeated, how often and when it stops', () => {
+    const r = cli(['run', SOAK, '--dry-run', '--set', 'iterations=500']);
+    expect(r.stdout).to.include('  the method below, 500 times, stopping at the first anomaly:');
+    expect(r.stdout).to.match(/^ {2}live-migrate .*"to":"round-robin"/m);
+  });
+
   it('refuses a resume that would not continue the run as it was started (exit 2, nothing run)', () => {
     const out = join(tmp(), 'done');
     expect(cli(['run', SOAK, '--set', 'iterations=5', '--out', out]).code).to.equal(0);
