@@ -26,6 +26,25 @@ function checkpoints(trace: string): number[] {
     .map((r) => r.iteration);
 }
 
+/** Start a soak, and send it `signal` once `checkpoints` iterations are in its trace; resolves with how it exited. */
+function interrupted(out: string, iterations: number, signal: NodeJS.Signals, after = 300): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const child = spawn(process.execPath, [BIN, 'run', SOAK, '--set', `iterations=${iterations}`, '--out', out], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
+  const trace = join(out, 'trace.ndjson');
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
+      if ((text.match(/"type":"checkpoint"/g) ?? []).length >= after) {
+        clearInterval(timer);
+        child.kill(signal);
+      }
+    }, 20);
+    child.on('exit', (code, sig) => {
+      clearInterval(timer);
+      resolve({ code, signal: sig });
+    });
+  });
+}
+
 /** Split a shell-quoted replay command printed by the CLI into its words (the CLI quotes with '…' only). */
 function words(command: string): string[] {
   return [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -88,22 +107,9 @@ describe('soaks from the command line', function () {
   it('resumes a soak killed with SIGKILL: every iteration counted exactly once, the trace as if never killed', async () => {
     const iterations = '6000';
     const killed = join(tmp(), 'killed');
-    const child = spawn(process.execPath, [BIN, 'run', SOAK, '--set', `iterations=${iterations}`, '--out', killed], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
     const trace = join(killed, 'trace.ndjson');
-    // kill it once a few hundred iterations are on disk
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
-        if ((text.match(/"type":"checkpoint"/g) ?? []).length >= 300) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-        }
-      }, 20);
-      child.on('exit', (_code, signal) => {
-        clearInterval(timer);
-        signal === 'SIGKILL' ? resolve() : reject(new Error(`the soak ended (${_code}) before it could be killed; make it longer`));
-      });
-    });
+    // killed once a few hundred iterations are on disk (a soak that ended first would prove nothing)
+    expect((await interrupted(killed, Number(iterations), 'SIGKILL')).signal).to.equal('SIGKILL');
     const before = checkpoints(trace);
     expect(before.length).to.be.at.least(300).and.below(6000);
     expect(records(trace).some((r) => r.type === 'footer')).to.equal(false);
@@ -122,21 +128,8 @@ describe('soaks from the command line', function () {
 
   it('resumes a soak stopped with Ctrl-C after its last checkpoint, as one that was killed', async () => {
     const stopped = join(tmp(), 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'run', SOAK, '--set', 'iterations=6000', '--out', stopped], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
     const trace = join(stopped, 'trace.ndjson');
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setInterval(() => {
-        const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
-        if ((text.match(/"type":"checkpoint"/g) ?? []).length >= 300) {
-          clearInterval(timer);
-          child.kill('SIGINT');
-        }
-      }, 20);
-      child.on('exit', (c) => {
-        clearInterval(timer);
-        resolve(c);
-      });
-    });
+    const { code } = await interrupted(stopped, 6000, 'SIGINT');
     expect(code).to.equal(3); // aborted: verdict unknown
     const footer = records(trace).at(-1)!;
     expect(footer.type).to.equal('footer');

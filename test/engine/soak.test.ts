@@ -35,9 +35,8 @@ function soakExperiment(s: Soak, method: Experiment['method'] = [{ kind: 'fault'
   return { ...base, settings: {}, method, soak: s };
 }
 
-async function run(target: FakeTarget, experiment: Experiment, o: { tracePath?: string; trace?: TraceSink; progress?: SoakProgress } = {}) {
-  const tracePath = o.tracePath ?? join(mkdtempSync(join(tmpdir(), 'soak-')), 'trace.ndjson');
-  const runner = new Runner({
+function runner(target: FakeTarget, experiment: Experiment, tracePath: string, o: { trace?: TraceSink; progress?: SoakProgress } = {}): Runner {
+  return new Runner({
     experiment,
     target,
     faults,
@@ -52,7 +51,11 @@ async function run(target: FakeTarget, experiment: Experiment, o: { tracePath?: 
     ...(o.trace ? { trace: o.trace } : {}),
     ...(o.progress ? { progress: o.progress } : {}),
   });
-  const outcome = await runner.run();
+}
+
+async function run(target: FakeTarget, experiment: Experiment, o: { tracePath?: string; trace?: TraceSink; progress?: SoakProgress } = {}) {
+  const tracePath = o.tracePath ?? join(mkdtempSync(join(tmpdir(), 'soak-')), 'trace.ndjson');
+  const outcome = await runner(target, experiment, tracePath, o).run();
   const records = readFileSync(tracePath, 'utf8')
     .trimEnd()
     .split('\n')
@@ -177,21 +180,9 @@ describe('runner: resuming a killed soak', () => {
     const { text: full } = await run(new FakeTarget(), experiment);
     const path = killedAfter(full.replace('"to":"N1"', '"to":"N9"'), 7);
     const sink = new ResumingTraceSink(findResumePoint(path));
-    const runner = new Runner({
-      experiment,
-      target: new FakeTarget(),
-      faults,
-      tracePath: path,
-      runId: 'r',
-      startTime: '2026-01-01T00:00:00.000Z',
-      defects: [],
-      replay: 'x',
-      clusterSettings: {},
-      modelSettings: {},
-      log: pino({ level: 'silent' }),
-      trace: sink,
-    });
-    await runner.run().catch(() => undefined);
+    await runner(new FakeTarget(), experiment, path, { trace: sink })
+      .run()
+      .catch(() => undefined);
     expect(sink.diverged).to.be.instanceOf(ResumeError);
     expect(sink.diverged!.message).to.match(/diverged from the stored trace at line \d+/);
   });
