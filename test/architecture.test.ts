@@ -12,6 +12,7 @@ const allowed: Record<string, string[]> = {
   'src/faults': ['src/targets', 'src/trace'],
   'src/experiment': ['src/faults', 'src/trace'],
   'src/engine': ['src/experiment', 'src/targets', 'src/faults', 'src/trace'],
+  'src/safety': ['src/experiment', 'src/faults', 'src/targets', 'src/trace'],
   'src/check': ['machines', 'src/trace'],
   'src/report': ['src/trace', 'src/check'],
   'src/cli': ['*'],

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,15 +9,24 @@ import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
 import { formatRunResult, formatViolation } from '../report/index.js';
+import { AllowlistError } from '../safety/allowlist.js';
+import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
+import { formatResidue } from '../safety/residue.js';
 import { simDefects } from '../targets/sim/index.js';
+import type { Target } from '../targets/target.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { Invocation, Verdict } from '../trace/records.js';
+import type { Logger } from 'pino';
+import type { Experiment } from '../experiment/types.js';
 import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
 import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
-import { runExperiment } from './run-experiment.js';
+import { readCredential } from './credentials.js';
+import { consent, guardWithClusterSettings, missingOnCluster, type Consent } from './powershell.js';
+import { dryRunLines, runTag } from './powershell-dry-run.js';
+import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;
@@ -51,6 +60,8 @@ interface RunFlags {
   dryRun?: boolean;
   resume?: string;
   shrink: boolean;
+  allowlist?: string;
+  credential?: 'prompt';
   logFormat: LogFormat;
 }
 
@@ -73,6 +84,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
     .option('--out <dir>', 'where to write the results (default: reports/<timestamp>-<experiment>/)')
     .option('--dry-run', 'print the plan and change nothing')
+    .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
+    .addOption(
+      new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
+    )
     .option('--no-shrink', 'do not shrink the schedule of a soak that failed on the simulator')
     .option('--resume <out>', 'continue a soak that was killed, after its last checkpoint: give the folder of its results (nothing else)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
@@ -173,10 +188,31 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       `--defect ${unknownDefects.join(', ')}: no such defect profile; expected one of ${simDefects.map((d) => d.name).join(', ')} (clusterchaos list defects)`,
     );
   }
+  let allowed: Consent | undefined;
   if (flags.target === 'powershell') {
-    return badInput(
-      '--target powershell: the PowerShell target for real clusters is not in this version yet; run on the simulator (--target sim). Nothing was done to any cluster.',
-    );
+    if (flags.defect.length) {
+      return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; a real cluster has its own. Remove --defect with --target powershell. Nothing was done to any cluster.`);
+    }
+    try {
+      allowed = consent(experiment, flags.allowlist);
+    } catch (e) {
+      if (e instanceof AllowlistError || e instanceof BlastRadiusError) {
+        return badInput(`${e.message}\n--target powershell refused: nothing was done to any cluster (no PowerShell session was started).`);
+      }
+      throw e;
+    }
+    if (flags.dryRun) {
+      for (const line of dryRunLines({ experiment, ...allowed, runId: randomUUID(), clusterSettings: clusterSettingsOf(experiment) })) io.out(line);
+      io.out('verdict: unknown — dry run, nothing was run');
+      return EXIT.unknown;
+    }
+  } else {
+    try {
+      guardBlastRadius(experiment, faults);
+    } catch (e) {
+      if (e instanceof BlastRadiusError) return badInput(e.message);
+      throw e;
+    }
   }
   if (flags.dryRun) {
     io.out(`plan for ${experiment.title} (${file}) on the simulator, seed ${experiment.seed}:`);
@@ -192,12 +228,24 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     return EXIT.unknown;
   }
 
+  // A real cluster is read (never changed) before anything is written: its nodes and VMs must be the experiment's.
+  let real: { target: Target; runId: string; tag: string } | undefined;
+  if (allowed) {
+    try {
+      real = await openCluster(experiment, allowed, flags, log);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
+      throw e;
+    }
+  }
+
   let outDir: string;
   if (resume) outDir = dirname(resume.tracePath);
   else {
     try {
       outDir = prepareOutDir(flags.out, experiment.name);
     } catch (e) {
+      await real?.target.close().catch(() => undefined);
       if (e instanceof UsageError) return badInput(e.message);
       throw e;
     }
@@ -214,11 +262,19 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   };
   const abort = new AbortController();
   const onSigint = (): void => {
+    if (abort.signal.aborted) {
+      log.warn('Ctrl-C again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)');
+      return;
+    }
     log.warn('Ctrl-C: stopping after the current step and reverting every fault');
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
-  log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
+  process.on('SIGINT', onSigint);
+  if (real) {
+    log.info(`running ${experiment.name} on the cluster ${experiment.cluster.name} through PowerShell (run tag ${real.tag})`);
+  } else {
+    log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
+  }
   if (resume) {
     log.info(
       `resuming after iteration ${resume.lastIteration}: the simulator replays the run up to there from seed ${experiment.seed} (checked line by line against the stored trace, not written again), then the soak goes on`,
@@ -236,6 +292,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       invocation,
       ...(experiment.soak ? { progress: soakProgress(log) } : {}),
       ...(resume ? { resume } : {}),
+      ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
     });
   } catch (e) {
     if (e instanceof ResumeError) {
@@ -249,8 +306,9 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
   const { header, tracePath, result, outcome, files, lanes } = run;
   for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
+  if (run.residue) for (const line of formatResidue(run.residue)) io.out(line);
   const first = result.violations[0];
-  if (flags.shrink && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
+  if (flags.shrink && !real && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
     log.info(`shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
     const shrunk = await shrinkSoak({ experiment, file, sets: flags.set, defects: flags.defect, tracePath, outDir, violation: first });
     io.out('');
@@ -263,6 +321,41 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
   io.out(`verdict: ${result.verdict} — ${result.reason}`);
   return EXIT[result.verdict];
+}
+
+/**
+ * Open the PowerShell session to the cluster and check, read-only, that the experiment fits it: every node and
+ * VM exists, and the guard holds with the cluster's own settings. Throws UsageError or BlastRadiusError (exit 2)
+ * after closing the session; nothing has been changed on the cluster by then.
+ */
+async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<{ target: Target; runId: string; tag: string }> {
+  const credential = await readCredential(flags.credential);
+  const runId = randomUUID();
+  const tag = runTag(runId);
+  // loaded only for a real run: a dry run or a refusal never loads node-powershell
+  const { createPowerShellTarget } = await import('../targets/powershell/index.js');
+  const target = createPowerShellTarget({
+    cluster: experiment.cluster.name,
+    description: experiment.cluster,
+    runTag: tag,
+    settingNames: Object.keys(clusterSettingsOf(experiment)),
+    ...(credential ? { credential } : {}),
+    log,
+  });
+  try {
+    const missing = await missingOnCluster(target, experiment);
+    if (missing.length) {
+      throw new UsageError(
+        `${experiment.file}: the cluster ${experiment.cluster.name} has no ${missing.join(', ')} (Get-ClusterNode and Get-ClusterGroup do not list ${missing.length === 1 ? 'it' : 'them'}); make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`,
+      );
+    }
+    await guardWithClusterSettings(target, experiment, allowed.entry);
+  } catch (e) {
+    await target.close().catch(() => undefined);
+    if (e instanceof UsageError || e instanceof BlastRadiusError) throw e;
+    throw new UsageError(`--target powershell: could not read the cluster ${experiment.cluster.name} (${(e as Error).message}); nothing was done to it`);
+  }
+  return { target, runId, tag };
 }
 
 async function check(file: string, io: Io): Promise<number> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
@@ -11,7 +12,9 @@ import type { Experiment } from '../experiment/types.js';
 import { faults } from '../faults/catalogue.js';
 import { writeReports } from '../report/index.js';
 import type { Lanes } from '../report/lanes.js';
+import { formatResidue, scanResidue, type Residue } from '../safety/residue.js';
 import { createSimTarget } from '../targets/sim/index.js';
+import type { Target } from '../targets/target.js';
 import type { HeaderRecord, Invocation } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
 
@@ -22,11 +25,14 @@ export interface ExperimentRun {
   outcome: RunOutcome;
   files: { summary: string; junit: string; html: string };
   lanes: Lanes;
+  /** What the run left on a real cluster (absent on the simulator). */
+  residue?: Residue;
 }
 
 /**
- * One whole run on the simulator: run the experiment, check the trace it wrote against the models, append
- * the footer, write the reports. The steps of DESIGN.md's data flow, in order, with nothing in between.
+ * One whole run: run the experiment (on the simulator, or on the target given), check the trace it wrote
+ * against the models, append the footer, write the reports. The steps of DESIGN.md's data flow, in order; on a
+ * real cluster a residue scan after the reverts, before the target is closed.
  */
 export async function runExperiment(o: {
   experiment: Experiment;
@@ -39,19 +45,22 @@ export async function runExperiment(o: {
   progress?: SoakProgress;
   /** Continue a killed soak after its last checkpoint (the run is regenerated up to there, then appended). */
   resume?: ResumePoint;
+  /** Run on this target instead of the simulator (opened by the caller; closed here). */
+  target?: Target;
+  /** The run's id (default a new one); a real target's tag is made from it before the run starts. */
+  runId?: string;
+  /** Scan for residue after the reverts: the run's tag (firewall rules and tasks carry it). */
+  residue?: { tag: string };
 }): Promise<ExperimentRun> {
   const { experiment } = o;
   // Cluster properties are set on the cluster and read back into the header; the models' own settings are
   // recorded in full (defaults and the experiment's values) so a stored trace says every number it was checked with.
-  const clusterSettings: Record<string, number> = {};
+  const clusterSettings = clusterSettingsOf(experiment);
   const modelSettings: Record<string, number> = Object.fromEntries(
     settingDefinitions.filter((d) => d.kind === 'model').map((d) => [d.name, d.default]),
   );
-  for (const [name, value] of Object.entries(experiment.settings)) {
-    const kind = settingDefinitions.find((d) => d.name === name)?.kind;
-    (kind === 'model' ? modelSettings : clusterSettings)[name] = value;
-  }
-  const target = createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: experiment.seed, defects: o.defects });
+  for (const [name, value] of Object.entries(experiment.settings)) if (!(name in clusterSettings)) modelSettings[name] = value;
+  const target = o.target ?? createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: experiment.seed, defects: o.defects });
   const tracePath = o.resume?.tracePath ?? join(o.outDir, 'trace.ndjson');
   const sink = o.resume ? new ResumingTraceSink(o.resume) : undefined;
   const runner = new Runner({
@@ -59,7 +68,7 @@ export async function runExperiment(o: {
     target,
     faults,
     tracePath,
-    runId: o.resume?.header.runId ?? randomUUID(),
+    runId: o.resume?.header.runId ?? o.runId ?? randomUUID(),
     ...(o.resume ? { startTime: o.resume.header.startTime } : {}),
     ...(sink ? { trace: sink } : {}),
     ...(o.invocation ? { invocation: o.invocation } : {}),
@@ -72,8 +81,21 @@ export async function runExperiment(o: {
     signal: o.signal,
   });
   let outcome: RunOutcome;
+  let residue: Residue | undefined;
   try {
     outcome = await runner.run();
+    if (o.residue) {
+      // the reverts have run; nodes may still be joining, so the scan looks again for the steady-state timeout
+      const changed = Object.keys(clusterSettings).filter((k) => runner.settingsBefore[k] !== undefined && runner.settingsBefore[k] !== clusterSettings[k]);
+      residue = await scanResidue(target, {
+        tag: o.residue.tag,
+        settingsBefore: Object.fromEntries(changed.map((k) => [k, runner.settingsBefore[k]!])),
+        nodes: experiment.cluster.nodes.filter((n) => !experiment.steadyState.downAfter.includes(n)),
+        settleMs: experiment.steadyState.timeoutMs,
+        intervalMs: experiment.observe.intervalMs,
+      });
+      for (const line of formatResidue(residue)) (residue.clean ? o.log.info : o.log.warn).call(o.log, line);
+    }
   } catch (e) {
     throw sink?.diverged ?? e;
   } finally {
@@ -83,14 +105,37 @@ export async function runExperiment(o: {
   if (o.resume && outcome.soak) outcome.soak.resumedAfter = o.resume.lastIteration;
 
   const { result: checked } = await checkTrace(tracePath);
-  const result = withRunOutcome(checked, outcome);
+  const result = withResidue(withRunOutcome(checked, outcome), residue);
   const footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
   const { wallMs: _wall, ...run } = outcome;
   footer.write({ type: 'footer', t: outcome.virtualMs, verdict: result.verdict, reason: result.reason, run });
   footer.close();
 
   const { lanes, ...files } = await writeReports(o.outDir, { header: runner.header, tracePath, result, run: outcome });
-  return { header: runner.header, tracePath, result, outcome, files, lanes };
+  if (residue) recordResidue(files.summary, residue);
+  return { header: runner.header, tracePath, result, outcome, files, lanes, ...(residue ? { residue } : {}) };
+}
+
+/** A run that left the cluster damaged proved nothing: a dirty residue makes the verdict at least unknown. */
+export function withResidue(result: CheckResult, residue: Residue | undefined): CheckResult {
+  if (!residue || residue.clean) return result;
+  const unknown = `the run left residue on the cluster: ${residue.findings.join('; ')}`;
+  const unknowns = [...result.unknowns, unknown];
+  const verdict = worstVerdict(result.verdict, 'unknown');
+  return { ...result, unknowns, verdict, reason: verdict === result.verdict ? result.reason : unknown };
+}
+
+/** summary.json gets the residue beside the verdict (`residue: {clean, findings}`). */
+function recordResidue(summaryFile: string, residue: Residue): void {
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(summaryFile, JSON.stringify({ ...summary, residue }, null, 2) + '\n');
+}
+
+/** The experiment's settings that are cluster properties (set on the cluster for the run, restored afterwards). */
+export function clusterSettingsOf(experiment: Experiment): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(experiment.settings).filter(([name]) => settingDefinitions.find((d) => d.name === name)?.kind !== 'model'),
+  );
 }
 
 /** The run's own outcome joins the checker's: an unrestored steady state fails, an aborted run is unknown. */

@@ -68,6 +68,8 @@ export class Runner {
   private anomalyEvents: ReadonlySet<number> = new Set();
   private readonly outcome: RunOutcome = { status: 'completed', virtualMs: 0, wallMs: 0, reverts: [] };
   header!: HeaderRecord;
+  /** The cluster's settings as read before the run changed any (for the residue scan's comparison). */
+  settingsBefore: Record<string, number> = {};
 
   /** The sequence number the next trace record would get (for a footer appended later). */
   get nextSeq(): number {
@@ -83,6 +85,7 @@ export class Runner {
     const { target, experiment, log } = this.o;
     try {
       const current = await target.getSettings();
+      this.settingsBefore = { ...current };
       this.header = this.trace.write<HeaderRecord>({
         type: 'header',
         format: TRACE_FORMAT,
@@ -98,6 +101,7 @@ export class Runner {
         replay: this.o.replay,
         ...(this.o.invocation ? { invocation: this.o.invocation } : {}),
       });
+      this.checkSignal(); // interrupted before anything was changed
       await this.applySettings(current);
       log.info('waiting for the steady state: every node Up, every VM Running');
       this.outcome.steadyStateBefore = await this.steadyState('before');

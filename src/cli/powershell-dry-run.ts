@@ -1,0 +1,138 @@
+/**
+ * `--target powershell --dry-run`: the plan and the exact PowerShell each step would send, built by the same
+ * script builders the PowerShell target uses (src/targets/powershell/scripts.ts), called directly: no
+ * session, no process, no credentials. Nothing here can change a cluster.
+ */
+import { settingDefinitions } from '../../machines/index.js';
+import type { Experiment, FaultStep } from '../experiment/types.js';
+import type { AllowlistEntry, Allowlist } from '../safety/allowlist.js';
+import * as scripts from '../targets/powershell/scripts.js';
+
+/** The run's tag as a real run makes it: firewall rules and scheduled tasks carry it. */
+export function runTag(runId: string): string {
+  return `clusterchaos-${runId}`;
+}
+
+const indent = (script: string, by = '      '): string[] => script.trimEnd().split('\n').map((l) => by + l);
+
+interface Scripted {
+  inject: string;
+  revert?: string;
+  note?: string;
+}
+
+/** The scripts of one fault step: its injection and, for faults, the revert registered before it. */
+export function stepScripts(experiment: Experiment, step: FaultStep, tag: string): Scripted {
+  const a = { cluster: experiment.cluster.name };
+  const p = step.params as Record<string, unknown>;
+  const node = typeof p.node === 'string' ? p.node : '';
+  switch (step.fault) {
+    case 'kill-clussvc': {
+      const holdDown = typeof p.holdDown === 'number' ? p.holdDown : undefined;
+      return {
+        inject: holdDown !== undefined ? scripts.holdDownClusterService(a, node, holdDown) : scripts.killClusterService(a, node),
+        revert: scripts.startClusterService(a, node),
+      };
+    }
+    case 'isolate-network': {
+      const peers = Array.isArray(p.peers) ? (p.peers as string[]) : undefined;
+      return {
+        inject: scripts.isolateNetwork(a, node, { ...(peers ? { peers } : {}), healAfterMs: p.duration as number, tag }),
+        revert: scripts.restoreNetwork(a, node, tag),
+        note: `the scheduled task on ${node} removes the rules after ${(p.duration as number) / 1000} s even if clusterchaos dies (dead-man revert)`,
+      };
+    }
+    case 'stop-node':
+      return { inject: scripts.stopClusterNode(a, node), revert: scripts.startClusterNode(a, node, { clearQuarantine: false }) };
+    case 'start-node':
+      return { inject: scripts.startClusterNode(a, node, { clearQuarantine: p.clearQuarantine === true }) };
+    case 'drain-node':
+      return { inject: scripts.suspendNode(a, node, { drain: true }), revert: scripts.resumeNode(a, node, { failback: false }) };
+    case 'resume-node':
+      return { inject: scripts.resumeNode(a, node, { failback: p.failback !== false }) };
+    case 'live-migrate': {
+      const vms = typeof p.vm === 'string' ? [p.vm] : (p.vm as string[]);
+      const vm = vms[0]!;
+      const policy = p.to === 'round-robin' || p.to === 'random' ? (p.to as string) : undefined;
+      const to = policy ? exampleNode(experiment, vm) : (p.to as string);
+      const transport = typeof p.transport === 'string' ? { transport: p.transport as never } : {};
+      const notes: string[] = [];
+      if (vms.length > 1) notes.push(`the VMs ${vms.join(', ')} are migrated in turn, one per iteration; shown for ${vm}`);
+      if (policy) notes.push(`the node is chosen at run time (${policy}, among the Up nodes); shown for ${to}`);
+      return { inject: scripts.liveMigrate(a, vm, to, transport), ...(notes.length ? { note: notes.join('; ') } : {}) };
+    }
+    default:
+      throw new Error(`${step.fault}: the PowerShell target has no script for this fault`);
+  }
+}
+
+/** round-robin from the VM's owner: the next node in the cluster's list. */
+function exampleNode(experiment: Experiment, vm: string): string {
+  const nodes = experiment.cluster.nodes;
+  const owner = experiment.cluster.vms.find((v) => v.name.toLowerCase() === vm.toLowerCase())?.owner;
+  const i = owner ? nodes.indexOf(owner) : -1;
+  return nodes[(i + 1) % nodes.length]!;
+}
+
+/** The dry run's lines, up to (not including) the verdict line. */
+export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; entry: AllowlistEntry; runId: string; clusterSettings: Record<string, number> }): string[] {
+  const { experiment, entry } = o;
+  const a = { cluster: experiment.cluster.name };
+  const tag = runTag(o.runId);
+  const out: string[] = [];
+  out.push(`plan for ${experiment.title} (${experiment.file}) on the cluster ${experiment.cluster.name} through PowerShell:`);
+  out.push(
+    `  allowed by ${o.allowlist.file}:${entry.line} (faults: ${entry.faults.join(', ')}; at most ${entry.maxImpairedNodes} node${entry.maxImpairedNodes === 1 ? '' : 's'} impaired at once)`,
+  );
+  out.push(`  a dry run opens no PowerShell session: below is what a run would send, one script per round trip, with ${tag} as the run's tag (a real run gets its own id)`);
+  out.push('');
+  const names = Object.keys(o.clusterSettings);
+  out.push(
+    `before anything else, read-only: one poll checks that every node and VM of the experiment exists on ${experiment.cluster.name}${names.length ? ', and the settings the run changes are read' : ''} (the read-only scripts are at the end)`,
+  );
+  out.push('');
+  if (names.length) {
+    out.push(`set for the run: ${names.map((n) => `${n}=${o.clusterSettings[n]}`).join(', ')}`);
+    out.push(...indent(scripts.setSettings(a, o.clusterSettings)));
+    const defaults = Object.fromEntries(names.map((n) => [n, settingDefinitions.find((d) => d.name === n)?.default ?? 0]));
+    out.push('  restore (registered before the change; runs on every exit path): the values read before the run; shown with the documented defaults');
+    out.push(...indent(scripts.setSettings(a, defaults)));
+    out.push('');
+  }
+  const soak = experiment.soak;
+  if (soak) {
+    const times = soak.iterations !== undefined ? `${soak.iterations} times` : `again and again for ${soak.durationMs! / 1000} s`;
+    out.push(`the method below, ${times}, stopping ${soak.stopOn === 'first-anomaly' ? 'at the first anomaly' : 'never (anomalies counted)'}; each iteration's reverts run at its end:`);
+  }
+  experiment.method.forEach((step, i) => {
+    const where = step.line !== undefined ? ` (line ${step.line})` : '';
+    if (step.kind === 'wait') {
+      out.push(`step ${i + 1}${where}: wait ${step.ms / 1000} s, observing every ${experiment.observe.intervalMs / 1000} s (read-only polls)`);
+      return;
+    }
+    out.push(`step ${i + 1}${where}: ${step.fault} ${JSON.stringify(step.params)}`);
+    const s = stepScripts(experiment, step, tag);
+    if (s.note) out.push(`  (${s.note})`);
+    if (s.revert) {
+      out.push('  revert, registered before the injection and run on every exit path (Ctrl-C included):');
+      out.push(...indent(s.revert));
+    }
+    out.push('  inject:');
+    out.push(...indent(s.inject));
+  });
+  out.push('');
+  out.push('after the method and its reverts: the residue scan (read-only; at the end below)');
+  out.push('');
+  out.push('the read-only scripts, which change nothing on the cluster:');
+  out.push(`  the poll, before the run and every ${experiment.observe.intervalMs / 1000} s while observing (one round trip for every node and VM):`);
+  out.push(...indent(scripts.poll(a)));
+  out.push('  the event-log records written since the previous collection, after each poll (StartTime: the previous collection; shown with 1970-01-01):');
+  out.push(...indent(scripts.events(a, experiment.cluster.nodes, new Date(0).toISOString())));
+  if (names.length) {
+    out.push('  the settings, read before the run (the values the restore puts back):');
+    out.push(...indent(scripts.getSettings(a, names)));
+  }
+  out.push('  the residue scan, after the reverts: nodes Up and not Paused, no firewall rules or tasks of this run, settings restored:');
+  out.push(...indent(scripts.residue(a, { tag, settings: Object.fromEntries(names.map((n) => [n, o.clusterSettings[n]!])) })));
+  return out;
+}

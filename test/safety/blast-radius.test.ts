@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { settingDefinitions } from '../../machines/index.js';
+import { loadExperiment } from '../../src/experiment/load.js';
+import type { Experiment, Step } from '../../src/experiment/types.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { blastRadiusProblems, BlastRadiusError, guardBlastRadius, quarantineCap } from '../../src/safety/blast-radius.js';
+
+const load = (name: string, sets: string[] = []): Experiment => loadExperiment(`experiments/${name}.yaml`, { settings: settingDefinitions, sets });
+const FIVE = ['N1', 'N2', 'N3', 'N4', 'N5'];
+const REAL = { maxImpairedNodes: 1, quarantineCap: true };
+
+const kill = (node: string, line?: number): Step => ({ kind: 'fault', fault: 'kill-clussvc', params: { node }, ...(line ? { line } : {}) });
+const wait = (s: number): Step => ({ kind: 'wait', ms: s * 1000 });
+function plan(method: Step[], o: { nodes?: string[]; settings?: Record<string, number>; soak?: Experiment['soak'] } = {}): Experiment {
+  const base = load('compute-resiliency');
+  return {
+    ...base,
+    cluster: { ...base.cluster, nodes: o.nodes ?? base.cluster.nodes },
+    settings: o.settings ?? {},
+    method,
+    ...(o.soak ? { soak: o.soak } : {}),
+  };
+}
+const messages = (e: Experiment, o = REAL) => blastRadiusProblems(e, faults, o).map((p) => `${p.path}: expected ${p.expected}, found ${p.found}`);
+
+describe('blast-radius guard', () => {
+  it('lets every shipped experiment through on the simulator (quorum only)', () => {
+    for (const f of readdirSync('experiments').filter((f) => f.endsWith('.yaml'))) {
+      expect(() => guardBlastRadius(load(f.replace(/\.yaml$/, '')), faults), f).not.to.throw();
+    }
+  });
+
+  it('lets the flagship, network isolation, an asymmetric partition and a drain through on a real cluster with max-impaired-nodes 1', () => {
+    for (const name of ['compute-resiliency', 'network-isolation', 'asymmetric-partition', 'drain-host', 'graceful-stop', 'live-migration-soak']) {
+      expect(messages(load(name)), name).to.deep.equal([]);
+    }
+  });
+
+  it('refuses a plan that could cost quorum, on every target, at the step that tips it', () => {
+    const e = plan([kill('N1'), wait(10), kill('N2', 42)]);
+    expect(() => guardBlastRadius(e, faults)).to.throw(BlastRadiusError, /compute-resiliency\.yaml:42: method\[2\]: expected a plan that leaves a majority of the 4 nodes alone .*found N1, N2 impaired, 2 of 4 left/);
+  });
+
+  describe('impaired at once (max-impaired-nodes)', () => {
+    it('refuses two nodes crashed together when the allowlist allows one', () => {
+      expect(messages(load('two-nodes-failing'), REAL)).to.deep.equal([
+        'method[1]: expected at most 1 node impaired at once (max-impaired-nodes in the allowlist for HVCLUSTER01), found N2, N3 impaired at the same time from this step on',
+      ]);
+      expect(messages(load('two-nodes-failing'), { maxImpairedNodes: 2, quarantineCap: true })).to.deep.equal([]);
+    });
+
+    it('counts a crash as impairing until the method ends, even after a long wait', () => {
+      expect(messages(plan([kill('N2'), wait(3600), kill('N3')], { nodes: ['N1', 'N2', 'N3', 'N4', 'N5'] }))).to.have.length(1);
+    });
+
+    it('lets a network cut heal after its duration, and a start-node or resume-node heal the node before the next fault', () => {
+      const cut = (node: string, s: number): Step => ({ kind: 'fault', fault: 'isolate-network', params: { node, duration: s * 1000 } });
+      expect(messages(plan([cut('N2', 40), wait(60), cut('N3', 40), wait(60)], { nodes: FIVE }))).to.deep.equal([]);
+      expect(messages(plan([cut('N2', 40), wait(30), cut('N3', 40), wait(60)], { nodes: FIVE }))).to.have.length(1);
+      const stop = (node: string): Step => ({ kind: 'fault', fault: 'stop-node', params: { node } });
+      const start = (node: string): Step => ({ kind: 'fault', fault: 'start-node', params: { node } });
+      expect(messages(plan([stop('N2'), wait(30), start('N2'), wait(30), kill('N3'), wait(30)], { nodes: FIVE }))).to.deep.equal([]);
+      expect(messages(plan([stop('N2'), wait(30), start('N3'), wait(30), kill('N3'), wait(30)], { nodes: FIVE }))).to.have.length(1);
+      const drain = (node: string): Step => ({ kind: 'fault', fault: 'drain-node', params: { node } });
+      const resume = (node: string): Step => ({ kind: 'fault', fault: 'resume-node', params: { node } });
+      expect(messages(plan([drain('N2'), wait(30), resume('N2'), drain('N3'), wait(30)], { nodes: FIVE }))).to.deep.equal([]);
+    });
+
+    it('is not checked on the simulator', () => {
+      expect(messages(load('two-nodes-failing'), {} as typeof REAL)).to.deep.equal([]);
+    });
+  });
+
+  describe('quarantine cap', () => {
+    it('is max(1, floor(nodes × 25 %))', () => {
+      expect([2, 3, 4, 5, 7, 8, 16].map(quarantineCap)).to.deep.equal([1, 1, 1, 1, 1, 2, 4]);
+    });
+
+    it('refuses the quarantine-cap experiment on a real cluster (N2 and N3 would both reach a threshold of 1), not on the simulator', () => {
+      const e = load('quarantine-cap');
+      const real = messages(e, { quarantineCap: true } as typeof REAL);
+      expect(real).to.have.length(1);
+      expect(real[0]).to.match(/^method\[2\]: expected at most 1 node reaching QuarantineThreshold \(1 ungraceful exits within 3600 s\).* found N2, N3 would each reach it/);
+      expect(() => guardBlastRadius(e, faults)).not.to.throw();
+    });
+
+    it('counts kill-clussvc and isolate-network per node within the window, from the experiment settings', () => {
+      const nodes = ['N1', 'N2', 'N3', 'N4', 'N5'];
+      const cut = (node: string): Step => ({ kind: 'fault', fault: 'isolate-network', params: { node, duration: 20_000 } });
+      const flap = [kill('N2'), wait(60), cut('N2'), wait(60), kill('N3'), wait(60), kill('N3'), wait(60)];
+      const onlyCap = { quarantineCap: true } as typeof REAL;
+      expect(messages(plan(flap, { nodes, settings: { QuarantineThreshold: 2 } }), onlyCap)).to.have.length(1);
+      expect(messages(plan(flap, { nodes, settings: { QuarantineThreshold: 3 } }), onlyCap)).to.deep.equal([]);
+      // outside the window they do not add up
+      expect(messages(plan(flap, { nodes, settings: { QuarantineThreshold: 2, QuarantineWindow: 30 } }), onlyCap)).to.deep.equal([]);
+      // 0: the cluster never quarantines
+      expect(messages(plan(flap, { nodes, settings: { QuarantineThreshold: 0 } }), onlyCap)).to.deep.equal([]);
+      // the cluster's own value counts where the experiment sets none
+      expect(blastRadiusProblems(plan(flap, { nodes }), faults, { quarantineCap: true, clusterSettings: { QuarantineThreshold: 2 } })).to.have.length(1);
+    });
+
+    it('unrolls a soak: one crash per iteration on two nodes reaches the default threshold of 3 within the hour', () => {
+      const soak = { iterations: 3, stopOn: 'never' as const, anomalyEvents: [], migrationTimeoutMs: 600_000 };
+      const method = [kill('N2'), wait(60), { kind: 'fault', fault: 'start-node', params: { node: 'N2' } } as Step, kill('N3'), wait(60)];
+      const nodes = ['N1', 'N2', 'N3', 'N4', 'N5'];
+      expect(messages(plan(method, { nodes, soak }), { quarantineCap: true } as typeof REAL)).to.have.length(1);
+      expect(messages(plan(method, { nodes, soak: { ...soak, iterations: 2 } }), { quarantineCap: true } as typeof REAL)).to.deep.equal([]);
+    });
+  });
+});
