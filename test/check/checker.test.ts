@@ -166,6 +166,15 @@ describe('checker', () => {
     expect(result.unknowns[0]).to.match(/kill-clussvc on N2 has an unknown outcome/);
   });
 
+  it('says unknown when the trace ends before a fault of unknown outcome would have shown, even though it might have', () => {
+    // the kill may have come at 15 s; N2 would be Isolated by ~25 s + tolerance, but the trace ends at 17 s
+    const b = new TraceBuilder({ vms: [] }).polls(0, 10_000);
+    b.op(10_000, 'kill-clussvc', 'invoke', { node: 'N2' }).polls(11_000, 15_000).op(15_000, 'kill-clussvc', 'info', { node: 'N2' });
+    const result = check(b.polls(16_000, 17_000));
+    expect(result.verdict).to.equal('unknown');
+    expect(result.unknowns[0]).to.match(/kill-clussvc on N2 has an unknown outcome/);
+  });
+
   it('accepts the effect of a fault whose outcome is unknown when the observations show it', () => {
     const b = new TraceBuilder({ vms: [] }).polls(0, 10_000);
     b.op(10_000, 'kill-clussvc', 'invoke', { node: 'N2' }).op(15_000, 'kill-clussvc', 'info', { node: 'N2' });

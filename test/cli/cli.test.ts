@@ -126,8 +126,8 @@ describe('clusterchaos CLI', function () {
       expectRefused(['run', FLAGSHIP, '--defect', 'no-such-defect'], /no-such-defect/);
     });
 
-    it('refuses the PowerShell target, which this version does not have, touching no cluster', () => {
-      expectRefused(['run', FLAGSHIP, '--target', 'powershell'], /PowerShell target/);
+    it('refuses the PowerShell target without an allowlist naming the cluster, touching no cluster', () => {
+      expectRefused(['run', FLAGSHIP, '--target', 'powershell'], /expected an allowlist.*no PowerShell session was started/s);
     });
 
     it('refuses an experiment file that does not exist', () => {

@@ -89,8 +89,6 @@ export async function main(argv: string[]): Promise<void> {
     } catch (e) {
       const op = /^# clusterchaos ([a-z][a-z0-9-]*)/.exec(script)?.[1] ?? null;
       log({ op, values: null, headerError: (e as Error).message });
-      // the session's own set-up (preferences, the credential) has no header values and prints nothing
-      if (op === 'session') return;
       await write(process.stderr, renderWriteError(op ?? '?', `the fake pwsh cannot read the script's header: ${(e as Error).message}`, view));
       return;
     }

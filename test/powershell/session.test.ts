@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { PowerShellSession, SESSION_SETUP_SCRIPT } from '../../src/targets/powershell/session.js';
 import { OperationError, OperationUnknownError } from '../../src/targets/target.js';
 import { FAKE_PWSH, FakeShell, capturedLogger, type Rule } from './fake-shell/harness.js';
+import { readScriptHeader } from './ps-tokenizer.js';
 
 const script = (op: string, body = ''): string => `# clusterchaos ${op}\n$cluster = 'HV1'\n${body}`;
 
@@ -13,6 +14,19 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected a rejection');
 }
+
+describe('the session set-up script', () => {
+  it('has the shape of every script: its marker, no values, one dot-sourced block, and an empty line to run it', () => {
+    const header = readScriptHeader(SESSION_SETUP_SCRIPT);
+    expect(header.op).to.equal('session');
+    expect(header.values).to.deep.equal({});
+    const body = SESSION_SETUP_SCRIPT.slice(header.end).trim().split('\n').filter((l) => !l.startsWith('#'));
+    expect(body[0]).to.equal('. {');
+    expect(body.at(-1)).to.equal('}');
+    expect(body.slice(1, -1).every((l) => l.trim() !== '')).to.equal(true); // no empty line inside the block
+    expect(SESSION_SETUP_SCRIPT.endsWith('}\n')).to.equal(true);
+  });
+});
 
 describe('PowerShell session (node-powershell, a fake pwsh)', function () {
   this.timeout(20_000);

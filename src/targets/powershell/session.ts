@@ -72,15 +72,22 @@ const SECRET_VARIABLE = 'CLUSTERCHAOS_SESSION_SECRET';
  * `$ProgressPreference`: no progress records from Move-ClusterVirtualMachineRole and friends.
  */
 export const SESSION_SETUP_SCRIPT = [
+  // the shape of every script (scripts.ts): the marker, no values, an empty line, one block, a final newline
+  // (`pwsh -Command -` runs a block of several lines when an empty line follows it)
   '# clusterchaos session',
-  "$ProgressPreference = 'SilentlyContinue'",
-  "$ConfirmPreference = 'None'",
-  '$ClusterChaosCredential = $null',
-  `if ($env:${USER_VARIABLE}) {`,
-  `  $ClusterChaosCredential = New-Object System.Management.Automation.PSCredential ($env:${USER_VARIABLE}, (ConvertTo-SecureString $env:${SECRET_VARIABLE} -AsPlainText -Force))`,
-  "  $PSDefaultParameterValues['Invoke-Command:Credential'] = $ClusterChaosCredential",
+  '',
+  '# Dot-sourced, so the preferences and the credential stay in the session for the scripts that follow.',
+  '. {',
+  "  $ProgressPreference = 'SilentlyContinue'",
+  "  $ConfirmPreference = 'None'",
+  '  $ClusterChaosCredential = $null',
+  `  if ($env:${USER_VARIABLE}) {`,
+  `    $ClusterChaosCredential = New-Object System.Management.Automation.PSCredential ($env:${USER_VARIABLE}, (ConvertTo-SecureString $env:${SECRET_VARIABLE} -AsPlainText -Force))`,
+  "    $PSDefaultParameterValues['Invoke-Command:Credential'] = $ClusterChaosCredential",
+  '  }',
+  `  Remove-Item Env:${SECRET_VARIABLE}, Env:CLUSTERCHAOS_PASSWORD -ErrorAction SilentlyContinue`,
   '}',
-  `Remove-Item Env:${SECRET_VARIABLE}, Env:CLUSTERCHAOS_PASSWORD -ErrorAction SilentlyContinue`,
+  '',
 ].join('\n');
 
 /** node-powershell's PowerShell with our executable rule: the option, else NODE_POWERSHELL, else pwsh. */
