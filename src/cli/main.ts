@@ -104,6 +104,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('report')
+    .description("regenerate a stored run's summary.json, junit.xml and report.html from its trace, re-checked against the current models")
+    .argument('<out>', 'the folder a run wrote its results to (or its trace.ndjson)')
+    .option('--out <dir>', "where to write the reports (default: the run's folder)")
+    .action(async (dir: string, flags: { out?: string }) => {
+      const { reportCommand } = await import('./report-command.js');
+      code = await reportCommand(dir, flags, io);
+    });
+
+  program
     .command('list')
     .description('list what clusterchaos knows')
     .addArgument(new Argument('[what]', 'what to list').choices(['experiments', 'faults', 'defects', 'settings']))
