@@ -18,6 +18,10 @@ export async function checkTrace(file: string): Promise<{ header: HeaderRecord; 
         throw new TraceFormatError(file, read.line, 'expected the header record first; is this a clusterchaos trace?');
       }
       header = read.record;
+      const cluster = header.cluster as Partial<HeaderRecord['cluster']> | undefined;
+      if (!cluster || !Array.isArray(cluster.nodes) || !Array.isArray(cluster.vms) || typeof header.settings !== 'object' || typeof header.check?.toleranceMs !== 'number') {
+        throw new TraceFormatError(file, read.line, 'the header lacks the cluster (nodes, vms), the settings or the check parameters a clusterchaos run records; is this a clusterchaos trace?');
+      }
       checker = new Checker(header);
       continue;
     }

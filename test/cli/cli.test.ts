@@ -154,6 +154,14 @@ describe('clusterchaos CLI', function () {
     expect(r.stderr).to.match(/x\.ndjson:1/);
   });
 
+  it('check refuses a header that is not a clusterchaos run\'s (no cluster), with exit 2 and the line', () => {
+    const file = join(tmp(), 'y.ndjson');
+    writeFileSync(file, '{"type":"header","format":1}\n');
+    const r = cli(['check', file]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/y\.ndjson:1: the header lacks the cluster/);
+  });
+
   it('lists experiments, faults, defects and settings', () => {
     const r = cli(['list']);
     expect(r.code).to.equal(0);
