@@ -1,18 +1,20 @@
 import type { Violation } from '../check/result.js';
 import { formatT } from '../check/time.js';
-import { isObservation, quoteLine, realTime, settingOf, whenOf } from './console.js';
+import { isObservation, migrationLines, quoteLine, realTime, settingOf, soakLines, whenOf } from './console.js';
 import { escapeHtml as esc } from './escape.js';
 import type { Lanes, Operation } from './lanes.js';
 import type { ReportInput } from './summary.js';
 import { REPORT_CSS } from './style.js';
-import { legendHtml, timelineSvg } from './timeline.js';
+import { explainViolation, legendHtml, migrationPlotSvg, timelineSvg } from './timeline.js';
 
 const VERDICT_WORD = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN' } as const;
 
 /**
  * report.html: one self-contained page (inline CSS and SVG, no script, no external resource) that reads top
- * to bottom: the verdict and how to replay the run, the settings, the timeline, the violations with their
- * evidence, the operations and the Windows events. Every string that comes from the trace is escaped.
+ * to bottom: the verdict, seed and how to replay the run, the timeline with each violation said in words
+ * under it (so one screen shows both), the settings, the violations with their evidence, the live migrations
+ * (their times plotted over the run), the operations and the Windows events. Every string that comes from
+ * the trace is escaped.
  */
 export function htmlOf(input: ReportInput, lanes: Lanes): string {
   const { header, result } = input;
@@ -28,9 +30,10 @@ export function htmlOf(input: ReportInput, lanes: Lanes): string {
     '</head>',
     '<body>',
     banner(input),
-    settingsSection(input),
     timelineSection(input, lanes),
+    settingsSection(input),
     violationsSection(result.violations),
+    migrationsSection(input, lanes),
     operationsSection(lanes),
     eventsSection(lanes),
     coverageSection(input),
@@ -76,15 +79,47 @@ function steady(s: { ok: boolean; detail: string } | undefined): string {
 function settingsSection({ header }: ReportInput): string {
   const rows = Object.entries(header.settings).map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${esc(v)}</td></tr>`);
   rows.push(`<tr><td>checker timing tolerance (ms)</td><td class="num">${esc(header.check.toleranceMs)}</td></tr>`);
+  // Side by side in up to three columns, so a long list stays short.
+  const per = Math.ceil(rows.length / Math.min(3, Math.ceil(rows.length / 6)));
+  const tables: string[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    tables.push(`<table><thead><tr><th>name</th><th>value</th></tr></thead><tbody>${rows.slice(i, i + per).join('')}</tbody></table>`);
+  }
   return `<section id="settings"><h2>Settings</h2>
-<table><thead><tr><th>name</th><th>value</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+<div class="settings">${tables.join('\n')}</div></section>`;
 }
 
 function timelineSection({ result, run }: ReportInput, lanes: Lanes): string {
   return `<section id="timeline"><h2>Timeline</h2>
 <p class="note">Time from the start of the run (mm:ss). One lane per node, then per VM; hover a box for its state, times and owner.</p>
 <div class="scroll">${timelineSvg(lanes, result.violations, run.virtualMs)}</div>
-${legendHtml(lanes)}</section>`;
+${legendHtml(lanes)}
+${calloutList(result.violations)}</section>`;
+}
+
+const MAX_CALLOUT_ITEMS = 100;
+
+/** Under the timeline, each violation in one sentence, numbered as its marker and linked to its evidence. */
+function calloutList(violations: Violation[]): string {
+  if (!violations.length) return '<p class="callouts-none">No violations: every observation fits the models.</p>';
+  const items = violations
+    .slice(0, MAX_CALLOUT_ITEMS)
+    .map((v, i) => `<li><a class="badge" href="#violation-${i + 1}">${i + 1}</a> ${esc(explainViolation(v))}.</li>`);
+  const more = violations.length > MAX_CALLOUT_ITEMS ? `<p class="note">… and ${violations.length - MAX_CALLOUT_ITEMS} more in the list below.</p>` : '';
+  return `<div class="callouts"><h3>What went wrong, on the timeline above</h3><ol class="callouts">${items.join('\n')}</ol>${more}</div>`;
+}
+
+function migrationsSection({ header, run }: ReportInput, lanes: Lanes): string {
+  const m = lanes.migrations;
+  if (!m.count && !run.soak) return '';
+  const lines = [...(run.soak ? soakLines(run.soak, header.replay) : []), ...(m.count ? migrationLines(m) : [])];
+  const plot = m.series && m.series.count
+    ? `<p class="note">Each migration's time from request to completion, in the order the run made them${m.series.buckets ? ` (${m.series.count} migrations: each bar is ${m.series.bucketSize} of them, pale to their maximum, dark to their median)` : ''}; failed ones are red crosses along the top. Hover for the figures.</p>
+<div class="scroll">${migrationPlotSvg(m.series)}</div>`
+    : '';
+  return `<section id="migrations"><h2>Live migrations${m.count ? ` (${m.count})` : ''}</h2>
+<pre class="migrations">${esc(lines.join('\n'))}</pre>
+${plot}</section>`;
 }
 
 function violationsSection(violations: Violation[]): string {

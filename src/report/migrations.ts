@@ -42,6 +42,141 @@ export interface MigrationSummary {
   /** In the order the run first used each transport. */
   byTransport: Record<string, TransportStats>;
   drains: DrainStats[];
+  /**
+   * Each migration's time in the order the run made them, for report.html's plot: bounded whatever the run's
+   * length. Not enumerable, so summary.json (which lists the figures above) does not carry it.
+   */
+  readonly series?: MigrationSeries;
+}
+
+/** One migration on the plot: its place in the run (from 1), its outcome and, when it completed, its time. */
+export interface SeriesPoint {
+  n: number;
+  outcome: 'ok' | 'fail' | 'info';
+  totalMs: Millis | null;
+}
+
+/** `bucketSize` consecutive migrations (n from `from` to `to`): how they ended and the spread of their times. */
+export interface SeriesBucket {
+  from: number;
+  to: number;
+  completed: number;
+  failed: number;
+  unknown: number;
+  /** Median time of the completed ones, to within 0.5 % (from a histogram of their times). */
+  p50: Millis | null;
+  max: Millis | null;
+}
+
+/** Migration times over the run: one point per migration up to SERIES_MAX_POINTS, else buckets. */
+export interface MigrationSeries {
+  count: number;
+  points: SeriesPoint[] | null;
+  buckets: SeriesBucket[] | null;
+  bucketSize: number;
+}
+
+/** Up to this many migrations the plot has one dot each; beyond, buckets (between BUCKETS_MIN and 2 × BUCKETS_MIN). */
+export const SERIES_MAX_POINTS = 2000;
+const BUCKETS_MIN = 200;
+/** Histogram bins of a bucket's times: each 1 % wider than the one before, so a median is right to 0.5 %. */
+const BIN_RATIO = Math.log(1.01);
+const binOf = (ms: number): number => (ms < 1 ? 0 : 1 + Math.round(Math.log(ms) / BIN_RATIO));
+const msOf = (bin: number): number => (bin === 0 ? 0 : Math.round(Math.exp((bin - 1) * BIN_RATIO)));
+
+interface OpenBucket {
+  from: number;
+  to: number;
+  completed: number;
+  failed: number;
+  unknown: number;
+  max: number | null;
+  /** How many of the completed ones took each bin's time (a few hundred bins at most: bounded). */
+  histogram: Map<number, number>;
+}
+
+/** Builds a MigrationSeries one migration at a time in bounded memory. */
+export class SeriesBuilder {
+  private count = 0;
+  private points: SeriesPoint[] | null = [];
+  private buckets: OpenBucket[] = [];
+  private bucketSize = 1;
+
+  add(outcome: SeriesPoint['outcome'], totalMs: Millis | undefined): void {
+    const n = ++this.count;
+    if (this.points) {
+      this.points.push({ n, outcome, totalMs: totalMs ?? null });
+      if (this.points.length <= SERIES_MAX_POINTS) return;
+      // Too many to draw one by one: bucket what we have (about BUCKETS_MIN buckets), then carry on in buckets.
+      this.bucketSize = Math.ceil(SERIES_MAX_POINTS / BUCKETS_MIN);
+      const points = this.points;
+      this.points = null;
+      for (const p of points) this.bucket(p.n, p.outcome, p.totalMs ?? undefined);
+      return;
+    }
+    this.bucket(n, outcome, totalMs);
+  }
+
+  finish(): MigrationSeries {
+    if (this.points) return { count: this.count, points: this.points, buckets: null, bucketSize: 1 };
+    const buckets = this.buckets.map(({ histogram, ...b }) => ({ ...b, p50: histogramMedian(histogram, b.max) }));
+    return { count: this.count, points: null, buckets, bucketSize: this.bucketSize };
+  }
+
+  private bucket(n: number, outcome: SeriesPoint['outcome'], totalMs: number | undefined): void {
+    const from = Math.floor((n - 1) / this.bucketSize) * this.bucketSize + 1;
+    let b = this.buckets.at(-1);
+    if (!b || b.from !== from) {
+      b = { from, to: n, completed: 0, failed: 0, unknown: 0, max: null, histogram: new Map() };
+      this.buckets.push(b);
+    }
+    b.to = n;
+    if (outcome === 'fail') b.failed++;
+    else if (outcome === 'info') b.unknown++;
+    else {
+      b.completed++;
+      if (totalMs !== undefined) {
+        b.max = Math.max(b.max ?? totalMs, totalMs);
+        const bin = binOf(totalMs);
+        b.histogram.set(bin, (b.histogram.get(bin) ?? 0) + 1);
+      }
+    }
+    if (this.buckets.length > 2 * BUCKETS_MIN) this.halve();
+  }
+
+  /** Twice as wide buckets: merge neighbours. */
+  private halve(): void {
+    this.bucketSize *= 2;
+    const merged: OpenBucket[] = [];
+    for (const b of this.buckets) {
+      const from = Math.floor((b.from - 1) / this.bucketSize) * this.bucketSize + 1;
+      const last = merged.at(-1);
+      if (last && last.from === from) {
+        last.to = b.to;
+        last.completed += b.completed;
+        last.failed += b.failed;
+        last.unknown += b.unknown;
+        last.max = b.max === null ? last.max : Math.max(last.max ?? b.max, b.max);
+        for (const [bin, k] of b.histogram) last.histogram.set(bin, (last.histogram.get(bin) ?? 0) + k);
+      } else {
+        merged.push({ ...b, from });
+      }
+    }
+    this.buckets = merged;
+  }
+}
+
+/** The nearest-rank median of a histogram, as its bin's time (never above the maximum seen); null if empty. */
+function histogramMedian(histogram: Map<number, number>, max: number | null): Millis | null {
+  let total = 0;
+  for (const k of histogram.values()) total += k;
+  if (!total) return null;
+  let seen = 0;
+  for (const bin of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(bin)!;
+    if (seen >= Math.ceil(total / 2)) return Math.min(msOf(bin), max ?? Infinity);
+  }
+  return null;
 }
 
 const MIGRATION_OPS = new Set(['live-migrate', 'drain-node', 'resume-node', 'revert:drain-node']);
@@ -73,6 +208,7 @@ export class MigrationStats {
   /** live-migrate invoke lines minus completion lines: migrations whose outcome the trace never told. */
   private unanswered = 0;
   private readonly memory: Map<string, number>;
+  private readonly series = new SeriesBuilder();
 
   constructor(header: HeaderRecord) {
     this.memory = new Map(header.cluster.vms.map((vm) => [vm.name, vm.memoryGB]));
@@ -114,7 +250,7 @@ export class MigrationStats {
     for (const [transport, t] of this.transports) {
       byTransport[transport] = { count: t.total.length, totalMs: percentiles(t.total)!, blackoutMs: percentiles(t.blackout), gbps: median(t.gbps) };
     }
-    return {
+    const summary: MigrationSummary = {
       count: this.count + this.unanswered,
       completed: this.completed,
       failed: this.failed,
@@ -125,10 +261,13 @@ export class MigrationStats {
       byTransport,
       drains: this.drains,
     };
+    Object.defineProperty(summary, 'series', { value: this.series.finish(), enumerable: false });
+    return summary;
   }
 
   private migration(phase: 'ok' | 'fail' | 'info', m: LiveMigrationValue | undefined): void {
     this.count++;
+    this.series.add(phase, phase === 'ok' ? m?.totalMs : undefined);
     if (phase === 'fail') this.failed++;
     else if (phase === 'info') this.unknown++;
     if (phase !== 'ok') return;

@@ -4,10 +4,10 @@ export const REPORT_CSS = `
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0 auto; padding: 0 24px 48px; max-width: 1400px; }
 h1 { font-size: 20px; margin: 4px 0 12px; }
-h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
+h2 { font-size: 17px; margin: 24px 0 8px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
 code, pre { font: 12.5px/1.4 ui-monospace, "Cascadia Mono", Consolas, monospace; }
-.banner { margin: 16px 0 0; padding: 16px 20px; border-radius: 6px; border-left: 10px solid; }
+.banner { margin: 12px 0 0; padding: 12px 20px; border-radius: 6px; border-left: 10px solid; }
 .banner.pass { background: #e8f5e9; border-color: var(--pass); }
 .banner.fail { background: #ffebee; border-color: var(--fail); }
 .banner.unknown { background: #fff8e1; border-color: var(--unknown); }
@@ -16,6 +16,8 @@ code, pre { font: 12.5px/1.4 ui-monospace, "Cascadia Mono", Consolas, monospace;
 .reason { font-size: 15px; margin: 2px 0 10px; }
 .banner h2 { font-size: 15px; border: 0; margin: 12px 0 4px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
+.banner dl.facts { grid-template-columns: max-content 1fr max-content 1fr; }
+div.settings { display: flex; flex-wrap: wrap; gap: 0 32px; align-items: flex-start; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .replay-label { margin: 10px 0 2px; color: var(--muted); }
 pre { background: #f5f5f5; border: 1px solid var(--rule); border-radius: 4px; padding: 8px 10px; overflow-x: auto; white-space: pre; }
@@ -47,5 +49,12 @@ ol.violations { padding-left: 0; list-style: none; }
 ol.violations > li { border: 1px solid #ffcdd2; border-left: 6px solid var(--fail); border-radius: 4px; padding: 10px 14px; margin: 10px 0; }
 .badge { display: inline-block; min-width: 22px; padding: 0 6px; border-radius: 11px; background: #d50000; color: #fff; text-align: center; }
 pre.evidence mark { background: #ffcdd2; }
+svg .callout { font-size: 11.5px; fill: #b71c1c; font-weight: 600; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
+div.callouts { margin: 8px 0 0; padding: 8px 14px; border: 1px solid #ffcdd2; border-left: 6px solid var(--fail); border-radius: 4px; background: #fff8f8; }
+ol.callouts { list-style: none; padding: 0; margin: 4px 0; }
+ol.callouts li { margin: 3px 0; }
+a.badge { text-decoration: none; font-weight: 700; font-size: 12px; }
+.callouts-none { color: var(--pass); margin: 6px 0; }
+svg.migrations { display: block; width: 100%; min-width: 900px; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;

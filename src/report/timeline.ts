@@ -1,4 +1,5 @@
 import type { Violation } from '../check/result.js';
+import type { MigrationSeries } from './migrations.js';
 import { formatT, seconds } from '../check/time.js';
 import { escapeHtml as esc } from './escape.js';
 import type { Interval, Lane, Lanes } from './lanes.js';
@@ -66,7 +67,9 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
   // A little gap between the nodes and the VMs.
   const rows: Row[] = lanes.lanes.map((lane, i) => ({ lane, y: lanesTop + i * LANE_PITCH + (i >= vmsFrom ? 8 : 0) }));
   const lanesBottom = rows.length ? rows.at(-1)!.y + LANE_PITCH : lanesTop + LANE_PITCH;
-  const height = lanesBottom + 8;
+  // Under the lanes, each violation in words (the first MAX_CALLOUTS), tied to its marker by a dashed line.
+  const callouts = layoutCallouts(violations, x, lanesBottom + 10);
+  const height = lanesBottom + 8 + (callouts.height ? 10 + callouts.height : 0);
   const out: string[] = [];
   out.push(
     `<svg class="timeline" viewBox="0 0 ${WIDTH} ${r1(height)}" width="${WIDTH}" height="${r1(height)}" role="img" aria-label="timeline of every node and VM">`,
@@ -119,8 +122,82 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
         `<text x="${vx}" y="${r1(cy + 3.5)}" text-anchor="middle" class="violation-number">${i + 1}</text></a>`,
     );
   }
-  out.push('</g></svg>');
+  out.push('</g>');
+  if (callouts.height) out.push(calloutsSvg(callouts, rows, axisY, x));
+  out.push('</svg>');
   return out.join('\n');
+}
+
+const MAX_CALLOUTS = 8;
+const CALLOUT_H = 16;
+const CALLOUT_CHAR_W = 6.9; // the callouts are a little larger than the boxes' text, and bold
+
+interface Callout {
+  n: number;
+  v: Violation;
+  full: string;
+  /** One line, or two when the sentence does not fit beside its marker (split after its `;`). */
+  lines: string[];
+  leftward: boolean;
+  y: number;
+}
+
+function layoutCallouts(violations: Violation[], x: (t: number) => number, top: number): { items: Callout[]; more: number; moreY: number; height: number } {
+  const mid = LABEL_W + PLOT_W / 2;
+  const items: Callout[] = [];
+  let y = top;
+  for (const [i, v] of violations.slice(0, MAX_CALLOUTS).entries()) {
+    const vx = x(v.t);
+    // Written away from the nearer edge, on two lines if need be, cut to the room there is; the whole sentence is in the tooltip.
+    const leftward = vx > mid;
+    const maxChars = Math.max(12, Math.floor((leftward ? vx - 16 : WIDTH - vx - 16) / CALLOUT_CHAR_W));
+    const full = `${i + 1}. ${explainViolation(v)}`;
+    const split = full.indexOf('; ');
+    const parts = full.length <= maxChars || split < 0 ? [full] : [full.slice(0, split + 1), `    ${full.slice(split + 2)}`];
+    const lines = parts.map((p) => (p.length > maxChars ? `${p.slice(0, maxChars - 1)}…` : p));
+    items.push({ n: i + 1, v, full, lines, leftward, y: y + CALLOUT_H / 2 });
+    y += lines.length * CALLOUT_H + 2;
+  }
+  const more = Math.max(0, violations.length - MAX_CALLOUTS);
+  const moreY = y + CALLOUT_H / 2 + 4;
+  if (more) y += CALLOUT_H;
+  return { items, more, moreY, height: y - top };
+}
+
+/**
+ * A violation in one line a person reads without the trace: what the model expected, after what and under
+ * which setting, and what was observed when. E.g. `N2: expected Isolated after kill-clussvc on N2 at 00:10.0
+ * (ResiliencyDefaultPeriod = 60 s); observed Down at 00:21.0, 11.0 s after it`.
+ */
+export function explainViolation(v: Violation): string {
+  const name = v.entity.includes('/') ? v.entity.slice(v.entity.indexOf('/') + 1) : v.entity;
+  const after = v.since ? ` after ${v.since.what} at ${formatT(v.since.t)}` : '';
+  const setting = v.setting ? ` (${v.setting.name} = ${v.setting.value} ${v.setting.unit})` : '';
+  const later = v.since ? `, ${seconds(v.t - v.since.t)} after it` : '';
+  return `${name}: expected ${v.expected}${after}${setting}; observed ${v.observed} at ${formatT(v.t)}${later}`;
+}
+
+function calloutsSvg(callouts: ReturnType<typeof layoutCallouts>, rows: Row[], axisY: number, x: (t: number) => number): string {
+  const out: string[] = ['<g class="callouts">'];
+  for (const { n, v, full, lines, leftward, y } of callouts.items) {
+    const row = rows.find((r) => r.lane.entity === v.entity);
+    const markerBottom = (row ? row.y + BOX_H / 2 : axisY) + 8;
+    const vx = x(v.t);
+    const tx = r1(leftward ? vx - 6 : vx + 6);
+    const text = lines
+      .map((line, k) => `<text class="callout" x="${tx}" y="${r1(y + 4 + k * CALLOUT_H)}" text-anchor="${leftward ? 'end' : 'start'}">${esc(line)}</text>`)
+      .join('');
+    out.push(
+      `<a href="#violation-${n}"><title>${esc(full)}</title>` +
+        `<line class="callout-leader" x1="${r1(vx)}" y1="${r1(markerBottom)}" x2="${r1(vx)}" y2="${r1(y)}" stroke="#b71c1c" stroke-width="1" stroke-dasharray="3 2"/>` +
+        `<circle cx="${r1(vx)}" cy="${r1(y)}" r="2.5" fill="#b71c1c"/>${text}</a>`,
+    );
+  }
+  if (callouts.more) {
+    out.push(`<text class="callout" x="${LABEL_W}" y="${r1(callouts.moreY)}">… and ${callouts.more} more violations: see the list below</text>`);
+  }
+  out.push('</g>');
+  return out.join('');
 }
 
 function firstVm(lanes: Lanes): number {
@@ -246,4 +323,83 @@ export function legendHtml(lanes: Lanes): string {
   items.push('<li><span class="swatch violation"></span>violation (number in the list below)</li>');
   items.push(`<li><span class="swatch event"></span>Windows event on the node${lanes.eventCount > lanes.events.length ? ` (first ${lanes.events.length})` : ''}</li>`);
   return `<ul class="legend">${items.join('')}</ul>`;
+}
+
+/** Round numbers for an axis from 0 to `max`: about `target` ticks at 1, 2 or 5 × 10^k. */
+function niceStep(max: number, target: number): number {
+  const raw = Math.max(max, 1e-9) / target;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow);
+}
+
+const PLOT_LEFT = 64;
+const PLOT_TOP = 14;
+const PLOT_H = 200;
+
+/**
+ * Live-migration times over the run as inline SVG: x is the migration's place in the run (1 = the first),
+ * y its time from request to completion. Up to SERIES_MAX_POINTS migrations one dot each (failed ones as
+ * red crosses along the top); beyond, one bar per bucket of consecutive migrations, pale to the bucket's
+ * maximum and dark to its median, so a soak of 100,000 migrations draws a few hundred bars.
+ */
+export function migrationPlotSvg(series: MigrationSeries): string {
+  const plotW = WIDTH - PLOT_LEFT - RIGHT;
+  const count = Math.max(series.count, 1);
+  const times = series.points
+    ? series.points.map((p) => p.totalMs ?? 0)
+    : (series.buckets ?? []).map((b) => b.max ?? 0);
+  const yStep = niceStep(Math.max(0, ...times) / 1000, 5) * 1000;
+  const yMax = Math.max(yStep, Math.ceil(Math.max(0, ...times) / yStep) * yStep);
+  const bottom = PLOT_TOP + PLOT_H;
+  const height = bottom + 40;
+  const xOf = (n: number): number => PLOT_LEFT + ((n - 0.5) / count) * plotW;
+  const yOf = (ms: number): number => bottom - (ms / yMax) * PLOT_H;
+  const out: string[] = [
+    `<svg class="migrations" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="live-migration times over the run">`,
+  ];
+  out.push('<g class="axis">');
+  for (let ms = 0; ms <= yMax + 1e-6; ms += yStep) {
+    const y = r1(yOf(ms));
+    out.push(`<line x1="${PLOT_LEFT}" y1="${y}" x2="${PLOT_LEFT + plotW}" y2="${y}" stroke="${ms ? '#eceff1' : '#90a4ae'}"/>`);
+    out.push(`<text class="tick" x="${PLOT_LEFT - 6}" y="${r1(yOf(ms) + 4)}" text-anchor="end">${esc(seconds(ms).replace('.0 s', ' s'))}</text>`);
+  }
+  const nStep = Math.max(1, niceStep(count, 10));
+  for (let n = nStep; n <= count; n += nStep) {
+    const x = r1(xOf(n));
+    out.push(`<line x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 4}" stroke="#90a4ae"/><text class="tick" x="${x}" y="${bottom + 16}" text-anchor="middle">${n}</text>`);
+  }
+  out.push(`<text class="tick" x="${PLOT_LEFT + plotW / 2}" y="${bottom + 34}" text-anchor="middle">migration, in the order the run made them (${series.count} in all${series.buckets ? `; one bar per ${series.bucketSize}` : ''})</text>`);
+  out.push('</g>');
+  const cross = (x: number, title: string, colour: string): string =>
+    `<path class="migration-failed" d="M${r1(x - 4)} ${PLOT_TOP - 4} l8 8 m0 -8 l-8 8" stroke="${colour}" stroke-width="2"><title>${esc(title)}</title></path>`;
+  if (series.points) {
+    out.push('<g class="points">');
+    for (const p of series.points) {
+      const x = xOf(p.n);
+      if (p.outcome === 'fail') out.push(cross(x, `migration ${p.n}: failed`, '#d50000'));
+      else if (p.outcome === 'info') out.push(cross(x, `migration ${p.n}: outcome unknown`, '#ef6c00'));
+      else if (p.totalMs !== null) {
+        out.push(`<circle class="migration" cx="${r1(x)}" cy="${r1(yOf(p.totalMs))}" r="2.5" fill="#1e88e5" fill-opacity="0.75"><title>migration ${p.n}: ${seconds(p.totalMs)}</title></circle>`);
+      }
+    }
+    out.push('</g>');
+  } else {
+    out.push('<g class="buckets">');
+    for (const b of series.buckets ?? []) {
+      const x0 = xOf(b.from) - (0.5 / count) * plotW;
+      const w = Math.max(((b.to - b.from + 1) / count) * plotW - 1, 1);
+      const title = `migrations ${b.from}–${b.to}: ${b.completed} completed` +
+        `${b.p50 !== null ? `, median ${seconds(b.p50)}, max ${seconds(b.max ?? b.p50)}` : ''}` +
+        `${b.failed ? `, ${b.failed} failed` : ''}${b.unknown ? `, ${b.unknown} outcome unknown` : ''}`;
+      out.push(`<g class="bucket"><title>${esc(title)}</title>`);
+      if (b.max !== null) out.push(`<rect x="${r1(x0)}" y="${r1(yOf(b.max))}" width="${r1(w)}" height="${r1(bottom - yOf(b.max))}" fill="#90caf9"/>`);
+      if (b.p50 !== null) out.push(`<rect x="${r1(x0)}" y="${r1(yOf(b.p50))}" width="${r1(w)}" height="${r1(bottom - yOf(b.p50))}" fill="#1565c0"/>`);
+      out.push('</g>');
+      if (b.failed) out.push(cross(x0 + w / 2, `migrations ${b.from}–${b.to}: ${b.failed} failed`, '#d50000'));
+      else if (b.unknown) out.push(cross(x0 + w / 2, `migrations ${b.from}–${b.to}: ${b.unknown} outcome unknown`, '#ef6c00'));
+    }
+    out.push('</g>');
+  }
+  out.push('</svg>');
+  return out.join('\n');
 }

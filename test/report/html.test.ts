@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectLanes, htmlOf, writeReports, type ReportInput } from '../../src/report/index.js';
+import { SERIES_MAX_POINTS } from '../../src/report/migrations.js';
+import { explainViolation } from '../../src/report/timeline.js';
+import type { LiveMigrationValue } from '../../src/trace/records.js';
 import { failing, flagship, reportInput, tmp, TraceFile, violation } from './fixtures/trace.js';
 
 async function html(trace: TraceFile, result: Parameters<typeof reportInput>[2] = {}, run: Parameters<typeof reportInput>[3] = {}): Promise<string> {
@@ -82,6 +85,41 @@ describe('report.html', () => {
     expect(page).to.match(/<li id="violation-1">/);
   });
 
+  it('says each violation in words on the timeline itself: a callout under the lanes tied to its marker, the whole sentence in its tooltip', async () => {
+    const sentence = 'N2: expected Isolated after kill-clussvc on N2 at 00:10.0 (ResiliencyDefaultPeriod = 60 s); observed Down at 00:21.0, 11.0 s after it';
+    expect(explainViolation(violation())).to.equal(sentence);
+    const page = await html(flagship(), failing());
+    const svg = page.slice(page.indexOf('<svg class="timeline"'), page.indexOf('</svg>'));
+    expect(svg).to.include('<g class="callouts">');
+    expect(svg).to.include(`<title>1. ${sentence}</title>`);
+    expect(svg).to.match(/<line class="callout-leader" [^>]*stroke-dasharray/);
+    expect(svg).to.match(/<text class="callout" [^>]*>1\. N2: expected Isolated after kill-clussvc/);
+  });
+
+  it('lists the violations in words right under the timeline, numbered as their markers and linked to their evidence', async () => {
+    const page = await html(flagship(), failing());
+    const timeline = page.slice(page.indexOf('<section id="timeline">'), page.indexOf('</section>', page.indexOf('<section id="timeline">')));
+    expect(timeline).to.include(
+      '<li><a class="badge" href="#violation-1">1</a> N2: expected Isolated after kill-clussvc on N2 at 00:10.0 (ResiliencyDefaultPeriod = 60 s); observed Down at 00:21.0, 11.0 s after it.</li>',
+    );
+    expect(await html(flagship())).to.include('<p class="callouts-none">No violations: every observation fits the models.</p>');
+  });
+
+  it('explains a violation without a stimulus or a setting in fewer words', () => {
+    expect(explainViolation(violation({ entity: 'cluster', since: undefined, setting: undefined, expected: 'at most 2 at once', observed: '3 at once' }))).to.equal(
+      'cluster: expected at most 2 at once; observed 3 at once at 00:21.0',
+    );
+  });
+
+  it('writes at most 8 callouts on the timeline and says how many more there are', async () => {
+    const many = Array.from({ length: 11 }, (_, i) => violation({ t: 20_000 + i * 1000 }));
+    const page = await html(flagship(), { verdict: 'fail', reason: '11 violations', violations: many });
+    expect(count(page, /<text class="callout" [^>]*>\d+\. /)).to.equal(8);
+    expect(page).to.include('… and 3 more violations: see the list below');
+    expect(count(page, /class="violation-marker"/)).to.equal(11);
+    expect(count(page, /<li><a class="badge" href="#violation-\d+">/)).to.equal(11);
+  });
+
   it('lists each violation with rule, entity, expected, observed, when, setting, message and the quoted trace lines', async () => {
     const page = await html(flagship(), failing());
     const item = page.slice(page.indexOf('<li id="violation-1">'));
@@ -121,6 +159,76 @@ describe('report.html', () => {
     const page = await html(trace);
     expect(count(page, /<tr class="level-error">/)).to.equal(500);
     expect(page).to.include('Showing the first 500 of 700 events');
+  });
+
+  describe('live-migration times plotted over the run', () => {
+    const vms = [{ name: 'sql01', owner: 'N1', storage: 'csv-block' as const, memoryGB: 16 }];
+
+    function soak(n: number, failAt: number[] = []): TraceFile {
+      const trace = new TraceFile({ vms, name: 'live-migration-soak' });
+      for (let i = 1; i <= n; i++) {
+        const t = i * 20_000;
+        const target = i % 2 ? 'N2' : 'N1';
+        const args = { vm: 'sql01', to: target };
+        trace.op(t, 'live-migrate', 'invoke', args, { process: 'workload' });
+        if (failAt.includes(i)) {
+          trace.op(t + 3000, 'live-migrate', 'fail', args, { process: 'workload', error: 'failed', value: { vm: 'sql01', source: 'N1', target, failedIn: 'Setup' } });
+          continue;
+        }
+        const totalMs = 8000 + (i % 10) * 1000; // 8 s … 17 s, median 12 s
+        const value: LiveMigrationValue = { vm: 'sql01', source: 'N1', target, transport: 'TCPIP', totalMs, blackoutMs: 300, passes: 2, passMs: [totalMs - 4300], bytes: 1e9 };
+        trace.op(t + totalMs, 'live-migrate', 'ok', args, { process: 'workload', value });
+      }
+      return trace;
+    }
+
+    it('has no migrations section when the run made none', async () => {
+      expect(await html(flagship())).not.to.include('<section id="migrations">');
+    });
+
+    it('draws one dot per migration with its time in the tooltip, failed ones as red crosses, and the figures above', async () => {
+      const page = await html(soak(30, [7]));
+      const section = page.slice(page.indexOf('<section id="migrations">'));
+      expect(section).to.include('<h2>Live migrations (30)</h2>');
+      expect(section).to.include('live migrations: 30 (29 completed, 1 failed)');
+      expect(count(section, /<circle class="migration" /)).to.equal(29);
+      expect(section).to.include('<title>migration 3: 11.0 s</title>');
+      expect(section).to.match(/<path class="migration-failed" [^>]*stroke="#d50000" stroke-width="2"><title>migration 7: failed<\/title>/);
+      expect(section).to.include('migration, in the order the run made them (30 in all)');
+    });
+
+    it(`aggregates beyond ${SERIES_MAX_POINTS} migrations into at most 400 bars of median and maximum, so a long soak stays small`, async function () {
+      this.timeout(20_000);
+      const trace = soak(12_000, [9_000]);
+      const path = trace.write();
+      const lanes = await collectLanes(path, trace.header);
+      const series = lanes.migrations.series!;
+      expect(series.count).to.equal(12_000);
+      expect(series.points).to.equal(null);
+      expect(series.buckets!.length).to.be.within(200, 400);
+      expect(series.buckets!.reduce((n, b) => n + b.completed + b.failed, 0)).to.equal(12_000);
+      for (const b of series.buckets!) expect(b.to - b.from + 1).to.be.at.most(series.bucketSize);
+      // every bucket but the one with the failure holds whole tens of migrations: median 12 s (to 0.5 %), maximum 17 s
+      for (const b of series.buckets!.filter((b) => !b.failed)) {
+        expect(b.max).to.equal(17_000);
+        expect(b.p50).to.be.closeTo(12_000, 60);
+      }
+      expect(series.buckets!.filter((b) => b.failed).map((b) => b.from <= 9_000 && 9_000 <= b.to)).to.deep.equal([true]);
+      const page = htmlOf(reportInput(trace, path), lanes);
+      const section = page.slice(page.indexOf('<section id="migrations">'), page.indexOf('<section id="operations">'));
+      expect(count(section, /<circle /)).to.equal(0);
+      expect(count(section, /<g class="bucket">/)).to.equal(series.buckets!.length);
+      expect(section).to.match(/<title>migrations 1–\d+: \d+ completed, median 12\.\d s, max 17\.0 s<\/title>/);
+      expect(section).to.match(/<title>migrations \d+–\d+: 1 failed<\/title>/);
+      expect(section.length).to.be.below(120_000);
+    });
+
+    it('keeps the plotted series out of summary.json', async () => {
+      const trace = soak(5);
+      const lanes = await collectLanes(trace.write(), trace.header);
+      expect(lanes.migrations.series!.points).to.have.length(5);
+      expect(JSON.parse(JSON.stringify(lanes.migrations))).not.to.have.property('series');
+    });
   });
 
   describe('a long run stays small', () => {
