@@ -15,6 +15,7 @@ const allowed: Record<string, string[]> = {
   'src/safety': ['src/experiment', 'src/faults', 'src/targets', 'src/trace'],
   'src/check': ['machines', 'src/trace'],
   'src/report': ['src/trace', 'src/check'],
+  'src/acceptance': ['src/engine', 'src/check', 'src/experiment', 'src/faults', 'src/targets', 'src/trace', 'src/testing'],
   'src/cli': ['*'],
 };
 

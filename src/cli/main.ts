@@ -121,6 +121,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       list(what, io);
     });
 
+  program
+    .command('accept')
+    .description('run the pre-upgrade acceptance suite (mocha specs, junit.xml) against the simulated cluster (default) or a real one')
+    .addOption(new Option('--target <target>', 'where to run').choices(['sim', 'powershell']).default('sim'))
+    .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
+    .option('--experiment <file>', "the cluster to accept (an experiment file's cluster, settings and timings; default: experiments/pre-upgrade.yaml)")
+    .option('--out <dir>', 'where to write junit.xml and the runs (default: reports/<timestamp>-pre-upgrade-acceptance/)')
+    .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
+    .action(async (flags: import('./accept.js').AcceptFlags) => {
+      code = await (await import('./accept.js')).accept(flags, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

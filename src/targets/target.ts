@@ -86,7 +86,26 @@ export interface Target {
   suspendNode(node: string, options: { drain: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue>;
   /** Resume-ClusterNode [-Failback Immediate]: the node takes roles again; with failback its drained VMs move back. */
   resumeNode(node: string, options: { failback: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue>;
+  /**
+   * Read, never change, what pre-upgrade acceptance checks before it drains anything: the VM cluster's
+   * SharedStoragePath (Get-VMHostCluster) and whether it exists, each host's live-migration settings
+   * (Get-VMHost), every VM's configuration version (Get-VM) and the versions the hosts support
+   * (Get-VMHostSupportedVersion). windows-cluster-facts §3.2, lab-observations §5.
+   */
+  readConfiguration(): Promise<ClusterConfiguration>;
   close(): Promise<void>;
+}
+
+/** What readConfiguration() reads. */
+export interface ClusterConfiguration {
+  /** Get-VMHostCluster -ClusterName <cluster> .SharedStoragePath, when one is configured; `exists`: Test-Path on a node. */
+  sharedStoragePath?: { path: string; exists: boolean };
+  /** Get-VMHost on each node: VirtualMachineMigrationEnabled, MaximumVirtualMachineMigrations, VirtualMachineMigrationPerformanceOption. */
+  hosts: { node: string; liveMigrationEnabled: boolean; maximumMigrations: number; transport: string }[];
+  /** Get-VM .Version of each clustered VM. */
+  vms: { name: string; version: string }[];
+  /** Get-VMHostSupportedVersion: the configuration versions the hosts can run. */
+  supportedVersions: string[];
 }
 
 export interface LiveMigrateOptions {

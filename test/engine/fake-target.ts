@@ -1,5 +1,5 @@
 import type { Experiment } from '../../src/experiment/types.js';
-import type { ClusterEvent, DrainValue, LiveMigrationValue, Poll, Target } from '../../src/targets/target.js';
+import type { ClusterConfiguration, ClusterEvent, DrainValue, LiveMigrationValue, Poll, Target } from '../../src/targets/target.js';
 import type { NodeObservation } from '../../src/trace/records.js';
 
 /** A target whose behaviour each test scripts: time, node states, and how operations answer. */
@@ -65,6 +65,17 @@ export class FakeTarget implements Target {
   async resumeNode(node: string): Promise<DrainValue> {
     this.calls.push(`resume ${node}`);
     return { node, totalMs: 0, migrations: [] };
+  }
+  /** What readConfiguration answers: by default a sound configuration of N1 and N2. */
+  configuration: ClusterConfiguration = {
+    sharedStoragePath: { path: 'C:\\ClusterStorage\\Volume1\\Hyper-V\\Shared', exists: true },
+    hosts: ['N1', 'N2'].map((node) => ({ node, liveMigrationEnabled: true, maximumMigrations: 2, transport: 'Compression' })),
+    vms: [],
+    supportedVersions: ['9.0'],
+  };
+  async readConfiguration(): Promise<ClusterConfiguration> {
+    this.calls.push('read-configuration');
+    return this.configuration;
   }
   async close() {}
 }

@@ -238,6 +238,22 @@ export class RealTimeCluster {
     };
   }
 
+  /**
+   * Get-VMHostCluster's SharedStoragePath and Test-Path on it, Get-VMHost per node, Get-VM .Version per
+   * clustered VM, Get-VMHostSupportedVersion: the simulator's configuration, in the script's shape.
+   */
+  async readConfiguration(): Promise<Answer> {
+    await this.collect();
+    const c = await this.sim.readConfiguration();
+    return {
+      sharedStoragePath: c.sharedStoragePath?.path ?? '',
+      sharedStoragePathExists: c.sharedStoragePath?.exists ?? false,
+      hosts: c.hosts.map((h) => ({ ...h })),
+      vms: c.vms.map((v) => ({ ...v })),
+      supportedVersions: [...c.supportedVersions],
+    };
+  }
+
   // ---- mutating commands --------------------------------------------------------------------------------
 
   private async apply(op: string, v: Values): Promise<Answer> {

@@ -177,6 +177,8 @@ async function answerFor(cluster: RealTimeCluster, op: string, values: Values, s
       return cluster.getSettings(list(values, 'names'));
     case 'residue':
       return cluster.residue(str(values, 'tag'), list(values, 'names'));
+    case 'read-configuration':
+      return cluster.readConfiguration();
     default:
       if (!mutating) throw new Error(`the fake pwsh does not know op '${op}' (not in MUTATING_OPS nor a read op)`);
       return cluster.mutate(op, values);

@@ -17,7 +17,7 @@ import { loadExperiment } from '../../src/experiment/load.js';
 import type { Experiment } from '../../src/experiment/types.js';
 import { PowerShell } from 'node-powershell';
 import { createPowerShellTarget, MUTATING_OPS } from '../../src/targets/powershell/index.js';
-import { parseAcknowledgement, parseDrain, parseEvents, parseLiveMigration, parsePoll, parseResidue, parseSettings } from '../../src/targets/powershell/parse.js';
+import { parseAcknowledgement, parseConfiguration, parseDrain, parseEvents, parseLiveMigration, parsePoll, parseResidue, parseSettings } from '../../src/targets/powershell/parse.js';
 import * as scripts from '../../src/targets/powershell/scripts.js';
 import type { ObserveRecord, OpRecord, TraceRecord } from '../../src/trace/records.js';
 import { FakeLab, FIXTURES, type FakeFaults } from '../fake-bin/harness.js';
@@ -289,6 +289,10 @@ describe('the fake pwsh answers in the documented shapes (fixtures/samples)', fu
     const residue = JSON.parse((await answer(scripts.residue(a, { tag: 'clusterchaos-3f9c2d1e', settings: { ResiliencyDefaultPeriod: 240 } }))).stdout);
     expect(conforms(residue, JSON.parse(sample('residue.json')))).to.deep.equal([]);
     expect(residue.firewallRules).to.include('N4/clusterchaos-3f9c2d1e-Inbound-UDP');
+    const configuration = parseConfiguration((await answer(scripts.readConfiguration(a))).stdout);
+    expect(configuration.sharedStoragePath).to.deep.equal({ path: String.raw`C:\ClusterStorage\Volume1\Hyper-V\Shared`, exists: true });
+    expect(configuration.hosts.map((h) => h.node)).to.deep.equal(['N1', 'N2', 'N3', 'N4']);
+    expect(configuration.vms.every((v) => configuration.supportedVersions.includes(v.version))).to.equal(true);
     await answer(scripts.restoreNetwork(a, 'N4', 'clusterchaos-3f9c2d1e'));
     for (const script of [
       scripts.holdDownClusterService(a, 'N3', 1_000),

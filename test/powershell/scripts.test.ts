@@ -194,6 +194,22 @@ const CASES: Case[] = [
     ],
   },
   {
+    op: 'read-configuration',
+    build: (n) => scripts.readConfiguration({ cluster: n.cluster }),
+    header: (n) => ({ cluster: n.cluster }),
+    uses: [
+      /Get-VMHostCluster -ClusterName \$cluster/,
+      /\.SharedStoragePath/,
+      /Test-Path -LiteralPath \$using:sharedPath/,
+      /Get-VMHost -ComputerName/,
+      /MaximumVirtualMachineMigrations/,
+      /\[string\]\$vmHost\.VirtualMachineMigrationPerformanceOption/,
+      /Get-VM -ComputerName/,
+      /\.Version/,
+      /Get-VMHostSupportedVersion/,
+    ],
+  },
+  {
     op: 'residue',
     build: (n, alt) => scripts.residue({ cluster: n.cluster }, { tag: alt ? TAG2 : TAG, settings: Object.fromEntries(n.settings.map((s) => [s, 1])) }),
     header: (n, alt) => ({ cluster: n.cluster, tag: alt ? TAG2 : TAG, names: n.settings }),
@@ -296,7 +312,7 @@ describe('PowerShell scripts: the contract every script follows', () => {
       });
 
       it('is classified as mutating or read-only', () => {
-        const readOnly = ['poll', 'events', 'get-settings', 'residue'].includes(c.op);
+        const readOnly = ['poll', 'events', 'get-settings', 'residue', 'read-configuration'].includes(c.op);
         expect(MUTATING_OPS.has(c.op)).to.equal(!readOnly);
         expect(isMutatingScript(c.build(PLAIN, false))).to.equal(!readOnly);
       });

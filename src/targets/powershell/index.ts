@@ -4,6 +4,7 @@ import {
   OperationError,
   OperationUnknownError,
   type ClusterEvent,
+  type ClusterConfiguration,
   type ClusterSettingValues,
   type DrainValue,
   type KillClusterServiceOptions,
@@ -14,6 +15,7 @@ import {
 } from '../target.js';
 import {
   parseAcknowledgement,
+  parseConfiguration,
   parseDrain,
   parseEvents,
   parseLiveMigration,
@@ -83,6 +85,7 @@ const build = {
   suspendNode: refusing(scripts.suspendNode),
   resumeNode: refusing(scripts.resumeNode),
   residue: refusing(scripts.residue),
+  readConfiguration: refusing(scripts.readConfiguration),
 };
 
 /** Event records are asked for again from at least this far back (node clocks differ from ours), then de-duplicated. */
@@ -227,6 +230,11 @@ export class PowerShellTarget implements Target {
     // forget what no later query can return again
     for (const [key, at] of this.seenEvents) if (at < since - EVENT_OVERLAP_MS) this.seenEvents.delete(key);
     return fresh;
+  }
+
+  /** Read-only, one round trip: SharedStoragePath and whether it exists, host settings, VM versions (scripts.readConfiguration). */
+  async readConfiguration(): Promise<ClusterConfiguration> {
+    return parseConfiguration(await this.run(build.readConfiguration(this.address)));
   }
 
   async getSettings(): Promise<ClusterSettingValues> {
@@ -480,6 +488,8 @@ export class ScriptRecorder implements ScriptRunner {
       case 'suspend-node':
       case 'resume-node':
         return JSON.stringify({ node: header.node?.[0] ?? '', totalMs: 0 });
+      case 'read-configuration':
+        return JSON.stringify({ sharedStoragePath: null, sharedStoragePathExists: false, hosts: [], vms: d.vms.map((v) => ({ name: v.name, version: v.version ?? '9.0' })), supportedVersions: [] });
       case 'residue':
         return JSON.stringify({ nodes: d.nodes.map((Name) => ({ Name, State: 'Up', StatusInformation: [] })), firewallRules: [], tasks: [], settings: {}, unchecked: [] });
       default:

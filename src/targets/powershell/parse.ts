@@ -1,5 +1,5 @@
 import type { Millis, NodeObservation, VmObservation } from '../../trace/records.js';
-import { OperationUnknownError, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
+import { OperationUnknownError, type ClusterConfiguration, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
 
 /**
  * The JSON each script prints (the script contract in scripts.ts), parsed and checked strictly: a field
@@ -336,4 +336,44 @@ export function parseResidue(output: string): Residue {
 export function parseAcknowledgement(output: string, op: string): unknown {
   if (output.trim() === '') return undefined;
   return parseOutput(output, { op, mutating: true }, 'JSON', (json) => json);
+}
+
+/**
+ * read-configuration's `{ sharedStoragePath, sharedStoragePathExists, hosts, vms, supportedVersions }`. An empty
+ * or null sharedStoragePath: none is configured. Versions are kept as strings ("9.0"), never as numbers.
+ */
+export function parseConfiguration(output: string): ClusterConfiguration {
+  return parseOutput(output, { op: 'read-configuration', mutating: false }, 'the cluster configuration', (json) => {
+    const root = object(json, 'the answer');
+    const path = root.sharedStoragePath;
+    if (path !== null && path !== undefined && typeof path !== 'string') fail('sharedStoragePath', 'a string or null', path);
+    if (typeof root.sharedStoragePathExists !== 'boolean') fail('sharedStoragePathExists', 'true or false', root.sharedStoragePathExists);
+    const version = (v: unknown, at: string): string => {
+      const s = name(v, at).trim();
+      if (!/^\d+\.\d+$/.test(s)) fail(at, 'a configuration version such as "9.0"', v);
+      return s;
+    };
+    const hosts = list(root.hosts, 'hosts').map((item, i) => {
+      const h = object(item, `hosts[${i}]`);
+      if (typeof h.liveMigrationEnabled !== 'boolean') fail(`hosts[${i}].liveMigrationEnabled`, 'true or false', h.liveMigrationEnabled);
+      return {
+        node: name(h.node, `hosts[${i}].node`),
+        liveMigrationEnabled: h.liveMigrationEnabled,
+        maximumMigrations: integer(h.maximumMigrations, `hosts[${i}].maximumMigrations`),
+        transport: enumName(h.transport, `hosts[${i}].transport`),
+      };
+    });
+    unique(hosts.map((h) => h.node), 'hosts');
+    const vms = list(root.vms, 'vms').map((item, i) => {
+      const v = object(item, `vms[${i}]`);
+      return { name: name(v.name, `vms[${i}].name`), version: version(v.version, `vms[${i}].version`) };
+    });
+    const supportedVersions = list(root.supportedVersions, 'supportedVersions').map((v, i) => version(v, `supportedVersions[${i}]`));
+    return {
+      ...(typeof path === 'string' && path.trim() !== '' ? { sharedStoragePath: { path, exists: root.sharedStoragePathExists } } : {}),
+      hosts,
+      vms,
+      supportedVersions,
+    };
+  });
 }

@@ -51,12 +51,13 @@ export const SCRIPT_OPS = [
   'suspend-node',
   'resume-node',
   'residue',
+  'read-configuration',
 ] as const;
 
 export type ScriptOp = (typeof SCRIPT_OPS)[number];
 
 /** The operations that only read (observation, settings, the residue scan). */
-export const READ_ONLY_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(['poll', 'events', 'get-settings', 'residue']);
+export const READ_ONLY_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(['poll', 'events', 'get-settings', 'residue', 'read-configuration']);
 
 /** The operations whose scripts change the cluster: everything else. `--dry-run` sends none of them. */
 export const MUTATING_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(SCRIPT_OPS.filter((op) => !READ_ONLY_OPS.has(op)));
@@ -257,6 +258,18 @@ export function residue(a: ClusterAddress, options: { tag: string; settings: Rea
   const names = Object.keys(options.settings);
   names.forEach((n) => nonEmpty('setting name', n));
   return build('residue', a, [['tag', runTag(options.tag)], ['names', psStringArray(names)]], RESIDUE);
+}
+
+/**
+ * What pre-upgrade acceptance checks, read-only (windows-cluster-facts §3.2, lab-observations §5): JSON
+ * `{ sharedStoragePath: string|null, sharedStoragePathExists: bool, hosts: [{node, liveMigrationEnabled,
+ * maximumMigrations, transport}], vms: [{name, version}], supportedVersions: string[] }` — the
+ * SharedStoragePath of Get-VMHostCluster -ClusterName and whether Test-Path finds it on the first node that
+ * answers; Get-VMHost on each node; Get-VM .Version of each clustered VM on its owner;
+ * Get-VMHostSupportedVersion on the first node.
+ */
+export function readConfiguration(a: ClusterAddress): string {
+  return build('read-configuration', a, [], READ_CONFIGURATION);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -760,5 +773,42 @@ ConvertTo-Json -Compress -Depth 5 -InputObject ([pscustomobject]@{
   tasks = $tasks
   settings = $current
   unchecked = $unchecked
+})
+`;
+
+const READ_CONFIGURATION = String.raw`
+# Read-only. The VM cluster's SharedStoragePath (registry ConfigStoreRootPath of "Virtual Machine Cluster WMI").
+$sharedPath = [string](Get-VMHostCluster -ClusterName $cluster).SharedStoragePath
+$nodeNames = @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [string]$_.Name })
+# Whether the folder exists, seen from a node (it lives on a CSV, C:\ClusterStorage\...).
+$sharedExists = $false
+if ($sharedPath -and $nodeNames.Count -gt 0) {
+  $sharedExists = [bool](Invoke-Command -ComputerName $nodeNames[0] -ScriptBlock { Test-Path -LiteralPath $using:sharedPath })
+}
+# Each host's live-migration settings; the transport by its enum name.
+$hostSettings = @($nodeNames | ForEach-Object {
+  $vmHost = Get-VMHost -ComputerName $_
+  [pscustomobject]@{
+    node = $_
+    liveMigrationEnabled = [bool]$vmHost.VirtualMachineMigrationEnabled
+    maximumMigrations = [int]$vmHost.MaximumVirtualMachineMigrations
+    transport = [string]$vmHost.VirtualMachineMigrationPerformanceOption
+  }
+})
+# Each clustered VM's configuration version, from Get-VM on its group's owner.
+$vmVersions = @(Get-ClusterGroup -Cluster $cluster | Where-Object { [string]$_.GroupType -eq 'VirtualMachine' } | ForEach-Object {
+  [pscustomobject]@{ name = [string]$_.Name; version = [string](Get-VM -ComputerName ([string]$_.OwnerNode.Name) -Name $_.Name).Version }
+})
+# The configuration versions the hosts can run.
+$supported = @()
+if ($nodeNames.Count -gt 0) {
+  $supported = @(Get-VMHostSupportedVersion -ComputerName $nodeNames[0] | ForEach-Object { [string]$_.Version })
+}
+ConvertTo-Json -Compress -Depth 5 -InputObject ([pscustomobject]@{
+  sharedStoragePath = $sharedPath
+  sharedStoragePathExists = $sharedExists
+  hosts = $hostSettings
+  vms = $vmVersions
+  supportedVersions = $supported
 })
 `;

@@ -1,6 +1,7 @@
 import {
   OperationError,
   OperationUnknownError,
+  type ClusterConfiguration,
   type ClusterEvent,
   type ClusterSettingValues,
   type DrainValue,
@@ -14,9 +15,11 @@ import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../t
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
 import type { Outcome } from './outcome.js';
+import { simConfiguration } from './configuration.js';
 
 export { simDefects, UnknownDefectError } from './defects.js';
 export { liveMigrationDefaults } from './lm-defaults.js';
+export { SIM_SHARED_STORAGE_PATH, SIM_DEFAULT_VM_VERSION } from './configuration.js';
 export type { SimulatorSpec } from './settings.js';
 export type { SimClusterOptions as SimTargetOptions } from './cluster.js';
 
@@ -27,9 +30,11 @@ export type { SimClusterOptions as SimTargetOptions } from './cluster.js';
 export class SimTarget implements Target {
   readonly kind = 'sim' as const;
   private readonly cluster: SimCluster;
+  private readonly sharedStoragePathMissing: boolean;
 
   constructor(options: SimClusterOptions) {
     this.cluster = new SimCluster(options);
+    this.sharedStoragePathMissing = (options.defects ?? []).includes('missing-shared-storage-path');
   }
 
   describe(): ClusterDescription {
@@ -126,6 +131,14 @@ export class SimTarget implements Target {
     }
     if (outcome.error) throw outcome.error;
     return outcome.value as T;
+  }
+
+  async readConfiguration(): Promise<ClusterConfiguration> {
+    return simConfiguration({
+      cluster: this.cluster.describe(),
+      maximumMigrations: this.cluster.properties.get('MaximumVirtualMachineMigrations'),
+      sharedStoragePathMissing: this.sharedStoragePathMissing,
+    });
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Mocha from 'mocha';
+import { settingDefinitions } from '../../machines/index.js';
+import { acceptancePlan } from '../acceptance/plan.js';
+import { addAcceptanceSuite, SPEC_TITLES, type AcceptanceContext } from '../acceptance/suite.js';
+import { ExperimentError, loadExperiment } from '../experiment/load.js';
+import type { Experiment } from '../experiment/types.js';
+import { faults } from '../faults/catalogue.js';
+import { AllowlistError } from '../safety/allowlist.js';
+import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
+import { createSimTarget, simDefects } from '../targets/sim/index.js';
+import type { Target } from '../targets/target.js';
+import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
+import { createLogger, type LogFormat } from './log.js';
+import { prepareOutDir, UsageError } from './out-dir.js';
+import { consent, guardWithClusterSettings, missingOnCluster, type Consent } from './powershell.js';
+import { runTag } from './powershell-dry-run.js';
+import { clusterSettingsOf, runExperiment } from './run-experiment.js';
+
+const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** The experiment whose cluster the suite runs on when --experiment is not given. */
+export const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
+
+export interface AcceptFlags {
+  target: 'sim' | 'powershell';
+  defect: string[];
+  out?: string;
+  allowlist?: string;
+  experiment?: string;
+  logFormat: LogFormat;
+}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/**
+ * `clusterchaos accept`: the pre-upgrade acceptance suite (src/acceptance) as mocha specs against the
+ * simulator or a real cluster, one JUnit test case per spec in <out>/junit.xml and each generated run's
+ * results in <out>/<run>/. Exit 0 when every spec passed, 1 when any failed or was not attempted, 2 on bad input.
+ */
+export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
+  const badInput = (message: string): number => {
+    io.err(message);
+    io.out('acceptance: not run — bad input');
+    return 2;
+  };
+  const file = flags.experiment ?? DEFAULT_ACCEPTANCE_EXPERIMENT;
+  let base: Experiment;
+  try {
+    base = loadExperiment(file, { settings: settingDefinitions, faults });
+  } catch (e) {
+    if (e instanceof ExperimentError) return badInput(e.message);
+    throw e;
+  }
+  const unknown = flags.defect.filter((d) => !simDefects.some((s) => s.name === d));
+  if (unknown.length) {
+    return badInput(`--defect ${unknown.join(', ')}: no such defect profile; expected one of ${simDefects.map((d) => d.name).join(', ')} (clusterchaos list defects)`);
+  }
+  if (flags.target === 'powershell' && flags.defect.length) {
+    return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; remove --defect with --target powershell. Nothing was done to any cluster.`);
+  }
+  const plan = acceptancePlan(base);
+  const runs = [...plan.drains, ...plan.migrations, ...plan.resiliency];
+  let allowed: Consent | undefined;
+  try {
+    for (const experiment of runs) {
+      if (flags.target === 'powershell') allowed = consent(experiment, flags.allowlist);
+      else guardBlastRadius(experiment, faults);
+    }
+  } catch (e) {
+    if (e instanceof AllowlistError || e instanceof BlastRadiusError) {
+      return badInput(`${e.message}${flags.target === 'powershell' ? '\n--target powershell refused: nothing was done to any cluster.' : ''}`);
+    }
+    throw e;
+  }
+  let outDir: string;
+  try {
+    outDir = prepareOutDir(flags.out, `${base.name}-acceptance`);
+  } catch (e) {
+    if (e instanceof UsageError) return badInput(e.message);
+    throw e;
+  }
+
+  const log = createLogger(flags.logFormat, 'warn');
+  const replay = ['npx', 'clusterchaos', 'accept', '--target', flags.target, ...(flags.experiment ? ['--experiment', flags.experiment] : []), ...flags.defect.flatMap((d) => ['--defect', d])].join(' ');
+  const openReal = async (experiment: Experiment): Promise<{ target: Target; runId: string; tag: string }> => {
+    const runId = randomUUID();
+    const tag = runTag(runId);
+    const { createPowerShellTarget } = await import('../targets/powershell/index.js');
+    const target = createPowerShellTarget({
+      cluster: experiment.cluster.name,
+      description: experiment.cluster,
+      runTag: tag,
+      settingNames: Object.keys(clusterSettingsOf(experiment)),
+      log,
+    });
+    return { target, runId, tag };
+  };
+  const context: AcceptanceContext = {
+    base,
+    plan,
+    async readConfiguration() {
+      const target = flags.target === 'powershell' ? (await openReal(base)).target : createSimTarget({ cluster: base.cluster, simulator: base.simulator, seed: base.seed, defects: flags.defect });
+      try {
+        return await target.readConfiguration();
+      } finally {
+        await target.close();
+      }
+    },
+    async run(experiment) {
+      const dir = join(outDir, experiment.name);
+      mkdirSync(dir, { recursive: true });
+      const real = flags.target === 'powershell' ? await openReal(experiment) : undefined;
+      const run = await runExperiment({
+        experiment,
+        outDir: dir,
+        defects: flags.defect,
+        replay,
+        log,
+        ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
+      });
+      return { result: run.result, tracePath: run.tracePath };
+    },
+  };
+
+  // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
+  // must hold with its own settings, for every generated run.
+  if (allowed) {
+    const { target } = await openReal(base);
+    try {
+      const missing = await missingOnCluster(target, base);
+      if (missing.length) return badInput(`${file}: the cluster ${base.cluster.name} has no ${missing.join(', ')}; make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`);
+      for (const experiment of runs) await guardWithClusterSettings(target, experiment, allowed.entry);
+    } catch (e) {
+      if (e instanceof BlastRadiusError) return badInput(e.message);
+      return badInput(`--target powershell: could not read the cluster ${base.cluster.name} (${(e as Error).message}); nothing was done to it`);
+    } finally {
+      await target.close().catch(() => undefined);
+    }
+  }
+
+  const sink: SpecSink = { results: [], notAttempted: new Map() };
+  const mocha = new Mocha({ reporter: SpecCollector as unknown as string, reporterOptions: { sink }, timeout: 0 });
+  const { notAttempted } = addAcceptanceSuite(mocha.suite, context);
+  sink.notAttempted = notAttempted;
+  io.out(`pre-upgrade acceptance of ${base.cluster.name} (${file}) on ${flags.target === 'sim' ? `the simulator, seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}` : 'the cluster, through PowerShell'}:`);
+  await new Promise<void>((done) => mocha.run(() => done()));
+  mocha.dispose();
+
+  const junitPath = join(outDir, 'junit.xml');
+  writeFileSync(
+    junitPath,
+    acceptanceJunit({
+      suite: `pre-upgrade acceptance of ${base.cluster.name}`,
+      results: sink.results,
+      properties: { target: flags.target, experiment: file, seed: String(base.seed), defects: flags.defect.join(','), replay },
+    }),
+  );
+  for (const r of sink.results) {
+    const mark = r.state === 'passed' ? 'pass' : r.state === 'failed' ? 'FAIL' : 'not attempted';
+    io.out(`  ${mark.padEnd(13)} ${r.title}${r.state === 'passed' ? ` (${(r.ms / 1000).toFixed(1)} s)` : ''}`);
+    if (r.state === 'failed') for (const line of (r.message ?? '').split('\n')) io.out(`      ${line}`);
+    if (r.state === 'not-attempted') io.out(`      ${r.message}`);
+  }
+  const passed = sink.results.filter((r) => r.state === 'passed').length;
+  const failed = sink.results.filter((r) => r.state === 'failed');
+  io.out(`junit: ${junitPath}`);
+  io.out(`runs: ${outDir} (one folder per generated experiment: trace, report.html, junit.xml)`);
+  const ok = passed === sink.results.length && sink.results.length === Object.keys(SPEC_TITLES).length;
+  io.out(
+    ok
+      ? `acceptance: pass — ${passed} of ${sink.results.length} specs passed`
+      : `acceptance: fail — ${failed.length ? `${failed[0]!.title} failed first` : 'not every spec ran'} (${passed} of ${Object.keys(SPEC_TITLES).length} passed)`,
+  );
+  return ok ? 0 : 1;
+}
