@@ -1,10 +1,5 @@
 import type { Experiment, Step } from '../experiment/types.js';
 
-/** How long each generated step waits for the cluster to settle (observed all the while). */
-const SETTLE_MS = 30_000;
-/** After a kill: isolation (~10 s), the SCM restart (15 s by default) and the rejoin, with room to spare. */
-const RESILIENCY_WAIT_MS = 90_000;
-
 /** The experiments the acceptance suite runs, each generated from the cluster of the base experiment. */
 export interface AcceptancePlan {
   /** One run per node (the safety guard counts every node a method impairs, so one node per run). */
@@ -14,8 +9,13 @@ export interface AcceptancePlan {
   resiliency: Experiment[];
 }
 
+/**
+ * The runs, paced by the experiment's `acceptance` section: every wait is observed (a poll each observe
+ * interval), and each run ends by waiting for the steady state (every node Up, every VM Running) as any run does.
+ */
 export function acceptancePlan(base: Experiment): AcceptancePlan {
   const { nodes, vms } = base.cluster;
+  const { settleMs, afterKillMs, afterMoveMs } = base.acceptance;
   const fault = (name: string, params: Record<string, unknown>): Step => ({ kind: 'fault', fault: name, params });
   const wait = (ms: number): Step => ({ kind: 'wait', ms });
   const derived = (suffix: string, title: string, description: string, method: Step[]): Experiment => {
@@ -29,10 +29,11 @@ export function acceptancePlan(base: Experiment): AcceptancePlan {
         `drain-${node}`,
         `${node} drains and resumes with its VMs back`,
         `Drains ${node} (Suspend-ClusterNode -Drain -Wait) and resumes it with failback: its VMs must live-migrate away and back.`,
-        [fault('drain-node', { node }), wait(SETTLE_MS), fault('resume-node', { node, failback: true }), wait(SETTLE_MS)],
+        [fault('drain-node', { node }), wait(settleMs), fault('resume-node', { node, failback: true }), wait(settleMs)],
       ),
     ),
-    // each VM visits every other node in cluster order, then comes home
+    // each VM visits every other node in cluster order, then comes home; each move is observed before the
+    // next (the runner polls only while it waits: back-to-back moves would leave the owners unseen)
     migrations: [derived(
       'migrations',
       'Every VM live-migrates to every node',
@@ -41,9 +42,9 @@ export function acceptancePlan(base: Experiment): AcceptancePlan {
         ...vms.flatMap((vm) => {
           const from = Math.max(0, nodes.indexOf(vm.owner));
           const tour = [...nodes.slice(from + 1), ...nodes.slice(0, from + 1)];
-          return tour.map((node) => fault('live-migrate', { vm: vm.name, to: node }));
+          return tour.flatMap((node) => [fault('live-migrate', { vm: vm.name, to: node }), wait(afterMoveMs)]);
         }),
-        wait(SETTLE_MS),
+        wait(settleMs),
       ],
     )],
     // Compute Resiliency: clussvc killed on one node at a time; the node is Isolated, then rejoins
@@ -52,7 +53,7 @@ export function acceptancePlan(base: Experiment): AcceptancePlan {
         `resiliency-${node}`,
         `Compute Resiliency on ${node}`,
         `Force-kills clussvc on ${node}: it should be Isolated, its VMs Unmonitored, then rejoin within the resiliency period.`,
-        [fault('kill-clussvc', { node }), wait(RESILIENCY_WAIT_MS)],
+        [fault('kill-clussvc', { node }), wait(afterKillMs)],
       ),
     ),
   };

@@ -17,6 +17,8 @@ export interface SpecSink {
   results: SpecResult[];
   /** Why a skipped spec was not attempted, by title. */
   notAttempted: Map<string, string>;
+  /** Told when a spec starts (its title and its number, from 1), to show progress while it runs. */
+  began?: (title: string, n: number) => void;
 }
 
 const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_TEST_BEGIN } = Mocha.Runner.constants;
@@ -31,7 +33,10 @@ export class SpecCollector extends Mocha.reporters.Base {
     const sink = options.reporterOptions?.sink;
     if (!sink) throw new Error('SpecCollector needs reporterOptions.sink');
     const started = new Map<Mocha.Runnable, number>();
-    runner.on(EVENT_TEST_BEGIN, (test: Mocha.Test) => started.set(test, Date.now()));
+    runner.on(EVENT_TEST_BEGIN, (test: Mocha.Test) => {
+      started.set(test, Date.now());
+      sink.began?.(test.title, started.size);
+    });
     const ms = (test: Mocha.Runnable): number => test.duration ?? Date.now() - (started.get(test) ?? Date.now());
     runner.on(EVENT_TEST_PASS, (test: Mocha.Test) => sink.results.push({ title: test.title, state: 'passed', ms: ms(test) }));
     runner.on(EVENT_TEST_FAIL, (test: Mocha.Runnable, err: Error) =>

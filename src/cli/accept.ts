@@ -13,11 +13,14 @@ import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { createSimTarget, simDefects } from '../targets/sim/index.js';
 import type { Target } from '../targets/target.js';
+import { acceptanceDryRunLines } from './accept-dry-run.js';
 import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
+import { readCredential, type Credential } from './credentials.js';
 import { createLogger, type LogFormat } from './log.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
 import { consent, guardWithClusterSettings, missingOnCluster, type Consent } from './powershell.js';
 import { runTag } from './powershell-dry-run.js';
+import { shellWords } from './replay.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -26,9 +29,13 @@ export const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', '
 
 export interface AcceptFlags {
   target: 'sim' | 'powershell';
+  seed?: number;
+  set: string[];
   defect: string[];
   out?: string;
+  dryRun?: boolean;
   allowlist?: string;
+  credential?: 'prompt';
   experiment?: string;
   logFormat: LogFormat;
 }
@@ -41,7 +48,8 @@ interface Io {
 /**
  * `clusterchaos accept`: the pre-upgrade acceptance suite (src/acceptance) as mocha specs against the
  * simulator or a real cluster, one JUnit test case per spec in <out>/junit.xml and each generated run's
- * results in <out>/<run>/. Exit 0 when every spec passed, 1 when any failed or was not attempted, 2 on bad input.
+ * results in <out>/<run>/. Exit 0 when every spec passed, 1 when any failed or was not attempted, 2 on bad
+ * input (nothing done to any cluster), 3 for a dry run.
  */
 export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const badInput = (message: string): number => {
@@ -52,7 +60,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const file = flags.experiment ?? DEFAULT_ACCEPTANCE_EXPERIMENT;
   let base: Experiment;
   try {
-    base = loadExperiment(file, { settings: settingDefinitions, faults });
+    base = loadExperiment(file, { sets: flags.set, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), settings: settingDefinitions, faults });
   } catch (e) {
     if (e instanceof ExperimentError) return badInput(e.message);
     throw e;
@@ -78,8 +86,15 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     }
     throw e;
   }
+  if (flags.dryRun) {
+    for (const line of acceptanceDryRunLines({ base, plan, target: flags.target, ...(allowed ? { consent: allowed } : {}), runId: randomUUID() })) io.out(line);
+    io.out('acceptance: not run — dry run, nothing was done');
+    return 3;
+  }
+  let credential: Credential | undefined;
   let outDir: string;
   try {
+    if (flags.target === 'powershell') credential = await readCredential(flags.credential);
     outDir = prepareOutDir(flags.out, `${base.name}-acceptance`);
   } catch (e) {
     if (e instanceof UsageError) return badInput(e.message);
@@ -87,7 +102,13 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   }
 
   const log = createLogger(flags.logFormat, 'warn');
-  const replay = ['npx', 'clusterchaos', 'accept', '--target', flags.target, ...(flags.experiment ? ['--experiment', flags.experiment] : []), ...flags.defect.flatMap((d) => ['--defect', d])].join(' ');
+  const replay = shellWords([
+    'npx', 'clusterchaos', 'accept', '--target', flags.target,
+    ...(flags.experiment ? ['--experiment', flags.experiment] : []),
+    ...(flags.target === 'sim' ? ['--seed', String(base.seed)] : []),
+    ...flags.set.flatMap((s) => ['--set', s]),
+    ...flags.defect.flatMap((d) => ['--defect', d]),
+  ]);
   const openReal = async (experiment: Experiment): Promise<{ target: Target; runId: string; tag: string }> => {
     const runId = randomUUID();
     const tag = runTag(runId);
@@ -97,6 +118,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
       description: experiment.cluster,
       runTag: tag,
       settingNames: Object.keys(clusterSettingsOf(experiment)),
+      ...(credential ? { credential } : {}),
       log,
     });
     return { target, runId, tag };
@@ -124,6 +146,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
         log,
         ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
       });
+      io.out(`        ${experiment.title}: ${run.result.verdict}${run.result.verdict === 'pass' ? '' : ` — ${run.result.reason}`} (${dir})`);
       return { result: run.result, tracePath: run.tracePath };
     },
   };
@@ -144,7 +167,8 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     }
   }
 
-  const sink: SpecSink = { results: [], notAttempted: new Map() };
+  const specCount = Object.keys(SPEC_TITLES).length;
+  const sink: SpecSink = { results: [], notAttempted: new Map(), began: (title, n) => io.out(`  [${n}/${specCount}] ${title}`) };
   const mocha = new Mocha({ reporter: SpecCollector as unknown as string, reporterOptions: { sink }, timeout: 0 });
   const { notAttempted } = addAcceptanceSuite(mocha.suite, context);
   sink.notAttempted = notAttempted;
@@ -161,6 +185,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
       properties: { target: flags.target, experiment: file, seed: String(base.seed), defects: flags.defect.join(','), replay },
     }),
   );
+  io.out('results:');
   for (const r of sink.results) {
     const mark = r.state === 'passed' ? 'pass' : r.state === 'failed' ? 'FAIL' : 'not attempted';
     io.out(`  ${mark.padEnd(13)} ${r.title}${r.state === 'passed' ? ` (${(r.ms / 1000).toFixed(1)} s)` : ''}`);
@@ -171,11 +196,12 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const failed = sink.results.filter((r) => r.state === 'failed');
   io.out(`junit: ${junitPath}`);
   io.out(`runs: ${outDir} (one folder per generated experiment: trace, report.html, junit.xml)`);
-  const ok = passed === sink.results.length && sink.results.length === Object.keys(SPEC_TITLES).length;
+  const ok = passed === sink.results.length && sink.results.length === specCount;
+  if (!ok) io.out(`replay: ${replay}`);
   io.out(
     ok
       ? `acceptance: pass — ${passed} of ${sink.results.length} specs passed`
-      : `acceptance: fail — ${failed.length ? `${failed[0]!.title} failed first` : 'not every spec ran'} (${passed} of ${Object.keys(SPEC_TITLES).length} passed)`,
+      : `acceptance: fail — ${failed.length ? `${failed[0]!.title} failed first` : 'not every spec ran'} (${passed} of ${specCount} passed)`,
   );
   return ok ? 0 : 1;
 }

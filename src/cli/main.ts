@@ -125,10 +125,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .command('accept')
     .description('run the pre-upgrade acceptance suite (mocha specs, junit.xml) against the simulated cluster (default) or a real one')
     .addOption(new Option('--target <target>', 'where to run').choices(['sim', 'powershell']).default('sim'))
+    .option('--experiment <file>', "the cluster to accept (an experiment file's cluster, settings and acceptance timings; default: experiments/pre-upgrade.yaml)")
+    .option('--seed <n>', "the simulator's seed (default: the experiment's)", integer)
+    .option('--set <path=value>', 'override an experiment value by its dotted path, e.g. acceptance.after-kill=120s (repeatable)', collect, [])
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
-    .option('--experiment <file>', "the cluster to accept (an experiment file's cluster, settings and timings; default: experiments/pre-upgrade.yaml)")
     .option('--out <dir>', 'where to write junit.xml and the runs (default: reports/<timestamp>-pre-upgrade-acceptance/)')
+    .option('--dry-run', 'print the runs the suite would make (and, with --target powershell, the exact PowerShell) and change nothing')
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
+    .addOption(
+      new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
+    )
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
     .action(async (flags: import('./accept.js').AcceptFlags) => {
       code = await (await import('./accept.js')).accept(flags, io);

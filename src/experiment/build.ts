@@ -38,6 +38,12 @@ export const DEFAULTS = {
   /** A live migration not completed within this long is cancelled and counted as an anomaly. */
   migrationTimeout: '10m',
   steadyStateTimeout: '120s',
+  /**
+   * Pre-upgrade acceptance's pacing: 30 s to see a drained node Paused and empty (and a resumed one whole
+   * again); 90 s after a clussvc kill, past isolation (~10 s: SameSubnetThreshold × SameSubnetDelay) and the
+   * service control manager's restart; 5 s after each move of the migration tour, to see the new owner.
+   */
+  acceptance: { settle: '30s', afterKill: '90s', afterMove: '5s' },
   observeInterval: '1s',
   checkTolerance: '2s',
 } as const;
@@ -73,6 +79,7 @@ interface Doc {
   method: Record<string, unknown>[];
   observe?: { interval?: string } | null;
   check?: { tolerance?: string } | null;
+  acceptance?: { settle?: string; 'after-kill'?: string; 'after-move'?: string } | null;
   iterations?: number | null;
   duration?: string | null;
   soak?: { 'stop-on'?: Soak['stopOn']; 'anomaly-events'?: number[]; 'migration-timeout'?: string } | null;
@@ -128,6 +135,11 @@ export function buildExperiment(
     method,
     observe: { intervalMs: parseDuration(d.observe?.interval ?? DEFAULTS.observeInterval) },
     check: { toleranceMs: parseDuration(d.check?.tolerance ?? DEFAULTS.checkTolerance) },
+    acceptance: {
+      settleMs: parseDuration(d.acceptance?.settle ?? DEFAULTS.acceptance.settle),
+      afterKillMs: parseDuration(d.acceptance?.['after-kill'] ?? DEFAULTS.acceptance.afterKill),
+      afterMoveMs: parseDuration(d.acceptance?.['after-move'] ?? DEFAULTS.acceptance.afterMove),
+    },
     seed: d.seed ?? DEFAULTS.seed,
     ...soakOf(d),
   };

@@ -332,6 +332,12 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
     soak: soakSchema(),
     observe: section('observe', { interval: duration() }, 'a mapping such as { interval: 1s }'),
     check: section('check', { tolerance: duration() }, 'a mapping such as { tolerance: 2s }'),
+    // how `clusterchaos accept` paces the runs it generates; `clusterchaos run` does not use it
+    acceptance: section(
+      'acceptance',
+      { settle: duration(), 'after-kill': duration(), 'after-move': duration() },
+      'a mapping such as { settle: 30s, after-kill: 90s, after-move: 5s }',
+    ),
   };
   return {
     type: 'object',

@@ -53,9 +53,21 @@ export interface Experiment {
   method: Step[];
   observe: { intervalMs: Millis };
   check: { toleranceMs: Millis };
+  /** How `clusterchaos accept` paces the runs it generates from this experiment's cluster (src/acceptance/plan.ts). */
+  acceptance: AcceptanceTimings;
   seed: number;
   /** Present when the method is repeated (a soak): top-level `iterations` or `duration`, and the `soak` section. */
   soak?: Soak;
+}
+
+/** How long pre-upgrade acceptance observes the cluster after each thing it does (the section `acceptance`). */
+export interface AcceptanceTimings {
+  /** After a drain and after a resume: the node Paused with its VMs gone, then back with its VMs. */
+  settleMs: Millis;
+  /** After clussvc is killed on a node: long enough to see it Isolated; the rejoin is then awaited as the steady state. */
+  afterKillMs: Millis;
+  /** After each live migration of the tour: the VM seen on its new owner before the next move. */
+  afterMoveMs: Millis;
 }
 
 /** Repeat the method: a number of iterations or for a duration (virtual time on the simulator). */

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
+import { cli, ROOT } from '../helpers/cli.js';
+import { run } from '../helpers/pwsh-cli.js';
 
 const SPECS = [
   'the configuration is sound',
@@ -78,5 +80,68 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     const withDefect = cli(['accept', '--target', 'powershell', '--defect', 'no-isolation', '--out', join(dir, 'c')]);
     expect(withDefect.code).to.equal(2);
     expect(withDefect.stderr).to.include('Nothing was done to any cluster');
+  });
+
+  /**
+   * Each defect profile that breaks something the suite exercises, the spec it must fail (the others pass) and
+   * the rule and entity its failure names. The profiles left out break what the suite does not do (quarantine,
+   * graceful stops, network cuts, per-VM periods, busy VMs) or are rare races an overnight soak is for.
+   */
+  const RELEVANT: [defect: string, spec: string, words: string[]][] = [
+    ['failover-instead-of-drain', SPECS[1]!, ['clustered-vm on vm/dc01', 'observed Starting']],
+    ['owner-not-moved', SPECS[1]!, ['migration-owner on vm/dc01', 'dc01 was observed owned by N1']],
+    ['long-blackout', SPECS[1]!, ['migration-blackout on vm/dc01', 'BlackoutWithin']],
+    ['csv-not-paused', SPECS[3]!, ['clustered-vm on vm/file01', 'the model allowed RunningCritical or PausedCritical']],
+    ['smb-paused', SPECS[3]!, ['clustered-vm on vm/dc01', 'observed RunningCritical']],
+    ['no-remonitor', SPECS[3]!, ['clustered-vm on vm/dc01', 'observed Unmonitored']],
+    ['no-isolation-event', SPECS[3]!, ['event-log on node/N1', 'no event 1673']],
+    ['no-rejoin', SPECS[3]!, ['steady-state on cluster', 'node N1 is Down, Isolated']],
+  ];
+
+  it('fails the spec each relevant defect breaks, naming the rule and the entity, two runs at a time', async () => {
+    const outcomes = new Map<string, { code: number | null; cases: ReturnType<typeof testcases>; stdout: string }>();
+    const queue = [...RELEVANT];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const out = join(dir, next[0]);
+        const r = await run(['accept', '--defect', next[0], '--out', out]);
+        outcomes.set(next[0], { code: r.code, stdout: r.stdout, cases: r.code === 1 ? testcases(readFileSync(join(out, 'junit.xml'), 'utf8')) : [] });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    for (const [defect, spec, words] of RELEVANT) {
+      const o = outcomes.get(defect)!;
+      expect(o.code, `${defect}: ${o.stdout}`).to.equal(1);
+      expect(o.cases.filter((c) => c.failure !== undefined).map((c) => c.name), defect).to.include(spec);
+      const failure = o.cases.find((c) => c.name === spec)!.failure!;
+      for (const w of words) expect(failure, `${defect}: ${failure}`).to.include(w.replaceAll('"', '&quot;'));
+      expect(o.stdout, defect).to.include(`replay: npx clusterchaos accept --target sim --seed 1 --defect ${defect}`);
+    }
+    // the drain defects leave Compute Resiliency alone, and the resiliency defects the drains and moves
+    expect(outcomes.get('no-rejoin')!.cases.filter((c) => c.failure !== undefined).map((c) => c.name)).to.deep.equal([SPECS[3]]);
+    expect(outcomes.get('long-blackout')!.cases.find((c) => c.name === SPECS[3])).to.deep.equal({ name: SPECS[3] });
+  });
+
+  it('finishes quietly when its reader goes away (clusterchaos accept --dry-run | head -1)', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/clusterchaos.js'), 'accept', '--dry-run'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).to.not.include('EPIPE');
+    expect(code).to.equal(3);
+  });
+
+  it('paces its runs by the experiment: --set acceptance.after-kill and --seed show in the plan and the replay command', () => {
+    const dry = cli(['accept', '--dry-run', '--seed', '42', '--set', 'acceptance.after-kill=2m', '--set', 'acceptance.after-move=7s']);
+    expect(dry.code, dry.stderr).to.equal(3);
+    expect(dry.stdout).to.include('on the simulator, seed 42:');
+    expect(dry.stdout).to.match(/run pre-upgrade-resiliency-N3:\n {6}kill-clussvc \{"node":"N3"\}, then observe 120 s\n/);
+    expect(dry.stdout).to.include('live-migrate {"vm":"rds01","to":"N4"}, then observe 7 s');
+    const bad = cli(['accept', '--set', 'acceptance.after-kil=2m', '--out', join(dir, 'bad')]);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('--set acceptance.after-kil=2m');
+    expect(bad.stderr).to.include('after-kill');
+    expect(existsSync(join(dir, 'bad'))).to.equal(false);
   });
 });

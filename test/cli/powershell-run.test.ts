@@ -1,68 +1,18 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MUTATING_OPS } from '../../src/targets/powershell/scripts.js';
 import { ROOT } from '../helpers/cli.js';
+import { ops, run, tmp, type Run } from '../helpers/pwsh-cli.js';
 
 /**
  * `--target powershell` for real, through node-powershell and the fake pwsh (test/fake-bin/pwsh), which serves
  * the cluster of test/powershell/fixtures/cluster.json (HVLAB01) in real time.
  */
-const BIN = join(ROOT, 'bin/clusterchaos.js');
-const FAKE_PWSH = join(ROOT, 'test/fake-bin/pwsh');
 const EXPERIMENT = 'test/powershell/fixtures/short-resiliency.yaml';
 const PASSWORD = 'Pa55-w0rd-never-logged';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  lastLine: string;
-  /** The fake pwsh's log: one entry per command it received. */
-  commands: { op?: string; session?: string }[];
-}
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'clusterchaos-psrun-'));
-}
-
 const ALLOW = join(tmp(), 'allow.yaml');
 writeFileSync(ALLOW, 'clusters:\n  - name: HVLAB01\n    faults: [kill-clussvc, live-migrate]\n');
-
-/** Run clusterchaos with the fake pwsh; `onCommand` sees each command the fake logs (e.g. to press Ctrl-C). */
-function run(args: string[], o: { env?: Record<string, string>; onCommand?: (op: string, interrupt: () => void) => void } = {}): Promise<Run> {
-  const dir = tmp();
-  const log = join(dir, 'pwsh.ndjson');
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CI: '1', NODE_POWERSHELL: FAKE_PWSH, FAKE_PWSH_LOG: log, ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const read = (): Run['commands'] => (existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-  let seen = 0;
-  const watch = o.onCommand
-    ? setInterval(() => {
-        const commands = read();
-        for (; seen < commands.length; seen++) if (commands[seen]!.op) o.onCommand!(commands[seen]!.op!, () => child.kill('SIGINT'));
-      }, 50)
-    : undefined;
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      if (watch) clearInterval(watch);
-      const lines = stdout.trimEnd().split('\n');
-      resolve({ code, stdout, stderr, lastLine: lines.at(-1) ?? '', commands: read() });
-    });
-  });
-}
-
-/** The scripts' operations, in order (the session's own set-up aside). */
-const ops = (r: Run): string[] => r.commands.flatMap((c) => (c.op && c.op !== 'session' ? [c.op] : []));
 
 describe('clusterchaos run --target powershell (through the fake pwsh)', function () {
   this.timeout(120_000);

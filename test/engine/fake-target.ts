@@ -95,6 +95,7 @@ export const experiment: Experiment = {
   ],
   observe: { intervalMs: 1000 },
   check: { toleranceMs: 2000 },
+  acceptance: { settleMs: 30_000, afterKillMs: 90_000, afterMoveMs: 5_000 },
   seed: 1,
 };
 

@@ -12,7 +12,7 @@ describe('experiment errors a user reads', () => {
   it('points at an unknown top-level key and lists the sections there are', () => {
     const f = fixture('unknown-top-key.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:4:1: rollbacks: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check), found "rollbacks". Faults revert themselves: each registers its revert before it injects, and reverts run on every exit path.`,
+      `${f}:4:1: rollbacks: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check, acceptance), found "rollbacks". Faults revert themselves: each registers its revert before it injects, and reverts run on every exit path.`,
     ]);
   });
 
@@ -150,6 +150,7 @@ describe('experiment errors a user reads', () => {
       steadyState: { timeoutMs: 120_000, downAfter: [] },
       observe: { intervalMs: 1000 },
       check: { toleranceMs: 2000 },
+      acceptance: { settleMs: 30_000, afterKillMs: 90_000, afterMoveMs: 5_000 },
       seed: 1,
     });
     expect(e.method).to.deep.equal([{ kind: 'wait', ms: 10_000, line: 8 }]);

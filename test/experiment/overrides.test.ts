@@ -74,7 +74,7 @@ describe('--set and --seed', () => {
 
   it('names the flag and the section when a flag creates a section that does not exist', () => {
     expect(errorLines(flagship, { sets: ['setings.QuarantineDuration=300'] })).to.deep.equal([
-      `${flagship}: --set setings.QuarantineDuration=300: setings: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check), found "setings". Did you mean "settings"?`,
+      `${flagship}: --set setings.QuarantineDuration=300: setings: expected one of the experiment's sections (title, description, seed, cluster, simulator, settings, steady-state, method, iterations, duration, soak, observe, check, acceptance), found "setings". Did you mean "settings"?`,
     ]);
   });
 

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MUTATING_OPS } from '../../src/targets/powershell/scripts.js';
+import { ROOT } from '../helpers/cli.js';
+import { ops, run, tmp, type Run } from '../helpers/pwsh-cli.js';
+
+/**
+ * `clusterchaos accept --target powershell` through node-powershell and the fake pwsh, which serves the lab of
+ * test/powershell/fixtures/acceptance-cluster.json in real time: three nodes, one CSV-backed VM, fast heartbeats.
+ */
+const EXPERIMENT = 'test/powershell/fixtures/short-acceptance.yaml';
+const CLUSTER = join(ROOT, 'test/powershell/fixtures/acceptance-cluster.json');
+const ALLOW = join(tmp(), 'allow.yaml');
+writeFileSync(ALLOW, 'clusters:\n  - name: HVLAB01\n    faults: [kill-clussvc, live-migrate, drain-node, resume-node]\n    max-impaired-nodes: 1\n');
+
+const mutating = (r: Run): string[] => ops(r).filter((op) => (MUTATING_OPS as ReadonlySet<string>).has(op));
+
+/** The fake lab with these defect profiles (the simulator behind the fake pwsh misbehaves as a real cluster might). */
+function labWith(defects: string[]): string {
+  const file = join(tmp(), 'cluster.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(CLUSTER, 'utf8')), defects }));
+  return file;
+}
+
+/** Each state the entity was observed in, in order, with repeats dropped ("Down+Isolated" for a node, "PausedCritical" for a VM). */
+function statesSeen(tracePath: string, entity: string): string[] {
+  const seen: string[] = [];
+  for (const line of readFileSync(tracePath, 'utf8').trimEnd().split('\n')) {
+    const r = JSON.parse(line);
+    if (r.type !== 'observe' || r.entity !== entity) continue;
+    const s = entity.startsWith('node/') ? [r.state.State, ...r.state.StatusInformation].join('+') : r.state.State;
+    if (seen.at(-1) !== s) seen.push(s);
+  }
+  return seen;
+}
+
+describe('clusterchaos accept --target powershell (through the fake pwsh)', function () {
+  this.timeout(180_000);
+
+  describe('the whole suite on a sound lab cluster', () => {
+    let r: Run;
+    let out: string;
+    before(async () => {
+      out = join(tmp(), 'out');
+      r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+    });
+
+    it('passes every spec, with one passing testcase each in junit.xml', () => {
+      expect(r.lastLine, r.stdout + r.stderr).to.equal('acceptance: pass — 4 of 4 specs passed');
+      expect(r.code).to.equal(0);
+      expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="4" failures="0" errors="0" skipped="0"/);
+    });
+
+    it('reads the configuration first, read-only, then drains, moves and kills through the PowerShell scripts', () => {
+      const o = mutating(r);
+      expect(ops(r).indexOf('read-configuration')).to.be.lessThan(ops(r).indexOf(o[0]!));
+      expect(o.filter((op) => op === 'suspend-node')).to.have.length(3);
+      expect(o.filter((op) => op === 'live-migrate')).to.have.length(3);
+      expect(o.filter((op) => op === 'kill-clussvc')).to.have.length(3);
+      // every run scanned for residue at its end, and found none
+      expect(ops(r).filter((op) => op === 'residue')).to.have.length(7);
+      for (const run of ['drain-N2', 'migrations', 'resiliency-N2']) {
+        expect(JSON.parse(readFileSync(join(out, `short-acceptance-${run}`, 'summary.json'), 'utf8')).residue).to.deep.equal({ clean: true, findings: [] });
+      }
+    });
+
+    it('saw what the models expect: N2 Isolated and its CSV-backed VM PausedCritical after the kill, then whole again', () => {
+      const trace = join(out, 'short-acceptance-resiliency-N2', 'trace.ndjson');
+      expect(statesSeen(trace, 'node/N2')).to.deep.equal(['Up', 'Down+Isolated', 'Joining', 'Up']);
+      expect(statesSeen(trace, 'vm/sql01')).to.deep.equal(['Running', 'RunningCritical', 'PausedCritical', 'Running']);
+    });
+  });
+
+  it('fails at the configuration check when the SharedStoragePath is gone, and changes nothing on the cluster', async () => {
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
+      env: { FAKE_PWSH_CLUSTER: labWith(['missing-shared-storage-path']) },
+    });
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound failed first (0 of 4 passed)');
+    expect(r.stdout).to.include(String.raw`SharedStoragePath C:\ClusterStorage\Volume1\Hyper-V\Shared does not exist`);
+    expect(r.stdout).to.include('Get-VMHostCluster -ClusterName HVLAB01');
+    expect(ops(r)).to.include('read-configuration');
+    expect(mutating(r)).to.deep.equal([]);
+  });
+
+  it('refuses a cluster whose allowlist entry does not allow drains: exit 2, no PowerShell started', async () => {
+    const narrow = join(tmp(), 'allow.yaml');
+    writeFileSync(narrow, 'clusters:\n  - name: HVLAB01\n    faults: [kill-clussvc, live-migrate]\n');
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', narrow, '--out', out], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('drain-node');
+    expect(r.stderr).to.include('nothing was done to any cluster');
+    expect(r.commands).to.deep.equal([]);
+    expect(existsSync(out)).to.equal(false);
+  });
+
+  it('refuses half a credential: exit 2, no PowerShell started', async () => {
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
+      env: { FAKE_PWSH_CLUSTER: CLUSTER, CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: '' },
+    });
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('CLUSTERCHAOS_USERNAME and CLUSTERCHAOS_PASSWORD go together');
+    expect(r.commands).to.deep.equal([]);
+    expect(existsSync(out)).to.equal(false);
+  });
+
+  it('prints the runs and the exact PowerShell for --dry-run, and sends nothing', async () => {
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--dry-run'], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+    expect(r.code).to.equal(3);
+    expect(r.lastLine).to.equal('acceptance: not run — dry run, nothing was done');
+    expect(r.stdout).to.include('Get-VMHostCluster -ClusterName $cluster');
+    expect(r.stdout).to.match(/run short-acceptance-drain-N1:\n {6}drain-node \{"node":"N1"\}, then observe 1 s\n/);
+    expect(r.stdout).to.include('Suspend-ClusterNode');
+    expect(r.stdout).to.include('Move-ClusterVirtualMachineRole');
+    expect(r.commands).to.deep.equal([]);
+  });
+});
