@@ -3,6 +3,7 @@ import { formatT } from '../check/time.js';
 import { isObservation, migrationLines, quoteLine, realTime, settingOf, soakLines, whenOf } from './console.js';
 import { escapeHtml as esc } from './escape.js';
 import type { Lanes, Operation } from './lanes.js';
+import { argText } from './operations.js';
 import type { ReportInput } from './summary.js';
 import { REPORT_CSS } from './style.js';
 import { explainViolation, legendHtml, migrationPlotSvg, timelineSvg } from './timeline.js';
@@ -91,9 +92,9 @@ function settingsSection({ header }: ReportInput): string {
 
 function timelineSection({ result, run }: ReportInput, lanes: Lanes): string {
   return `<section id="timeline"><h2>Timeline</h2>
-<p class="note">Time from the start of the run (mm:ss). One lane per node, then per VM; hover a box for its state, times and owner.</p>
-<div class="scroll">${timelineSvg(lanes, result.violations, run.virtualMs)}</div>
-${legendHtml(lanes)}
+<p class="note">Time from the start of the run (${Math.max(run.virtualMs, lanes.endT) >= 3_600_000 ? 'h:mm:ss' : 'mm:ss'}). One lane per node, then per VM: the states observed (polled), and under them the strip of what the model expected; hover a box for its state, times and owner.</p>
+<div class="scroll">${timelineSvg(lanes, result.violations, run.virtualMs, result.unknowns)}</div>
+${legendHtml(lanes, result.unknowns)}
 ${calloutList(result.violations)}</section>`;
 }
 
@@ -151,7 +152,7 @@ function operationsSection(lanes: Lanes): string {
   const rows = lanes.operations.map((o) => {
     const outcome = o.outcome ?? 'no completion';
     return `<tr class="${esc(o.outcome ?? 'open')}"><td class="num">${formatT(o.invokedAt)}</td><td class="num">${o.completedAt === undefined ? '' : formatT(o.completedAt)}</td>` +
-      `<td>${esc(o.process)}</td><td>${esc(o.f)}</td><td>${esc(argsText(o))}</td><td class="outcome">${esc(outcome)}</td><td>${esc(detailText(o))}</td></tr>`;
+      `<td>${esc(o.process)}</td><td>${esc(o.f)}</td><td>${esc(argsText(o))}</td><td class="outcome">${esc(outcome)}</td><td class="detail">${esc(detailText(o))}</td></tr>`;
   });
   const note = lanes.operationsOmitted ? `<p class="note">Showing the first ${lanes.operations.length} operations; ${lanes.operationsOmitted} more are in the trace.</p>` : '';
   return `<section id="operations"><h2>Operations</h2>
@@ -162,7 +163,7 @@ function operationsSection(lanes: Lanes): string {
 
 function argsText(o: Operation): string {
   return Object.entries(o.args)
-    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => argText(k, v))
     .join(' ');
 }
 

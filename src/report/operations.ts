@@ -29,18 +29,34 @@ export interface FaultWindow {
   revertedAt?: Millis;
   revertOutcome?: Outcome;
   revertError?: string;
-  /** Where the shading ends: the revert's completion, or the end of the run. */
+  /** A drain ended before its revert by a resume-node of the same node that completed ok: its completion. */
+  resumedAt?: Millis;
+  /** Where the shading ends: the resume that ended it, the revert's completion, or the end of the run. */
   end: Millis;
 }
 
 const REVERT = 'revert:';
 
-/** What a person calls a fault on the timeline: `kill-clussvc N2`, `kill-clussvc N2 holdDown=90000`. */
+/** What a person calls a fault on the timeline: `kill-clussvc N2`, `kill-clussvc N2 holdDown=90 s`. */
 export function faultLabel(w: { f: string; args: Record<string, unknown> }): string {
-  const parts = Object.entries(w.args).map(([k, v]) =>
-    typeof v === 'string' ? v : `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-  );
+  const parts = Object.entries(w.args).map(([k, v]) => (typeof v === 'string' ? v : argText(k, v)));
   return [w.f, ...parts].join(' ');
+}
+
+/** Arguments the faults take in milliseconds (src/faults: drain-node and live-migrate timeout, kill-clussvc holdDown, isolate-network duration). */
+const MILLISECOND_ARGS = new Set(['timeout', 'holdDown', 'duration']);
+
+/** One argument as `name=value`, a duration in the unit a person reads (`timeout=30 min`, not `timeout=1800000`). */
+export function argText(k: string, v: unknown): string {
+  if (MILLISECOND_ARGS.has(k) && typeof v === 'number') return `${k}=${duration(v)}`;
+  return `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
+}
+
+function duration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120 || s % 60) return `${Math.round(s * 10) / 10} s`;
+  if (s < 7200 || s % 3600) return `${s / 60} min`;
+  return `${s / 3600} h`;
 }
 
 /**
@@ -63,6 +79,7 @@ export class OperationLog {
 
   feed(op: OpRecord): void {
     this.pairOperation(op);
+    if (op.f === 'resume-node' && op.phase === 'ok') this.resumed(op);
     if (op.process !== 'nemesis') return;
     if (op.f.startsWith(REVERT)) this.pairRevert(op, op.f.slice(REVERT.length));
     else this.pairFault(op);
@@ -70,8 +87,19 @@ export class OperationLog {
 
   /** Fault windows with their ends, given the time the run ended. */
   finish(endT: Millis): FaultWindow[] {
-    for (const w of this.faults) w.end = w.revertedAt ?? Math.max(endT, w.injectedAt);
+    for (const w of this.faults) w.end = w.resumedAt ?? w.revertedAt ?? Math.max(endT, w.injectedAt);
     return this.faults;
+  }
+
+  /**
+   * Resume-ClusterNode ends a drain (drain-node's revert is that same command, src/faults/drain-node.ts): a
+   * resume-node step of the method that completed ok ends the shading of its node's open drains there.
+   */
+  private resumed(op: OpRecord): void {
+    const node = op.args?.node;
+    for (const w of this.unreverted.get('drain-node') ?? []) {
+      if (w.args.node === node && w.resumedAt === undefined) w.resumedAt = op.t;
+    }
   }
 
   private pairOperation(op: OpRecord): void {

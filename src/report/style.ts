@@ -26,6 +26,7 @@ table { border-collapse: collapse; margin: 4px 0; }
 th, td { text-align: left; padding: 3px 10px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #fafafa; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.detail { overflow-wrap: anywhere; min-width: 16em; }
 tr.fail td.outcome { color: var(--fail); font-weight: 600; } tr.info td.outcome, tr.open td.outcome { color: #e65100; font-weight: 600; }
 tr.level-error td, tr.level-critical td { color: var(--fail); } tr.level-warning td { color: #e65100; }
 tr.unexercised td { color: var(--muted); }
@@ -35,6 +36,9 @@ svg.timeline { display: block; width: 100%; min-width: 900px; height: auto; font
 svg .tick { font-size: 11px; fill: var(--muted); }
 svg .lane-label { font-size: 12px; fill: var(--ink); }
 svg .box-text { font-size: 11px; pointer-events: none; }
+svg .expected-label { font-size: 9.5px; fill: var(--muted); }
+svg .expected-text { font-size: 10px; font-weight: 600; fill: #b71c1c; pointer-events: none; paint-order: stroke; stroke: #ffffff; stroke-width: 2.5px; }
+svg .owner-count { font-size: 11px; fill: #ffffff; paint-order: stroke; stroke: #1b5e20; stroke-width: 3px; }
 svg .fault-label { font-size: 11px; fill: #4527a0; font-weight: 600; pointer-events: none; }
 svg .violation-number { font-size: 10px; font-weight: 700; fill: #ffffff; pointer-events: none; }
 ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 0; margin: 8px 0; }
@@ -44,6 +48,7 @@ ul.legend li { display: flex; align-items: center; gap: 6px; }
 .swatch.fault { background: rgba(94, 53, 177, 0.15); border-color: #5e35b1; }
 .swatch.owner { width: 3px; background: #212121; border: 0; }
 .swatch.violation { width: 12px; border-radius: 50%; background: #d50000; border: 0; }
+.swatch.expected-violated { border-color: #d50000; }
 .swatch.event { width: 2px; background: #546e7a; border: 0; }
 ol.violations { padding-left: 0; list-style: none; }
 ol.violations > li { border: 1px solid #ffcdd2; border-left: 6px solid var(--fail); border-radius: 4px; padding: 10px 14px; margin: 10px 0; }

@@ -2,6 +2,7 @@ import type { Violation } from '../check/result.js';
 import type { MigrationSeries } from './migrations.js';
 import { formatT, seconds } from '../check/time.js';
 import { escapeHtml as esc } from './escape.js';
+import { ALLOWED_FILL, EXPECTED_FILL, expectedStripSvg, UNCHECKED_FILL } from './expected.js';
 import type { Interval, Lane, Lanes } from './lanes.js';
 import { faultLabel, type FaultWindow } from './operations.js';
 import { legendOrder, MANY_CHANGES, stateColour } from './states.js';
@@ -15,9 +16,12 @@ const FAULT_ROW = 15;
 const MAX_FAULT_ROWS = 4;
 const AXIS_H = 22;
 const BOX_H = 20;
+const EXPECTED_H = 11; // the model's strip under each lane's observed states (expected.ts)
 const EVENT_H = 6;
-const LANE_PITCH = BOX_H + EVENT_H + 4;
-const CHAR_W = 6.4; // average width of a character of the 11px sans-serif used in boxes
+const LANE_PITCH = BOX_H + 1 + EXPECTED_H + EVENT_H + 5;
+/** Above this many owner changes on a lane, marking each would paint it black: the lane says how many instead. */
+const MAX_OWNER_MARKS = 60;
+const FAULT_CHAR_W = 7.2; // the fault labels are the same size, bold
 
 /** `mm:ss` (or `h:mm:ss`) for the time axis. */
 export function clock(ms: number): string {
@@ -53,11 +57,12 @@ interface Row {
 /**
  * The timeline as inline SVG: a time axis in mm:ss from the run's start, one lane per node then per VM
  * with a coloured box per state interval (state and owner written inside when there is room; a `<title>`
- * tooltip always), owner changes marked, fault windows shaded across every lane and labelled, Windows
- * events as ticks under their node's lane, and each violation as a numbered red marker on its lane that
- * links to its entry in the violations list. Needs no script and no external resource.
+ * tooltip always), under it a strip of what the model expected (expected.ts), owner changes marked, fault
+ * windows shaded across every lane and labelled, Windows events as ticks under their node's lane, and each
+ * violation as a numbered red marker on its lane that links to its entry in the violations list. Needs no
+ * script and no external resource.
  */
-export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number): string {
+export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number, unknowns: readonly string[] = []): string {
   const end = Math.max(endMs, lanes.endT, 1);
   const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, 0), end) / end) * PLOT_W;
   const { rows: faultRows, placed } = placeFaultLabels(lanes.faults, x);
@@ -88,7 +93,14 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
   out.push('</g>');
 
   // Lanes: label, background, state boxes, owner changes, event ticks.
-  for (const { lane, y } of rows) out.push(laneSvg(lane, y, x));
+  // After an operation the model expects anew: a violation's red in the expected strip stops there.
+  const stops = [...lanes.operations.map((o) => o.invokedAt), ...lanes.faults.flatMap((w) => [w.injectedAt, w.end])].sort((a, b) => a - b);
+  for (const { lane, y } of rows) {
+    out.push(laneSvg(lane, y, x));
+    const own = violations.flatMap((v, i) => (v.entity === lane.entity ? [{ n: i + 1, v }] : []));
+    out.push(`<text class="expected-label" x="${LABEL_W - 8}" y="${r1(y + BOX_H + EXPECTED_H - 1.5)}" text-anchor="end">expected</text>`);
+    out.push(expectedStripSvg(lane, own, unknowns, stops, y + BOX_H + 1, EXPECTED_H, x, LABEL_W + PLOT_W));
+  }
   out.push(eventTicks(lanes, rows, x));
 
   // Fault windows on top, translucent, so the states show through.
@@ -99,19 +111,23 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
     const top = placed[i] === undefined ? axisY : placed[i]! * FAULT_ROW + 4;
     // The shading lets the pointer through to the boxes below; the fault's own tooltip is on its band above the axis.
     out.push(
-      `<g><rect class="fault" x="${r1(x0)}" y="${r1(top)}" width="${r1(x1 - x0)}" height="${r1(lanesBottom - top)}" fill="#5e35b1" fill-opacity="0.10" stroke="#5e35b1" stroke-opacity="0.6" stroke-dasharray="${w.revertedAt === undefined ? '4 3' : 'none'}" pointer-events="none"/>`,
+      `<g><rect class="fault" x="${r1(x0)}" y="${r1(top)}" width="${r1(x1 - x0)}" height="${r1(lanesBottom - top)}" fill="#5e35b1" fill-opacity="0.10" stroke="#5e35b1" stroke-opacity="0.6" stroke-dasharray="${w.revertedAt === undefined && w.resumedAt === undefined ? '4 3' : 'none'}" pointer-events="none"/>`,
       `<rect class="fault-band" x="${r1(x0)}" y="${r1(top)}" width="${r1(x1 - x0)}" height="${r1(Math.max(axisY - top, 4))}" fill="#5e35b1" fill-opacity="0.12"><title>${esc(faultTooltip(w))}</title></rect>`,
     );
     if (placed[i] !== undefined) {
-      out.push(`<text class="fault-label" x="${r1(x0 + 3)}" y="${r1(top + 11)}">${esc(faultLabel(w))}${w.outcome && w.outcome !== 'ok' ? ` (${w.outcome === 'fail' ? 'failed' : 'outcome unknown'})` : ''}</text>`);
+      const text = `${faultLabel(w)}${w.outcome && w.outcome !== 'ok' ? ` (${w.outcome === 'fail' ? 'failed' : 'outcome unknown'})` : ''}`;
+      // Near the right edge, written leftwards from the edge so it is not cut off.
+      const lx = Math.min(x0 + 3, WIDTH - 4 - text.length * FAULT_CHAR_W);
+      out.push(`<text class="fault-label" x="${r1(lx)}" y="${r1(top + 11)}">${esc(text)}</text>`);
     }
     out.push('</g>');
   }
   out.push('</g>');
 
   // Violations: a numbered red marker on the entity's lane (or on the axis for the cluster as a whole).
+  // In reverse, so where two markers meet (two rules rejecting one observation) the lower number is on top.
   out.push('<g class="violations">');
-  for (const [i, v] of violations.entries()) {
+  for (const [i, v] of [...violations.entries()].reverse()) {
     const row = rows.find((r) => r.lane.entity === v.entity);
     const cy = row ? row.y + BOX_H / 2 : axisY;
     const vx = r1(x(v.t));
@@ -214,22 +230,24 @@ function laneSvg(lane: Lane, y: number, x: (t: number) => number): string {
     out.push(`<text class="box-text" x="${LABEL_W + 6}" y="${r1(y + BOX_H / 2 + 4)}" fill="#78909c">not observed</text>`);
   }
   let previousOwner: string | undefined;
+  const marksOwners = lane.kind === 'vm' && lane.ownerChanges <= MAX_OWNER_MARKS;
   for (const iv of lane.intervals) {
     const x0 = x(iv.from);
     const w = Math.max(x(iv.to) - x0, 1.5);
     // A box of merged intervals takes the colour of the state it spent most time in, hatched over.
-    const many = iv.merged !== undefined;
-    const fill = stateColour(many ? dominant(iv.merged!.states) : iv.state);
+    // Merged intervals that all had one state (only the owner changed) are that state, not "many changes".
+    const many = iv.merged !== undefined && Object.keys(iv.merged.states).length > 1;
+    const fill = stateColour(iv.merged ? dominant(iv.merged.states) : iv.state);
     const tip = `<title>${esc(intervalTooltip(lane, iv))}</title>`;
     const box = `x="${r1(x0)}" y="${r1(y)}" width="${r1(w)}" height="${BOX_H}"`;
     out.push(`<rect class="state" ${box} fill="${fill}">${many ? '' : tip}</rect>`);
     if (many) out.push(`<rect class="many-changes" ${box} fill="url(#many-changes)">${tip}</rect>`);
-    const text = boxText(lane, iv, w);
+    const text = boxText(lane, iv, w, iv.merged && !many ? dominant(iv.merged.states) : iv.state);
     if (text) {
       const attrs = many ? 'fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke"' : `fill="${textColour(fill)}"`;
       out.push(`<text class="box-text" x="${r1(x0 + 4)}" y="${r1(y + BOX_H / 2 + 4)}" ${attrs}>${esc(text)}</text>`);
     }
-    if (lane.kind === 'vm' && previousOwner !== undefined && iv.owner !== undefined && iv.owner !== previousOwner) {
+    if (marksOwners && previousOwner !== undefined && iv.owner !== undefined && iv.owner !== previousOwner) {
       out.push(
         `<g class="owner-change"><title>${esc(`${lane.name}: owner ${previousOwner} → ${iv.owner} at ${formatT(iv.from)}`)}</title>` +
           `<line x1="${r1(x0)}" y1="${r1(y - 3)}" x2="${r1(x0)}" y2="${r1(y + BOX_H + 3)}" stroke="#212121" stroke-width="2.5"/>` +
@@ -238,15 +256,40 @@ function laneSvg(lane: Lane, y: number, x: (t: number) => number): string {
     }
     if (iv.owner !== undefined) previousOwner = iv.owner;
   }
+  if (lane.kind === 'vm' && !marksOwners) {
+    out.push(
+      `<text class="owner-count" x="${LABEL_W + PLOT_W - 4}" y="${r1(y + BOX_H / 2 + 4)}" text-anchor="end"><title>${esc(`${lane.name} changed owner node ${lane.ownerChanges} times; hover a box for its owner`)}</title>${esc(`owner changed ${lane.ownerChanges} times`)}</text>`,
+    );
+  }
   out.push('</g>');
   return out.join('');
 }
 
-/** The words inside a box, as many as fit: `Running on N2`, `Running`, or nothing. */
-function boxText(lane: Lane, iv: Interval, width: number): string | undefined {
-  const fits = (s: string): boolean => s.length * CHAR_W + 8 <= width;
-  const candidates = lane.kind === 'vm' && iv.owner !== undefined ? [`${iv.state} on ${iv.owner}`, iv.state, iv.owner] : [iv.state];
+/**
+ * The words inside a box, as many as fit: `Running on N2`, `Running`, or nothing. Never the owner alone: `N2`
+ * in a red box reads as a node's name, not as the VM's state.
+ */
+function boxText(lane: Lane, iv: Interval, width: number, state: string): string | undefined {
+  const fits = (s: string): boolean => textWidth(s, 11) + 8 <= width;
+  const candidates = lane.kind === 'vm' && iv.owner !== undefined ? [`${state} on ${iv.owner}`, state] : [state];
   return candidates.find(fits);
+}
+
+/**
+ * About how wide a string is in sans-serif at `px` (DejaVu Sans' advance widths, among the widest of the
+ * fonts a browser picks for system-ui): narrow letters count for less, so `Isolated` is written in a box
+ * a character count would call too small.
+ */
+export function textWidth(s: string, px: number): number {
+  let em = 0;
+  for (const c of s) {
+    if ('iljI.,:;!|\''.includes(c)) em += 0.3;
+    else if ('tfr '.includes(c)) em += 0.4;
+    else if ('mwMW'.includes(c)) em += 0.95;
+    else if (c >= 'A' && c <= 'Z') em += 0.72;
+    else em += 0.62;
+  }
+  return em * px;
 }
 
 function dominant(states: Record<string, number>): string {
@@ -268,19 +311,21 @@ function intervalTooltip(lane: Lane, iv: Interval): string {
 
 function faultTooltip(w: FaultWindow): string {
   const injected = `${faultLabel(w)}: injected at ${formatT(w.injectedAt)} (${w.outcome ?? 'no completion'}${w.error ? `: ${w.error}` : ''})`;
+  const resumed = w.resumedAt !== undefined ? `ended by resume-node at ${formatT(w.resumedAt)}; ` : '';
   const reverted =
     w.revertedAt !== undefined
       ? `reverted at ${formatT(w.revertedAt)} (${w.revertOutcome}${w.revertError ? `: ${w.revertError}` : ''})`
       : 'never reverted: shaded to the end of the run';
-  return `${injected}; ${reverted}`;
+  return `${injected}; ${resumed}${reverted}`;
 }
 
 /** Give each fault label a row above the axis where it does not overlap another; undefined = no room. */
 function placeFaultLabels(faults: FaultWindow[], x: (t: number) => number): { rows: number; placed: (number | undefined)[] } {
   const rowEnds: number[] = [];
   const placed = faults.map((w) => {
-    const x0 = x(w.injectedAt);
-    const x1 = x0 + faultLabel(w).length * CHAR_W + 30;
+    const width = faultLabel(w).length * FAULT_CHAR_W;
+    const x0 = Math.min(x(w.injectedAt), WIDTH - 4 - width); // as drawn: leftwards from the right edge when near it
+    const x1 = x0 + width + 30;
     let row = rowEnds.findIndex((e) => e <= x0);
     if (row < 0 && rowEnds.length < MAX_FAULT_ROWS) row = rowEnds.push(0) - 1;
     if (row < 0) return undefined;
@@ -299,7 +344,7 @@ function eventTicks(lanes: Lanes, rows: Row[], x: (t: number) => number): string
     const colour = /error|critical/i.test(e.level) ? '#c62828' : /warn/i.test(e.level) ? '#ef6c00' : '#546e7a';
     const ex = r1(x(e.t));
     out.push(
-      `<line class="event" x1="${ex}" y1="${r1(y + BOX_H + 1)}" x2="${ex}" y2="${r1(y + BOX_H + EVENT_H)}" stroke="${colour}" stroke-width="1.5"><title>${esc(`${formatT(e.t)} ${e.node} ${e.provider} ${e.id} (${e.level}): ${e.message}`)}</title></line>`,
+      `<line class="event" x1="${ex}" y1="${r1(y + BOX_H + EXPECTED_H + 2)}" x2="${ex}" y2="${r1(y + BOX_H + EXPECTED_H + 2 + EVENT_H)}" stroke="${colour}" stroke-width="1.5"><title>${esc(`${formatT(e.t)} ${e.node} ${e.provider} ${e.id} (${e.level}): ${e.message}`)}</title></line>`,
     );
   }
   out.push('</g>');
@@ -307,18 +352,27 @@ function eventTicks(lanes: Lanes, rows: Row[], x: (t: number) => number): string
 }
 
 /** The legend: the states drawn (in a fixed order), then the marks. */
-export function legendHtml(lanes: Lanes): string {
+export function legendHtml(lanes: Lanes, unknowns: readonly string[] = []): string {
   const states = new Set<string>();
   let many = false;
   for (const lane of lanes.lanes) {
     for (const iv of lane.intervals) {
-      if (iv.state === MANY_CHANGES) many = true;
-      else states.add(iv.state);
+      if (!iv.merged) states.add(iv.state);
+      else for (const s of Object.keys(iv.merged.states)) states.add(s);
+      if (iv.merged && Object.keys(iv.merged.states).length > 1) many = true;
     }
   }
-  const items = legendOrder(states).map((s) => `<li><span class="swatch" style="background:${stateColour(s)}"></span>${esc(s)}</li>`);
+  // States that share a colour share an entry (`Up / Running`: a node's and a VM's healthy state).
+  const byColour = new Map<string, string[]>();
+  for (const s of legendOrder(states)) byColour.set(stateColour(s), [...(byColour.get(stateColour(s)) ?? []), s]);
+  const items = [...byColour].map(([fill, names]) => `<li><span class="swatch" style="background:${fill}"></span>${esc(names.join(' / '))}</li>`);
   if (many) items.push('<li><span class="swatch many"></span>many changes: intervals too short to draw, merged (coloured by the state they spent most time in)</li>');
-  items.push('<li><span class="swatch fault"></span>fault window (dashed: never reverted)</li>');
+  items.push(
+    `<li><span class="swatch" style="background:${ALLOWED_FILL}"></span>expected strip under a lane: the model allows what was observed</li>`,
+    `<li><span class="swatch expected-violated" style="background:${EXPECTED_FILL}"></span>expected strip: the model expected something else (said in the strip)</li>`,
+  );
+  if (lanes.lanes.some((l) => unknowns.some((u) => u.startsWith(`${l.entity} `)))) items.push(`<li><span class="swatch" style="background:${UNCHECKED_FILL}"></span>expected strip: not fully checked (see why the verdict is not pass)</li>`);
+  items.push('<li><span class="swatch fault"></span>fault window, from injection to revert (dashed: never reverted)</li>');
   items.push('<li><span class="swatch owner"></span>VM owner change</li>');
   items.push('<li><span class="swatch violation"></span>violation (number in the list below)</li>');
   items.push(`<li><span class="swatch event"></span>Windows event on the node${lanes.eventCount > lanes.events.length ? ` (first ${lanes.events.length})` : ''}</li>`);

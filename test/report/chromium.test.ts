@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,9 @@ import { runExperiment, type ExperimentRun } from '../../src/cli/run-experiment.
 import { loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
 import { escapeHtml } from '../../src/report/escape.js';
+import { collectLanes, htmlOf } from '../../src/report/index.js';
 import { explainViolation } from '../../src/report/timeline.js';
+import { flagship, reportInput } from './fixtures/trace.js';
 
 /**
  * report.html as a person sees it: the flagship's and a failing run's reports rendered by headless Chromium
@@ -74,6 +76,21 @@ function expectLanes(dom: string, r: ExperimentRun): void {
 }
 
 describe('report.html in headless Chromium', function () {
+  it('fits the window\'s width: a long operation value wraps in its cell', async () => {
+    const trace = flagship();
+    trace.op(61_000, 'live-migrate', 'invoke', { vm: 'sql01', to: 'N1' }, { process: 'workload' });
+    trace.op(70_000, 'live-migrate', 'ok', { vm: 'sql01', to: 'N1' }, { process: 'workload', value: { passMs: Array.from({ length: 60 }, (_, i) => 1000 + i) } });
+    const path = trace.write();
+    const page = `${htmlOf(reportInput(trace, path), await collectLanes(path, trace.header))}`;
+    // a test-only script measures the page as laid out; the report itself has none
+    const file = join(mkdtempSync(join(tmpdir(), 'chromium-width-')), 'report.html');
+    writeFileSync(file, page.replace('</body>', '<script>document.body.dataset.scrollWidth = String(document.documentElement.scrollWidth)</script></body>'));
+    const { stdout: dom } = chromium(['--dump-dom', pathToFileURL(file).href]);
+    const width = Number(dom.match(/data-scroll-width="(\d+)"/)?.[1]);
+    expect(width).to.be.above(0);
+    expect(width).to.be.at.most(1400);
+  });
+
   this.timeout(240_000);
 
   before(function () {
@@ -96,6 +113,10 @@ describe('report.html in headless Chromium', function () {
     expect(dom).to.match(/class="fault-label"[^>]*>kill-clussvc N2<\/text>/);
     expect(dom).to.include('No violations: every observation fits the models.');
     expect(dom).not.to.include('class="violation-marker"');
+    // N2's Isolated box says so, and every lane has its expected strip, all green
+    expect(dom).to.match(/class="box-text"[^>]*>Isolated<\/text>/);
+    expect((dom.match(/<g class="expected" /g) ?? []).length).to.equal(r.header.cluster.nodes.length + r.header.cluster.vms.length);
+    expect(dom).not.to.include('class="expected-violated"');
   });
 
   it('renders a failing run (no-isolation): the lanes, the violation marked on N2 and said in words under the timeline', async () => {
@@ -114,6 +135,9 @@ describe('report.html in headless Chromium', function () {
     expect(dom).to.include(`<title>1. ${sentence}</title>`);
     expect(dom).to.include(`<a class="badge" href="#violation-1">1</a> ${sentence}.</li>`);
     expect(dom).to.include(escapeHtml(v.message));
+    // N2's expected strip, red from the violation, says what the model expected
+    const strip = dom.slice(dom.indexOf('<g class="expected" data-entity="node/N2">'));
+    expect(strip.slice(0, strip.indexOf('</g>'))).to.match(new RegExp(`<text class="expected-text" [^>]*>expected ${escapeHtml(v.expected)}</text>`));
     // first screen: the verdict, then the timeline with its callouts before anything else
     const timeline = dom.indexOf('<section id="timeline">');
     expect(timeline).to.be.above(dom.indexOf('<header class="banner fail">'));

@@ -71,6 +71,72 @@ describe('report.html', () => {
     expect(page).to.include('>Running on N1</text>');
   });
 
+  it('never writes the owner alone in a box too narrow for the state: `N2` in a red box reads as a node, not a state', async () => {
+    const trace = new TraceFile();
+    for (let s = 0; s <= 60; s++) trace.vm(s * 1000, 'sql01', s >= 20 && s < 23 ? 'PausedCritical' : 'Running', 'N2');
+    const page = await html(trace);
+    expect(page).to.match(/<title>sql01: PausedCritical, owner N2, 00:20\.0–00:23\.0/);
+    expect(page).not.to.match(/class="box-text"[^>]*>N2<\/text>/);
+  });
+
+  it('writes a state in a box its narrow letters fit in: Isolated for 5 s of a 90 s run', async () => {
+    const trace = new TraceFile();
+    for (let s = 0; s <= 90; s++) trace.node(s * 1000, 'N2', s >= 10 && s < 15 ? 'Down' : 'Up', s >= 10 && s < 15 ? ['Isolated'] : []);
+    const page = await html(trace, {}, { virtualMs: 90_000 });
+    expect(page).to.match(/class="box-text"[^>]*>Isolated<\/text>/);
+  });
+
+  it('draws a VM that changed owner thousands of times as its state with the count, not as a black lane of marks', async () => {
+    const trace = new TraceFile();
+    for (let s = 0; s < 5000; s++) trace.vm(s * 1000, 'sql01', 'Running', s % 2 ? 'N1' : 'N2');
+    const page = await html(trace, {}, { virtualMs: 5_000_000 });
+    expect(page).not.to.include('class="owner-change"');
+    expect(page).not.to.include('url(#many-changes)');
+    expect(page).not.to.include('many changes: intervals too short to draw');
+    expect(page).to.match(/<text class="owner-count" [^>]*><title>sql01 changed owner node 4999 times; hover a box for its owner<\/title>owner changed 4999 times<\/text>/);
+    expect(page).to.match(/<rect class="state" [^>]*fill="#43a047"/);
+  });
+
+  it('gives states of one colour one legend entry: Up / Running', async () => {
+    const page = await html(flagship());
+    expect(page).to.match(/<li><span class="swatch" style="background:#43a047"><\/span>Up \/ Running<\/li>/);
+    expect(page).to.match(/<li><span class="swatch" style="background:#ffb300"><\/span>Isolated \/ Unmonitored<\/li>/);
+  });
+
+  it('says the time axis is h:mm:ss when the run lasted over an hour', async () => {
+    expect(await html(flagship())).to.include('Time from the start of the run (mm:ss)');
+    const trace = new TraceFile();
+    trace.node(0, 'N1', 'Up').node(7_200_000, 'N1', 'Up');
+    expect(await html(trace, {}, { virtualMs: 7_200_000 })).to.include('Time from the start of the run (h:mm:ss)');
+  });
+
+  it('writes durations of fault and operation arguments in minutes and seconds, not milliseconds', async () => {
+    const trace = new TraceFile();
+    trace.node(0, 'N1', 'Up').op(0, 'drain-node', 'invoke', { node: 'N2', timeout: 1_800_000, transport: 'TCPIP' }).op(1000, 'drain-node', 'ok', { node: 'N2', timeout: 1_800_000, transport: 'TCPIP' });
+    trace.op(2000, 'kill-clussvc', 'invoke', { node: 'N1', holdDown: 90_000 }).node(60_000, 'N1', 'Up');
+    const page = await html(trace);
+    expect(page).to.match(/class="fault-label"[^>]*>drain-node N2 timeout=30 min TCPIP<\/text>/);
+    expect(page).to.include('<td>node=N2 timeout=30 min transport=TCPIP</td>');
+    expect(page).to.match(/class="fault-label"[^>]*>kill-clussvc N1 holdDown=90 s<\/text>/);
+  });
+
+  it('keeps a fault label near the end of the run inside the drawing, written leftwards from its edge', async () => {
+    const trace = flagship();
+    trace.op(59_000, 'drain-node', 'invoke', { node: 'N1', transport: 'Compression' });
+    const page = await html(trace);
+    const label = page.match(/<text class="fault-label" x="([\d.]+)"[^>]*>(drain-node N1 Compression)<\/text>/);
+    expect(label).to.not.equal(null);
+    const faultX = 170 + (59_000 / 60_200) * 1000;
+    expect(Number(label![1])).to.be.below(faultX);
+    expect(Number(label![1]) + label![2]!.length * 7).to.be.at.most(1194);
+  });
+
+  it('wraps a long operation value in its cell instead of widening the page', async () => {
+    const page = await html(flagship());
+    expect(page).to.match(/td\.detail \{ overflow-wrap: anywhere;/);
+    expect(page).to.match(/<td class="outcome">ok<\/td><td class="detail">/);
+  });
+
   it('shades the fault window across the lanes with its label', async () => {
     const page = await html(flagship());
     expect(count(page, /<rect class="fault" /)).to.equal(1);

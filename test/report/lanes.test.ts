@@ -69,6 +69,16 @@ describe('report lanes', () => {
     ]);
   });
 
+  it('ends the shading of a drain at the resume-node of its node (Resume-ClusterNode, the drain\'s own revert), not at the revert at the end of the run', async () => {
+    const trace = new TraceFile();
+    trace.node(0, 'N2', 'Up').op(0, 'drain-node', 'invoke', { node: 'N2' }).op(30_000, 'drain-node', 'ok', { node: 'N2' });
+    trace.op(40_000, 'resume-node', 'invoke', { node: 'N1' }, { process: 'workload' }).op(41_000, 'resume-node', 'ok', { node: 'N1' }, { process: 'workload' });
+    trace.op(50_000, 'resume-node', 'invoke', { node: 'N2' }, { process: 'workload' }).op(52_000, 'resume-node', 'ok', { node: 'N2' }, { process: 'workload' });
+    trace.node(90_000, 'N2', 'Up').op(90_000, 'revert:drain-node', 'invoke').op(90_100, 'revert:drain-node', 'ok');
+    const lanes = await collectLanes(trace.write(), trace.header);
+    expect(lanes.faults[0]).to.include({ injectedAt: 0, resumedAt: 52_000, revertedAt: 90_100, end: 52_000 });
+  });
+
   it('keeps a fault that was never reverted open to the end of the run', async () => {
     const trace = new TraceFile();
     trace.node(0, 'N1', 'Up').op(5000, 'kill-clussvc', 'invoke', { node: 'N2' }).op(5100, 'kill-clussvc', 'info', { node: 'N2' }, { error: 'session lost' });
