@@ -12,16 +12,14 @@ import { faults } from '../faults/catalogue.js';
 import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { createSimTarget, simDefects } from '../targets/sim/index.js';
-import type { Target } from '../targets/target.js';
 import { acceptanceDryRunLines } from './accept-dry-run.js';
 import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
 import { readCredential, type Credential } from './credentials.js';
 import { createLogger, type LogFormat } from './log.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
-import { consent, guardWithClusterSettings, missingOnCluster, type Consent } from './powershell.js';
-import { runTag } from './powershell-dry-run.js';
+import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
-import { clusterSettingsOf, runExperiment } from './run-experiment.js';
+import { runExperiment } from './run-experiment.js';
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The experiment whose cluster the suite runs on when --experiment is not given. */
@@ -109,20 +107,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     ...flags.set.flatMap((s) => ['--set', s]),
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
-  const openReal = async (experiment: Experiment): Promise<{ target: Target; runId: string; tag: string }> => {
-    const runId = randomUUID();
-    const tag = runTag(runId);
-    const { createPowerShellTarget } = await import('../targets/powershell/index.js');
-    const target = createPowerShellTarget({
-      cluster: experiment.cluster.name,
-      description: experiment.cluster,
-      runTag: tag,
-      settingNames: Object.keys(clusterSettingsOf(experiment)),
-      ...(credential ? { credential } : {}),
-      log,
-    });
-    return { target, runId, tag };
-  };
+  const openReal = (experiment: Experiment): Promise<RealTarget> => powerShellTargetFor(experiment, { credential, log });
   const context: AcceptanceContext = {
     base,
     plan,
@@ -156,12 +141,10 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   if (allowed) {
     const { target } = await openReal(base);
     try {
-      const missing = await missingOnCluster(target, base);
-      if (missing.length) return badInput(`${file}: the cluster ${base.cluster.name} has no ${missing.join(', ')}; make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`);
-      for (const experiment of runs) await guardWithClusterSettings(target, experiment, allowed.entry);
+      await checkFitsCluster(target, base, runs, allowed.entry);
     } catch (e) {
-      if (e instanceof BlastRadiusError) return badInput(e.message);
-      return badInput(`--target powershell: could not read the cluster ${base.cluster.name} (${(e as Error).message}); nothing was done to it`);
+      if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
+      throw e;
     } finally {
       await target.close().catch(() => undefined);
     }

@@ -13,7 +13,6 @@ import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { formatResidue } from '../safety/residue.js';
 import { simDefects } from '../targets/sim/index.js';
-import type { Target } from '../targets/target.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { Invocation, Verdict } from '../trace/records.js';
 import type { Logger } from 'pino';
@@ -24,8 +23,8 @@ import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
 import { readCredential } from './credentials.js';
-import { consent, guardWithClusterSettings, missingOnCluster, type Consent } from './powershell.js';
-import { dryRunLines, runTag } from './powershell-dry-run.js';
+import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
+import { dryRunLines } from './powershell-dry-run.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -258,7 +257,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
 
   // A real cluster is read (never changed) before anything is written: its nodes and VMs must be the experiment's.
-  let real: { target: Target; runId: string; tag: string } | undefined;
+  let real: RealTarget | undefined;
   if (allowed) {
     try {
       real = await openCluster(experiment, allowed, flags, log);
@@ -353,38 +352,18 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
 }
 
 /**
- * Open the PowerShell session to the cluster and check, read-only, that the experiment fits it: every node and
- * VM exists, and the guard holds with the cluster's own settings. Throws UsageError or BlastRadiusError (exit 2)
- * after closing the session; nothing has been changed on the cluster by then.
+ * Open the PowerShell session to the cluster and check, read-only, that the experiment fits it (checkFitsCluster).
+ * Throws UsageError or BlastRadiusError (exit 2) after closing the session; nothing has been changed on the cluster by then.
  */
-async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<{ target: Target; runId: string; tag: string }> {
-  const credential = await readCredential(flags.credential);
-  const runId = randomUUID();
-  const tag = runTag(runId);
-  // loaded only for a real run: a dry run or a refusal never loads node-powershell
-  const { createPowerShellTarget } = await import('../targets/powershell/index.js');
-  const target = createPowerShellTarget({
-    cluster: experiment.cluster.name,
-    description: experiment.cluster,
-    runTag: tag,
-    settingNames: Object.keys(clusterSettingsOf(experiment)),
-    ...(credential ? { credential } : {}),
-    log,
-  });
+async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<RealTarget> {
+  const real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log });
   try {
-    const missing = await missingOnCluster(target, experiment);
-    if (missing.length) {
-      throw new UsageError(
-        `${experiment.file}: the cluster ${experiment.cluster.name} has no ${missing.join(', ')} (Get-ClusterNode and Get-ClusterGroup do not list ${missing.length === 1 ? 'it' : 'them'}); make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`,
-      );
-    }
-    await guardWithClusterSettings(target, experiment, allowed.entry);
+    await checkFitsCluster(real.target, experiment, [experiment], allowed.entry);
   } catch (e) {
-    await target.close().catch(() => undefined);
-    if (e instanceof UsageError || e instanceof BlastRadiusError) throw e;
-    throw new UsageError(`--target powershell: could not read the cluster ${experiment.cluster.name} (${(e as Error).message}); nothing was done to it`);
+    await real.target.close().catch(() => undefined);
+    throw e;
   }
-  return { target, runId, tag };
+  return real;
 }
 
 async function check(file: string, io: Io): Promise<number> {

@@ -4,13 +4,19 @@
  * PowerShell session, whose first round trips are read-only: the experiment's nodes and VMs must exist on the
  * cluster, and the guard is run again with the cluster's own quarantine settings.
  */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
 import { allowlistLocation, consentFor, loadAllowlist, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
-import { guardBlastRadius } from '../safety/blast-radius.js';
+import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import type { ResidueProbe } from '../safety/residue.js';
 import type { PowerShellTarget } from '../targets/powershell/index.js';
 import type { Target } from '../targets/target.js';
+import type { Credential } from './credentials.js';
+import { UsageError } from './out-dir.js';
+import { runTag } from './powershell-dry-run.js';
+import { clusterSettingsOf } from './run-experiment.js';
 
 /** The residue scan asks the PowerShell target for its one read-only round trip: the shapes must agree. */
 const residueProbeFits: PowerShellTarget extends ResidueProbe ? true : never = true;
@@ -48,4 +54,49 @@ export async function missingOnCluster(target: Target, experiment: Experiment): 
 export async function guardWithClusterSettings(target: Target, experiment: Experiment, entry: AllowlistEntry): Promise<void> {
   const clusterSettings = await target.getSettings();
   guardBlastRadius(experiment, faults, { maxImpairedNodes: entry.maxImpairedNodes, quarantineCap: true, clusterSettings });
+}
+
+/** A PowerShell target for one run, with its own run id and the tag of what the run creates on the nodes. */
+export interface RealTarget {
+  target: Target;
+  runId: string;
+  tag: string;
+}
+
+/**
+ * A PowerShell target for one run of the experiment. node-powershell is loaded only now: a dry run or a
+ * refusal never loads it. Nothing is sent until the target is used.
+ */
+export async function powerShellTargetFor(experiment: Experiment, o: { credential?: Credential | undefined; log: Logger }): Promise<RealTarget> {
+  const runId = randomUUID();
+  const tag = runTag(runId);
+  const { createPowerShellTarget } = await import('../targets/powershell/index.js');
+  const target = createPowerShellTarget({
+    cluster: experiment.cluster.name,
+    description: experiment.cluster,
+    runTag: tag,
+    settingNames: Object.keys(clusterSettingsOf(experiment)),
+    ...(o.credential ? { credential: o.credential } : {}),
+    log: o.log,
+  });
+  return { target, runId, tag };
+}
+
+/**
+ * Read-only, before anything is changed: every node and VM of `experiment` exists on the cluster, and the guard
+ * holds with the cluster's own settings for each of `runs`. Throws UsageError or BlastRadiusError (exit 2).
+ */
+export async function checkFitsCluster(target: Target, experiment: Experiment, runs: readonly Experiment[], entry: AllowlistEntry): Promise<void> {
+  try {
+    const missing = await missingOnCluster(target, experiment);
+    if (missing.length) {
+      throw new UsageError(
+        `${experiment.file}: the cluster ${experiment.cluster.name} has no ${missing.join(', ')} (Get-ClusterNode and Get-ClusterGroup do not list ${missing.length === 1 ? 'it' : 'them'}); make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`,
+      );
+    }
+    for (const run of runs) await guardWithClusterSettings(target, run, entry);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof BlastRadiusError) throw e;
+    throw new UsageError(`--target powershell: could not read the cluster ${experiment.cluster.name} (${(e as Error).message}); nothing was done to it`);
+  }
 }
