@@ -15,7 +15,8 @@ import { createSimTarget, simDefects } from '../targets/sim/index.js';
 import { acceptanceDryRunLines } from './accept-dry-run.js';
 import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
 import { readCredential, type Credential } from './credentials.js';
-import { createLogger, type LogFormat } from './log.js';
+import { createLogger } from './log.js';
+import type { RunFlags } from './main.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
@@ -25,18 +26,8 @@ const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The experiment whose cluster the suite runs on when --experiment is not given. */
 export const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
 
-export interface AcceptFlags {
-  target: 'sim' | 'powershell';
-  seed?: number;
-  set: string[];
-  defect: string[];
-  out?: string;
-  dryRun?: boolean;
-  allowlist?: string;
-  credential?: 'prompt';
-  experiment?: string;
-  logFormat: LogFormat;
-}
+/** `run`'s options but those of a single run (--resume, --no-shrink), and the experiment as an option. */
+export type AcceptFlags = Omit<RunFlags, 'resume' | 'shrink'> & { experiment?: string };
 
 interface Io {
   out: (line: string) => void;

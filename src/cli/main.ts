@@ -50,7 +50,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-interface RunFlags {
+/** The options of `clusterchaos run`; `accept` takes all but those of a single run (resume, shrink). */
+export interface RunFlags {
   target: 'sim' | 'powershell';
   seed?: number;
   set: string[];
