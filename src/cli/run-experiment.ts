@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
 import { shortReason } from '../check/checker.js';
 import { checkTrace } from '../check/index.js';
 import { worstVerdict, type CheckResult, type Violation } from '../check/result.js';
 import { ResumingTraceSink, type ResumePoint } from '../engine/resume.js';
 import { Runner, type RunOutcome, type SoakProgress } from '../engine/runner.js';
+import { loadExperiment } from '../experiment/load.js';
 import type { Experiment } from '../experiment/types.js';
 import { faults } from '../faults/catalogue.js';
 import { writeReports } from '../report/index.js';
@@ -17,6 +19,7 @@ import { createSimTarget } from '../targets/sim/index.js';
 import type { Target } from '../targets/target.js';
 import type { HeaderRecord, Invocation } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
+import type { ExperimentRunner } from '../testing/mocha.js';
 
 export interface ExperimentRun {
   header: HeaderRecord;
@@ -34,6 +37,16 @@ export interface ExperimentRun {
  * against the models, append the footer, write the reports. The steps of DESIGN.md's data flow, in order; on a
  * real cluster a residue scan after the reverts, before the target is closed.
  */
+/**
+ * For mocha specs (src/testing): runs an experiment file on the simulator, quietly, into a new folder under the
+ * system's temporary directory, and returns the checked run. `experiment(file, { runner: onSimulator })`.
+ */
+export const onSimulator: ExperimentRunner<ExperimentRun> = async (file, o) => {
+  const experiment = loadExperiment(file, { settings: settingDefinitions, faults, ...(o.sets ? { sets: o.sets } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const outDir = mkdtempSync(join(tmpdir(), `clusterchaos-${experiment.name}-`));
+  return runExperiment({ experiment, outDir, defects: o.defects ?? [], replay: `npx clusterchaos run ${file}`, log: pino({ level: 'silent' }) });
+};
+
 export async function runExperiment(o: {
   experiment: Experiment;
   outDir: string;

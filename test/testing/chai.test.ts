@@ -2,11 +2,7 @@ import { expect, use } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { settingDefinitions } from '../../machines/index.js';
-import { runExperiment } from '../../src/cli/run-experiment.js';
-import { loadExperiment } from '../../src/experiment/load.js';
-import { faults } from '../../src/faults/catalogue.js';
+import { onSimulator } from '../../src/cli/run-experiment.js';
 import { clusterchaos, experiment, storedRun, type CheckedRun, type ExperimentRunner } from '../../src/testing/index.js';
 import { TraceBuilder } from '../helpers/trace.js';
 
@@ -45,12 +41,6 @@ async function failureOf(assertion: PromiseLike<void> | (() => void)): Promise<E
   }
   throw new Error('expected the assertion to fail, but it passed');
 }
-
-const onSimulator: ExperimentRunner = async (file, o) => {
-  const loaded = loadExperiment(file, { settings: settingDefinitions, faults, sets: o.sets, seed: o.seed });
-  const outDir = mkdtempSync(join(tmpdir(), 'testing-run-'));
-  return runExperiment({ experiment: loaded, outDir, defects: o.defects ?? [], replay: 'replay', log: pino({ level: 'silent' }) });
-};
 
 const FLAGSHIP = 'experiments/compute-resiliency.yaml';
 
