@@ -21,6 +21,8 @@ export interface AcceptanceContext {
   plan: AcceptancePlan;
   readConfiguration(): Promise<ClusterConfiguration>;
   run(experiment: Experiment): Promise<AcceptanceRun>;
+  /** Why no further run may start (Ctrl-C), or undefined. The run in progress stops and reverts by itself. */
+  stopped(): string | undefined;
 }
 
 /** The specs, in the order they run: one test case each. */
@@ -66,12 +68,18 @@ export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext):
   const runSpec = (title: string, experiments: Experiment[], backHome: boolean): void => {
     suite.addTest(
       new Mocha.Test(title, async function (this: Mocha.Context) {
-        if (gate !== undefined) {
-          notAttempted.set(title, `not attempted: ${gate}`);
+        const stopped = ctx.stopped();
+        if (gate !== undefined || stopped !== undefined) {
+          notAttempted.set(title, `not attempted: ${gate ?? stopped}`);
           this.skip();
         }
         const problems: string[] = [];
         for (const experiment of experiments) {
+          const halt = ctx.stopped();
+          if (halt !== undefined) {
+            problems.push(`${experiment.title}: not run (${halt})`);
+            continue;
+          }
           const run = await ctx.run(experiment);
           if (run.result.verdict !== 'pass') problems.push(explainRun(experiment, run));
           else if (backHome) {

@@ -10,6 +10,7 @@ import { ExperimentError, loadExperiment } from '../experiment/load.js';
 import type { Experiment } from '../experiment/types.js';
 import { faults } from '../faults/catalogue.js';
 import { AllowlistError } from '../safety/allowlist.js';
+import { formatResidue } from '../safety/residue.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { createSimTarget, simDefects } from '../targets/sim/index.js';
 import { acceptanceDryRunLines } from './accept-dry-run.js';
@@ -99,9 +100,20 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
   const openReal = (experiment: Experiment): Promise<RealTarget> => powerShellTargetFor(experiment, { credential, log });
+  // Ctrl-C: the run in progress stops after its current step and reverts its faults; no further run starts.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) {
+      log.warn('Ctrl-C again: the reverts are running; wait for them');
+      return;
+    }
+    log.warn('Ctrl-C: stopping the run in progress after its current step, reverting its faults; no further run will start');
+    abort.abort();
+  };
   const context: AcceptanceContext = {
     base,
     plan,
+    stopped: () => (abort.signal.aborted ? 'interrupted (Ctrl-C)' : undefined),
     async readConfiguration() {
       const target = flags.target === 'powershell' ? (await openReal(base)).target : createSimTarget({ cluster: base.cluster, simulator: base.simulator, seed: base.seed, defects: flags.defect });
       try {
@@ -120,9 +132,11 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
         defects: flags.defect,
         replay,
         log,
+        signal: abort.signal,
         ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
       });
       io.out(`        ${experiment.title}: ${run.result.verdict}${run.result.verdict === 'pass' ? '' : ` — ${run.result.reason}`} (${dir})`);
+      if (run.residue) for (const line of formatResidue(run.residue)) io.out(`          ${line}`);
       return { result: run.result, tracePath: run.tracePath };
     },
   };
@@ -147,8 +161,13 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const { notAttempted } = addAcceptanceSuite(mocha.suite, context);
   sink.notAttempted = notAttempted;
   io.out(`pre-upgrade acceptance of ${base.cluster.name} (${file}) on ${flags.target === 'sim' ? `the simulator, seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}` : 'the cluster, through PowerShell'}:`);
-  await new Promise<void>((done) => mocha.run(() => done()));
-  mocha.dispose();
+  process.on('SIGINT', onSigint);
+  try {
+    await new Promise<void>((done) => mocha.run(() => done()));
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    mocha.dispose();
+  }
 
   const junitPath = join(outDir, 'junit.xml');
   writeFileSync(
@@ -170,6 +189,10 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const failed = sink.results.filter((r) => r.state === 'failed');
   io.out(`junit: ${junitPath}`);
   io.out(`runs: ${outDir} (one folder per generated experiment: trace, report.html, junit.xml)`);
+  if (abort.signal.aborted) {
+    io.out(`acceptance: unknown — interrupted (Ctrl-C) after ${passed} of ${specCount} specs passed; the run in progress reverted its faults (see its residue line)`);
+    return 3;
+  }
   const ok = passed === sink.results.length && sink.results.length === specCount;
   if (!ok) io.out(`replay: ${replay}`);
   io.out(

@@ -91,6 +91,32 @@ describe('clusterchaos accept --target powershell (through the fake pwsh)', func
     expect(mutating(r)).to.deep.equal([]);
   });
 
+  it('on Ctrl-C during a drain resumes the node, scans for residue, starts no further run and exits 3', async () => {
+    const out = join(tmp(), 'out');
+    let pressed = false;
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
+      env: { FAKE_PWSH_CLUSTER: CLUSTER },
+      onCommand: (op, interrupt) => {
+        if (op === 'suspend-node' && !pressed) {
+          pressed = true;
+          interrupt();
+        }
+      },
+    });
+    expect(r.code, r.stdout + r.stderr).to.equal(3);
+    expect(r.lastLine).to.match(/^acceptance: unknown — interrupted \(Ctrl-C\) after 1 of 4 specs passed/);
+    const o = ops(r);
+    // the drain was undone (Resume-ClusterNode, its revert), the residue scanned clean, nothing else injected
+    expect(o.slice(o.indexOf('suspend-node'))).to.include.members(['resume-node', 'residue']);
+    expect(o.filter((op) => op === 'suspend-node')).to.have.length(1);
+    expect(o).to.not.include.members(['live-migrate']);
+    expect(o).to.not.include('kill-clussvc');
+    expect(r.stdout).to.include('residue: clean');
+    const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(xml).to.match(/<testsuites [^>]*tests="4" failures="1" errors="0" skipped="2"/);
+    expect(xml).to.include('<skipped message="not attempted: interrupted (Ctrl-C)"/>');
+  });
+
   it('refuses a cluster whose allowlist entry does not allow drains: exit 2, no PowerShell started', async () => {
     const narrow = join(tmp(), 'allow.yaml');
     writeFileSync(narrow, 'clusters:\n  - name: HVLAB01\n    faults: [kill-clussvc, live-migrate]\n');
