@@ -16,6 +16,7 @@ import { createSimTarget, simDefects } from '../targets/sim/index.js';
 import { acceptanceDryRunLines } from './accept-dry-run.js';
 import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
 import { readCredential, type Credential } from './credentials.js';
+import { onCtrlC } from './interrupt.js';
 import { createLogger } from './log.js';
 import type { RunFlags } from './main.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
@@ -82,10 +83,8 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     return 3;
   }
   let credential: Credential | undefined;
-  let outDir: string;
   try {
     if (flags.target === 'powershell') credential = await readCredential(flags.credential);
-    outDir = prepareOutDir(flags.out, `${base.name}-acceptance`);
   } catch (e) {
     if (e instanceof UsageError) return badInput(e.message);
     throw e;
@@ -100,20 +99,36 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
   const openReal = (experiment: Experiment): Promise<RealTarget> => powerShellTargetFor(experiment, { credential, log });
-  // Ctrl-C: the run in progress stops after its current step and reverts its faults; no further run starts.
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) {
-      log.warn('Ctrl-C again: the reverts are running; wait for them');
-      return;
+  // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
+  // must hold with its own settings, for every generated run.
+  if (allowed) {
+    const { target } = await openReal(base);
+    try {
+      await checkFitsCluster(target, base, runs, allowed.entry);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
+      throw e;
+    } finally {
+      await target.close().catch(() => undefined);
     }
-    log.warn('Ctrl-C: stopping the run in progress after its current step, reverting its faults; no further run will start');
-    abort.abort();
-  };
+  }
+  let outDir: string;
+  try {
+    outDir = prepareOutDir(flags.out, `${base.name}-acceptance`);
+  } catch (e) {
+    if (e instanceof UsageError) return badInput(e.message);
+    throw e;
+  }
+
+  // Ctrl-C: the run in progress stops after its current step and reverts its faults; no further run starts.
+  const ctrlC = onCtrlC(log, {
+    first: 'Ctrl-C: stopping the run in progress after its current step, reverting its faults; no further run will start',
+    again: 'Ctrl-C again: the reverts are running; wait for them',
+  });
   const context: AcceptanceContext = {
     base,
     plan,
-    stopped: () => (abort.signal.aborted ? 'interrupted (Ctrl-C)' : undefined),
+    stopped: () => (ctrlC.signal.aborted ? 'interrupted (Ctrl-C)' : undefined),
     async readConfiguration() {
       const target = flags.target === 'powershell' ? (await openReal(base)).target : createSimTarget({ cluster: base.cluster, simulator: base.simulator, seed: base.seed, defects: flags.defect });
       try {
@@ -132,7 +147,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
         defects: flags.defect,
         replay,
         log,
-        signal: abort.signal,
+        signal: ctrlC.signal,
         ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
       });
       io.out(`        ${experiment.title}: ${run.result.verdict}${run.result.verdict === 'pass' ? '' : ` — ${run.result.reason}`} (${dir})`);
@@ -141,31 +156,16 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     },
   };
 
-  // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
-  // must hold with its own settings, for every generated run.
-  if (allowed) {
-    const { target } = await openReal(base);
-    try {
-      await checkFitsCluster(target, base, runs, allowed.entry);
-    } catch (e) {
-      if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
-      throw e;
-    } finally {
-      await target.close().catch(() => undefined);
-    }
-  }
-
   const specCount = Object.keys(SPEC_TITLES).length;
   const sink: SpecSink = { results: [], notAttempted: new Map(), began: (title, n) => io.out(`  [${n}/${specCount}] ${title}`) };
   const mocha = new Mocha({ reporter: SpecCollector as unknown as string, reporterOptions: { sink }, timeout: 0 });
   const { notAttempted } = addAcceptanceSuite(mocha.suite, context);
   sink.notAttempted = notAttempted;
   io.out(`pre-upgrade acceptance of ${base.cluster.name} (${file}) on ${flags.target === 'sim' ? `the simulator, seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}` : 'the cluster, through PowerShell'}:`);
-  process.on('SIGINT', onSigint);
   try {
     await new Promise<void>((done) => mocha.run(() => done()));
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.dispose();
     mocha.dispose();
   }
 
@@ -189,7 +189,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const failed = sink.results.filter((r) => r.state === 'failed');
   io.out(`junit: ${junitPath}`);
   io.out(`runs: ${outDir} (one folder per generated experiment: trace, report.html, junit.xml)`);
-  if (abort.signal.aborted) {
+  if (ctrlC.signal.aborted) {
     io.out(`acceptance: unknown — interrupted (Ctrl-C) after ${passed} of ${specCount} specs passed; the run in progress reverted its faults (see its residue line)`);
     return 3;
   }

@@ -23,6 +23,7 @@ import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
 import { readCredential } from './credentials.js';
+import { onCtrlC } from './interrupt.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines } from './powershell-dry-run.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
@@ -289,16 +290,10 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     defects: flags.defect,
     sets: flags.set,
   };
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) {
-      log.warn('Ctrl-C again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)');
-      return;
-    }
-    log.warn('Ctrl-C: stopping after the current step and reverting every fault');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const ctrlC = onCtrlC(log, {
+    first: 'Ctrl-C: stopping after the current step and reverting every fault',
+    again: 'Ctrl-C again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)',
+  });
   if (real) {
     log.info(`running ${experiment.name} on the cluster ${experiment.cluster.name} through PowerShell (run tag ${real.tag})`);
   } else {
@@ -317,7 +312,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       defects: flags.defect,
       replay,
       log,
-      signal: abort.signal,
+      signal: ctrlC.signal,
       invocation,
       ...(experiment.soak ? { progress: soakProgress(log) } : {}),
       ...(resume ? { resume } : {}),
@@ -331,7 +326,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     }
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.dispose();
   }
   const { header, tracePath, result, outcome, files, lanes } = run;
   for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);

@@ -129,6 +129,18 @@ describe('clusterchaos accept --target powershell (through the fake pwsh)', func
     expect(existsSync(out)).to.equal(false);
   });
 
+  it('refuses an experiment whose VM the cluster does not have: exit 2, read-only commands only, no folder written', async () => {
+    const file = join(tmp(), 'ghost.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, EXPERIMENT), 'utf8').replace('    - { name: sql01, owner: N2, storage: csv-block, memoryGB: 1 }', '    - { name: sql01, owner: N2, storage: csv-block, memoryGB: 1 }\n    - { name: ghost01, owner: N3, storage: smb, memoryGB: 1 }'));
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', file, '--allowlist', ALLOW, '--out', out], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+    expect(r.code, r.stdout + r.stderr).to.equal(2);
+    expect(r.stderr).to.include('the cluster HVLAB01 has no VM ghost01');
+    expect(ops(r)).to.include('poll');
+    expect(mutating(r)).to.deep.equal([]);
+    expect(existsSync(out)).to.equal(false);
+  });
+
   it('refuses half a credential: exit 2, no PowerShell started', async () => {
     const out = join(tmp(), 'out');
     const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
