@@ -69,7 +69,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   try {
     for (const experiment of runs) {
       if (flags.target === 'powershell') allowed = consent(experiment, flags.allowlist);
-      else guardBlastRadius(experiment, faults);
+      else guardBlastRadius(experiment, faults, { noQuarantine: true });
     }
   } catch (e) {
     if (e instanceof AllowlistError || e instanceof BlastRadiusError) {
@@ -104,7 +104,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   if (allowed) {
     const { target } = await openReal(base);
     try {
-      await checkFitsCluster(target, base, runs, allowed.entry);
+      await checkFitsCluster(target, base, runs, { entry: allowed.entry, noQuarantine: true });
     } catch (e) {
       if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
       throw e;

@@ -354,7 +354,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
 async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<RealTarget> {
   const real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log });
   try {
-    await checkFitsCluster(real.target, experiment, [experiment], allowed.entry);
+    await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry });
   } catch (e) {
     await real.target.close().catch(() => undefined);
     throw e;

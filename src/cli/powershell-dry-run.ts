@@ -88,7 +88,7 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   out.push('');
   const names = Object.keys(o.clusterSettings);
   out.push(
-    `before anything else, read-only: one poll checks that every node and VM of the experiment exists on ${experiment.cluster.name}${names.length ? ', and the settings the run changes are read' : ''} (the read-only scripts are at the end)`,
+    `before anything else, read-only: one poll checks that every node and VM of the experiment exists on ${experiment.cluster.name}; the cluster's settings are read, and its event logs of the last QuarantineWindow for earlier ungraceful exits (event 1135), so the guard counts them (the read-only scripts are at the end)`,
   );
   out.push('');
   if (names.length) {
@@ -126,7 +126,7 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   out.push('the read-only scripts, which change nothing on the cluster:');
   out.push(`  the poll, before the run and every ${experiment.observe.intervalMs / 1000} s while observing (one round trip for every node and VM):`);
   out.push(...indent(scripts.poll(a)));
-  out.push('  the event-log records written since the previous collection, after each poll (StartTime: the previous collection; shown with 1970-01-01):');
+  out.push('  the event-log records since a time: before the run, the last QuarantineWindow (earlier ungraceful exits); after each poll, since the previous collection (shown with 1970-01-01):');
   out.push(...indent(scripts.events(a, experiment.cluster.nodes, new Date(0).toISOString())));
   if (names.length) {
     out.push('  the settings, read before the run (the values the restore puts back):');

@@ -6,10 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { settingDefinitions } from '../../machines/index.js';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
 import { allowlistLocation, consentFor, loadAllowlist, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
+import { priorExits, type EventHistory } from '../safety/prior-exits.js';
 import type { ResidueProbe } from '../safety/residue.js';
 import type { PowerShellTarget } from '../targets/powershell/index.js';
 import type { Target } from '../targets/target.js';
@@ -21,6 +23,9 @@ import { clusterSettingsOf } from './run-experiment.js';
 /** The residue scan asks the PowerShell target for its one read-only round trip: the shapes must agree. */
 const residueProbeFits: PowerShellTarget extends ResidueProbe ? true : never = true;
 void residueProbeFits;
+/** So does the guard's look back at the event logs. */
+const eventHistoryFits: PowerShellTarget extends EventHistory ? true : never = true;
+void eventHistoryFits;
 
 export interface Consent {
   allowlist: Allowlist;
@@ -50,15 +55,9 @@ export async function missingOnCluster(target: Target, experiment: Experiment): 
   return missing;
 }
 
-/** The guard again, with the cluster's own settings where the experiment does not set them (read-only). */
-export async function guardWithClusterSettings(target: Target, experiment: Experiment, entry: AllowlistEntry): Promise<void> {
-  const clusterSettings = await target.getSettings();
-  guardBlastRadius(experiment, faults, { maxImpairedNodes: entry.maxImpairedNodes, quarantineCap: true, clusterSettings });
-}
-
 /** A PowerShell target for one run, with its own run id and the tag of what the run creates on the nodes. */
 export interface RealTarget {
-  target: Target;
+  target: Target & EventHistory;
   runId: string;
   tag: string;
 }
@@ -84,9 +83,16 @@ export async function powerShellTargetFor(experiment: Experiment, o: { credentia
 
 /**
  * Read-only, before anything is changed: every node and VM of `experiment` exists on the cluster, and the guard
- * holds with the cluster's own settings for each of `runs`. Throws UsageError or BlastRadiusError (exit 2).
+ * holds for each of `runs` with the cluster's own settings and the ungraceful exits its event logs show within
+ * its QuarantineWindow (`noQuarantine`: no node may reach QuarantineThreshold at all). Throws UsageError or
+ * BlastRadiusError (exit 2).
  */
-export async function checkFitsCluster(target: Target, experiment: Experiment, runs: readonly Experiment[], entry: AllowlistEntry): Promise<void> {
+export async function checkFitsCluster(
+  target: Target & EventHistory,
+  experiment: Experiment,
+  runs: readonly Experiment[],
+  o: { entry: AllowlistEntry; noQuarantine?: boolean },
+): Promise<void> {
   try {
     const missing = await missingOnCluster(target, experiment);
     if (missing.length) {
@@ -94,7 +100,13 @@ export async function checkFitsCluster(target: Target, experiment: Experiment, r
         `${experiment.file}: the cluster ${experiment.cluster.name} has no ${missing.join(', ')} (Get-ClusterNode and Get-ClusterGroup do not list ${missing.length === 1 ? 'it' : 'them'}); make cluster.nodes and cluster.vms match the cluster. Nothing was done to it.`,
       );
     }
-    for (const run of runs) await guardWithClusterSettings(target, run, entry);
+    const clusterSettings = await target.getSettings();
+    const windowS = experiment.settings.QuarantineWindow ?? clusterSettings.QuarantineWindow ?? settingDefinitions.find((d) => d.name === 'QuarantineWindow')!.default;
+    const now = Date.now();
+    const prior = priorExits(await target.eventsSince(now - windowS * 1000), experiment.cluster.nodes, now);
+    for (const run of runs) {
+      guardBlastRadius(run, faults, { maxImpairedNodes: o.entry.maxImpairedNodes, quarantineCap: true, clusterSettings, priorExits: prior, ...(o.noQuarantine ? { noQuarantine: true } : {}) });
+    }
   } catch (e) {
     if (e instanceof UsageError || e instanceof BlastRadiusError) throw e;
     throw new UsageError(`--target powershell: could not read the cluster ${experiment.cluster.name} (${(e as Error).message}); nothing was done to it`);

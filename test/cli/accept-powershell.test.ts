@@ -43,7 +43,10 @@ describe('clusterchaos accept --target powershell (through the fake pwsh)', func
     let out: string;
     before(async () => {
       out = join(tmp(), 'out');
-      r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+      // one cluster for the whole suite, as a real one would be (the fake keeps its state between sessions)
+      r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
+        env: { FAKE_PWSH_CLUSTER: CLUSTER, FAKE_PWSH_STATE: join(tmp(), 'cluster.state') },
+      });
     });
 
     it('passes every spec, with one passing testcase each in junit.xml', () => {
@@ -115,6 +118,27 @@ describe('clusterchaos accept --target powershell (through the fake pwsh)', func
     const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(xml).to.match(/<testsuites [^>]*tests="4" failures="1" errors="0" skipped="2"/);
     expect(xml).to.include('<skipped message="not attempted: interrupted (Ctrl-C)"/>');
+  });
+
+  it('refuses to start when a node crashed twice this hour: one more kill would quarantine it (event 1135 read first)', async () => {
+    const lab = { FAKE_PWSH_CLUSTER: CLUSTER, FAKE_PWSH_STATE: join(tmp(), 'cluster.state') };
+    const crash = join(tmp(), 'crash-n2.yaml');
+    writeFileSync(
+      crash,
+      readFileSync(join(ROOT, EXPERIMENT), 'utf8').replace('method:\n  - wait: 1s', 'method:\n  - fault: kill-clussvc\n    node: N2\n  - wait: 3s'),
+    );
+    for (const n of [1, 2]) {
+      const crashed = await run(['run', crash, '--target', 'powershell', '--allowlist', ALLOW, '--out', join(tmp(), `crash-${n}`)], { env: lab });
+      expect(crashed.code, crashed.stdout + crashed.stderr).to.equal(0);
+    }
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], { env: lab });
+    expect(r.code, r.stdout + r.stderr).to.equal(2);
+    expect(r.stderr).to.include('expected no node reaching QuarantineThreshold (3 ungraceful exits within 3600 s)');
+    expect(r.stderr).to.match(/N2 already left the cluster ungracefully 2 times in the last 3600 s \(event 1135 at \S+, \S+\)/);
+    expect(ops(r)).to.include('events');
+    expect(mutating(r)).to.deep.equal([]);
+    expect(existsSync(out)).to.equal(false);
   });
 
   it('refuses a cluster whose allowlist entry does not allow drains: exit 2, no PowerShell started', async () => {

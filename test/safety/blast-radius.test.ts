@@ -4,7 +4,8 @@ import { settingDefinitions } from '../../machines/index.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import type { Experiment, Step } from '../../src/experiment/types.js';
 import { faults } from '../../src/faults/catalogue.js';
-import { blastRadiusProblems, BlastRadiusError, guardBlastRadius, quarantineCap } from '../../src/safety/blast-radius.js';
+import { blastRadiusProblems, BlastRadiusError, guardBlastRadius, quarantineCap, type BlastRadiusOptions } from '../../src/safety/blast-radius.js';
+import { priorExits } from '../../src/safety/prior-exits.js';
 
 const load = (name: string, sets: string[] = []): Experiment => loadExperiment(`experiments/${name}.yaml`, { settings: settingDefinitions, sets });
 const FIVE = ['N1', 'N2', 'N3', 'N4', 'N5'];
@@ -22,7 +23,7 @@ function plan(method: Step[], o: { nodes?: string[]; settings?: Record<string, n
     ...(o.soak ? { soak: o.soak } : {}),
   };
 }
-const messages = (e: Experiment, o = REAL) => blastRadiusProblems(e, faults, o).map((p) => `${p.path}: expected ${p.expected}, found ${p.found}`);
+const messages = (e: Experiment, o: BlastRadiusOptions = REAL) => blastRadiusProblems(e, faults, o).map((p) => `${p.path}: expected ${p.expected}, found ${p.found}`);
 
 describe('blast-radius guard', () => {
   it('lets every shipped experiment through on the simulator (quorum only)', () => {
@@ -68,7 +69,7 @@ describe('blast-radius guard', () => {
     });
 
     it('is not checked on the simulator', () => {
-      expect(messages(load('two-nodes-failing'), {} as typeof REAL)).to.deep.equal([]);
+      expect(messages(load('two-nodes-failing'), {})).to.deep.equal([]);
     });
   });
 
@@ -79,7 +80,7 @@ describe('blast-radius guard', () => {
 
     it('refuses the quarantine-cap experiment on a real cluster (N2 and N3 would both reach a threshold of 1), not on the simulator', () => {
       const e = load('quarantine-cap');
-      const real = messages(e, { quarantineCap: true } as typeof REAL);
+      const real = messages(e, { quarantineCap: true });
       expect(real).to.have.length(1);
       expect(real[0]).to.match(/^method\[2\]: expected at most 1 node reaching QuarantineThreshold \(1 ungraceful exits within 3600 s\).* found N2, N3 would each reach it/);
       expect(() => guardBlastRadius(e, faults)).not.to.throw();
@@ -104,8 +105,69 @@ describe('blast-radius guard', () => {
       const soak = { iterations: 3, stopOn: 'never' as const, anomalyEvents: [], migrationTimeoutMs: 600_000 };
       const method = [kill('N2'), wait(60), { kind: 'fault', fault: 'start-node', params: { node: 'N2' } } as Step, kill('N3'), wait(60)];
       const nodes = ['N1', 'N2', 'N3', 'N4', 'N5'];
-      expect(messages(plan(method, { nodes, soak }), { quarantineCap: true } as typeof REAL)).to.have.length(1);
-      expect(messages(plan(method, { nodes, soak: { ...soak, iterations: 2 } }), { quarantineCap: true } as typeof REAL)).to.deep.equal([]);
+      expect(messages(plan(method, { nodes, soak }), { quarantineCap: true })).to.have.length(1);
+      expect(messages(plan(method, { nodes, soak: { ...soak, iterations: 2 } }), { quarantineCap: true })).to.deep.equal([]);
+    });
+  });
+});
+
+describe('blast-radius guard: exits the cluster already counted (event 1135 before the run)', () => {
+  const MIN = 60_000;
+  const exitsAgo = (...minutes: number[]) => minutes.map((m) => ({ t: -m * MIN, time: `2026-12-02T0${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:00.000Z` }));
+
+  it('refuses for pre-upgrade acceptance the one kill that would quarantine a node already removed twice this hour', () => {
+    const e = plan([kill('N2', 7), wait(90)]);
+    expect(messages(e, { noQuarantine: true })).to.deep.equal([]);
+    const refused = messages(e, { noQuarantine: true, priorExits: { N2: exitsAgo(40, 20) } });
+    expect(refused).to.have.length(1);
+    expect(refused[0]).to.include('expected no node reaching QuarantineThreshold (3 ungraceful exits within 3600 s): pre-upgrade acceptance must not leave a node quarantined');
+    expect(refused[0]).to.include('N2 would reach it');
+    expect(refused[0]).to.include('N2 already left the cluster ungracefully 2 times in the last 3600 s (event 1135 at 2026-12-02T00:40:00.000Z, 2026-12-02T00:20:00.000Z)');
+  });
+
+  it('forgets exits older than the quarantine window, and counts the window the cluster has (QuarantineWindow)', () => {
+    const e = plan([kill('N2'), wait(90)]);
+    const o = (minutes: number[], settings: Record<string, number> = {}) => ({ noQuarantine: true, priorExits: { N2: exitsAgo(...minutes) }, clusterSettings: settings });
+    expect(messages(e, o([70, 65]))).to.deep.equal([]);
+    expect(messages(e, o([70, 20]))).to.deep.equal([]);
+    expect(messages(e, o([70, 65], { QuarantineWindow: 7200 }))).to.have.length(1);
+    expect(messages(e, o([20, 10], { QuarantineThreshold: 0 }))).to.deep.equal([]);
+  });
+
+  it('counts earlier exits toward the cap on a real cluster: two nodes each one kill from quarantine', () => {
+    const e = plan([kill('N1'), wait(60), kill('N2'), wait(60)], { nodes: FIVE });
+    expect(messages(e, { maxImpairedNodes: 2, quarantineCap: true })).to.deep.equal([]);
+    const o = { maxImpairedNodes: 2, quarantineCap: true, priorExits: { N1: exitsAgo(30, 25), N2: exitsAgo(30, 25) } };
+    expect(messages(e, o)).to.have.length(1);
+    expect(messages(e, o)[0]).to.match(/expected at most 1 node reaching QuarantineThreshold .*found N1, N2 would each reach it/);
+  });
+});
+
+describe('prior exits from the event logs', () => {
+  const removed = (node: string, at: number, by = 'N1') => ({
+    node: by,
+    id: 1135,
+    at,
+    time: new Date(at).toISOString(),
+    message: `Cluster node '${node}' was removed from the active failover cluster membership. (logged on ${by})`,
+  });
+
+  it('counts one exit per removal however many members logged it, per node, oldest first, relative to now', () => {
+    const now = Date.parse('2026-12-02T17:00:00Z');
+    const events = [
+      removed('N2', now - 600_000, 'N1'),
+      removed('N2', now - 598_000, 'N3'), // the same removal, logged by another member
+      removed('N3', now - 500_000),
+      { node: 'N2', id: 1673, at: now - 400_000, time: '', message: "Cluster node 'N2' has entered the isolated state." },
+      removed('n2', now - 300_000), // a second removal; Windows names are not case-sensitive
+      removed('N2', now - 295_000, 'N1'), // a third, 5 s later: the same member never logs one removal twice
+    ];
+    expect(priorExits(events, ['N2', 'N4'], now)).to.deep.equal({
+      N2: [
+        { t: -600_000, time: new Date(now - 600_000).toISOString() },
+        { t: -300_000, time: new Date(now - 300_000).toISOString() },
+        { t: -295_000, time: new Date(now - 295_000).toISOString() },
+      ],
     });
   });
 });

@@ -237,6 +237,14 @@ export class PowerShellTarget implements Target {
     return parseConfiguration(await this.run(build.readConfiguration(this.address)));
   }
 
+  /**
+   * Read-only, one round trip: every node's event-log records since then (the events script), for what the
+   * cluster did before the run (prior-exits.ts reads its removals). Changes nothing the trace relies on.
+   */
+  async eventsSince(sinceEpochMs: number): Promise<{ node: string; id: number; at: number; time: string; message: string }[]> {
+    return parseEvents(await this.run(build.events(this.address, this.options.description.nodes, new Date(sinceEpochMs).toISOString())));
+  }
+
   async getSettings(): Promise<ClusterSettingValues> {
     const names = [...new Set([...DEFAULT_SETTING_NAMES, ...(this.options.settingNames ?? [])])];
     return parseSettings(await this.run(build.getSettings(this.address, names)), names);
