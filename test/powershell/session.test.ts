@@ -127,6 +127,11 @@ describe('PowerShell session (node-powershell, a fake pwsh)', function () {
     expect(lines.join('')).to.match(/still had not finished/);
   });
 
+  it('gives a new shell time to start and set up (PowerShell and its modules load slowly), whatever the commands\' timeout', async () => {
+    const { session } = open([{ match: '# clusterchaos session', delayMs: 800 }, { match: '# clusterchaos poll', stdout: '{"nodes":[],"vms":[]}' }], { timeoutMs: 300 });
+    expect(await session.run({ op: 'poll', script: script('poll') })).to.equal('{"nodes":[],"vms":[]}');
+  });
+
   it('a per-call timeout overrides the session timeout (long operations)', async () => {
     const { session } = open([{ match: 'drain', stdout: '{"ok":1}', delayMs: 600 }], { timeoutMs: 200 });
     expect(await session.run({ op: 'drain', script: script('drain'), timeoutMs: 5_000 })).to.equal('{"ok":1}');

@@ -59,6 +59,11 @@ export interface ScriptRunner {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/**
+ * Starting a shell and running the set-up script may take this long whatever the commands' timeout: PowerShell
+ * itself and the FailoverClusters and Hyper-V modules take seconds to load on a busy management host.
+ */
+export const SESSION_START_MS = 30_000;
 
 /** Child-process environment variables the set-up script reads (and removes). Never the parent's. */
 const USER_VARIABLE = 'CLUSTERCHAOS_SESSION_USERNAME';
@@ -171,7 +176,7 @@ export class PowerShellSession implements ScriptRunner {
     const credential = await this.resolveCredential();
     const shell = this.start(credential);
     try {
-      await this.invoke(shell, { op: 'session', script: SESSION_SETUP_SCRIPT }, this.timeoutMs);
+      await this.invoke(shell, { op: 'session', script: SESSION_SETUP_SCRIPT }, Math.max(this.timeoutMs, SESSION_START_MS));
     } catch (e) {
       await this.dispose(shell);
       // The set-up failed, so the operation's own script was never sent: it did not happen.
