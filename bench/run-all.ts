@@ -12,6 +12,7 @@ const benchmarks: { file: string; args: string[] }[] = [
   { file: 'bench/check-throughput.ts', args },
   { file: 'bench/memory.ts', args },
   { file: 'bench/soak.ts', args: [] },
+  { file: 'bench/report.ts', args: [] },
 ];
 for (const [i, b] of benchmarks.entries()) {
   if (i) console.log('');

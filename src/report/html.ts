@@ -147,14 +147,30 @@ ${quoted.length ? `<pre class="evidence">${quoted.join('\n')}</pre>` : ''}</li>`
   return `<section id="violations"><h2>Violations (${violations.length})</h2><ol class="violations">${items.join('\n')}</ol></section>`;
 }
 
+/**
+ * Rows of the operations table shown in full; past them only the operations that did not complete ok. A soak's
+ * thousands of rows of completed migrations (their figures are in the live-migration section) made the page
+ * slow to open and hid the few that matter.
+ */
+const OPERATION_ROWS = 200;
+
 function operationsSection(lanes: Lanes): string {
   if (!lanes.operations.length) return '<section id="operations"><h2>Operations</h2><p>No operations in the trace.</p></section>';
-  const rows = lanes.operations.map((o) => {
+  const first = lanes.operations.slice(0, OPERATION_ROWS);
+  const notOk = lanes.operations.slice(OPERATION_ROWS).filter((o) => o.outcome !== 'ok');
+  const shown = [...first, ...notOk.slice(0, OPERATION_ROWS)];
+  const rows = shown.map((o, i) => {
     const outcome = o.outcome ?? 'no completion';
-    return `<tr class="${esc(o.outcome ?? 'open')}"><td class="num">${formatT(o.invokedAt)}</td><td class="num">${o.completedAt === undefined ? '' : formatT(o.completedAt)}</td>` +
+    const gap = i === first.length && notOk.length ? '<tr class="gap"><td colspan="7">… after these, only the operations that did not complete ok:</td></tr>\n' : '';
+    return `${gap}<tr class="${esc(o.outcome ?? 'open')}"><td class="num">${formatT(o.invokedAt)}</td><td class="num">${o.completedAt === undefined ? '' : formatT(o.completedAt)}</td>` +
       `<td>${esc(o.process)}</td><td>${esc(o.f)}</td><td>${esc(argsText(o))}</td><td class="outcome">${esc(outcome)}</td><td class="detail">${esc(detailText(o))}</td></tr>`;
   });
-  const note = lanes.operationsOmitted ? `<p class="note">Showing the first ${lanes.operations.length} operations; ${lanes.operationsOmitted} more are in the trace.</p>` : '';
+  const total = lanes.operations.length + lanes.operationsOmitted;
+  const note =
+    shown.length < total
+      ? `<p class="note">Showing the first ${first.length} of the run's ${total} operations${notOk.length ? ` and ${Math.min(notOk.length, OPERATION_ROWS)} after them that did not complete ok` : ''}` +
+        `${lanes.operationsOmitted ? ` (the report looked at the first ${lanes.operations.length})` : ''}; every operation is in trace.ndjson.</p>`
+      : '';
   return `<section id="operations"><h2>Operations</h2>
 <p class="note">Every fault, revert and runner step: its invoke and its completion (ok; fail = did not happen; info = may or may not have happened).</p>
 <table><thead><tr><th>invoked</th><th>completed</th><th>process</th><th>operation</th><th>arguments</th><th>outcome</th><th>error / value</th></tr></thead>

@@ -227,6 +227,21 @@ describe('report.html', () => {
     expect(page).to.include('Showing the first 500 of 700 events');
   });
 
+  it('shows the first 200 operations of a long run and, after them, only those that did not complete ok', async () => {
+    const trace = new TraceFile();
+    for (let i = 0; i < 1000; i++) {
+      const args = { vm: 'sql01', to: i % 2 ? 'N1' : 'N2' };
+      trace.op(i * 100, 'live-migrate', 'invoke', args, { process: 'workload' });
+      if (i === 700) trace.op(i * 100 + 50, 'live-migrate', 'fail', args, { process: 'workload', error: 'Live migration of sql01 failed (21502)' });
+      else trace.op(i * 100 + 50, 'live-migrate', 'ok', args, { process: 'workload' });
+    }
+    const page = await html(trace);
+    expect(count(page, /<tr class="ok">/)).to.equal(200);
+    expect(count(page, /<tr class="fail">/)).to.equal(1);
+    expect(page).to.include('Live migration of sql01 failed (21502)');
+    expect(page).to.include('Showing the first 200 of the run\'s 1000 operations and 1 after them that did not complete ok; every operation is in trace.ndjson.');
+  });
+
   describe('live-migration times plotted over the run', () => {
     const vms = [{ name: 'sql01', owner: 'N1', storage: 'csv-block' as const, memoryGB: 16 }];
 
@@ -315,7 +330,8 @@ describe('report.html', () => {
         trace.node(s * 1000, 'N1', 'Up').node(s * 1000, 'N2', s % 2 ? 'Up' : 'Joining').vm(s * 1000, 'sql01', s % 3 ? 'Running' : 'RunningCritical', 'N2');
       }
       const page = await html(trace);
-      expect(rects(page)).to.be.at.most(3 * 2 * 2000 + 20);
+      // three lanes, each drawn with fewer boxes than half the plot's 1000 px (a state box and, where merged, its hatching)
+      expect(rects(page)).to.be.at.most(3 * 2 * 500 + 20);
       expect(page).to.include('url(#many-changes)');
       expect(page).to.include('many changes: intervals too short to draw, merged');
     });
