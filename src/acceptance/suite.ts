@@ -52,7 +52,7 @@ export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext):
     new Mocha.Test(SPEC_TITLES.configuration, async () => {
       let problems: string[];
       try {
-        problems = configurationProblems(await ctx.readConfiguration(), ctx.base.cluster.name);
+        problems = configurationProblems(await ctx.readConfiguration(), ctx.base.cluster.name, ctx.base.acceptance.upgradeTo);
       } catch (e) {
         gate = `the configuration could not be read (${(e as Error).message})`;
         throw e;

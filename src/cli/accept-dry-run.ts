@@ -28,7 +28,8 @@ export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePla
       `      then wait for the steady state (every node Up, every VM Running), at most ${r.steadyState.timeoutMs / 1000} s`,
     ]);
 
-  out.push(`  1. ${SPEC_TITLES.configuration}: read-only (SharedStoragePath, live-migration settings of every host, VM configuration versions)`);
+  const target = base.acceptance.upgradeTo ? ` supported now and by Windows Server ${base.acceptance.upgradeTo}` : '';
+  out.push(`  1. ${SPEC_TITLES.configuration}: read-only (SharedStoragePath, live-migration settings of every host, VM configuration versions${target})`);
   out.push(`  2. ${SPEC_TITLES.drains}: ${plan.drains.length} runs, one node at a time`, ...runLines(plan.drains));
   out.push(`  3. ${SPEC_TITLES.migrations}: ${plan.migrations.length} run`, ...runLines(plan.migrations));
   out.push(`  4. ${SPEC_TITLES.resiliency}: ${plan.resiliency.length} runs, one node at a time`, ...runLines(plan.resiliency));

@@ -2,7 +2,7 @@
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
 import type { LiveMigrationNetworkDescription, VmDisk } from '../trace/records.js';
-import type { Experiment, Soak, Step } from './types.js';
+import type { Experiment, Soak, Step, WindowsServerRelease } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
 export const DEFAULTS = {
@@ -79,7 +79,7 @@ interface Doc {
   method: Record<string, unknown>[];
   observe?: { interval?: string } | null;
   check?: { tolerance?: string } | null;
-  acceptance?: { settle?: string; 'after-kill'?: string; 'after-move'?: string } | null;
+  acceptance?: { settle?: string; 'after-kill'?: string; 'after-move'?: string; 'upgrade-to'?: number | string } | null;
   iterations?: number | null;
   duration?: string | null;
   soak?: { 'stop-on'?: Soak['stopOn']; 'anomaly-events'?: number[]; 'migration-timeout'?: string } | null;
@@ -139,6 +139,7 @@ export function buildExperiment(
       settleMs: parseDuration(d.acceptance?.settle ?? DEFAULTS.acceptance.settle),
       afterKillMs: parseDuration(d.acceptance?.['after-kill'] ?? DEFAULTS.acceptance.afterKill),
       afterMoveMs: parseDuration(d.acceptance?.['after-move'] ?? DEFAULTS.acceptance.afterMove),
+      ...(d.acceptance?.['upgrade-to'] != null ? { upgradeTo: String(d.acceptance['upgrade-to']) as WindowsServerRelease } : {}),
     },
     seed: d.seed ?? DEFAULTS.seed,
     ...soakOf(d),

@@ -13,6 +13,7 @@
 import type { SchemaObject } from 'ajv';
 import { describeSetting, type FaultCatalogue, type SettingsCatalogueEntry } from './catalogues.js';
 import { DURATION_EXAMPLES, DURATION_HINT } from './duration.js';
+import { WINDOWS_SERVER_RELEASES } from './types.js';
 
 export const ANNOTATION_KEYWORDS = ['x-expected', 'x-hint', 'x-keys', 'x-keys-hint', 'x-missing', 'x-missing-hint', 'x-key-hints', 'x-unit'];
 
@@ -335,8 +336,16 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
     // how `clusterchaos accept` paces the runs it generates; `clusterchaos run` does not use it
     acceptance: section(
       'acceptance',
-      { settle: duration(), 'after-kill': duration(), 'after-move': duration() },
-      'a mapping such as { settle: 30s, after-kill: 90s, after-move: 5s }',
+      {
+        settle: duration(),
+        'after-kill': duration(),
+        'after-move': duration(),
+        'upgrade-to': {
+          enum: [...WINDOWS_SERVER_RELEASES, ...WINDOWS_SERVER_RELEASES.map(Number)],
+          'x-expected': `the Windows Server the nodes will run after the upgrade: ${WINDOWS_SERVER_RELEASES.join(', ')}`,
+        },
+      },
+      'a mapping such as { settle: 30s, after-kill: 90s, after-move: 5s, upgrade-to: 2022 }',
     ),
   };
   return {

@@ -53,15 +53,21 @@ export interface Experiment {
   method: Step[];
   observe: { intervalMs: Millis };
   check: { toleranceMs: Millis };
-  /** How `clusterchaos accept` paces the runs it generates from this experiment's cluster (src/acceptance/plan.ts). */
-  acceptance: AcceptanceTimings;
+  /** How `clusterchaos accept` paces the runs it generates from this experiment's cluster, and what it upgrades to. */
+  acceptance: Acceptance;
   seed: number;
   /** Present when the method is repeated (a soak): top-level `iterations` or `duration`, and the `soak` section. */
   soak?: Soak;
 }
 
-/** How long pre-upgrade acceptance observes the cluster after each thing it does (the section `acceptance`). */
-export interface AcceptanceTimings {
+/** The Windows Server releases an upgrade can go to (VM configuration versions each runs: src/acceptance/configuration.ts). */
+export const WINDOWS_SERVER_RELEASES = ['2016', '2019', '2022', '2025'] as const;
+export type WindowsServerRelease = (typeof WINDOWS_SERVER_RELEASES)[number];
+
+/** Pre-upgrade acceptance (the section `acceptance`): how long it observes after each thing it does, and the upgrade's target. */
+export interface Acceptance {
+  /** The Windows Server the nodes will run after the upgrade: every VM's configuration version must run there too. */
+  upgradeTo?: WindowsServerRelease;
   /** After a drain and after a resume: the node Paused with its VMs gone, then back with its VMs. */
   settleMs: Millis;
   /** After clussvc is killed on a node: long enough to see it Isolated; the rejoin is then awaited as the steady state. */

@@ -50,7 +50,25 @@ describe('pre-upgrade acceptance: the configuration check', () => {
   it('names the VMs whose configuration version the hosts do not support', () => {
     const problems = configurationProblems({ ...sound(), vms: [{ name: 'old01', version: '5.0' }, { name: 'dc01', version: '9.0' }] }, 'X');
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.include('old01 (5.0)').and.include('8.0, 9.0').and.not.include('dc01');
+    expect(problems[0]).to.include('old01 (5.0)').and.include('8.0, 9.0').and.include('Update-VMVersion').and.not.include('dc01');
+  });
+
+  it('says a VM newer than the hosts run was made on a newer Windows Server, comparing versions as numbers (10.0 > 9.0)', () => {
+    const problems = configurationProblems({ ...sound(), vms: [{ name: 'new01', version: '10.0' }] }, 'X');
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.include('new01 (10.0)').and.include('newer than the hosts run').and.not.include('Update-VMVersion');
+  });
+
+  it('names the VMs that will not start on the Windows Server of the upgrade (2022 and 2025 run 8.0 and later)', () => {
+    const config = { ...sound(), vms: [{ name: 'old01', version: '7.1' }, { name: 'dc01', version: '8.0' }, { name: 'sql01', version: '9.0' }], supportedVersions: ['5.0', '7.1', '8.0', '9.0'] };
+    expect(configurationProblems(config, 'X')).to.deep.equal([]);
+    expect(configurationProblems(config, 'X', '2019')).to.deep.equal([]);
+    for (const release of ['2022', '2025'] as const) {
+      const problems = configurationProblems(config, 'X', release);
+      expect(problems, release).to.have.length(1);
+      expect(problems[0]).to.include(`old01 (7.1) will not start on Windows Server ${release} nodes`).and.include('Update-VMVersion').and.not.include('dc01');
+    }
+    expect(configurationProblems({ ...config, vms: [{ name: 'sql01', version: '9.0' }] }, 'X', '2016')[0]).to.include('sql01 (9.0) will not run on Windows Server 2016 nodes either (they run 5.0 to 8.0)');
   });
 });
 

@@ -132,6 +132,16 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     expect(code).to.equal(3);
   });
 
+  it('fails at the configuration check a VM that will not start on the Windows Server of the upgrade (upgrade-to: 2022)', () => {
+    const r = cli(['accept', '--set', 'cluster.vms[1].version="7.0"', '--out', join(dir, 'out')]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound failed first (0 of 4 passed)');
+    expect(r.stdout).to.include('file01 (7.0) will not start on Windows Server 2022 nodes, which run configuration versions 8.0 to 10.0');
+    const bad = cli(['accept', '--set', 'acceptance.upgrade-to=2021', '--dry-run']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('the Windows Server the nodes will run after the upgrade: 2016, 2019, 2022, 2025');
+  });
+
   it('paces its runs by the experiment: --set acceptance.after-kill and --seed show in the plan and the replay command', () => {
     const dry = cli(['accept', '--dry-run', '--seed', '42', '--set', 'acceptance.after-kill=2m', '--set', 'acceptance.after-move=7s']);
     expect(dry.code, dry.stderr).to.equal(3);
