@@ -23,6 +23,8 @@ export interface HistoricEvent {
   at: number;
   time: string;
   message: string;
+  /** Insertion strings: for 1135, %1 is the node removed (in any language; the message is localised). */
+  data?: readonly string[];
 }
 
 /** A target that can read its event logs back in time (the PowerShell target; read-only). */
@@ -44,7 +46,8 @@ export function priorExits(events: readonly HistoricEvent[], nodes: readonly str
     const named = new RegExp(`Cluster node '${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' was removed`, 'i');
     let current: { at: number; loggedBy: Set<string> } | undefined;
     for (const e of sorted) {
-      if (!named.test(e.message)) continue;
+      const removed = e.data?.[0];
+      if (removed !== undefined && removed !== '' ? removed.toLowerCase() !== node.toLowerCase() : !named.test(e.message)) continue;
       const by = e.node.toLowerCase();
       if (current && e.at - current.at < SAME_REMOVAL_MS && !current.loggedBy.has(by)) {
         current.loggedBy.add(by); // another member's record of the same removal

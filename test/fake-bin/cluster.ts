@@ -194,12 +194,12 @@ export class RealTimeCluster {
     await this.collect();
     const since = Date.parse(sinceIso);
     if (Number.isNaN(since)) throw new PsCommandError(`Exception calling "Parse" with "3" argument(s): "String '${sinceIso}' was not recognized as a valid DateTime."`);
-    const out: { node: string; log: string; provider: string; id: number; level: string; time: string; message: string }[] = [];
+    const out: { node: string; log: string; provider: string; id: number; level: string; time: string; message: string; data: string[] }[] = [];
     for (const asked of nodes) {
       if (!this.fixture.cluster.nodes.some((n) => sameName(n, asked))) continue; // unreachable: adds nothing
       for (const e of this.eventLog) {
         if (!sameName(e.node, asked) || Date.parse(e.time) < since || !collected(e)) continue;
-        out.push({ node: asked, log: e.log, provider: e.provider, id: e.id, level: e.level, time: timeFormat(e.time), message: e.message });
+        out.push({ node: asked, log: e.log, provider: e.provider, id: e.id, level: e.level, time: timeFormat(e.time), message: e.message, data: insertionStrings(e) });
       }
     }
     if (nodes.length > 0 && !nodes.some((asked) => this.fixture.cluster.nodes.some((n) => sameName(n, asked)))) {
@@ -457,4 +457,13 @@ export function optList(v: Values, ...names: string[]): string[] | undefined {
 
 export function list(v: Values, ...names: string[]): string[] {
   return optList(v, ...names) ?? [];
+}
+
+/**
+ * Get-WinEvent's .Properties of a record the simulator logged only as text: the node named in quotes ('N2') as the
+ * first insertion string of the cluster's node events (1135 EVENT_NODE_DOWN: %1 is the node removed), none otherwise.
+ */
+function insertionStrings(e: { id: number; message: string }): string[] {
+  const quoted = /'([^']+)'/.exec(e.message);
+  return [1135, 1673, 1672, 1676].includes(e.id) && quoted ? [quoted[1]!] : [];
 }

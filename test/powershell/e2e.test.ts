@@ -251,6 +251,7 @@ describe('the fake pwsh answers in the documented shapes (fixtures/samples)', fu
     expect(Object.keys(parsePoll(sample('poll-isolated.json'), 0).nodes)).to.deep.equal(['N1', 'N2', 'N3', 'N4']);
     expect(parsePoll(sample('poll-quarantined.json'), 0).nodes.N3!.StatusInformation).to.deep.equal(['Quarantined', 'DrainCompleted']);
     expect(parseEvents(sample('events.json')).map((e) => e.id)).to.deep.equal([7031, 1135, 1673, 1681, 20415]);
+    expect(parseEvents(sample('events.json'))[1]!.data).to.deep.equal(['N2']); // 1135: %1, the node removed
     expect(parseEvents(sample('events-empty.json'))).to.deep.equal([]);
     expect(parseSettings(sample('get-settings.json'), ['ResiliencyDefaultPeriod'])).to.include({ ResiliencyDefaultPeriod: 240 });
     expect(parseLiveMigration(sample('live-migrate.json'), 'live-migrate')).to.include({ vm: 'app01', target: 'N1' });

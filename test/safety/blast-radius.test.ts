@@ -144,6 +144,21 @@ describe('blast-radius guard: exits the cluster already counted (event 1135 befo
 });
 
 describe('prior exits from the event logs', () => {
+  it('reads the node from the insertion strings when there are some, so a localised message counts too', () => {
+    const now = Date.parse('2026-12-02T17:00:00Z');
+    const german = (at: number, by: string, node: string) => ({
+      node: by,
+      id: 1135,
+      at,
+      time: new Date(at).toISOString(),
+      message: `Der Clusterknoten "${node}" wurde aus der aktiven Failoverclustermitgliedschaft entfernt.`,
+      data: [node],
+    });
+    expect(priorExits([german(now - 60_000, 'N1', 'N2'), german(now - 59_000, 'N3', 'N2'), german(now - 30_000, 'N1', 'N4')], ['N2', 'N3'], now)).to.deep.equal({
+      N2: [{ t: -60_000, time: new Date(now - 60_000).toISOString() }],
+    });
+  });
+
   const removed = (node: string, at: number, by = 'N1') => ({
     node: by,
     id: 1135,

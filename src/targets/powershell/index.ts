@@ -241,7 +241,7 @@ export class PowerShellTarget implements Target {
    * Read-only, one round trip: every node's event-log records since then (the events script), for what the
    * cluster did before the run (prior-exits.ts reads its removals). Changes nothing the trace relies on.
    */
-  async eventsSince(sinceEpochMs: number): Promise<{ node: string; id: number; at: number; time: string; message: string }[]> {
+  async eventsSince(sinceEpochMs: number): Promise<{ node: string; id: number; at: number; time: string; message: string; data: string[] }[]> {
     return parseEvents(await this.run(build.events(this.address, this.options.description.nodes, new Date(sinceEpochMs).toISOString())));
   }
 

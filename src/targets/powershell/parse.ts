@@ -191,6 +191,8 @@ export interface RawEvent {
   time: string;
   at: number;
   message: string;
+  /** The record's insertion strings (Get-WinEvent .Properties), in the event's own order; [] when none were sent. */
+  data: string[];
 }
 
 /** Get-WinEvent's Level numbers, for a script that printed the number rather than LevelDisplayName. */
@@ -230,6 +232,7 @@ export function parseEvents(output: string): RawEvent[] {
         level,
         ...timestamp(e.time, `${path}.time`),
         message,
+        data: e.data === null || e.data === undefined ? [] : list(e.data, `${path}.data`).map((d) => (d === null ? '' : String(d))),
       };
     });
     return events.sort((a, b) => a.at - b.at);

@@ -446,6 +446,8 @@ if ($nodes.Count -gt 0) {
             level = [string]$_.LevelDisplayName
             time = $_.TimeCreated.ToUniversalTime().ToString('o')
             message = [string]$_.Message
+            # the insertion strings (1135: %1 is the node removed), the same in every language, unlike the message
+            data = @($_.Properties | ForEach-Object { [string]$_.Value })
           }
         }
       } catch {
@@ -475,6 +477,7 @@ $records = @($found | Where-Object { $_.kind -eq 'event' } | Sort-Object -Proper
     level = $_.level
     time = $_.time
     message = $_.message
+    data = @($_.data)
   }
 })
 ConvertTo-Json -Compress -Depth 5 -InputObject $records
