@@ -1,4 +1,4 @@
-import type { AcceptancePlan } from '../acceptance/plan.js';
+import type { AcceptancePlan, SpecName } from '../acceptance/plan.js';
 import { SPEC_TITLES } from '../acceptance/suite.js';
 import type { Experiment, Step } from '../experiment/types.js';
 import * as scripts from '../targets/powershell/scripts.js';
@@ -29,16 +29,24 @@ export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePla
     ]);
 
   const target = base.acceptance.upgradeTo ? ` supported now and by Windows Server ${base.acceptance.upgradeTo}` : '';
-  out.push(`  1. ${SPEC_TITLES.configuration}: read-only (SharedStoragePath, live-migration settings of every host, VM configuration versions${target})`);
-  out.push(`  2. ${SPEC_TITLES.drains}: ${plan.drains.length} runs, one node at a time`, ...runLines(plan.drains));
-  out.push(`  3. ${SPEC_TITLES.migrations}: ${plan.migrations.length} run`, ...runLines(plan.migrations));
-  out.push(`  4. ${SPEC_TITLES.resiliency}: ${plan.resiliency.length} runs, one node at a time`, ...runLines(plan.resiliency));
-  out.push(`  Every run observes the cluster every ${interval} s and is checked against the models; 2-4 are not attempted when 1 fails.`);
+  const what: Record<SpecName, string[]> = {
+    configuration: [`read-only (SharedStoragePath, live-migration settings of every host, VM configuration versions${target})`],
+    drains: [`${plan.drains.length} runs, one node at a time`, ...runLines(plan.drains)],
+    migrations: [`${plan.migrations.length} run`, ...runLines(plan.migrations)],
+    resiliency: [`${plan.resiliency.length} runs, one node at a time`, ...runLines(plan.resiliency)],
+  };
+  plan.specs.forEach((name, i) => {
+    const [first, ...rest] = what[name];
+    out.push(`  ${i + 1}. ${SPEC_TITLES[name]}: ${first}`, ...rest);
+  });
+  out.push(`  Every run observes the cluster every ${interval} s and is checked against the models${plan.specs.includes('configuration') && plan.specs.length > 1 ? '; the others are not attempted when the configuration check fails' : ''}.`);
   if (o.target === 'sim' || !o.consent) return out;
 
-  out.push('');
-  out.push(`spec 1 reads the configuration with one read-only script:`);
-  out.push(...scripts.readConfiguration({ cluster: base.cluster.name }).split('\n').map((l) => `  ${l}`));
+  if (plan.specs.includes('configuration')) {
+    out.push('');
+    out.push(`the configuration is read with one read-only script:`);
+    out.push(...scripts.readConfiguration({ cluster: base.cluster.name }).split('\n').map((l) => `  ${l}`));
+  }
   for (const run of [...plan.drains, ...plan.migrations, ...plan.resiliency]) {
     out.push('');
     out.push(...dryRunLines({ experiment: run, ...o.consent, runId: o.runId, clusterSettings: clusterSettingsOf(run) }));

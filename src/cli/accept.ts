@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { settingDefinitions } from '../../machines/index.js';
-import { acceptancePlan } from '../acceptance/plan.js';
-import { addAcceptanceSuite, SPEC_TITLES, type AcceptanceContext } from '../acceptance/suite.js';
+import { acceptancePlan, type SpecName } from '../acceptance/plan.js';
+import { addAcceptanceSuite, type AcceptanceContext } from '../acceptance/suite.js';
 import { ExperimentError, loadExperiment } from '../experiment/load.js';
 import type { Experiment } from '../experiment/types.js';
 import { faults } from '../faults/catalogue.js';
@@ -29,7 +29,7 @@ const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
 
 /** `run`'s options but those of a single run (--resume, --no-shrink), and the experiment as an option. */
-export type AcceptFlags = Omit<RunFlags, 'resume' | 'shrink'> & { experiment?: string };
+export type AcceptFlags = Omit<RunFlags, 'resume' | 'shrink'> & { experiment?: string; spec: SpecName[] };
 
 interface Io {
   out: (line: string) => void;
@@ -63,10 +63,12 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   if (flags.target === 'powershell' && flags.defect.length) {
     return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; remove --defect with --target powershell. Nothing was done to any cluster.`);
   }
-  const plan = acceptancePlan(base);
+  const plan = acceptancePlan(base, flags.spec.length ? flags.spec : undefined);
   const runs = [...plan.drains, ...plan.migrations, ...plan.resiliency];
   let allowed: Consent | undefined;
   try {
+    // the cluster must be allowlisted even for the read-only configuration check alone
+    if (flags.target === 'powershell') allowed = consent(base, flags.allowlist);
     for (const experiment of runs) {
       if (flags.target === 'powershell') allowed = consent(experiment, flags.allowlist);
       else guardBlastRadius(experiment, faults, { noQuarantine: true });
@@ -95,6 +97,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     'npx', 'clusterchaos', 'accept', '--target', flags.target,
     ...(flags.experiment ? ['--experiment', flags.experiment] : []),
     ...(flags.target === 'sim' ? ['--seed', String(base.seed)] : []),
+    ...flags.spec.flatMap((name) => ['--spec', name]),
     ...flags.set.flatMap((s) => ['--set', s]),
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
@@ -156,7 +159,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     },
   };
 
-  const specCount = Object.keys(SPEC_TITLES).length;
+  const specCount = plan.specs.length;
   const sink: SpecSink = { results: [], notAttempted: new Map(), began: (title, n) => io.out(`  [${n}/${specCount}] ${title}`) };
   const mocha = new Mocha({ reporter: SpecCollector as unknown as string, reporterOptions: { sink }, timeout: 0 });
   const { notAttempted } = addAcceptanceSuite(mocha.suite, context);

@@ -24,6 +24,7 @@ import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
 import { readCredential } from './credentials.js';
 import { onCtrlC } from './interrupt.js';
+import { SPEC_NAMES } from '../acceptance/plan.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines } from './powershell-dry-run.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
@@ -49,6 +50,14 @@ function integer(value: string): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** A repeatable option whose every value must be one of `choices`. */
+function collectChoice<T extends string>(choices: readonly T[]): (value: string, previous: T[]) => T[] {
+  return (value, previous) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+    return [...previous, value as T];
+  };
 }
 
 /** The options of `clusterchaos run`; `accept` takes all but those of a single run (resume, shrink). */
@@ -127,6 +136,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description('run the pre-upgrade acceptance suite (mocha specs, junit.xml) against the simulated cluster (default) or a real one')
     .addOption(new Option('--target <target>', 'where to run').choices(['sim', 'powershell']).default('sim'))
     .option('--experiment <file>', "the cluster to accept (an experiment file's cluster, settings and acceptance timings; default: experiments/pre-upgrade.yaml)")
+    .option('--spec <name>', `run only this spec: ${SPEC_NAMES.join(', ')} (repeatable; default: all four, in order)`, collectChoice(SPEC_NAMES), [])
     .option('--seed <n>', "the simulator's seed (default: the experiment's)", integer)
     .option('--set <path=value>', 'override an experiment value by its dotted path, e.g. acceptance.after-kill=120s (repeatable)', collect, [])
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])

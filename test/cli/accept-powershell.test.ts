@@ -153,6 +153,18 @@ describe('clusterchaos accept --target powershell (through the fake pwsh)', func
     expect(existsSync(out)).to.equal(false);
   });
 
+  it('checks the configuration alone (--spec configuration) with read-only commands, under an entry that allows no drain', async () => {
+    const narrow = join(tmp(), 'allow.yaml');
+    writeFileSync(narrow, 'clusters:\n  - name: HVLAB01\n    faults: [kill-clussvc]\n');
+    const out = join(tmp(), 'out');
+    const r = await run(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', narrow, '--spec', 'configuration', '--out', out], { env: { FAKE_PWSH_CLUSTER: CLUSTER } });
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.lastLine).to.equal('acceptance: pass — 1 of 1 specs passed');
+    expect(ops(r)).to.include('read-configuration');
+    expect(mutating(r)).to.deep.equal([]);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="1" failures="0"/);
+  });
+
   it('refuses an experiment whose VM the cluster does not have: exit 2, read-only commands only, no folder written', async () => {
     const file = join(tmp(), 'ghost.yaml');
     writeFileSync(file, readFileSync(join(ROOT, EXPERIMENT), 'utf8').replace('    - { name: sql01, owner: N2, storage: csv-block, memoryGB: 1 }', '    - { name: sql01, owner: N2, storage: csv-block, memoryGB: 1 }\n    - { name: ghost01, owner: N3, storage: smb, memoryGB: 1 }'));

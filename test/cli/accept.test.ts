@@ -142,6 +142,18 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     expect(bad.stderr).to.include('the Windows Server the nodes will run after the upgrade: 2016, 2019, 2022, 2025');
   });
 
+  it('runs only the specs asked for (--spec), in the suite\'s order, and says so in the replay command', () => {
+    const r = cli(['accept', '--spec', 'resiliency', '--spec', 'configuration', '--defect', 'no-rejoin', '--out', join(dir, 'out')]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')).map((c) => c.name)).to.deep.equal([SPECS[0], SPECS[3]]);
+    expect(r.stdout).to.include('replay: npx clusterchaos accept --target sim --seed 1 --spec resiliency --spec configuration --defect no-rejoin');
+    expect(r.lastLine).to.equal('acceptance: fail — Compute Resiliency holds, one node at a time failed first (1 of 2 passed)');
+    expect(r.stdout).to.not.include('pre-upgrade-drain-N1');
+    const bad = cli(['accept', '--spec', 'config']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('expected one of configuration, drains, migrations, resiliency');
+  });
+
   it('paces its runs by the experiment: --set acceptance.after-kill and --seed show in the plan and the replay command', () => {
     const dry = cli(['accept', '--dry-run', '--seed', '42', '--set', 'acceptance.after-kill=2m', '--set', 'acceptance.after-move=7s']);
     expect(dry.code, dry.stderr).to.equal(3);
