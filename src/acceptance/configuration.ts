@@ -2,7 +2,7 @@ import type { WindowsServerRelease } from '../experiment/types.js';
 import type { ClusterConfiguration } from '../targets/target.js';
 
 /** The VM configuration versions each Windows Server runs, lowest and highest (windows-cluster-facts §1, [VMVER]). */
-export const VM_VERSIONS_RUN_BY: Record<WindowsServerRelease, readonly [string, string]> = {
+const VM_VERSIONS_RUN_BY: Record<WindowsServerRelease, readonly [string, string]> = {
   '2016': ['5.0', '8.0'],
   '2019': ['5.0', '9.0'],
   '2022': ['8.0', '10.0'],
@@ -19,7 +19,7 @@ export function configurationProblems(config: ClusterConfiguration, cluster: str
 }
 
 /** A configured SharedStoragePath that does not exist, with the ways to fix it (lab-observations §5). */
-export function sharedStoragePathProblems(config: ClusterConfiguration, cluster: string): string[] {
+function sharedStoragePathProblems(config: ClusterConfiguration, cluster: string): string[] {
   const shared = config.sharedStoragePath;
   if (!shared || shared.exists) return [];
   return [
@@ -36,7 +36,7 @@ export function sharedStoragePathProblems(config: ClusterConfiguration, cluster:
 }
 
 /** Live migration enabled on every host, with the same transport and the same simultaneous-migration limit. */
-export function liveMigrationProblems(config: ClusterConfiguration): string[] {
+function liveMigrationProblems(config: ClusterConfiguration): string[] {
   const problems: string[] = [];
   const disabled = config.hosts.filter((h) => !h.liveMigrationEnabled).map((h) => h.node);
   if (disabled.length) {
@@ -63,7 +63,7 @@ const versionNumber = (v: string): number => {
 };
 
 /** Every VM's configuration version among those the hosts support now (Get-VMHostSupportedVersion). */
-export function versionProblems(config: ClusterConfiguration): string[] {
+function versionProblems(config: ClusterConfiguration): string[] {
   const unsupported = config.vms.filter((vm) => !config.supportedVersions.includes(vm.version));
   if (!unsupported.length) return [];
   const highest = Math.max(...config.supportedVersions.map(versionNumber));
@@ -88,7 +88,7 @@ export function versionProblems(config: ClusterConfiguration): string[] {
  * Every VM's configuration version among those the upgrade's Windows Server runs: a 2019 cluster's VMs at 5.0–7.1
  * run today and will not start on 2022 or 2025 nodes (they run 8.0 and later, [VMVER]).
  */
-export function upgradeVersionProblems(config: ClusterConfiguration, upgradeTo: WindowsServerRelease | undefined): string[] {
+function upgradeVersionProblems(config: ClusterConfiguration, upgradeTo: WindowsServerRelease | undefined): string[] {
   if (!upgradeTo) return [];
   const [lowest, highest] = VM_VERSIONS_RUN_BY[upgradeTo];
   const tooOld = config.vms.filter((vm) => versionNumber(vm.version) < versionNumber(lowest));

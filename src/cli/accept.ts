@@ -26,7 +26,7 @@ import { runExperiment } from './run-experiment.js';
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The experiment whose cluster the suite runs on when --experiment is not given. */
-export const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
+const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
 
 /** `run`'s options but those of a single run (--resume, --no-shrink), and the experiment as an option. */
 export type AcceptFlags = Omit<RunFlags, 'resume' | 'shrink'> & { experiment?: string; spec: SpecName[] };

@@ -44,7 +44,7 @@ export function consent(experiment: Experiment, allowlistFlag: string | undefine
 }
 
 /** What the cluster lacks of the experiment (read-only: one poll). Names compared without case, as Windows does. */
-export async function missingOnCluster(target: Target, experiment: Experiment): Promise<string[]> {
+async function missingOnCluster(target: Target, experiment: Experiment): Promise<string[]> {
   const poll = await target.poll();
   const has = (names: string[], name: string): boolean => names.some((n) => n.toLowerCase() === name.toLowerCase());
   const nodes = Object.keys(poll.nodes);

@@ -6,7 +6,7 @@
 import type { Millis } from '../trace/records.js';
 
 /** EVENT_NODE_DOWN: "Cluster node '%1' was removed from the active failover cluster membership", written by a surviving member (windows-cluster-facts §2.2). */
-export const NODE_REMOVED = 1135;
+const NODE_REMOVED = 1135;
 /**
  * Each surviving member may log one removal, at the same moment give or take clock skew: 1135 records of one
  * node within this long, each by a member that has not logged it yet, are one exit. Two records by the same

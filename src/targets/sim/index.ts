@@ -19,7 +19,6 @@ import { simConfiguration } from './configuration.js';
 
 export { simDefects, UnknownDefectError } from './defects.js';
 export { liveMigrationDefaults } from './lm-defaults.js';
-export { SIM_SHARED_STORAGE_PATH, SIM_DEFAULT_VM_VERSION } from './configuration.js';
 export type { SimulatorSpec } from './settings.js';
 export type { SimClusterOptions as SimTargetOptions } from './cluster.js';
 
