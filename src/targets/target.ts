@@ -13,9 +13,21 @@ export type { DrainValue, LiveMigrationValue } from '../trace/records.js';
 
 /** What one observation poll saw: every node and every clustered VM, in one round trip. */
 export interface Poll {
+  /** When the nodes were sampled (ms on the run's clock). */
   t: Millis;
+  /** When the VMs' groups were sampled, when that differs from `t` (a real cluster: a later cmdlet). */
+  vmsT?: Millis;
   nodes: Record<string, NodeObservation>;
   vms: Record<string, VmObservation>;
+}
+
+/**
+ * A read of the cluster failed (the cluster did not answer in time, its answer made no sense): nothing was
+ * done to it, so this is neither an OperationError nor an OperationUnknownError. During a fault a poll can fail
+ * for a while (the cluster's core group moving): the runner records a gap in its observations, not an abort.
+ */
+export class ReadError extends Error {
+  override name = 'ReadError';
 }
 
 /** A Windows event-log record as a target collects it (the trace writer adds `seq`). */
@@ -93,6 +105,10 @@ export interface Target {
    * (Get-VMHostSupportedVersion). windows-cluster-facts §3.2, lab-observations §5.
    */
   readConfiguration(): Promise<ClusterConfiguration>;
+  /** Each VM's own ResiliencyPeriod (seconds; the cluster group's property), where the target can read it. */
+  vmResiliencyPeriods?(vms: readonly string[]): Promise<Record<string, number>>;
+  /** Set a VM's own ResiliencyPeriod (its cluster group's property), read back. */
+  setVmResiliencyPeriod?(vm: string, seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,8 +118,11 @@ export interface ClusterConfiguration {
   sharedStoragePath?: { path: string; exists: boolean };
   /** Get-VMHost on each node: VirtualMachineMigrationEnabled, MaximumVirtualMachineMigrations, VirtualMachineMigrationPerformanceOption. */
   hosts: { node: string; liveMigrationEnabled: boolean; maximumMigrations: number; transport: string }[];
-  /** Get-VM .Version of each clustered VM. */
-  vms: { name: string; version: string }[];
+  /**
+   * Each clustered VM: Get-VM .Version; on a real cluster also how its disks are stored (from their paths)
+   * and its startup memory, to check the experiment's description against the VM (review R14).
+   */
+  vms: { name: string; version: string; storage?: 'csv' | 'smb' | 'local' | 'unknown'; memoryStartupBytes?: number }[];
   /** Get-VMHostSupportedVersion: the configuration versions the hosts can run. */
   supportedVersions: string[];
 }

@@ -16,29 +16,38 @@ import {
 import {
   parseAcknowledgement,
   parseConfiguration,
+  parseConnect,
   parseDrain,
   parseEvents,
   parseLiveMigration,
   parsePoll,
   parseResidue,
+  parseSetSettings,
+  parseSetVmSetting,
   parseSettings,
+  parseVmSettings,
   PowerShellReadError,
   toClusterEvent,
+  type ConnectAnswer,
+  type NodeFacts,
+  type RawEvent,
   type Residue,
 } from './parse.js';
 import * as scripts from './scripts.js';
 import { UnsafeValueError } from './quote.js';
+import { ANSWER_BEGIN, ANSWER_END } from './parse.js';
 import { PowerShellSession, resolveCredential, type Credential, type CredentialSource, type ScriptRequest, type ScriptRunner } from './session.js';
 
-export { PowerShellSession, SESSION_SETUP_SCRIPT, DEFAULT_TIMEOUT_MS, resolveCredential } from './session.js';
+export { PowerShellSession, SESSION_SETUP_SCRIPT, DEFAULT_TIMEOUT_MS, resolveCredential, sessionSetupScript, defaultExecutable, MODULE_MANIFEST } from './session.js';
 export type { Credential, CredentialSource, ScriptRequest, ScriptRunner, SessionOptions } from './session.js';
-export { PowerShellOutputError, PowerShellReadError, type Residue } from './parse.js';
+export { PowerShellOutputError, PowerShellReadError, ANSWER_BEGIN, ANSWER_END, type Residue, type ConnectAnswer, type NodeFacts } from './parse.js';
 export { MUTATING_OPS, READ_ONLY_OPS, scriptOp, isMutatingScript, type ScriptOp } from './scripts.js';
 export { UnsafeValueError } from './quote.js';
 
 /**
- * Get-Cluster properties read by getSettings() unless told otherwise: those every Windows Server 2016+
- * cluster has (MaximumParallelMigrations exists from 2022 on: name it in `settingNames` to read it).
+ * Get-Cluster properties read by getSettings() besides the experiment's own: those the guard and the header
+ * need, which every Windows Server 2016+ cluster has. A property the cluster lacks reads as absent, never as
+ * a failed read (review B4).
  */
 export const DEFAULT_SETTING_NAMES: readonly string[] = [
   'ResiliencyLevel',
@@ -51,6 +60,9 @@ export const DEFAULT_SETTING_NAMES: readonly string[] = [
 
 /** How long an operation that moves VMs (Stop-ClusterNode, a drain or failback without a timeout) may take. */
 export const DEFAULT_LONG_TIMEOUT_MS = 30 * 60_000;
+
+/** How long a failback may take to bring the drained VMs back before the transport is restored (review R3). */
+export const DEFAULT_FAILBACK_WAIT_MS = 10 * 60_000;
 
 /**
  * A script builder that refuses a value (a name with a control character, a bad number) refuses the
@@ -69,10 +81,13 @@ function refusing<A extends unknown[]>(f: (...args: A) => string): (...args: A) 
 
 /** scripts.ts's builders, each refusing unsafe values as an OperationError. */
 const build = {
+  connect: refusing(scripts.connect),
   poll: refusing(scripts.poll),
   events: refusing(scripts.events),
   getSettings: refusing(scripts.getSettings),
   setSettings: refusing(scripts.setSettings),
+  getVmSettings: refusing(scripts.getVmSettings),
+  setVmSettings: refusing(scripts.setVmSettings),
   holdDownClusterService: refusing(scripts.holdDownClusterService),
   killClusterService: refusing(scripts.killClusterService),
   startClusterService: refusing(scripts.startClusterService),
@@ -93,12 +108,39 @@ const EVENT_LOOKBACK_MS = 30_000;
 /** The brief overlap behind the last record seen on a node. */
 const EVENT_OVERLAP_MS = 1_000;
 
+/**
+ * Where the target's time comes from: the management host's clock (a real cluster), or the rehearsal lab's
+ * virtual clock. `epochMs` is the management host's wall clock; `after` calls back once that much time passed.
+ */
+export interface TargetClock {
+  epochMs(): number;
+  sleep(ms: Millis): Promise<void>;
+  after(ms: Millis, callback: () => Promise<void>): { cancel(): void };
+}
+
+/** The real clock: Date.now() at the start, then a monotonic timer (a clock step mid-run does not move our times). */
+export function wallClock(): TargetClock {
+  const startEpoch = Date.now();
+  const startPerf = performance.now();
+  return {
+    epochMs: () => startEpoch + (performance.now() - startPerf),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    after(ms, callback) {
+      const timer = setTimeout(() => void callback(), ms);
+      return { cancel: () => clearTimeout(timer) };
+    },
+  };
+}
+
+/** The round trips of one session (`main` for every operation; `side` to cancel a migration while main waits for it). */
+export type SessionRole = 'main' | 'side';
+
 export interface PowerShellTargetOptions {
   /** The cluster's name (`-Cluster`). */
   cluster: string;
   /** The cluster as the experiment describes it: nodes and VMs outside it are refused before anything is sent. */
   description: ClusterDescription;
-  /** The PowerShell executable; default: NODE_POWERSHELL, else `pwsh`. */
+  /** The PowerShell executable; default: defaultExecutable() (session.ts). */
   executable?: string;
   /** How long one round trip may take before its outcome is unknown (default 120 s). */
   timeoutMs?: Millis;
@@ -113,44 +155,66 @@ export interface PowerShellTargetOptions {
   runTag: string;
   /** Get-Cluster properties getSettings() reads besides DEFAULT_SETTING_NAMES (e.g. the experiment's). */
   settingNames?: readonly string[];
-  /** Instead of PowerShell sessions: what runs the scripts (the dry run's recorder; tests). */
-  runner?: () => ScriptRunner;
+  /** Instead of PowerShell sessions: what runs the scripts of each session (the dry run's recorder; the rehearsal lab's sessions). */
+  runner?: (role: SessionRole) => ScriptRunner;
+  /** The clock (default the wall clock; the rehearsal lab gives its virtual one). */
+  clock?: TargetClock;
   /** sleep() returns at once and now() jumps ahead instead (the dry run: nothing to wait for). */
   instantSleep?: boolean;
 }
 
+/** Observation cost: every poll's round trip on the target's clock (review R2). */
+export interface PollCost {
+  polls: number;
+  failed: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
 /**
  * A real Hyper-V failover cluster behind the Target seam, through one long-lived PowerShell session
- * (session.ts): each operation is one script from scripts.ts (values quoted by quote.ts, never spliced),
- * whose JSON answer parse.ts checks strictly.
+ * (session.ts) that imports the ClusterChaos module: each operation is one call of a module function
+ * (scripts.ts, values quoted by quote.ts, never spliced), whose framed JSON answer parse.ts checks strictly.
  *
- * Time is the wall clock: now() counts from construction, sleep() really waits. Observations are dated at
- * the middle of their round trip; event records by their TimeCreated (the node's clock) relative to the
- * moment this target was made.
+ * Time is the clock's (the wall clock on a real cluster): now() counts from construction. Observations are
+ * dated where the cluster side sampled them; event records by their TimeCreated on the node, less the
+ * node's clock offset measured at first contact (review R15).
  */
 export class PowerShellTarget implements Target {
   readonly kind = 'powershell' as const;
   private readonly address: scripts.ClusterAddress;
-  private readonly startEpochMs = Date.now();
-  private readonly startPerf = performance.now();
+  private readonly clock: TargetClock;
+  private readonly startEpochMs: number;
   private readonly timeoutMs: Millis;
   private readonly longTimeoutMs: Millis;
   private readonly session: ScriptRunner;
   /** A second session, made when needed, for what cannot wait behind the first (cancelling a migration). */
   private side: ScriptRunner | undefined;
-  private readonly makeRunner: () => ScriptRunner;
+  private readonly makeRunner: (role: SessionRole) => ScriptRunner;
   private credential: Promise<Credential | undefined> | undefined;
   private lastPoll: Poll | undefined;
-  /** Events: the newest TimeCreated seen per node, when the last query was sent, and what was seen lately. */
+  /** What first contact read; the nodes' clock offsets. */
+  private contact: ConnectAnswer | undefined;
+  private readonly offsets = new Map<string, number>();
+  /** Events: the newest record seen per node (our clock), when the last query was sent, and what was seen lately. */
   private readonly lastEventAt = new Map<string, number>();
   private lastEventsQueryAt: number | undefined;
   private seenEvents = new Map<string, number>();
-  private readonly reportedEventErrors = new Set<string>();
+  private readonly reported = new Set<string>();
+  /** The VMs each node had when it was drained: the failback brings them back (review R3). */
+  private readonly drained = new Map<string, string[]>();
+  /** clussvc's start type on a node before a hold-down changed it (review N3). */
+  private readonly startTypes = new Map<string, string>();
+  private readonly pollCosts: number[] = [];
+  private failedPolls = 0;
   /** Time skipped by instant sleeps (dry run). */
   private skippedMs = 0;
 
   constructor(private readonly options: PowerShellTargetOptions) {
     this.address = { cluster: options.cluster };
+    this.clock = options.clock ?? wallClock();
+    this.startEpochMs = this.clock.epochMs();
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.longTimeoutMs = options.longTimeoutMs ?? DEFAULT_LONG_TIMEOUT_MS;
     this.makeRunner =
@@ -164,7 +228,7 @@ export class PowerShellTarget implements Target {
           credential: () => this.sharedCredential(),
           env: {},
         }));
-    this.session = this.makeRunner();
+    this.session = this.makeRunner('main');
   }
 
   describe(): ClusterDescription {
@@ -172,101 +236,162 @@ export class PowerShellTarget implements Target {
   }
 
   now(): Millis {
-    return Math.round(performance.now() - this.startPerf + this.skippedMs);
+    return Math.round(this.clock.epochMs() - this.startEpochMs + this.skippedMs);
+  }
+
+  /** The management host's clock now, epoch ms (for looking back at the cluster's event logs). */
+  epochMs(): number {
+    return this.clock.epochMs() + this.skippedMs;
   }
 
   async sleep(ms: Millis): Promise<void> {
     if (!(ms > 0)) return;
     if (this.options.instantSleep) this.skippedMs += ms;
-    else await new Promise((resolve) => setTimeout(resolve, ms));
+    else await this.clock.sleep(ms);
+  }
+
+  /**
+   * First contact, read-only: one remote session per node (kept for the run), each node's Windows version,
+   * language mode, clock offset and clussvc recovery delay. Called before anything is changed.
+   */
+  async connect(): Promise<ConnectAnswer> {
+    const answer = parseConnect(await this.run(build.connect(this.address, this.options.description.nodes)));
+    this.contact = answer;
+    for (const n of answer.nodes) if (n.clockOffsetMs !== undefined) this.offsets.set(n.name.toLowerCase(), n.clockOffsetMs);
+    return answer;
+  }
+
+  /** What first contact read (undefined before connect()). */
+  facts(): ConnectAnswer | undefined {
+    return this.contact;
+  }
+
+  /** Every poll's cost so far (review R2). */
+  pollCost(): PollCost {
+    const sorted = [...this.pollCosts].sort((a, b) => a - b);
+    const at = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    return { polls: sorted.length, failed: this.failedPolls, medianMs: at(0.5), p95Ms: at(0.95), maxMs: sorted.at(-1) ?? 0 };
   }
 
   async poll(): Promise<Poll> {
-    let sentAt = this.now();
-    const output = await this.run(build.poll(this.address), { sent: () => (sentAt = this.now()) });
-    const poll = parsePoll(output, Math.round((sentAt + this.now()) / 2));
+    const began = this.now();
+    let poll: Poll;
+    try {
+      poll = parsePoll(await this.run(build.poll(this.address)), (epoch) => Math.round(epoch - this.startEpochMs));
+    } catch (e) {
+      this.failedPolls++;
+      throw e;
+    }
+    if (this.pollCosts.length < 100_000) this.pollCosts.push(this.now() - began);
     this.lastPoll = poll;
     return poll;
   }
 
   /**
    * Records since the previous call, oldest first. One query for every node from the earliest point any
-   * node still needs (its newest record less a second, or — for a node with none — the previous query
-   * less EVENT_LOOKBACK_MS, since node clocks differ from ours), de-duplicated by node, log, id, time and
-   * message. A failed query is logged and yields nothing: the next one covers its time again.
+   * node still needs (its newest record less a second, or — for a node with none — the previous query less
+   * EVENT_LOOKBACK_MS), on the nodes' own clocks, filtered in UTC on the node (review B2); then, here, any
+   * record from before that point is dropped (a filter that went wrong cannot replay old records into the
+   * trace) and the rest de-duplicated by node, log, id, time and message. A failed query is logged and yields
+   * nothing: the next one covers its time again.
    */
   async collectEvents(): Promise<ClusterEvent[]> {
     const nodes = this.options.description.nodes;
+    const floor = this.lastEventsQueryAt === undefined ? this.startEpochMs : Math.max(this.startEpochMs, this.lastEventsQueryAt - EVENT_LOOKBACK_MS);
     const since = Math.min(
       ...nodes.map((node) => {
         const last = this.lastEventAt.get(node);
-        const floor = this.lastEventsQueryAt === undefined ? this.startEpochMs : this.lastEventsQueryAt - EVENT_LOOKBACK_MS;
-        return Math.max(last === undefined ? -Infinity : last - EVENT_OVERLAP_MS, Math.max(floor, this.startEpochMs));
+        return Math.max(last === undefined ? -Infinity : last - EVENT_OVERLAP_MS, floor);
       }),
     );
-    let queriedAt = Date.now();
-    let raw;
+    const queriedAt = this.epochMs();
+    let answer;
     try {
-      const output = await this.run(build.events(this.address, nodes, new Date(since).toISOString()), { sent: () => (queriedAt = Date.now()) });
-      raw = parseEvents(output);
+      answer = parseEvents(await this.run(build.events(this.address, nodes, new Date(since + Math.min(0, ...this.offsets.values())).toISOString())));
     } catch (e) {
-      const message = (e as Error).message;
-      if (!this.reportedEventErrors.has(message)) {
-        this.reportedEventErrors.add(message);
-        this.options.log.warn(`could not collect event-log records (will try again at the next poll): ${message}`);
-      }
+      this.once(`could not collect event-log records (will try again at the next poll): ${(e as Error).message}`);
       return [];
     }
+    for (const f of answer.failures) this.once(`could not read the event logs of ${f.node} (will try again): ${f.message}`);
+    for (const n of answer.unreachable) this.once(`could not reach ${n} for its event logs (will try again at the next poll)`);
     this.lastEventsQueryAt = queriedAt;
     const fresh: ClusterEvent[] = [];
-    for (const e of raw) {
+    for (const e of answer.records) {
+      const node = nodes.find((n) => n.toLowerCase() === e.node.toLowerCase()) ?? e.node;
+      const at = e.at - this.offsetOf(node);
+      if (at < since - EVENT_OVERLAP_MS) continue;
       const key = JSON.stringify([e.node.toLowerCase(), e.log, e.id, e.at, e.message]);
       if (this.seenEvents.has(key)) continue;
-      this.seenEvents.set(key, e.at);
-      const node = nodes.find((n) => n.toLowerCase() === e.node.toLowerCase()) ?? e.node;
-      this.lastEventAt.set(node, Math.max(this.lastEventAt.get(node) ?? -Infinity, e.at));
-      fresh.push(toClusterEvent({ ...e, node }, this.startEpochMs));
+      this.seenEvents.set(key, at);
+      this.lastEventAt.set(node, Math.max(this.lastEventAt.get(node) ?? -Infinity, at));
+      fresh.push(toClusterEvent({ ...e, node }, this.startEpochMs, this.offsetOf(node)));
     }
     // forget what no later query can return again
     for (const [key, at] of this.seenEvents) if (at < since - EVENT_OVERLAP_MS) this.seenEvents.delete(key);
     return fresh;
   }
 
-  /** Read-only, one round trip: SharedStoragePath and whether it exists, host settings, VM versions (scripts.readConfiguration). */
+  /** Read-only, one round trip: SharedStoragePath and whether it exists, host settings, VM versions and storage. */
   async readConfiguration(): Promise<ClusterConfiguration> {
     return parseConfiguration(await this.run(build.readConfiguration(this.address)));
   }
 
   /**
-   * Read-only, one round trip: every node's event-log records since then (the events script), for what the
-   * cluster did before the run (prior-exits.ts reads its removals). Changes nothing the trace relies on.
+   * Read-only: every node's event-log records since then (management host's clock, epoch ms), for what the
+   * cluster did before the run (prior-exits.ts reads its removals). Times are on our clock (offsets taken out).
    */
   async eventsSince(sinceEpochMs: number): Promise<{ node: string; id: number; at: number; time: string; message: string; data: string[] }[]> {
-    return parseEvents(await this.run(build.events(this.address, this.options.description.nodes, new Date(sinceEpochMs).toISOString())));
+    const answer = parseEvents(await this.run(build.events(this.address, this.options.description.nodes, new Date(sinceEpochMs + Math.min(0, ...this.offsets.values())).toISOString())));
+    if (answer.failures.length || answer.unreachable.length) {
+      const missing = [...answer.failures.map((f) => `${f.node} (${f.message})`), ...answer.unreachable.map((n) => `${n} (unreachable)`)];
+      throw new PowerShellReadError(`events: could not read the event logs of ${missing.join(', ')}`);
+    }
+    return answer.records.map((e: RawEvent) => ({ ...e, at: e.at - this.offsetOf(e.node) })).filter((e) => e.at >= sinceEpochMs);
   }
 
+  /** The cluster's properties: the default names and the experiment's; a property the cluster lacks is left out (review B4). */
   async getSettings(): Promise<ClusterSettingValues> {
     const names = [...new Set([...DEFAULT_SETTING_NAMES, ...(this.options.settingNames ?? [])])];
-    return parseSettings(await this.run(build.getSettings(this.address, names)), names);
+    const values = parseSettings(await this.run(build.getSettings(this.address, names)), names);
+    return Object.fromEntries(Object.entries(values).filter((e): e is [string, number] => e[1] !== null));
   }
 
   async setSettings(values: ClusterSettingValues): Promise<void> {
     if (Object.keys(values).length === 0) return;
-    const script = build.setSettings(this.address, values);
-    parseAcknowledgement(await this.run(script), 'set-settings');
+    const after = parseSetSettings(await this.run(build.setSettings(this.address, values)), values);
+    const wrong = Object.keys(values).filter((k) => after[k] !== values[k]);
+    if (wrong.length) {
+      // the module reads back and refuses this itself; a mismatch here means its answer cannot be trusted
+      throw new OperationUnknownError(`set-settings: the cluster reports ${wrong.map((k) => `${k} = ${after[k]}`).join(', ')} after it was set to ${wrong.map((k) => values[k]).join(', ')}`);
+    }
+  }
+
+  async vmResiliencyPeriods(vms: readonly string[]): Promise<Record<string, number>> {
+    const found = parseVmSettings(await this.run(build.getVmSettings(this.address, vms.map((v) => this.vm(v)))));
+    return Object.fromEntries(found.map((v) => [this.vm(v.name), v.resiliencyPeriod]));
+  }
+
+  async setVmResiliencyPeriod(vm: string, seconds: number): Promise<void> {
+    const v = this.vm(vm);
+    const r = parseSetVmSetting(await this.run(build.setVmSettings(this.address, v, seconds)));
+    if (r.value !== seconds) throw new OperationUnknownError(`set-vm-settings: the group ${r.group} of ${v} reports ResiliencyPeriod ${r.value} after it was set to ${seconds}`);
   }
 
   async killClusterService(node: string, options: KillClusterServiceOptions = {}): Promise<void> {
     const n = this.node(node);
-    const script =
-      options.holdDownMs !== undefined && options.holdDownMs > 0
-        ? build.holdDownClusterService(this.address, n, Math.round(options.holdDownMs))
-        : build.killClusterService(this.address, n);
-    await this.acknowledged(script);
+    if (options.holdDownMs !== undefined && options.holdDownMs > 0) {
+      const answer = await this.acknowledged(build.holdDownClusterService(this.address, n, Math.round(options.holdDownMs)));
+      if (typeof answer.startType === 'string' && answer.startType) this.startTypes.set(n, answer.startType);
+    } else {
+      await this.acknowledged(build.killClusterService(this.address, n));
+    }
   }
 
   async startClusterService(node: string): Promise<void> {
-    await this.acknowledged(build.startClusterService(this.address, this.node(node)));
+    const n = this.node(node);
+    const startType = this.startTypes.get(n);
+    await this.acknowledged(build.startClusterService(this.address, n, startType ? { startType } : {}));
+    this.startTypes.delete(n);
   }
 
   async stopClusterNode(node: string): Promise<void> {
@@ -307,6 +432,8 @@ export class PowerShellTarget implements Target {
     const asFar = (): LiveMigrationValue => ({ vm: v, source: this.ownerOf(v), target, ...(transport ? { transport } : {}) });
     const move = this.run(script, limit !== undefined ? { timeoutMs: limit + this.timeoutMs } : { timeoutMs: this.longTimeoutMs }).then((output) => {
       const m = parseLiveMigration(output, 'live-migrate');
+      // a host left on the transport under test is residue, not a failed migration (review R13)
+      for (const e of m.restoreErrors) this.options.log.warn(`live migration of ${v}: a host's own transport could not be put back: ${e}`);
       return { vm: m.vm, source: m.source, target: m.target, totalMs: m.totalMs, ...(transport ? { transport } : {}) } satisfies LiveMigrationValue;
     });
     const withValue = (e: unknown): never => {
@@ -316,55 +443,65 @@ export class PowerShellTarget implements Target {
     };
     if (limit === undefined) return move.catch(withValue);
 
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), limit);
+    let late!: () => void;
+    const lateness = new Promise<'late'>((resolve) => (late = () => resolve('late')));
+    let cancelled = '';
+    const within = `did not complete within ${limit / 1000} s`;
+    // The cancel is sent from the timer itself, while the move still waits in the main session.
+    const timer = this.clock.after(limit, async () => {
+      late();
+      try {
+        parseAcknowledgement(await this.sideRunner().run({ op: 'cancel-live-migration', script: build.cancelLiveMigration(this.address, v) }), 'cancel-live-migration');
+        cancelled = 'was cancelled';
+        this.options.log.warn(`live migration of ${v} to ${target} ${within}; cancelled it`);
+      } catch (e) {
+        cancelled = `could not be cancelled (${(e as Error).message})`;
+        this.options.log.warn(`live migration of ${v} to ${target} ${within} and ${cancelled}`);
+      }
     });
-    const first = await Promise.race([move.then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    ), late]);
-    clearTimeout(timer);
+    const first = await Promise.race([move.then((value) => ({ value }), (error: unknown) => ({ error })), lateness]);
     if (first !== 'late') {
+      timer.cancel();
       if ('error' in first) return withValue(first.error);
       return first.value;
-    }
-
-    const within = `did not complete within ${limit / 1000} s`;
-    let cancelled: string;
-    try {
-      parseAcknowledgement(await this.sideRunner().run({ op: 'cancel-live-migration', script: build.cancelLiveMigration(this.address, v) }), 'cancel-live-migration');
-      cancelled = 'was cancelled';
-      this.options.log.warn(`live migration of ${v} to ${target} ${within}; cancelled it`);
-    } catch (e) {
-      cancelled = `could not be cancelled (${(e as Error).message})`;
-      this.options.log.warn(`live migration of ${v} to ${target} ${within} and ${cancelled}`);
     }
     try {
       // it may still have completed (the cancel came too late: past the blackout)
       return await move;
     } catch (e) {
       const reason = (e as Error).message;
-      if (e instanceof OperationError) throw new OperationError(`live migration of ${v} to ${target} ${within} and ${cancelled}: ${reason}`, asFar());
-      throw new OperationUnknownError(`live migration of ${v} to ${target} ${within} and ${cancelled}; ${reason}`, asFar());
+      const how = cancelled || 'was being cancelled';
+      if (e instanceof OperationError) throw new OperationError(`live migration of ${v} to ${target} ${within} and ${how}: ${reason}`, asFar());
+      throw new OperationUnknownError(`live migration of ${v} to ${target} ${within} and ${how}; ${reason}`, asFar());
     }
   }
 
   async suspendNode(node: string, options: { drain: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue> {
     const n = this.node(node);
     const script = build.suspendNode(this.address, n, { drain: options.drain === true, ...(options.transport ? { transport: options.transport } : {}) });
-    return this.drained(script, 'suspend-node', n, options.timeoutMs);
+    const d = await this.drainedBy(script, 'suspend-node', n, options.timeoutMs);
+    if (options.drain) this.drained.set(n, d.vms);
+    return { node: d.node, totalMs: d.totalMs, migrations: d.migrations };
   }
 
   async resumeNode(node: string, options: { failback: boolean; timeoutMs?: Millis; transport?: LiveMigrationTransport }): Promise<DrainValue> {
     const n = this.node(node);
-    const script = build.resumeNode(this.address, n, { failback: options.failback === true, ...(options.transport ? { transport: options.transport } : {}) });
-    return this.drained(script, 'resume-node', n, options.timeoutMs);
+    const vms = options.failback ? (this.drained.get(n) ?? []) : [];
+    const script = build.resumeNode(this.address, n, {
+      failback: options.failback === true,
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(vms.length ? { vms, timeoutMs: options.timeoutMs ?? DEFAULT_FAILBACK_WAIT_MS } : {}),
+    });
+    const d = await this.drainedBy(script, 'resume-node', n, options.timeoutMs);
+    this.drained.delete(n);
+    if (d.notBack.length) this.options.log.warn(`the failback to ${n} did not bring back ${d.notBack.join(', ')} in time`);
+    return { node: d.node, totalMs: d.totalMs, migrations: d.migrations };
   }
 
   /**
    * The residue scan's look, in one read-only round trip: nodes, this run's firewall rules and tasks
-   * (`<node>/<name>`), the named settings' current values, the nodes that could not be asked.
+   * (`<node>/<name>`), the named settings' current values, the nodes that could not be asked, each node's
+   * clussvc and live-migration transport.
    */
   async residue(o: { tag: string; settings: Record<string, number> }): Promise<Residue> {
     return parseResidue(await this.run(build.residue(this.address, { tag: o.tag, settings: o.settings })));
@@ -376,21 +513,30 @@ export class PowerShellTarget implements Target {
 
   // -------------------------------------------------------------------------------------------------------
 
-  private async drained(script: string, op: 'suspend-node' | 'resume-node', node: string, timeoutMs: Millis | undefined): Promise<DrainValue> {
-    const output = await this.run(script, { timeoutMs: timeoutMs !== undefined ? timeoutMs + this.timeoutMs : this.longTimeoutMs }).catch((e: unknown) => {
+  private offsetOf(node: string): number {
+    return this.offsets.get(node.toLowerCase()) ?? 0;
+  }
+
+  private once(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.options.log.warn(message);
+  }
+
+  private async drainedBy(script: string, op: 'suspend-node' | 'resume-node', node: string, timeoutMs: Millis | undefined): Promise<ReturnType<typeof parseDrain>> {
+    const output = await this.run(script, { timeoutMs: timeoutMs !== undefined ? timeoutMs * 2 + this.timeoutMs : this.longTimeoutMs }).catch((e: unknown) => {
       if ((e instanceof OperationError || e instanceof OperationUnknownError) && e.value === undefined) {
         const value: DrainValue = { node, totalMs: 0, migrations: [] };
         throw e instanceof OperationError ? new OperationError(e.message, value) : new OperationUnknownError(e.message, value);
       }
       throw e;
     });
-    const d = parseDrain(output, op);
-    return { node: d.node, totalMs: d.totalMs, migrations: d.migrations };
+    return parseDrain(output, op);
   }
 
-  private async acknowledged(script: string, timeoutMs?: Millis): Promise<void> {
+  private async acknowledged(script: string, timeoutMs?: Millis): Promise<Record<string, unknown>> {
     const op = scripts.scriptOp(script) ?? 'script';
-    parseAcknowledgement(await this.run(script, timeoutMs !== undefined ? { timeoutMs } : {}), op);
+    return parseAcknowledgement(await this.run(script, timeoutMs !== undefined ? { timeoutMs } : {}), op);
   }
 
   /** One round trip. A read that fails is a PowerShellReadError (an error to report, not an outcome). */
@@ -405,7 +551,7 @@ export class PowerShellTarget implements Target {
   }
 
   private sideRunner(): ScriptRunner {
-    this.side ??= this.makeRunner();
+    this.side ??= this.makeRunner('side');
     return this.side;
   }
 
@@ -437,6 +583,8 @@ export class PowerShellTarget implements Target {
     return seen?.[1].OwnerNode ?? this.options.description.vms.find((v) => v.name === vm)?.owner ?? '';
   }
 }
+
+export type { NodeFacts as PowerShellNodeFacts };
 
 export function createPowerShellTarget(options: PowerShellTargetOptions): PowerShellTarget {
   return new PowerShellTarget(options);
@@ -477,46 +625,67 @@ export class ScriptRecorder implements ScriptRunner {
     const op = scripts.scriptOp(request.script);
     this.planned.push({ op: op ?? request.op, mutating: scripts.isMutatingScript(request.script), script: request.script });
     request.sent?.();
+    return `${ANSWER_BEGIN}\n${JSON.stringify(this.answer(op, request.script))}\n${ANSWER_END}`;
+  }
+
+  private answer(op: scripts.ScriptOp | undefined, script: string): unknown {
     const d = this.description;
-    const header = headerValues(request.script);
+    const values = callValues(script);
+    const at = new Date().toISOString();
     switch (op) {
+      case 'connect':
+        return { psVersion: '', edition: '', failoverClusters: '', nodes: d.nodes.map((name) => ({ name, reached: true, clockOffsetMs: 0 })) };
       case 'poll':
-        return JSON.stringify({
+        return {
+          nodesAt: at,
+          groupsAt: at,
           nodes: d.nodes.map((Name) => ({ Name, State: 'Up', StatusInformation: [] })),
-          vms: d.vms.map((v) => ({ Name: v.name, State: 'Running', GroupState: 'Online', OwnerNode: v.owner, StatusInformation: [] })),
-        });
+          vms: d.vms.map((v) => ({ Name: v.name, Group: v.name, State: 'Running', GroupState: 'Online', OwnerNode: v.owner, StatusInformation: [] })),
+          unreachable: [],
+        };
       case 'events':
-        return '[]';
+        return { records: [], unreachable: [], failures: [] };
       case 'get-settings':
-        return JSON.stringify(Object.fromEntries((header.names ?? []).map((n) => [n, this.settings[n] ?? 0])));
+        return { values: Object.fromEntries((values.Name ?? []).map((n) => [n, this.settings[n] ?? 0])) };
+      case 'set-settings': {
+        const names = values.Name ?? [];
+        return { values: Object.fromEntries(names.map((n, i) => [n, Number(values.Value?.[i] ?? 0)])) };
+      }
+      case 'get-vm-settings':
+        return { vms: (values.Vm ?? []).map((name) => ({ name, group: name, resiliencyPeriod: 0 })) };
+      case 'set-vm-settings':
+        return { name: values.Vm?.[0] ?? '', group: values.Vm?.[0] ?? '', previous: 0, value: Number(values.ResiliencyPeriod?.[0] ?? 0) };
       case 'live-migrate': {
-        const vm = header.vm?.[0] ?? '';
-        return JSON.stringify({ vm, source: d.vms.find((v) => v.name === vm)?.owner ?? '?', target: header.node?.[0] ?? '', totalMs: 0 });
+        const vm = values.Vm?.[0] ?? '';
+        return { vm, group: vm, source: d.vms.find((v) => v.name === vm)?.owner ?? '?', target: values.Node?.[0] ?? '', totalMs: 0, startedAt: at, endedAt: at, restoreErrors: [] };
       }
       case 'suspend-node':
       case 'resume-node':
-        return JSON.stringify({ node: header.node?.[0] ?? '', totalMs: 0 });
+        return { node: values.Node?.[0] ?? '', totalMs: 0, vms: [], notBack: [] };
       case 'read-configuration':
-        return JSON.stringify({ sharedStoragePath: null, sharedStoragePathExists: false, hosts: [], vms: d.vms.map((v) => ({ name: v.name, version: v.version ?? '9.0' })), supportedVersions: [] });
+        return { sharedStoragePath: null, sharedStoragePathExists: false, hosts: [], vms: d.vms.map((v) => ({ name: v.name, version: v.version ?? '9.0' })), supportedVersions: [] };
       case 'residue':
-        return JSON.stringify({ nodes: d.nodes.map((Name) => ({ Name, State: 'Up', StatusInformation: [] })), firewallRules: [], tasks: [], settings: {}, unchecked: [] });
+        return { nodes: d.nodes.map((Name) => ({ Name, State: 'Up', StatusInformation: [] })), firewallRules: [], tasks: [], settings: {}, unchecked: [], services: [], transports: [] };
       default:
-        return '{}';
+        return { at };
     }
   }
 
   async close(): Promise<void> {}
 }
 
-/** `$name = 'a'` / `$name = @('a', 'b')` header lines → name → the strings (verbatim literals undone). */
-function headerValues(script: string): Record<string, string[]> {
+/**
+ * A call's values by parameter: `-Name 'a'` / `-Name @('a', 'b')` / `-Name (ConvertFrom-ClusterChaosBase64 '…')`
+ * → the strings (verbatim literals undone, base64 decoded), `-Name 60` → '60'. For the dry run's answers only.
+ */
+function callValues(script: string): Record<string, string[]> {
+  const line = script.split('\n')[1] ?? '';
   const values: Record<string, string[]> = {};
-  for (const line of script.split('\n')) {
-    if (line === '') break;
-    const m = /^\$([A-Za-z]+) = (.*)$/.exec(line);
-    if (!m) continue;
-    values[m[1]!] = [...m[2]!.matchAll(/['\u2018\u2019\u201A\u201B]((?:[^'\u2018\u2019\u201A\u201B]|(['\u2018\u2019\u201A\u201B])\2)*)['\u2018\u2019\u201A\u201B]/g)].map((q) =>
-      q[1]!.replace(/(['\u2018\u2019\u201A\u201B])\1/g, '$1'),
+  const quoted = String.raw`(?:\(ConvertFrom-ClusterChaosBase64 '([A-Za-z0-9+/=]*)'\)|['\u2018\u2019\u201A\u201B]((?:[^'\u2018\u2019\u201A\u201B]|(?:['\u2018\u2019\u201A\u201B]){2})*)['\u2018\u2019\u201A\u201B]|(-?\d+))`;
+  for (const m of line.matchAll(new RegExp(String.raw`-([A-Za-z]+)(?::\$true| (@\((?:[^()]|\([^()]*\))*\)|\S+))`, 'g'))) {
+    const text = m[2] ?? '';
+    values[m[1]!] = [...text.matchAll(new RegExp(quoted, 'g'))].map((q) =>
+      q[1] !== undefined ? Buffer.from(q[1], 'base64').toString('utf8') : q[2] !== undefined ? q[2].replace(/(['\u2018\u2019\u201A\u201B])\1/g, '$1') : q[3]!,
     );
   }
   return values;

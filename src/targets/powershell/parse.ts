@@ -1,9 +1,11 @@
 import type { Millis, NodeObservation, VmObservation } from '../../trace/records.js';
-import { OperationUnknownError, type ClusterConfiguration, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
+import { OperationError, OperationUnknownError, ReadError, type ClusterConfiguration, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
 
 /**
- * The JSON each script prints (the script contract in scripts.ts), parsed and checked strictly: a field
- * missing, of the wrong type, or an enum given as an integer instead of its name is an error, never a guess.
+ * The answer each call of the ClusterChaos module prints (module/README.md), parsed and checked strictly: the
+ * JSON between the answer's frame lines (whatever else PowerShell printed around it is not the answer: review
+ * B3), and in it a field missing, of the wrong type, or an enum given as an integer instead of its name is an
+ * error, never a guess. A failure the module caught arrives as `{"error": "…"}` inside the frame.
  *
  * What a bad answer means depends on the operation: for one that changes the cluster it ran, but we cannot
  * tell how it ended, so it is an OperationUnknownError; for a read it is a plain error to report
@@ -18,7 +20,7 @@ import { OperationUnknownError, type ClusterConfiguration, type ClusterEvent, ty
  * or died. An error to report, not a verdict: nothing was done to the cluster, so it is neither an
  * OperationError (refused) nor an OperationUnknownError (may have happened).
  */
-export class PowerShellReadError extends Error {
+export class PowerShellReadError extends ReadError {
   override name = 'PowerShellReadError';
 }
 
@@ -31,6 +33,33 @@ export class PowerShellOutputError extends PowerShellReadError {
 export interface ParseContext {
   op: string;
   mutating: boolean;
+}
+
+/** The lines around every answer the module prints (module/Answer.ps1). */
+export const ANSWER_BEGIN = '@@clusterchaos-answer@@';
+export const ANSWER_END = '@@clusterchaos-end@@';
+
+/**
+ * The JSON text of the last framed answer in `output`, or undefined when there is none (text before, after
+ * or between frames is ignored: warnings, progress, anything a cmdlet printed).
+ */
+export function framedAnswer(output: string): string | undefined {
+  const begin = output.lastIndexOf(ANSWER_BEGIN);
+  if (begin < 0) return undefined;
+  const rest = output.slice(begin + ANSWER_BEGIN.length);
+  const end = rest.indexOf(ANSWER_END);
+  if (end < 0) return undefined;
+  return rest.slice(0, end).trim();
+}
+
+/** A failure the module caught and reported in its answer; `notEffective`: the fault would not have taken effect. */
+export class ModuleError extends Error {
+  constructor(
+    message: string,
+    readonly notEffective: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** Shown in messages: the first 200 characters of what PowerShell printed. */
@@ -130,11 +159,17 @@ export function parseOutput<T>(output: string, context: ParseContext, what: stri
   let json: unknown;
   let problem: string;
   try {
-    if (output.trim() === '') throw new ShapeError('it printed nothing');
+    const text = framedAnswer(output);
+    if (text === undefined) throw new ShapeError(output.trim() === '' ? 'it printed nothing' : 'it printed no answer of the ClusterChaos module');
     try {
-      json = JSON.parse(output);
+      json = JSON.parse(text);
     } catch (e) {
-      throw new ShapeError(`it is not JSON (${(e as Error).message})`);
+      throw new ShapeError(`its answer is not JSON (${(e as Error).message})`);
+    }
+    const failure = failureOf(json);
+    if (failure) {
+      if (context.mutating) throw new OperationError(`${context.op}: ${failure.message}`, failure.notEffective ? { notEffective: true } : undefined);
+      throw new PowerShellReadError(`${context.op}: ${failure.message}`);
     }
     return shape(json);
   } catch (e) {
@@ -146,11 +181,49 @@ export function parseOutput<T>(output: string, context: ParseContext, what: stri
   throw new PowerShellOutputError(message);
 }
 
+/** `{"error": "…", "notEffective"?: true}`: the module's report of a failure it caught. */
+function failureOf(json: unknown): ModuleError | undefined {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const e = (json as { error?: unknown }).error;
+  if (typeof e !== 'string') return undefined;
+  return new ModuleError(e || 'the module reported a failure without a message', (json as { notEffective?: unknown }).notEffective === true);
+}
+
 export const NODE_STATES: readonly NodeObservation['State'][] = ['Up', 'Down', 'Paused', 'Joining', 'Unknown'];
 export const GROUP_STATES: readonly VmObservation['GroupState'][] = ['Online', 'Offline', 'Failed', 'PartialOnline', 'Pending', 'Unknown'];
 
-/** The poll script's `{ nodes: [{Name, State, StatusInformation}], vms: [{Name, State, GroupState, OwnerNode, StatusInformation}] }`. */
-export function parsePoll(output: string, t: Millis): Poll {
+/** An ISO 8601 time with its zone → epoch ms (a zone-less time would be read in our own zone). */
+function isoTime(v: unknown, path: string): number {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v)) fail(path, 'an ISO 8601 time with its zone', v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) fail(path, 'a time', v);
+  return at;
+}
+
+/** A list of names (a lone string is a list of one, null none). */
+function strings(v: unknown, path: string): string[] {
+  if (v === null || v === undefined) return [];
+  const items = typeof v === 'string' ? [v] : Array.isArray(v) ? v : fail(path, 'a list of names', v);
+  return items.map((s, i) => name(s, `${path}[${i}]`));
+}
+
+/** What one poll saw, with the epoch times at which the cluster side sampled nodes and groups. */
+export interface PollAnswer {
+  nodesAt: number;
+  groupsAt: number;
+  nodes: Record<string, NodeObservation>;
+  vms: Record<string, VmObservation>;
+  /** The VMs' groups, by VM name (a group may be named otherwise: review R7). */
+  groups: Record<string, string>;
+  /** Owners that could not be asked for their VMs' state. */
+  unreachable: string[];
+}
+
+/**
+ * Get-ClusterChaosObservation's `{ nodesAt, nodes: [{Name, State, StatusInformation, DrainStatus}], groupsAt,
+ * vms: [{Name, Group, State, GroupState, OwnerNode, StatusInformation}], unreachable }`.
+ */
+export function parsePollAnswer(output: string): PollAnswer {
   return parseOutput(output, { op: 'poll', mutating: false }, 'a poll ({nodes, vms})', (json) => {
     const root = object(json, 'the answer');
     const nodes: Record<string, NodeObservation> = {};
@@ -164,6 +237,7 @@ export function parsePoll(output: string, t: Millis): Poll {
     });
     unique(nodeList.map((n) => (n as { Name: string }).Name), 'nodes');
     const vms: Record<string, VmObservation> = {};
+    const groups: Record<string, string> = {};
     const vmList = list(root.vms, 'vms');
     vmList.forEach((item, i) => {
       const path = `vms[${i}]`;
@@ -175,10 +249,24 @@ export function parsePoll(output: string, t: Millis): Poll {
         OwnerNode: name(v.OwnerNode, `${path}.OwnerNode`),
         StatusInformation: flags(v.StatusInformation, `${path}.StatusInformation`),
       };
+      groups[vmName] = v.Group === undefined || v.Group === null ? vmName : name(v.Group, `${path}.Group`);
     });
     unique(vmList.map((v) => (v as { Name: string }).Name), 'vms');
-    return { t, nodes, vms };
+    return {
+      nodesAt: isoTime(root.nodesAt, 'nodesAt'),
+      groupsAt: isoTime(root.groupsAt, 'groupsAt'),
+      nodes,
+      vms,
+      groups,
+      unreachable: strings(root.unreachable, 'unreachable'),
+    };
   });
+}
+
+/** A poll as the Target returns it: `t` the node sample's time on the run's clock (`toT`), VMs at theirs. */
+export function parsePoll(output: string, toT: (epochMs: number) => Millis): Poll {
+  const a = parsePollAnswer(output);
+  return { t: toT(a.nodesAt), vmsT: toT(a.groupsAt), nodes: a.nodes, vms: a.vms };
 }
 
 /** One event as the events script prints it; `time` is kept as PowerShell gave it, `at` is its epoch ms. */
@@ -213,70 +301,170 @@ function timestamp(v: unknown, path: string): { time: string; at: number } {
   return { time: v, at };
 }
 
-/** The events script's `[{node, log, provider, id, level, time, message}]`, oldest first. */
-export function parseEvents(output: string): RawEvent[] {
-  if (output.trim() === '') return []; // no records at all: some PowerShell versions print nothing for @()
-  return parseOutput(output, { op: 'events', mutating: false }, 'a list of events', (json) => {
-    const events = list(json, 'the answer').map((item, i): RawEvent => {
-      const path = `[${i}]`;
-      const e = object(item, path);
-      const level = typeof e.level === 'number' ? (LEVELS[e.level] ?? String(e.level)) : e.level === null || e.level === undefined ? '' : e.level;
-      if (typeof level !== 'string') fail(`${path}.level`, 'a level name', e.level);
-      const message = e.message === null || e.message === undefined ? '' : e.message;
-      if (typeof message !== 'string') fail(`${path}.message`, 'a string', e.message);
-      return {
-        node: name(e.node, `${path}.node`),
-        log: name(e.log, `${path}.log`),
-        provider: typeof e.provider === 'string' ? e.provider : e.provider === null || e.provider === undefined ? '' : fail(`${path}.provider`, 'a string', e.provider),
-        id: integer(e.id, `${path}.id`),
-        level,
-        ...timestamp(e.time, `${path}.time`),
-        message,
-        data: e.data === null || e.data === undefined ? [] : list(e.data, `${path}.data`).map((d) => (d === null ? '' : String(d))),
-      };
+/** What one events call collected: the records (oldest first), the nodes it could not reach, the nodes whose Get-WinEvent failed. */
+export interface EventsAnswer {
+  records: RawEvent[];
+  unreachable: string[];
+  failures: { node: string; message: string }[];
+}
+
+function rawEvent(item: unknown, path: string): RawEvent {
+  const e = object(item, path);
+  const level = typeof e.level === 'number' ? (LEVELS[e.level] ?? String(e.level)) : e.level === null || e.level === undefined ? '' : e.level;
+  if (typeof level !== 'string') fail(`${path}.level`, 'a level name', e.level);
+  const message = e.message === null || e.message === undefined ? '' : e.message;
+  if (typeof message !== 'string') fail(`${path}.message`, 'a string', e.message);
+  return {
+    node: name(e.node, `${path}.node`),
+    log: name(e.log, `${path}.log`),
+    provider: typeof e.provider === 'string' ? e.provider : e.provider === null || e.provider === undefined ? '' : fail(`${path}.provider`, 'a string', e.provider),
+    id: integer(e.id, `${path}.id`),
+    level,
+    ...timestamp(e.time, `${path}.time`),
+    message,
+    data: e.data === null || e.data === undefined ? [] : list(e.data, `${path}.data`).map((d) => (d === null ? '' : String(d))),
+  };
+}
+
+/** Get-ClusterChaosEvent's `{ records: [{node, log, provider, id, level, time, message, data}], unreachable, failures }`. */
+export function parseEvents(output: string): EventsAnswer {
+  return parseOutput(output, { op: 'events', mutating: false }, 'the event-log records', (json) => {
+    const root = object(json, 'the answer');
+    const records = list(root.records, 'records').map((item, i) => rawEvent(item, `records[${i}]`));
+    const failures = list(root.failures, 'failures').map((item, i) => {
+      const f = object(item, `failures[${i}]`);
+      return { node: name(f.node, `failures[${i}].node`), message: typeof f.message === 'string' ? f.message : '' };
     });
-    return events.sort((a, b) => a.at - b.at);
+    return { records: records.sort((a, b) => a.at - b.at), unreachable: strings(root.unreachable, 'unreachable'), failures };
   });
 }
 
-/** A raw event as the trace records it: `t` is its time relative to the run's start (node clocks; skew shows). */
-export function toClusterEvent(e: RawEvent, runStartEpochMs: number): ClusterEvent {
-  return { t: e.at - runStartEpochMs, node: e.node, log: e.log, provider: e.provider, id: e.id, level: e.level, time: e.time, message: e.message };
+/** A raw event as the trace records it: `t` is its time on the run's clock, the node's clock offset taken out (review R15). */
+export function toClusterEvent(e: RawEvent, runStartEpochMs: number, nodeOffsetMs = 0): ClusterEvent {
+  return { t: e.at - nodeOffsetMs - runStartEpochMs, node: e.node, log: e.log, provider: e.provider, id: e.id, level: e.level, time: e.time, message: e.message };
 }
 
-/** `{ <Get-Cluster property>: <number> }` (getSettings, and the residue scan's settings). */
-function settingsShape(v: unknown, path: string): ClusterSettingValues {
+/** `{ <Get-Cluster property>: <number> }`; `nulls`: a property the cluster lacks reads as null. */
+function settingsShape(v: unknown, path: string, nulls = false): Record<string, number | null> {
   const root = object(v, path);
-  const values: ClusterSettingValues = {};
+  const values: Record<string, number | null> = {};
   for (const [key, value] of Object.entries(root)) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${path}.${key}`, 'a number', value);
-    values[key] = value;
+    if (value === null && nulls) values[key] = null;
+    else if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${path}.${key}`, 'a number', value);
+    else values[key] = value;
   }
   return values;
 }
 
-export function parseSettings(output: string, names: readonly string[]): ClusterSettingValues {
+/** Get-ClusterChaosSetting's `{ values: { name: number | null } }`: null where the cluster has no such property (review B4). */
+export function parseSettings(output: string, names: readonly string[]): Record<string, number | null> {
   return parseOutput(output, { op: 'get-settings', mutating: false }, 'the cluster settings', (json) => {
-    const values = settingsShape(json, 'the answer');
+    const values = settingsShape(object(json, 'the answer').values, 'values', true);
     const missing = names.filter((n) => !(n in values));
     if (missing.length) throw new ShapeError(`it lacks ${missing.join(', ')}`);
     return values;
   });
 }
 
-/** liveMigrate's `{ vm, source, target, totalMs }`. */
-export function parseLiveMigration(output: string, op: string): { vm: string; source: string; target: string; totalMs: number } {
-  return parseOutput(output, { op, mutating: true }, 'a live migration ({vm, source, target, totalMs})', (json) => {
-    const m = object(json, 'the answer');
-    return { vm: name(m.vm, 'vm'), source: name(m.source, 'source'), target: name(m.target, 'target'), totalMs: milliseconds(m.totalMs, 'totalMs') };
+/** Set-ClusterChaosSetting's `{ values }`: what the cluster reports after the change (read back: review B1). */
+export function parseSetSettings(output: string, wanted: Readonly<Record<string, number>>): ClusterSettingValues {
+  return parseOutput(output, { op: 'set-settings', mutating: true }, 'the settings read back', (json) => {
+    const values = settingsShape(object(json, 'the answer').values, 'values') as ClusterSettingValues;
+    const missing = Object.keys(wanted).filter((n) => !(n in values));
+    if (missing.length) throw new ShapeError(`it lacks ${missing.join(', ')}`);
+    return values;
   });
 }
 
-/** suspendNode / resumeNode's `{ node, totalMs }`, with the migrations when the script reports them. */
+/** Get-ClusterChaosVmSetting's `{ vms: [{ name, group, resiliencyPeriod }] }`. */
+export function parseVmSettings(output: string): { name: string; group: string; resiliencyPeriod: number }[] {
+  return parseOutput(output, { op: 'get-vm-settings', mutating: false }, "the VMs' settings", (json) =>
+    list(object(json, 'the answer').vms, 'vms').map((item, i) => {
+      const v = object(item, `vms[${i}]`);
+      return { name: name(v.name, `vms[${i}].name`), group: name(v.group, `vms[${i}].group`), resiliencyPeriod: integer(v.resiliencyPeriod, `vms[${i}].resiliencyPeriod`) };
+    }),
+  );
+}
+
+/** Set-ClusterChaosVmSetting's `{ name, group, previous, value }`. */
+export function parseSetVmSetting(output: string): { name: string; group: string; previous: number; value: number } {
+  return parseOutput(output, { op: 'set-vm-settings', mutating: true }, "a VM's setting read back", (json) => {
+    const v = object(json, 'the answer');
+    return { name: name(v.name, 'name'), group: name(v.group, 'group'), previous: integer(v.previous, 'previous'), value: integer(v.value, 'value') };
+  });
+}
+
+/** What first contact read of each node (review R6, R15, N5, B4). */
+export interface NodeFacts {
+  name: string;
+  reached: boolean;
+  osVersion?: string;
+  languageMode?: string;
+  /** The node's clock minus ours (ms), and half the round trip that bounds the measurement. */
+  clockOffsetMs?: number;
+  offsetUncertaintyMs?: number;
+  /** clussvc's first recovery action (restart) delay, from its FailureActions; absent when none is configured. */
+  clussvcRecoveryMs?: number;
+  clussvcStartType?: string;
+  error?: string;
+}
+
+export interface ConnectAnswer {
+  psVersion: string;
+  edition: string;
+  failoverClusters: string;
+  nodes: NodeFacts[];
+}
+
+/** Connect-ClusterChaosCluster's `{ psVersion, edition, failoverClusters, nodes: [...] }`. */
+export function parseConnect(output: string): ConnectAnswer {
+  return parseOutput(output, { op: 'connect', mutating: false }, 'the first contact', (json) => {
+    const root = object(json, 'the answer');
+    const text = (v: unknown, path: string): string | undefined => (v === null || v === undefined || v === '' ? undefined : typeof v === 'string' ? v : fail(path, 'a string', v));
+    const num = (v: unknown, path: string): number | undefined => (v === null || v === undefined ? undefined : typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'a number', v));
+    const nodes = list(root.nodes, 'nodes').map((item, i): NodeFacts => {
+      const p = `nodes[${i}]`;
+      const n = object(item, p);
+      if (typeof n.reached !== 'boolean') fail(`${p}.reached`, 'true or false', n.reached);
+      const facts: NodeFacts = { name: name(n.name, `${p}.name`), reached: n.reached };
+      const fields: [keyof NodeFacts, unknown, 'text' | 'num'][] = [
+        ['osVersion', n.osVersion, 'text'],
+        ['languageMode', n.languageMode, 'text'],
+        ['clockOffsetMs', n.clockOffsetMs, 'num'],
+        ['offsetUncertaintyMs', n.offsetUncertaintyMs, 'num'],
+        ['clussvcRecoveryMs', n.clussvcRecoveryMs, 'num'],
+        ['clussvcStartType', n.clussvcStartType, 'text'],
+        ['error', n.error, 'text'],
+      ];
+      for (const [key, v, kind] of fields) {
+        const value = kind === 'text' ? text(v, `${p}.${key}`) : num(v, `${p}.${key}`);
+        if (value !== undefined) (facts as unknown as Record<string, unknown>)[key] = value;
+      }
+      return facts;
+    });
+    return { psVersion: text(root.psVersion, 'psVersion') ?? '', edition: text(root.edition, 'edition') ?? '', failoverClusters: text(root.failoverClusters, 'failoverClusters') ?? '', nodes };
+  });
+}
+
+/** Move-ClusterChaosVm's `{ vm, group, source, target, totalMs, startedAt, endedAt, restoreErrors }`. */
+export function parseLiveMigration(output: string, op: string): { vm: string; source: string; target: string; totalMs: number; restoreErrors: string[] } {
+  return parseOutput(output, { op, mutating: true }, 'a live migration ({vm, source, target, totalMs})', (json) => {
+    const m = object(json, 'the answer');
+    return {
+      vm: name(m.vm, 'vm'),
+      source: name(m.source, 'source'),
+      target: name(m.target, 'target'),
+      totalMs: milliseconds(m.totalMs, 'totalMs'),
+      restoreErrors: strings(m.restoreErrors, 'restoreErrors'),
+    };
+  });
+}
+
+/** Suspend-ClusterChaosNode's `{ node, totalMs, vms }` and Resume-ClusterChaosNode's `{ node, totalMs, failbackMs, notBack }`. */
 export function parseDrain(
   output: string,
   op: string,
-): { node: string; totalMs: number; migrations: { vm: string; source: string; target: string; totalMs?: number }[] } {
+): { node: string; totalMs: number; vms: string[]; failbackMs?: number; notBack: string[]; migrations: { vm: string; source: string; target: string; totalMs?: number }[] } {
   return parseOutput(output, { op, mutating: true }, 'a drain result ({node, totalMs})', (json) => {
     const d = object(json, 'the answer');
     const migrations = list(d.migrations, 'migrations').map((item, i) => {
@@ -288,14 +476,21 @@ export function parseDrain(
         ...(m.totalMs === undefined || m.totalMs === null ? {} : { totalMs: milliseconds(m.totalMs, `migrations[${i}].totalMs`) }),
       };
     });
-    return { node: name(d.node, 'node'), totalMs: milliseconds(d.totalMs, 'totalMs'), migrations };
+    return {
+      node: name(d.node, 'node'),
+      totalMs: milliseconds(d.totalMs, 'totalMs'),
+      vms: strings(d.vms, 'vms'),
+      ...(d.failbackMs === undefined || d.failbackMs === null ? {} : { failbackMs: milliseconds(d.failbackMs, 'failbackMs') }),
+      notBack: strings(d.notBack, 'notBack'),
+      migrations,
+    };
   });
 }
 
 /**
  * What the residue scan found (the shape src/safety's ResidueSnapshot reads): the nodes, this run's firewall
- * rules and tasks still there (`<node>/<name>`), the named settings as they are now, and the nodes that
- * could not be asked about rules and tasks.
+ * rules and tasks still there (`<node>/<name>`), the named settings as they are now, the nodes that could not
+ * be asked, and each node's clussvc and live-migration transport.
  */
 export interface Residue {
   nodes: { Name: string; State: NodeObservation['State']; StatusInformation: string[] }[];
@@ -303,9 +498,11 @@ export interface Residue {
   tasks: string[];
   settings: ClusterSettingValues;
   unchecked: string[];
+  services: { node: string; status: string; startType: string }[];
+  transports: { node: string; transport: string }[];
 }
 
-/** residue's `{ nodes: [{Name, State, StatusInformation}], firewallRules, tasks, settings, unchecked }`. */
+/** Get-ClusterChaosResidue's `{ nodes, firewallRules, tasks, settings, unchecked, services, transports }`. */
 export function parseResidue(output: string): Residue {
   return parseOutput(output, { op: 'residue', mutating: false }, 'a residue scan', (json) => {
     const root = object(json, 'the answer');
@@ -317,33 +514,38 @@ export function parseResidue(output: string): Residue {
         StatusInformation: flags(n.StatusInformation, `nodes[${i}].StatusInformation`),
       };
     });
-    const strings = (v: unknown, path: string): string[] => {
-      if (v === null || v === undefined) return [];
-      const items = typeof v === 'string' ? [v] : Array.isArray(v) ? v : fail(path, 'a list of names', v);
-      return items.map((s, i) => name(s, `${path}[${i}]`));
-    };
+    const services = list(root.services, 'services').map((item, i) => {
+      const v = object(item, `services[${i}]`);
+      return { node: name(v.node, `services[${i}].node`), status: enumName(v.status, `services[${i}].status`), startType: enumName(v.startType, `services[${i}].startType`) };
+    });
+    const transports = list(root.transports, 'transports').map((item, i) => {
+      const v = object(item, `transports[${i}]`);
+      return { node: name(v.node, `transports[${i}].node`), transport: enumName(v.transport, `transports[${i}].transport`) };
+    });
+    const settings = root.settings === null || root.settings === undefined ? {} : settingsShape(root.settings, 'settings', true);
     return {
       nodes,
       firewallRules: strings(root.firewallRules, 'firewallRules'),
       tasks: strings(root.tasks, 'tasks'),
-      settings: root.settings === null || root.settings === undefined ? {} : settingsShape(root.settings, 'settings'),
+      settings: Object.fromEntries(Object.entries(settings).filter((e): e is [string, number] => e[1] !== null)),
       unchecked: strings(root.unchecked, 'unchecked'),
+      services,
+      transports,
     };
   });
 }
 
-/**
- * The answer of a mutating script that reports nothing in particular: anything (or nothing) is fine, as long
- * as the script printed either nothing or JSON. Something else is not what any script prints: unknown.
- */
-export function parseAcknowledgement(output: string, op: string): unknown {
-  if (output.trim() === '') return undefined;
-  return parseOutput(output, { op, mutating: true }, 'JSON', (json) => json);
+/** The answer of a mutating call that reports nothing in particular: its object (e.g. `{ at }`). */
+export function parseAcknowledgement(output: string, op: string): Record<string, unknown> {
+  return parseOutput(output, { op, mutating: true }, 'an acknowledgement (a JSON object)', (json) => object(json, 'the answer'));
 }
 
+/** How a VM's disks are stored, read from their paths: a CSV, an SMB share, a local disk. */
+export type StorageKind = 'csv' | 'smb' | 'local' | 'unknown';
+
 /**
- * read-configuration's `{ sharedStoragePath, sharedStoragePathExists, hosts, vms, supportedVersions }`. An empty
- * or null sharedStoragePath: none is configured. Versions are kept as strings ("9.0"), never as numbers.
+ * Get-ClusterChaosConfiguration's `{ sharedStoragePath, sharedStoragePathExists, hosts, vms, supportedVersions }`.
+ * An empty or null sharedStoragePath: none is configured. Versions are kept as strings ("9.0"), never as numbers.
  */
 export function parseConfiguration(output: string): ClusterConfiguration {
   return parseOutput(output, { op: 'read-configuration', mutating: false }, 'the cluster configuration', (json) => {
@@ -369,7 +571,14 @@ export function parseConfiguration(output: string): ClusterConfiguration {
     unique(hosts.map((h) => h.node), 'hosts');
     const vms = list(root.vms, 'vms').map((item, i) => {
       const v = object(item, `vms[${i}]`);
-      return { name: name(v.name, `vms[${i}].name`), version: version(v.version, `vms[${i}].version`) };
+      const storage = v.storage === undefined || v.storage === null ? undefined : oneOf(v.storage, `vms[${i}].storage`, ['csv', 'smb', 'local', 'unknown'] as const);
+      const memory = v.memoryStartupBytes === undefined || v.memoryStartupBytes === null ? undefined : integer(v.memoryStartupBytes, `vms[${i}].memoryStartupBytes`);
+      return {
+        name: name(v.name, `vms[${i}].name`),
+        version: version(v.version, `vms[${i}].version`),
+        ...(storage ? { storage } : {}),
+        ...(memory !== undefined ? { memoryStartupBytes: memory } : {}),
+      };
     });
     const supportedVersions = list(root.supportedVersions, 'supportedVersions').map((v, i) => version(v, `supportedVersions[${i}]`));
     return {

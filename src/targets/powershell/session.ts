@@ -1,14 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { PowerShell, InvocationError, ProcessError, type PSExecutableType } from 'node-powershell';
 import type { Logger } from 'pino';
 import { OperationError, OperationUnknownError } from '../target.js';
+import { ANSWER_BEGIN } from './parse.js';
+import { psValue } from './scripts.js';
 
 /**
  * One long-lived PowerShell process per run, through node-powershell, that runs one script at a time.
  *
  * What a round trip can end in, and what the caller is told:
- * - output on stdout → the text (the script's JSON);
- * - output on stderr (PowerShell wrote an error) → OperationError with PowerShell's message: the cluster
- *   refused or failed it;
+ * - the module's framed answer on stdout (ANSWER_BEGIN … ANSWER_END) → the whole stdout (parse.ts reads the
+ *   frame, whatever else is around it); anything on stderr beside it is logged, not fatal;
+ * - no answer, and PowerShell wrote an error (stderr) → OperationError with PowerShell's message: the call
+ *   itself failed (a parameter that does not bind, a module that did not load), so nothing ran;
  * - no answer within the timeout → OperationUnknownError ("… timed out after N s; its outcome is unknown").
  *   The script keeps running in the shell (killing it could skip its own clean-up); the next call waits for
  *   it to finish, and if it still has not after another timeout, the shell is killed and a new one started;
@@ -22,8 +26,12 @@ import { OperationError, OperationUnknownError } from '../target.js';
  * Every message this module builds is scrubbed of the password as well, in case PowerShell echoes it.
  */
 export interface SessionOptions {
-  /** The PowerShell executable; default: `NODE_POWERSHELL` from the environment, else `pwsh`. */
+  /** The PowerShell executable; default: defaultExecutable() (NODE_POWERSHELL, else powershell.exe on Windows, else pwsh). */
   executable?: string;
+  /** Modules the set-up imports before the ClusterChaos module (the rehearsal lab's stand-ins). */
+  imports?: readonly string[];
+  /** Extra environment variables for the shell (the rehearsal lab's URL and process id, its time zone). */
+  childEnv?: Readonly<Record<string, string>>;
   /** How long one round trip may take before its outcome is unknown (default 120 s). */
   timeoutMs?: number;
   /** The account the scripts run as; absent: CLUSTERCHAOS_USERNAME / CLUSTERCHAOS_PASSWORD, else the current identity. */
@@ -69,36 +77,59 @@ export const SESSION_START_MS = 30_000;
 const USER_VARIABLE = 'CLUSTERCHAOS_SESSION_USERNAME';
 const SECRET_VARIABLE = 'CLUSTERCHAOS_SESSION_SECRET';
 
-/**
- * The set-up script run once in every new shell. It holds no secret: the credential comes from the child's
- * own environment. With a credential, every `Invoke-Command` (node-local actions, Get-VM, event logs) uses
- * it through `$PSDefaultParameterValues`; the FailoverClusters cmdlets have no -Credential and run as the
- * current identity. `$ConfirmPreference = 'None'`: a confirmation prompt would read our next input line;
- * `$ProgressPreference`: no progress records from Move-ClusterVirtualMachineRole and friends.
- */
-export const SESSION_SETUP_SCRIPT = [
-  // the shape of every script (scripts.ts): the marker, no values, an empty line, one block, a final newline
-  // (`pwsh -Command -` runs a block of several lines when an empty line follows it)
-  '# clusterchaos session',
-  '',
-  '# Dot-sourced, so the preferences and the credential stay in the session for the scripts that follow.',
-  '. {',
-  "  $ProgressPreference = 'SilentlyContinue'",
-  "  $ConfirmPreference = 'None'",
-  '  $ClusterChaosCredential = $null',
-  `  if ($env:${USER_VARIABLE}) {`,
-  `    $ClusterChaosCredential = New-Object System.Management.Automation.PSCredential ($env:${USER_VARIABLE}, (ConvertTo-SecureString $env:${SECRET_VARIABLE} -AsPlainText -Force))`,
-  "    $PSDefaultParameterValues['Invoke-Command:Credential'] = $ClusterChaosCredential",
-  '  }',
-  `  Remove-Item Env:${SECRET_VARIABLE}, Env:CLUSTERCHAOS_PASSWORD -ErrorAction SilentlyContinue`,
-  '}',
-  '',
-].join('\n');
+/** The ClusterChaos module every session imports (module/README.md). */
+export const MODULE_MANIFEST = fileURLToPath(new URL('./module/ClusterChaos.psd1', import.meta.url));
 
-/** node-powershell's PowerShell with our executable rule: the option, else NODE_POWERSHELL, else pwsh. */
+
+/**
+ * The set-up script run once in every new shell: preferences that keep the output to the module's framed
+ * answers (review B3: warnings, progress and information would otherwise reach stdout), UTF-8 output, the
+ * ClusterChaos module, and the credential handed to it. It holds no secret: the credential comes from the
+ * child's own environment, which the script then clears. `$ConfirmPreference = 'None'`: a confirmation prompt
+ * would read our next input line. `imports`: modules to import first (the rehearsal lab's stand-ins).
+ */
+export function sessionSetupScript(o: { imports?: readonly string[]; module?: string } = {}): string {
+  return [
+    // the shape of every script: the marker, then complete lines (`pwsh -Command -` runs a block once an
+    // empty line follows it; the script ends with one)
+    '# clusterchaos session',
+    '. {',
+    "  $ProgressPreference = 'SilentlyContinue'",
+    "  $WarningPreference = 'SilentlyContinue'",
+    "  $InformationPreference = 'SilentlyContinue'",
+    "  $VerbosePreference = 'SilentlyContinue'",
+    "  $ConfirmPreference = 'None'",
+    '  [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false',
+    '}',
+    ...(o.imports ?? []).map((m) => `Import-Module -Name ${psValue(m)} -Global -Force -ErrorAction Stop`),
+    `Import-Module -Name ${psValue(o.module ?? MODULE_MANIFEST)} -Global -Force -ErrorAction Stop`,
+    '& {',
+    '  $credential = $null',
+    `  if ($env:${USER_VARIABLE}) {`,
+    `    $credential = New-Object System.Management.Automation.PSCredential ($env:${USER_VARIABLE}, (ConvertTo-SecureString $env:${SECRET_VARIABLE} -AsPlainText -Force))`,
+    '  }',
+    `  Remove-Item Env:${SECRET_VARIABLE}, Env:CLUSTERCHAOS_PASSWORD -ErrorAction SilentlyContinue`,
+    '  Initialize-ClusterChaosSession -Credential $credential',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The set-up script of a session on a real cluster. */
+export const SESSION_SETUP_SCRIPT = sessionSetupScript();
+
+/**
+ * The shell a session starts when none is named: NODE_POWERSHELL; on Windows, Windows PowerShell 5.1
+ * (`powershell.exe`), where FailoverClusters loads natively (review B1); elsewhere `pwsh`.
+ */
+export function defaultExecutable(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  return env.NODE_POWERSHELL ?? (platform === 'win32' ? 'powershell.exe' : 'pwsh');
+}
+
+/** node-powershell's PowerShell with our executable rule (defaultExecutable, unless the option names one). */
 class ClusterChaosShell extends PowerShell {
   protected override setExecutable(options: { executable?: PSExecutableType }): string {
-    return (options.executable as string | undefined) ?? process.env.NODE_POWERSHELL ?? 'pwsh';
+    return (options.executable as string | undefined) ?? defaultExecutable();
   }
 }
 
@@ -119,6 +150,7 @@ export class PowerShellSession implements ScriptRunner {
   private readonly log: Logger;
   private readonly env: NodeJS.ProcessEnv;
   private shell: Shell | undefined;
+  private readonly setupScript: string;
   private credential: Credential | undefined;
   private credentialResolved = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -131,6 +163,7 @@ export class PowerShellSession implements ScriptRunner {
     if (!(this.timeoutMs > 0)) throw new RangeError(`the PowerShell timeout must be positive (got ${options.timeoutMs})`);
     this.log = options.log;
     this.env = options.env ?? process.env;
+    this.setupScript = options.imports?.length ? sessionSetupScript({ imports: options.imports }) : SESSION_SETUP_SCRIPT;
   }
 
   /** Run one script (after every earlier one) and return what it printed on stdout, trimmed. */
@@ -176,7 +209,7 @@ export class PowerShellSession implements ScriptRunner {
     const credential = await this.resolveCredential();
     const shell = this.start(credential);
     try {
-      await this.invoke(shell, { op: 'session', script: SESSION_SETUP_SCRIPT }, Math.max(this.timeoutMs, SESSION_START_MS));
+      await this.invoke(shell, { op: 'session', script: this.setupScript }, Math.max(this.timeoutMs, SESSION_START_MS));
     } catch (e) {
       await this.dispose(shell);
       // The set-up failed, so the operation's own script was never sent: it did not happen.
@@ -190,7 +223,7 @@ export class PowerShellSession implements ScriptRunner {
   }
 
   private start(credential: Credential | undefined): Shell {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.childEnv };
     delete env.CLUSTERCHAOS_PASSWORD;
     delete env[SECRET_VARIABLE];
     delete env[USER_VARIABLE];
@@ -201,6 +234,8 @@ export class PowerShellSession implements ScriptRunner {
     const ps = new ClusterChaosShell({
       ...(this.options.executable ? { executable: this.options.executable } : {}),
       executableOptions: { '-NoProfile': true },
+      // the answer is read from stdout even when PowerShell also wrote to stderr (see invoke)
+      throwOnInvocationError: false,
       spawnOptions: { env },
     });
     this.shellsStarted++;
@@ -246,7 +281,14 @@ export class PowerShellSession implements ScriptRunner {
       }
       if (shell.dead) throw this.lost(shell, request.op);
       this.log.debug({ op: request.op, ms: Date.now() - started }, 'PowerShell round trip');
-      return outcome.raw.trim();
+      const stdout = outcome.stdout?.toString('utf8') ?? '';
+      const stderr = outcome.stderr?.toString('utf8') ?? '';
+      if (!stderr.trim() || stdout.includes(ANSWER_BEGIN)) {
+        if (stderr.trim()) this.log.debug({ op: request.op, stderr: this.scrub(stderr.slice(0, 2000)) }, 'PowerShell wrote to stderr beside its answer');
+        return stdout.trim();
+      }
+      // No answer, and an error: the call itself failed in PowerShell (it did not bind, or a module is missing).
+      throw new InvocationError(stderr);
     } catch (e) {
       if (e instanceof OperationUnknownError) throw e;
       if (e instanceof ProcessError || shell.dead || (e instanceof InvocationError && /invoke called after process exited/.test(e.message))) {
