@@ -6,13 +6,16 @@
  * `kind: 'cluster'` settings are cluster properties (Get-Cluster names): a run sets them on the cluster and
  * the models use the values the cluster reports back. `kind: 'model'` settings are the models' own
  * assumptions where Microsoft documents no number; an experiment may tighten or loosen them.
+ * `kind: 'simulator'` settings describe how the cluster behaves but are no Get-Cluster property: the simulated
+ * cluster is set to them (so a lab can mimic another reading), the models use them as given, and a run on a
+ * real cluster never sends them (review B5): they are what the lab is assumed to do.
  */
 
 export type SettingUnit = 's' | 'ms' | 'count' | 'level';
 
 export interface SettingDefinition {
   name: string;
-  kind: 'cluster' | 'model';
+  kind: 'cluster' | 'model' | 'simulator';
   unit: SettingUnit;
   default: number;
   min: number;
@@ -77,7 +80,7 @@ export const settingDefinitions: readonly SettingDefinition[] = [
   },
   {
     name: 'MaxQuarantinedPercent',
-    kind: 'cluster',
+    kind: 'simulator',
     unit: 'count',
     default: 25,
     min: 1,
@@ -89,7 +92,7 @@ export const settingDefinitions: readonly SettingDefinition[] = [
   },
   {
     name: 'QuarantineAtCap',
-    kind: 'cluster',
+    kind: 'simulator',
     unit: 'level',
     default: 1,
     min: 1,
@@ -101,7 +104,7 @@ export const settingDefinitions: readonly SettingDefinition[] = [
   },
   {
     name: 'MinimumResilientVmVersion',
-    kind: 'cluster',
+    kind: 'simulator',
     unit: 'count',
     default: 6,
     min: 0,
@@ -113,12 +116,12 @@ export const settingDefinitions: readonly SettingDefinition[] = [
   },
   {
     name: 'MaximumVirtualMachineMigrations',
-    kind: 'cluster',
+    kind: 'simulator',
     unit: 'count',
     default: 2,
     min: 1,
     max: 64,
-    description: 'Live migrations at once from or to one host (Set-VMHost; 2008 R2 hosts: one at a time).',
+    description: 'Live migrations at once from or to one host (Set-VMHost -MaximumVirtualMachineMigrations on each host, not a Get-Cluster property; 2008 R2 hosts: one at a time).',
     source: '[LM-SETUP] default 2; lab-observations §3: serial on 2008 R2',
   },
   {

@@ -49,7 +49,7 @@ export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePla
   }
   for (const run of [...plan.drains, ...plan.migrations, ...plan.resiliency]) {
     out.push('');
-    out.push(...dryRunLines({ experiment: run, ...o.consent, runId: o.runId, clusterSettings: clusterSettingsOf(run) }));
+    out.push(...dryRunLines({ experiment: run, ...o.consent, runId: o.runId, clusterSettings: clusterSettingsOf(run, 'powershell') }));
   }
   return out;
 }

@@ -242,7 +242,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       throw e;
     }
     if (flags.dryRun) {
-      for (const line of dryRunLines({ experiment, ...allowed, runId: randomUUID(), clusterSettings: clusterSettingsOf(experiment) })) io.out(line);
+      for (const line of dryRunLines({ experiment, ...allowed, runId: randomUUID(), clusterSettings: clusterSettingsOf(experiment, 'powershell') })) io.out(line);
       io.out('verdict: unknown — dry run, nothing was run');
       return EXIT.unknown;
     }

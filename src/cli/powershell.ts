@@ -74,7 +74,7 @@ export async function powerShellTargetFor(experiment: Experiment, o: { credentia
     cluster: experiment.cluster.name,
     description: experiment.cluster,
     runTag: tag,
-    settingNames: Object.keys(clusterSettingsOf(experiment)),
+    settingNames: Object.keys(clusterSettingsOf(experiment, 'powershell')),
     ...(o.credential ? { credential: o.credential } : {}),
     log: o.log,
   });

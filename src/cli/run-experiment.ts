@@ -68,12 +68,12 @@ export async function runExperiment(o: {
   const { experiment } = o;
   // Cluster properties are set on the cluster and read back into the header; the models' own settings are
   // recorded in full (defaults and the experiment's values) so a stored trace says every number it was checked with.
-  const clusterSettings = clusterSettingsOf(experiment);
-  const modelSettings: Record<string, number> = Object.fromEntries(
-    settingDefinitions.filter((d) => d.kind === 'model').map((d) => [d.name, d.default]),
-  );
-  for (const [name, value] of Object.entries(experiment.settings)) if (!(name in clusterSettings)) modelSettings[name] = value;
   const target = o.target ?? createSimTarget({ cluster: experiment.cluster, simulator: experiment.simulator, seed: experiment.seed, defects: o.defects });
+  const clusterSettings = clusterSettingsOf(experiment, target.kind);
+  // what the models assume and no cluster is asked: their own settings, and on a real cluster the simulator's
+  const assumed = (kind: string): boolean => kind === 'model' || (kind === 'simulator' && target.kind !== 'sim');
+  const modelSettings: Record<string, number> = Object.fromEntries(settingDefinitions.filter((d) => assumed(d.kind)).map((d) => [d.name, d.default]));
+  for (const [name, value] of Object.entries(experiment.settings)) if (!(name in clusterSettings)) modelSettings[name] = value;
   const tracePath = o.resume?.tracePath ?? join(o.outDir, 'trace.ndjson');
   const sink = o.resume ? new ResumingTraceSink(o.resume) : undefined;
   const runner = new Runner({
@@ -144,11 +144,16 @@ function recordResidue(summaryFile: string, residue: Residue): void {
   writeFileSync(summaryFile, JSON.stringify({ ...summary, residue }, null, 2) + '\n');
 }
 
-/** The experiment's settings that are cluster properties (set on the cluster for the run, restored afterwards). */
-export function clusterSettingsOf(experiment: Experiment): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(experiment.settings).filter(([name]) => settingDefinitions.find((d) => d.name === name)?.kind !== 'model'),
-  );
+/**
+ * The experiment's settings a run sets on the cluster for the run (restored afterwards): its Get-Cluster
+ * properties; on the simulator also the simulator's own settings, which no real cluster has (review B5).
+ */
+export function clusterSettingsOf(experiment: Experiment, target: 'sim' | 'powershell'): Record<string, number> {
+  const sent = (name: string): boolean => {
+    const kind = settingDefinitions.find((d) => d.name === name)?.kind;
+    return kind === 'cluster' || (kind === 'simulator' && target === 'sim');
+  };
+  return Object.fromEntries(Object.entries(experiment.settings).filter(([name]) => sent(name)));
 }
 
 /** The run's own outcome joins the checker's: an unrestored steady state fails, an aborted run is unknown. */
@@ -167,6 +172,8 @@ export function withRunOutcome(result: CheckResult, outcome: RunOutcome): CheckR
     });
   }
   if (outcome.status === 'aborted') unknowns.unshift(`the run was aborted: ${outcome.abortReason}`);
+  // a fault that could not take effect proved nothing about the cluster (review R4)
+  for (const f of outcome.notEffective ?? []) unknowns.push(`fault not effective: ${f}`);
   for (const r of outcome.reverts) {
     if (r.outcome !== 'ok') unknowns.push(`revert ${r.fault} ${r.outcome === 'fail' ? 'failed' : 'has an unknown outcome'}: check the cluster`);
   }

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Experiment, FaultStep, Soak } from '../experiment/types.js';
 import type { FaultContext, FaultDefinition } from '../faults/fault.js';
-import { OperationError, OperationUnknownError, type Poll, type Target } from '../targets/target.js';
+import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
+import { OperationError, OperationUnknownError, ReadError, type Poll, type Target } from '../targets/target.js';
 import type { ClusterEvent } from '../targets/target.js';
-import type { HeaderRecord, Invocation, OpPhase, RunOutcome, SoakOutcome } from '../trace/records.js';
+import type { HeaderRecord, Invocation, OpPhase, RunOutcome, SoakOutcome, TargetFacts } from '../trace/records.js';
 import { TRACE_FORMAT } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
-import { RevertStack } from './reverts.js';
+import { RevertStack, type Revert } from './reverts.js';
 import { seededRandom } from './random.js';
 import { deviations } from './steady-state.js';
 import type { TraceSink } from './trace-sink.js';
@@ -37,7 +38,19 @@ export interface RunOptions {
   startTime?: string;
   /** Told how a soak advances (for a progress bar). */
   progress?: SoakProgress;
+  /** What first contact with a real cluster read, for the header. */
+  facts?: TargetFacts;
+  /**
+   * The undo journal: each revert is appended (and synced) here before its fault is injected, and marked done
+   * when it ran, so `clusterchaos revert <out>` can finish the job if clusterchaos itself dies (review R12).
+   */
+  journal?: string;
 }
+
+/** One line of the undo journal (`<out>/undo.ndjson`). */
+export type JournalLine =
+  | { type: 'revert'; id: number; fault: string; args: Record<string, unknown>; label: string; t: number }
+  | { type: 'done'; id: number; outcome: 'ok' | 'fail' | 'info'; t: number };
 
 /** A soak's progress, for a person watching: iterations done (or virtual ms for a duration soak) and anomalies. */
 export interface SoakProgress {
@@ -52,6 +65,12 @@ const MAX_LISTED_ANOMALIES = 100;
 const SYNC_EVERY_MS = 2000;
 /** A soak hands the event loop a turn this often (wall time): signals and timers need it. */
 const YIELD_EVERY_MS = 50;
+/**
+ * Polls may fail for a while during a fault (the cluster's name moving with its core group: review R1): each
+ * failure is a gap in the observations, recorded as a failed `poll` op of the observer; the run is aborted
+ * only when no poll has worked for this long.
+ */
+export const MAX_OBSERVATION_GAP_MS = 120_000;
 
 class Aborted extends Error {}
 
@@ -67,6 +86,11 @@ export class Runner {
   private anomalies: string[] | undefined;
   private anomalyEvents: ReadonlySet<number> = new Set();
   private readonly outcome: RunOutcome = { status: 'completed', virtualMs: 0, wallMs: 0, reverts: [] };
+  /** Each poll's round trip on the run's clock, and the polls that failed. */
+  private readonly pollMs: number[] = [];
+  private failedPolls = 0;
+  private lastGoodPoll: number | undefined;
+  private journalId = 0;
   header!: HeaderRecord;
   /** The cluster's settings as read before the run changed any (for the residue scan's comparison). */
   settingsBefore: Record<string, number> = {};
@@ -100,9 +124,11 @@ export class Runner {
         startTime: this.o.startTime ?? new Date().toISOString(),
         replay: this.o.replay,
         ...(this.o.invocation ? { invocation: this.o.invocation } : {}),
+        ...(this.o.facts ? { facts: this.o.facts } : {}),
       });
       this.checkSignal(); // interrupted before anything was changed
       await this.applySettings(current);
+      await this.applyVmSettings();
       log.info('waiting for the steady state: every node Up, every VM Running');
       this.outcome.steadyStateBefore = await this.steadyState('before');
       if (!this.outcome.steadyStateBefore.ok) {
@@ -119,6 +145,7 @@ export class Runner {
     } finally {
       await this.runReverts();
       if (this.header) await this.poll().catch(() => undefined);
+      if (this.pollMs.length || this.failedPolls) this.outcome.observation = observationCost(this.pollMs, this.failedPolls);
       this.outcome.virtualMs = target.now();
       this.outcome.wallMs = Math.round(performance.now() - started);
       this.trace.close();
@@ -215,6 +242,9 @@ export class Runner {
   }
 
   private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}): void {
+    if (phase === 'fail' && process === 'nemesis' && (extra.value as { notEffective?: unknown } | undefined)?.notEffective === true) {
+      (this.outcome.notEffective ??= []).push(`${f} ${JSON.stringify(args)}: ${extra.error ?? 'it would not have taken effect'}`);
+    }
     if (phase !== 'invoke' && phase !== 'ok' && this.anomalies && process !== 'runner') {
       this.anomalies.push(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${extra.error ?? 'no reason given'}`);
     }
@@ -250,16 +280,63 @@ export class Runner {
     const changed = Object.keys(wanted).filter((k) => current[k] !== wanted[k]);
     if (!changed.length) return;
     const previous = Object.fromEntries(changed.map((k) => [k, current[k]!]));
-    this.reverts.register({
-      fault: 'set-cluster-settings',
-      args: previous,
-      label: 'restore cluster settings',
-      run: () => this.o.target.setSettings(previous),
-    });
+    this.reverts.register(
+      this.journaled({
+        fault: 'set-cluster-settings',
+        args: previous,
+        label: 'restore cluster settings',
+        run: () => this.o.target.setSettings(previous),
+      }),
+    );
     const phase = await this.operation('runner', 'set-cluster-settings', { ...Object.fromEntries(changed.map((k) => [k, wanted[k]])) }, () =>
       this.o.target.setSettings(Object.fromEntries(changed.map((k) => [k, wanted[k]!]))),
     );
     if (phase !== 'ok') throw new Aborted(`the cluster did not accept the experiment's settings (${changed.join(', ')}); nothing was injected`);
+  }
+
+  /**
+   * A VM's own ResiliencyPeriod (the experiment's `resiliencyPeriod`) is its cluster group's property: set it
+   * for the run where it differs, restored afterwards (review B5). A target that cannot read it (the
+   * simulator builds its VMs from the description) is left alone.
+   */
+  private async applyVmSettings(): Promise<void> {
+    const { target, experiment } = this.o;
+    const wanted = experiment.cluster.vms.filter((vm) => vm.resiliencyPeriod !== undefined);
+    if (!wanted.length || !target.vmResiliencyPeriods || !target.setVmResiliencyPeriod) return;
+    const set = target.setVmResiliencyPeriod.bind(target);
+    const current = await target.vmResiliencyPeriods(wanted.map((vm) => vm.name));
+    for (const vm of wanted) {
+      const before = current[vm.name];
+      const seconds = vm.resiliencyPeriod!;
+      if (before === seconds) continue;
+      if (before !== undefined) {
+        this.reverts.register(this.journaled({ fault: 'set-vm-resiliency-period', args: { vm: vm.name, seconds: before }, label: `restore ${vm.name}'s ResiliencyPeriod`, run: () => set(vm.name, before) }));
+      }
+      const phase = await this.operation('runner', 'set-vm-resiliency-period', { vm: vm.name, seconds }, () => set(vm.name, seconds));
+      if (phase !== 'ok') throw new Aborted(`the cluster did not accept ${vm.name}'s ResiliencyPeriod of ${seconds} s; nothing was injected`);
+    }
+  }
+
+  /** A revert that is written to the undo journal first and marked done when it has run (review R12). */
+  private journaled(r: Revert): Revert {
+    const journal = this.o.journal;
+    if (!journal) return r;
+    const id = ++this.journalId;
+    writeJournal(journal, { type: 'revert', id, fault: r.fault, args: r.args, label: r.label, t: this.o.target.now() });
+    return {
+      ...r,
+      run: async () => {
+        let outcome: 'ok' | 'fail' | 'info' = 'ok';
+        try {
+          await r.run();
+        } catch (e) {
+          outcome = e instanceof OperationError ? 'fail' : 'info';
+          throw e;
+        } finally {
+          writeJournal(journal, { type: 'done', id, outcome, t: this.o.target.now() });
+        }
+      },
+    };
   }
 
   private async inject(step: FaultStep, context: FaultContext): Promise<void> {
@@ -282,14 +359,16 @@ export class Runner {
     // Register the revert before injecting, so it runs whatever happens next. Workload operations (a live
     // migration) have none: they leave nothing to undo.
     if (revert) {
-      this.reverts.register({
-        fault: step.fault,
-        args: params,
-        label,
-        run: async () => {
-          await revert(target, params);
-        },
-      });
+      this.reverts.register(
+        this.journaled({
+          fault: step.fault,
+          args: params as Record<string, unknown>,
+          label,
+          run: async () => {
+            await revert(target, params);
+          },
+        }),
+      );
     }
     if (!this.outcome.soak) this.o.log.info(`injecting ${label}`);
     await this.operation(revert ? 'nemesis' : 'workload', step.fault, params, () => fault.inject(target, params, context));
@@ -298,20 +377,44 @@ export class Runner {
   /** Run the reverts registered since the stack had `downTo` entries; `listAll`: list each in the outcome, or only those that did not work. */
   private async runReverts(downTo = 0, listAll = true): Promise<void> {
     await this.reverts.runAll(async (r, outcome) => {
-      const f = r.fault === 'set-cluster-settings' ? 'restore-cluster-settings' : `revert:${r.fault}`;
-      const phase = await this.operation(r.fault === 'set-cluster-settings' ? 'runner' : 'nemesis', f, r.args, () => outcome);
+      const byRunner = r.fault === 'set-cluster-settings' || r.fault === 'set-vm-resiliency-period';
+      const f = r.fault === 'set-cluster-settings' ? 'restore-cluster-settings' : r.fault === 'set-vm-resiliency-period' ? 'restore-vm-resiliency-period' : `revert:${r.fault}`;
+      const phase = await this.operation(byRunner ? 'runner' : 'nemesis', f, r.args, () => outcome);
       // A soak iteration's own reverts are listed only when they did not work (the trace has them all).
       if (listAll || phase !== 'ok') this.outcome.reverts.push({ fault: r.label, outcome: phase });
     }, downTo);
   }
 
-  private async poll(): Promise<Poll> {
-    const poll = await this.o.target.poll();
+  /**
+   * One poll, its observations and the events collected after it. A read that fails is a gap: recorded as a
+   * failed `poll` op of the observer, and undefined is returned; the run is aborted only when no poll has
+   * worked for MAX_OBSERVATION_GAP_MS (review R1).
+   */
+  private async poll(): Promise<Poll | undefined> {
+    const { target } = this.o;
+    const began = target.now();
+    let poll: Poll;
+    try {
+      poll = await target.poll();
+    } catch (e) {
+      if (!(e instanceof ReadError)) throw e;
+      this.failedPolls++;
+      this.trace.write({ type: 'op', t: began, process: 'observer', f: 'poll', phase: 'invoke', args: {} });
+      this.trace.write({ type: 'op', t: target.now(), process: 'observer', f: 'poll', phase: 'fail', args: {}, error: e.message });
+      const since = this.lastGoodPoll ?? began;
+      if (target.now() - since >= MAX_OBSERVATION_GAP_MS) {
+        throw new Aborted(`no poll of the cluster has worked for ${Math.round((target.now() - since) / 1000)} s (the last said: ${e.message}); stopped observing`);
+      }
+      this.o.log.warn(`a poll failed (a gap in the observations; trying again at the next one): ${e.message}`);
+      return undefined;
+    }
+    this.pollMs.push(target.now() - began);
+    this.lastGoodPoll = target.now();
     for (const [name, state] of Object.entries(poll.nodes)) {
       this.trace.write({ type: 'observe', t: poll.t, entity: `node/${name}`, state, source: 'poll' });
     }
     for (const [name, state] of Object.entries(poll.vms)) {
-      this.trace.write({ type: 'observe', t: poll.t, entity: `vm/${name}`, state, source: 'poll' });
+      this.trace.write({ type: 'observe', t: poll.vmsT ?? poll.t, entity: `vm/${name}`, state, source: 'poll' });
     }
     for (const event of await this.o.target.collectEvents()) {
       this.trace.write({ type: 'event', ...event });
@@ -337,17 +440,39 @@ export class Runner {
     this.op('runner', 'steady-state', 'invoke', { when });
     const deadline = target.now() + experiment.steadyState.timeoutMs;
     const down = when === 'after' ? experiment.steadyState.downAfter : [];
-    let problems = deviations(await this.poll(), down);
+    const look = async (): Promise<string[]> => {
+      const poll = await this.poll();
+      return poll ? deviations(poll, down) : ['the cluster could not be read (the poll failed)'];
+    };
+    let problems = await look();
     while (problems.length && target.now() < deadline) {
       this.checkSignal();
       await target.sleep(experiment.observe.intervalMs);
-      problems = deviations(await this.poll(), down);
+      problems = await look();
     }
     const ok = problems.length === 0;
     const steady = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
     const detail = ok ? steady : problems.join('; ');
     this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail });
     return { ok, detail };
+  }
+}
+
+/** Polls made, failed, and the median, 95th percentile and longest round trip (review R2). */
+function observationCost(ms: readonly number[], failed: number): NonNullable<RunOutcome['observation']> {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+  return { polls: sorted.length + failed, failed, medianMs: at(0.5), p95Ms: at(0.95), maxMs: sorted.at(-1) ?? 0 };
+}
+
+/** Append one line to the undo journal and put it on disk before going on (it must survive a crash right after). */
+function writeJournal(file: string, line: JournalLine): void {
+  const fd = openSync(file, 'a');
+  try {
+    appendFileSync(fd, JSON.stringify(line) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

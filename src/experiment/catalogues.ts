@@ -7,7 +7,7 @@ import type { FaultDefinition } from '../faults/fault.js';
 export interface SettingsCatalogueEntry {
   /** The cluster's own name for it (Get-Cluster property) or the model setting's name. */
   name: string;
-  kind: 'cluster' | 'model';
+  kind: 'cluster' | 'model' | 'simulator';
   unit: 's' | 'ms' | 'count' | 'level' | (string & {});
   min: number;
   max: number;

@@ -109,6 +109,17 @@ export interface HeaderRecord {
   replay: string;
   /** How the run was invoked, so `clusterchaos run --resume <out>` can continue it. */
   invocation?: Invocation;
+  /**
+   * What first contact with a real cluster read (absent on the simulator): the PowerShell that ran the
+   * scripts, and per node its Windows version, clock offset from the management host (ms, its events' times
+   * are corrected by it) and clussvc's recovery delay.
+   */
+  facts?: TargetFacts;
+}
+
+export interface TargetFacts {
+  powershell: { version: string; edition: string; failoverClusters: string; rehearsal?: boolean };
+  nodes: Record<string, { osVersion?: string; clockOffsetMs?: number; offsetUncertaintyMs?: number; clussvcRecoveryMs?: number; languageMode?: string }>;
 }
 
 /** The command line a run came from (resolved: the seed actually used, every --set in order). */
@@ -221,6 +232,19 @@ export interface RunOutcome {
   reverts: { fault: string; outcome: 'ok' | 'fail' | 'info'; error?: string }[];
   /** A soak's account: iterations done, anomalies, where it stopped. */
   soak?: SoakOutcome;
+  /** What observing cost: each poll's round trip on the run's clock, and the polls that failed (gaps). */
+  observation?: ObservationCost;
+  /** Faults that were refused because they would not have taken effect (a firewall that does not enforce rules). */
+  notEffective?: string[];
+}
+
+/** Polls made, polls that failed (gaps in the observations), and their round trip on the run's clock (ms). */
+export interface ObservationCost {
+  polls: number;
+  failed: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
 }
 
 /** What happened in one anomalous soak iteration, in a person's words. */
