@@ -18,7 +18,7 @@ import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js
 import { readCredential, type Credential } from './credentials.js';
 import { onCtrlC } from './interrupt.js';
 import { createLogger } from './log.js';
-import type { RunFlags } from './main.js';
+import { realRun, type RunFlags } from './main.js';
 import { prepareOutDir, UsageError } from './out-dir.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
@@ -60,8 +60,9 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   if (unknown.length) {
     return badInput(`--defect ${unknown.join(', ')}: no such defect profile; expected one of ${simDefects.map((d) => d.name).join(', ')} (clusterchaos list defects)`);
   }
-  if (flags.target === 'powershell' && flags.defect.length) {
-    return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; remove --defect with --target powershell. Nothing was done to any cluster.`);
+  if (flags.rehearse && flags.target !== 'powershell') return badInput('--rehearse rehearses --target powershell: add --target powershell (the simulator needs no rehearsal)');
+  if (flags.target === 'powershell' && flags.defect.length && !flags.rehearse) {
+    return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; remove --defect with --target powershell (or rehearse with --rehearse). Nothing was done to any cluster.`);
   }
   const plan = acceptancePlan(base, flags.spec.length ? flags.spec : undefined);
   const runs = [...plan.drains, ...plan.migrations, ...plan.resiliency];
@@ -74,7 +75,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
       else guardBlastRadius(experiment, faults, { noQuarantine: true });
     }
   } catch (e) {
-    if (e instanceof AllowlistError || e instanceof BlastRadiusError) {
+    if (e instanceof AllowlistError || e instanceof BlastRadiusError || e instanceof UsageError) {
       return badInput(`${e.message}${flags.target === 'powershell' ? '\n--target powershell refused: nothing was done to any cluster.' : ''}`);
     }
     throw e;
@@ -86,7 +87,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   }
   let credential: Credential | undefined;
   try {
-    if (flags.target === 'powershell') credential = await readCredential(flags.credential);
+    if (flags.target === 'powershell' && !flags.rehearse) credential = await readCredential(flags.credential);
   } catch (e) {
     if (e instanceof UsageError) return badInput(e.message);
     throw e;
@@ -94,14 +95,15 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
 
   const log = createLogger(flags.logFormat, 'warn');
   const replay = shellWords([
-    'npx', 'clusterchaos', 'accept', '--target', flags.target,
+    'npx', 'clusterchaos', 'accept', '--target', flags.target, ...(flags.rehearse ? ['--rehearse'] : []),
     ...(flags.experiment ? ['--experiment', flags.experiment] : []),
     ...(flags.target === 'sim' ? ['--seed', String(base.seed)] : []),
     ...flags.spec.flatMap((name) => ['--spec', name]),
     ...flags.set.flatMap((s) => ['--set', s]),
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
-  const openReal = (experiment: Experiment): Promise<RealTarget> => powerShellTargetFor(experiment, { credential, log });
+  const openReal = (experiment: Experiment): Promise<RealTarget> =>
+    powerShellTargetFor(experiment, { credential, log, ...(flags.rehearse ? { rehearse: { defects: flags.defect } } : {}) });
   // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
   // must hold with its own settings, for every generated run.
   if (allowed) {
@@ -151,7 +153,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
         replay,
         log,
         signal: ctrlC.signal,
-        ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
+        ...(real ? realRun(real, dir) : {}),
       });
       io.out(`        ${experiment.title}: ${run.result.verdict}${run.result.verdict === 'pass' ? '' : ` — ${run.result.reason}`} (${dir})`);
       if (run.residue) for (const line of formatResidue(run.residue)) io.out(`          ${line}`);
@@ -164,7 +166,13 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   const mocha = new Mocha({ reporter: SpecCollector as unknown as string, reporterOptions: { sink }, timeout: 0 });
   const { notAttempted } = addAcceptanceSuite(mocha.suite, context);
   sink.notAttempted = notAttempted;
-  io.out(`pre-upgrade acceptance of ${base.cluster.name} (${file}) on ${flags.target === 'sim' ? `the simulator, seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}` : 'the cluster, through PowerShell'}:`);
+  const where =
+    flags.target === 'sim'
+      ? `the simulator, seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}`
+      : flags.rehearse
+        ? `the rehearsal lab, through real PowerShell (seed ${base.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`
+        : 'the cluster, through PowerShell';
+  io.out(`pre-upgrade acceptance of ${base.cluster.name} (${file}) on ${where}:`);
   try {
     await new Promise<void>((done) => mocha.run(() => done()));
   } finally {

@@ -25,7 +25,7 @@ import { replayCommand } from './replay.js';
 import { readCredential } from './credentials.js';
 import { onCtrlC } from './interrupt.js';
 import { SPEC_NAMES } from '../acceptance/plan.js';
-import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
+import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines } from './powershell-dry-run.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
@@ -72,6 +72,8 @@ export interface RunFlags {
   shrink: boolean;
   allowlist?: string;
   credential?: 'prompt';
+  /** With --target powershell: rehearse in real PowerShell against the rehearsal lab instead of a real cluster. */
+  rehearse?: boolean;
   logFormat: LogFormat;
 }
 
@@ -98,6 +100,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .addOption(
       new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
     )
+    .option('--rehearse', 'with --target powershell: run the real PowerShell target in real PowerShell 7 against the rehearsal lab (stand-in commands backed by the simulated cluster) instead of a real cluster')
     .option('--no-shrink', 'do not shrink the schedule of a soak that failed on the simulator')
     .option('--resume <out>', 'continue a soak that was killed, after its last checkpoint: give the folder of its results (nothing else)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
@@ -124,6 +127,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
 
   program
+    .command('revert')
+    .description("finish the reverts of a run on a real cluster that clusterchaos could not finish itself (it was killed): reads the run's undo journal, runs what is left, then scans for residue")
+    .argument('<out>', 'the folder the run wrote its results to')
+    .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
+    .addOption(new Option('--credential <how>', 'prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
+    .action(async (out: string, flags: import('./revert.js').RevertFlags) => {
+      code = await (await import('./revert.js')).revertCommand(out, flags, io);
+    });
+
+  program
     .command('list')
     .description('list what clusterchaos knows')
     .addArgument(new Argument('[what]', 'what to list').choices(['experiments', 'faults', 'defects', 'settings']))
@@ -142,6 +156,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
     .option('--out <dir>', 'where to write junit.xml and the runs (default: reports/<timestamp>-pre-upgrade-acceptance/)')
     .option('--dry-run', 'print the runs the suite would make (and, with --target powershell, the exact PowerShell) and change nothing')
+    .option('--rehearse', 'with --target powershell: run against the rehearsal lab (real PowerShell 7, stand-in commands backed by the simulated cluster) instead of a real cluster')
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
     .addOption(
       new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
@@ -229,14 +244,15 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     );
   }
   let allowed: Consent | undefined;
+  if (flags.rehearse && flags.target !== 'powershell') return badInput('--rehearse rehearses a run of --target powershell: add --target powershell (the simulator needs no rehearsal)');
   if (flags.target === 'powershell') {
-    if (flags.defect.length) {
-      return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; a real cluster has its own. Remove --defect with --target powershell. Nothing was done to any cluster.`);
+    if (flags.defect.length && !flags.rehearse) {
+      return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; a real cluster has its own. Remove --defect with --target powershell (or rehearse with --rehearse, where the lab's simulated cluster can misbehave). Nothing was done to any cluster.`);
     }
     try {
       allowed = consent(experiment, flags.allowlist);
     } catch (e) {
-      if (e instanceof AllowlistError || e instanceof BlastRadiusError) {
+      if (e instanceof AllowlistError || e instanceof BlastRadiusError || e instanceof UsageError) {
         return badInput(`${e.message}\n--target powershell refused: nothing was done to any cluster (no PowerShell session was started).`);
       }
       throw e;
@@ -291,7 +307,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     }
   }
 
-  const replay = resume?.header.replay ?? replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target });
+  const replay = resume?.header.replay ?? replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target, ...(flags.rehearse ? { rehearse: true } : {}) });
   const invocation: Invocation = resume?.header.invocation ?? {
     file,
     fileSha256: sha256(file),
@@ -304,7 +320,9 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     first: 'Ctrl-C: stopping after the current step and reverting every fault',
     again: 'Ctrl-C again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)',
   });
-  if (real) {
+  if (real && flags.rehearse) {
+    log.info(`rehearsing ${experiment.name} in real PowerShell against the rehearsal lab's ${experiment.cluster.name} (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}; run tag ${real.tag})`);
+  } else if (real) {
     log.info(`running ${experiment.name} on the cluster ${experiment.cluster.name} through PowerShell (run tag ${real.tag})`);
   } else {
     log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
@@ -326,7 +344,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       invocation,
       ...(experiment.soak ? { progress: soakProgress(log) } : {}),
       ...(resume ? { resume } : {}),
-      ...(real ? { target: real.target, runId: real.runId, residue: { tag: real.tag } } : {}),
+      ...(real ? realRun(real, outDir) : {}),
     });
   } catch (e) {
     if (e instanceof ResumeError) {
@@ -340,6 +358,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
   const { header, tracePath, result, outcome, files, lanes } = run;
   for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
+  if (real && outcome.observation) io.out(observationLine(outcome.observation, experiment.observe.intervalMs, flags.rehearse === true));
   if (run.residue) for (const line of formatResidue(run.residue)) io.out(line);
   const first = result.violations[0];
   if (flags.shrink && !real && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
@@ -362,7 +381,11 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
  * Throws UsageError or BlastRadiusError (exit 2) after closing the session; nothing has been changed on the cluster by then.
  */
 async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<RealTarget> {
-  const real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log });
+  const real = await powerShellTargetFor(experiment, {
+    credential: flags.rehearse ? undefined : await readCredential(flags.credential),
+    log,
+    ...(flags.rehearse ? { rehearse: { defects: flags.defect } } : {}),
+  });
   try {
     await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry });
   } catch (e) {
@@ -370,6 +393,26 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
     throw e;
   }
   return real;
+}
+
+/** What runExperiment needs of a real (or rehearsed) target: the target, its run id, the residue scan's tag, the undo journal, what first contact read. */
+export function realRun(real: RealTarget, outDir: string): Pick<Parameters<typeof runExperiment>[0], 'target' | 'runId' | 'residue' | 'journal' | 'facts'> {
+  const facts = real.target.facts();
+  return {
+    target: real.target,
+    runId: real.runId,
+    residue: { tag: real.tag },
+    journal: join(outDir, 'undo.ndjson'),
+    ...(facts ? { facts: targetFacts(facts, real.target.kind === 'powershell' && 'lab' in real.target) } : {}),
+  };
+}
+
+/** `observation: 312 polls, each 0.4 s median (p95 0.9 s) …`: what observing cost (review R2). */
+export function observationLine(o: NonNullable<import('../trace/records.js').RunOutcome['observation']>, intervalMs: number, rehearsal: boolean): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const failed = o.failed ? `, ${o.failed} failed (gaps in the observations)` : '';
+  const slow = o.medianMs > intervalMs ? `; a poll takes longer than observe.interval (${s(intervalMs)}), so the cluster is seen less often than asked` : '';
+  return `observation: ${o.polls} polls${failed}; each took ${s(o.medianMs)} median, ${s(o.p95Ms)} at the 95th percentile, ${s(o.maxMs)} at most${rehearsal ? ' (of the lab\'s virtual time)' : ''}${slow}`;
 }
 
 async function check(file: string, io: Io): Promise<number> {

@@ -7,6 +7,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import type { Experiment, FaultStep } from '../experiment/types.js';
 import type { AllowlistEntry, Allowlist } from '../safety/allowlist.js';
 import * as scripts from '../targets/powershell/scripts.js';
+import { SESSION_SETUP_SCRIPT } from '../targets/powershell/session.js';
 
 /** The run's tag as a real run makes it: firewall rules and scheduled tasks carry it. */
 export function runTag(runId: string): string {
@@ -85,10 +86,12 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
     `  allowed by ${o.allowlist.file}:${entry.line} (faults: ${entry.faults.join(', ')}; at most ${entry.maxImpairedNodes} node${entry.maxImpairedNodes === 1 ? '' : 's'} impaired at once)`,
   );
   out.push(`  a dry run opens no PowerShell session: below is what a run would send, one script per round trip, with ${tag} as the run's tag (a real run gets its own id)`);
+  out.push('  each script calls a function of the ClusterChaos module (src/targets/powershell/module/, read it there), which every session imports once:');
+  out.push(...indent(SESSION_SETUP_SCRIPT, '    '));
   out.push('');
   const names = Object.keys(o.clusterSettings);
   out.push(
-    `before anything else, read-only: one poll checks that every node and VM of the experiment exists on ${experiment.cluster.name}; the cluster's settings are read, and its event logs of the last QuarantineWindow for earlier ungraceful exits (event 1135), so the guard counts them (the read-only scripts are at the end)`,
+    `before anything else, read-only: first contact opens one session per node and reads each node's Windows version (2016 or later), language mode and clock offset; one poll checks that every node and VM of the experiment exists on ${experiment.cluster.name}; the cluster's settings are read (a property it lacks is refused), the VMs' storage, version and memory are compared with the experiment, and its event logs of the last QuarantineWindow for earlier ungraceful exits (event 1135), so the guard counts them (the read-only scripts are at the end)`,
   );
   out.push('');
   if (names.length) {
@@ -97,6 +100,13 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
     const defaults = Object.fromEntries(names.map((n) => [n, settingDefinitions.find((d) => d.name === n)?.default ?? 0]));
     out.push('  restore (registered before the change; runs on every exit path): the values read before the run; shown with the documented defaults');
     out.push(...indent(scripts.setSettings(a, defaults)));
+    out.push('');
+  }
+  const periods = experiment.cluster.vms.filter((vm) => vm.resiliencyPeriod !== undefined);
+  if (periods.length) {
+    out.push(`set for the run on each VM's cluster group (read first; restored afterwards where it differed): ${periods.map((vm) => `${vm.name} ResiliencyPeriod=${vm.resiliencyPeriod}`).join(', ')}`);
+    out.push(...indent(scripts.getVmSettings(a, periods.map((vm) => vm.name))));
+    for (const vm of periods) out.push(...indent(scripts.setVmSettings(a, vm.name, vm.resiliencyPeriod!)));
     out.push('');
   }
   const soak = experiment.soak;
@@ -124,6 +134,10 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   out.push('after the method and its reverts: the residue scan (read-only; at the end below)');
   out.push('');
   out.push('the read-only scripts, which change nothing on the cluster:');
+  out.push('  first contact, once:');
+  out.push(...indent(scripts.connect(a, experiment.cluster.nodes)));
+  out.push("  the configuration (the VMs' storage, version and memory, compared with the experiment):");
+  out.push(...indent(scripts.readConfiguration(a)));
   out.push(`  the poll, before the run and every ${experiment.observe.intervalMs / 1000} s while observing (one round trip for every node and VM):`);
   out.push(...indent(scripts.poll(a)));
   out.push('  the event-log records since a time: before the run, the last QuarantineWindow (earlier ungraceful exits); after each poll, since the previous collection (shown with 1970-01-01):');

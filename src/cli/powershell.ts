@@ -5,7 +5,9 @@
  * cluster, and the guard is run again with the cluster's own quarantine settings.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { ExperimentSource } from '../experiment/source.js';
 import { settingDefinitions } from '../../machines/index.js';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
@@ -13,7 +15,8 @@ import { allowlistLocation, consentFor, loadAllowlist, type Allowlist, type Allo
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { priorExits, type EventHistory } from '../safety/prior-exits.js';
 import type { ResidueProbe } from '../safety/residue.js';
-import type { PowerShellTarget } from '../targets/powershell/index.js';
+import type { ConnectAnswer, PowerShellTarget } from '../targets/powershell/index.js';
+import type { TargetFacts } from '../trace/records.js';
 import type { Target } from '../targets/target.js';
 import type { Credential } from './credentials.js';
 import { UsageError } from './out-dir.js';
@@ -37,10 +40,53 @@ export interface Consent {
  * nothing done to any cluster).
  */
 export function consent(experiment: Experiment, allowlistFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): Consent {
+  refuseOldHosts(experiment);
   const allowlist = loadAllowlist(allowlistLocation(allowlistFlag, env), faults.keys());
   const entry = consentFor(allowlist, experiment);
   guardBlastRadius(experiment, faults, { maxImpairedNodes: entry.maxImpairedNodes, quarantineCap: true });
   return { allowlist, entry };
+}
+
+/** What first contact read, as the trace's header keeps it. */
+export function targetFacts(contact: ConnectAnswer, rehearsal: boolean): TargetFacts {
+  return {
+    powershell: { version: contact.psVersion, edition: contact.edition, failoverClusters: contact.failoverClusters, ...(rehearsal ? { rehearsal: true } : {}) },
+    nodes: Object.fromEntries(
+      contact.nodes.map((n) => [
+        n.name,
+        {
+          ...(n.osVersion ? { osVersion: n.osVersion } : {}),
+          ...(n.clockOffsetMs !== undefined ? { clockOffsetMs: n.clockOffsetMs } : {}),
+          ...(n.offsetUncertaintyMs !== undefined ? { offsetUncertaintyMs: n.offsetUncertaintyMs } : {}),
+          ...(n.clussvcRecoveryMs !== undefined ? { clussvcRecoveryMs: n.clussvcRecoveryMs } : {}),
+          ...(n.languageMode ? { languageMode: n.languageMode } : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+/** The first Windows Server build the PowerShell target drives: 2016 (10.0.14393). */
+export const MINIMUM_BUILD = 14393;
+
+/**
+ * Review B4: the scripts drive Windows Server 2016 and later (the Compute Resiliency and quarantine
+ * properties, StatusInformation and DrainStatus are 2016 additions; the Hyper-V module cannot manage 2008 R2
+ * hosts). An experiment written for 2008 R2 hosts is refused from the file alone (exit 2).
+ */
+function refuseOldHosts(experiment: Experiment): void {
+  if (experiment.cluster.hostVersion !== '2008R2') return;
+  let line: number | undefined;
+  try {
+    line = new ExperimentSource(experiment.file, readFileSync(experiment.file, 'utf8')).lineOf(['cluster', 'hostVersion']);
+  } catch {
+    line = undefined;
+  }
+  throw new UsageError(
+    `${experiment.file}${line !== undefined ? `:${line}` : ''}: cluster.hostVersion is 2008R2, but --target powershell drives Windows Server 2016 and later ` +
+      '(the Compute Resiliency and quarantine properties, StatusInformation and DrainStatus, and the Hyper-V module it uses do not exist on 2008 R2 hosts). ' +
+      'Run this experiment on the simulator (--target sim), or describe a 2016-or-later cluster. Nothing was done to any cluster.',
+  );
 }
 
 /** What the cluster lacks of the experiment (read-only: one poll). Names compared without case, as Windows does. */
@@ -57,24 +103,36 @@ async function missingOnCluster(target: Target, experiment: Experiment): Promise
 
 /** A PowerShell target for one run, with its own run id and the tag of what the run creates on the nodes. */
 export interface RealTarget {
-  target: Target & EventHistory;
+  target: PowerShellTarget;
   runId: string;
   tag: string;
 }
 
 /**
  * A PowerShell target for one run of the experiment. node-powershell is loaded only now: a dry run or a
- * refusal never loads it. Nothing is sent until the target is used.
+ * refusal never loads it. Nothing is sent until the target is used. With `rehearse`, the very same target
+ * runs in real PowerShell 7 against the rehearsal lab (stand-in commands backed by the simulated cluster,
+ * in its virtual time), built from the experiment's cluster, seed and `defects`.
  */
-export async function powerShellTargetFor(experiment: Experiment, o: { credential?: Credential | undefined; log: Logger }): Promise<RealTarget> {
-  const runId = randomUUID();
+export async function powerShellTargetFor(
+  experiment: Experiment,
+  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[] }; runId?: string },
+): Promise<RealTarget> {
+  // a new run gets its own id; `clusterchaos revert` reopens the cluster under the run's own (its tag names the rules)
+  const runId = o.runId ?? randomUUID();
   const tag = runTag(runId);
+  const settingNames = Object.keys(clusterSettingsOf(experiment, 'powershell'));
+  if (o.rehearse) {
+    const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
+    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log });
+    return { target, runId, tag };
+  }
   const { createPowerShellTarget } = await import('../targets/powershell/index.js');
   const target = createPowerShellTarget({
     cluster: experiment.cluster.name,
     description: experiment.cluster,
     runTag: tag,
-    settingNames: Object.keys(clusterSettingsOf(experiment, 'powershell')),
+    settingNames,
     ...(o.credential ? { credential: o.credential } : {}),
     log: o.log,
   });
@@ -88,12 +146,13 @@ export async function powerShellTargetFor(experiment: Experiment, o: { credentia
  * BlastRadiusError (exit 2).
  */
 export async function checkFitsCluster(
-  target: Target & EventHistory,
+  target: PowerShellTarget,
   experiment: Experiment,
   runs: readonly Experiment[],
   o: { entry: AllowlistEntry; noQuarantine?: boolean },
 ): Promise<void> {
   try {
+    await checkFirstContact(target, experiment);
     const missing = await missingOnCluster(target, experiment);
     if (missing.length) {
       throw new UsageError(
@@ -101,8 +160,16 @@ export async function checkFitsCluster(
       );
     }
     const clusterSettings = await target.getSettings();
+    const absent = Object.keys(clusterSettingsOf(experiment, 'powershell')).filter((name) => !(name in clusterSettings));
+    if (absent.length) {
+      throw new UsageError(
+        `${experiment.file}: the cluster ${experiment.cluster.name} has no property ${absent.join(', ')} (Get-Cluster does not show ${absent.length === 1 ? 'it' : 'them'}: ` +
+          'the Compute Resiliency and quarantine properties exist from Windows Server 2016 on, MaximumParallelMigrations from 2022); remove it from settings. Nothing was done to it.',
+      );
+    }
+    await checkVmDescriptions(target, experiment);
     const windowS = experiment.settings.QuarantineWindow ?? clusterSettings.QuarantineWindow ?? settingDefinitions.find((d) => d.name === 'QuarantineWindow')!.default;
-    const now = Date.now();
+    const now = target.epochMs();
     const prior = priorExits(await target.eventsSince(now - windowS * 1000), experiment.cluster.nodes, now);
     for (const run of runs) {
       guardBlastRadius(run, faults, { maxImpairedNodes: o.entry.maxImpairedNodes, quarantineCap: true, clusterSettings, priorExits: prior, ...(o.noQuarantine ? { noQuarantine: true } : {}) });
@@ -110,5 +177,50 @@ export async function checkFitsCluster(
   } catch (e) {
     if (e instanceof UsageError || e instanceof BlastRadiusError) throw e;
     throw new UsageError(`--target powershell: could not read the cluster ${experiment.cluster.name} (${(e as Error).message}); nothing was done to it`);
+  }
+}
+
+/**
+ * First contact (read-only): one session per node, each node's Windows version (2016 or later: review B4),
+ * language mode (FullLanguage: review N5) and clock offset (recorded: review R15).
+ */
+async function checkFirstContact(target: PowerShellTarget, experiment: Experiment): Promise<void> {
+  const contact = await target.connect();
+  const problems: string[] = [];
+  for (const n of contact.nodes) {
+    if (!n.reached) {
+      problems.push(`${n.name} could not be reached (${n.error ?? 'no reason given'})`);
+      continue;
+    }
+    const build = Number(/^\d+\.\d+\.(\d+)/.exec(n.osVersion ?? '')?.[1]);
+    if (Number.isFinite(build) && build < MINIMUM_BUILD) problems.push(`${n.name} runs Windows ${n.osVersion}, older than Windows Server 2016 (10.0.${MINIMUM_BUILD}), which the PowerShell target needs`);
+    if (n.languageMode && n.languageMode !== 'FullLanguage') {
+      problems.push(`${n.name}'s remote sessions run in ${n.languageMode} (WDAC/AppLocker): the node-side scripts need FullLanguage; allow clusterchaos's module there or use a management account the policy exempts`);
+    }
+  }
+  if (problems.length) throw new UsageError(`${experiment.file}: the cluster ${experiment.cluster.name} cannot be driven: ${problems.join('; ')}. Nothing was done to it.`);
+}
+
+/**
+ * Review R14: the experiment's description of each VM decides what the models expect (storage: Unmonitored
+ * or PausedCritical; version: resiliency), so a description that does not match the VM would turn an input
+ * error into a "cluster violation". Compared where the cluster says: storage kind, configuration version,
+ * startup memory.
+ */
+async function checkVmDescriptions(target: PowerShellTarget, experiment: Experiment): Promise<void> {
+  const configuration = await target.readConfiguration();
+  const mismatches: string[] = [];
+  for (const vm of experiment.cluster.vms) {
+    const real = configuration.vms.find((v) => v.name.toLowerCase() === vm.name.toLowerCase());
+    if (!real) continue;
+    const storage = real.storage === 'csv' ? 'csv-block' : real.storage === 'smb' ? 'smb' : undefined;
+    if (storage && storage !== vm.storage) mismatches.push(`${vm.name}: storage ${vm.storage} in the experiment, but its disks are on ${real.storage === 'csv' ? 'a Cluster Shared Volume (csv-block)' : 'an SMB share (smb)'}`);
+    if (vm.version !== undefined && Number(real.version) !== Number(vm.version)) mismatches.push(`${vm.name}: version ${vm.version} in the experiment, but Get-VM says ${real.version}`);
+    if (real.memoryStartupBytes !== undefined && vm.memoryGB !== undefined && Math.abs(real.memoryStartupBytes / 2 ** 30 - vm.memoryGB) > 0.5) {
+      mismatches.push(`${vm.name}: memoryGB ${vm.memoryGB} in the experiment, but its startup memory is ${(real.memoryStartupBytes / 2 ** 30).toFixed(1)} GB`);
+    }
+  }
+  if (mismatches.length) {
+    throw new UsageError(`${experiment.file}: the experiment does not describe the cluster's VMs as they are (the models would expect the wrong behaviour): ${mismatches.join('; ')}. Fix cluster.vms. Nothing was done to the cluster.`);
   }
 }

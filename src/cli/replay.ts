@@ -9,9 +9,10 @@ export function shellWords(words: readonly string[]): string {
 }
 
 /** The one command that replays a run: same experiment, seed, overrides and defects. */
-export function replayCommand(o: { file: string; seed: number; sets: string[]; defects: string[]; target: string }): string {
+export function replayCommand(o: { file: string; seed: number; sets: string[]; defects: string[]; target: string; rehearse?: boolean }): string {
   const words = ['npx', 'clusterchaos', 'run', o.file, '--seed', String(o.seed)];
   if (o.target !== 'sim') words.push('--target', o.target);
+  if (o.rehearse) words.push('--rehearse');
   for (const s of o.sets) words.push('--set', s);
   for (const d of o.defects) words.push('--defect', d);
   return shellWords(words);

@@ -17,7 +17,7 @@ import type { Lanes } from '../report/lanes.js';
 import { formatResidue, scanResidue, type Residue } from '../safety/residue.js';
 import { createSimTarget } from '../targets/sim/index.js';
 import type { Target } from '../targets/target.js';
-import type { HeaderRecord, Invocation } from '../trace/records.js';
+import type { HeaderRecord, Invocation, TargetFacts } from '../trace/records.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { ExperimentRunner } from '../testing/mocha.js';
 
@@ -64,6 +64,10 @@ export async function runExperiment(o: {
   runId?: string;
   /** Scan for residue after the reverts: the run's tag (firewall rules and tasks carry it). */
   residue?: { tag: string };
+  /** The undo journal's file (a real cluster: `clusterchaos revert <out>` reads it). */
+  journal?: string;
+  /** What first contact with a real cluster read, for the trace's header. */
+  facts?: TargetFacts;
 }): Promise<ExperimentRun> {
   const { experiment } = o;
   // Cluster properties are set on the cluster and read back into the header; the models' own settings are
@@ -92,6 +96,8 @@ export async function runExperiment(o: {
     modelSettings,
     log: o.log,
     signal: o.signal,
+    ...(o.journal ? { journal: o.journal } : {}),
+    ...(o.facts ? { facts: o.facts } : {}),
   });
   let outcome: RunOutcome;
   let residue: Residue | undefined;

@@ -23,6 +23,11 @@ export interface ResidueSnapshot {
   unchecked?: string[];
   /** Current values of the settings asked about. */
   settings: Record<string, number>;
+  /** Each node's clussvc (a hold-down not lifted leaves it Disabled or stopped: review R12). */
+  services?: { node: string; status: string; startType: string }[];
+  /** Each host's live-migration transport now, and as it was before the run (a transport not put back: review R12/R13). */
+  transports?: { node: string; transport: string }[];
+  transportsBefore?: Record<string, string>;
 }
 
 /** A target that can look for the run's own leftovers (the PowerShell target); the others are scanned through poll and getSettings. */
@@ -85,6 +90,20 @@ async function look(target: Target, o: ResidueOptions): Promise<string[]> {
   }
   for (const node of snapshot.unchecked ?? []) {
     findings.push(`node ${node} could not be asked about clusterchaos firewall rules and scheduled tasks: check it by hand (Get-NetFirewallRule -Group '${o.tag}'; Get-ScheduledTask -TaskName 'clusterchaos-*')`);
+  }
+  for (const service of snapshot.services ?? []) {
+    if (!o.nodes.some((n) => n.toLowerCase() === service.node.toLowerCase())) continue; // expected down
+    if (service.startType === 'Disabled') {
+      findings.push(`clussvc on ${service.node} is still Disabled (a hold-down not lifted): on ${service.node}, Set-Service clussvc -StartupType Automatic; Start-Service clussvc`);
+    } else if (service.status !== 'Running') {
+      findings.push(`clussvc on ${service.node} is ${service.status}, not Running: on ${service.node}, Start-Service clussvc`);
+    }
+  }
+  for (const t of snapshot.transports ?? []) {
+    const before = Object.entries(snapshot.transportsBefore ?? {}).find(([n]) => n.toLowerCase() === t.node.toLowerCase())?.[1];
+    if (before !== undefined && before !== t.transport) {
+      findings.push(`host ${t.node} uses the ${t.transport} live-migration transport, ${before} before the run: on ${t.node}, Set-VMHost -VirtualMachineMigrationPerformanceOption ${before}`);
+    }
   }
   for (const [name, before] of Object.entries(o.settingsBefore)) {
     const now = snapshot.settings[name];

@@ -1,0 +1,106 @@
+/**
+ * `--target powershell --rehearse`: the real PowerShell target — the same ClusterChaos module, the same
+ * node-powershell sessions, the same parsing — in real PowerShell 7, against the rehearsal lab (README.md):
+ * stand-in commands backed by the simulated cluster, in the lab's virtual time. The only differences from a
+ * run on a real cluster: the sessions import the stand-ins first, carry the lab's URL and time zone in their
+ * environment, and the target's clock is the lab's.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Experiment } from '../../../experiment/types.js';
+import type { ClusterDescription } from '../../../trace/records.js';
+import { findPwsh7 } from '../executable.js';
+import { PowerShellTarget, type SessionRole, type TargetClock } from '../index.js';
+import { PowerShellSession, type ScriptRequest, type ScriptRunner } from '../session.js';
+import { Lab, type LabOptions } from './lab.js';
+
+/** The stand-ins' module manifest, imported by every session of the lab before the ClusterChaos module. */
+export const STAND_INS = fileURLToPath(new URL('./stand-ins/ClusterChaosLab.psd1', import.meta.url));
+
+/** What a rehearsal may change about the lab (tests; the defaults are a sound WS2022 lab far from UTC). */
+export type LabSettings = Omit<LabOptions, 'cluster' | 'simulator' | 'seed' | 'defects' | 'pwsh' | 'standIns'>;
+
+export interface RehearsalOptions {
+  experiment: Experiment;
+  defects: string[];
+  runTag: string;
+  settingNames?: readonly string[];
+  log: Logger;
+  lab?: LabSettings;
+  /** How long one round trip may take in wall time before its outcome is unknown (default 120 s). */
+  timeoutMs?: number;
+}
+
+/** A PowerShell target whose cluster is the rehearsal lab; closing it closes the lab. */
+export class RehearsalTarget extends PowerShellTarget {
+  constructor(
+    readonly lab: Lab,
+    options: ConstructorParameters<typeof PowerShellTarget>[0],
+  ) {
+    super(options);
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.lab.close();
+    }
+  }
+}
+
+/**
+ * The lab's cluster is the experiment's, as a lab would have it before the run: every VM's group with its
+ * own ResiliencyPeriod unset (the run sets the experiment's, as on a real cluster: review B5).
+ */
+export function labCluster(cluster: ClusterDescription): ClusterDescription {
+  return { ...cluster, vms: cluster.vms.map(({ resiliencyPeriod: _period, ...vm }) => vm) };
+}
+
+/** Start the lab for the experiment and a PowerShell target on it. */
+export async function createRehearsalTarget(o: RehearsalOptions): Promise<RehearsalTarget> {
+  const pwsh = findPwsh7()?.path;
+  if (!pwsh) {
+    throw new Error(
+      'the rehearsal lab needs PowerShell 7 (pwsh): install it (dotnet tool install --global PowerShell --version 7.6.10, then put ~/.dotnet/tools on PATH), or set CLUSTERCHAOS_PWSH to its path',
+    );
+  }
+  const { experiment } = o;
+  const lab = await Lab.start({
+    cluster: labCluster(experiment.cluster),
+    simulator: experiment.simulator,
+    seed: experiment.seed,
+    defects: o.defects,
+    pwsh,
+    standIns: STAND_INS,
+    ...o.lab,
+  });
+  const clock: TargetClock = {
+    epochMs: () => lab.epochMs(),
+    sleep: (ms) => lab.sleep(ms),
+    after: (ms, callback) => lab.timer(ms, callback),
+  };
+  const runner = (role: SessionRole): ScriptRunner => {
+    const session = new PowerShellSession({
+      executable: pwsh,
+      imports: [STAND_INS],
+      childEnv: lab.env(role),
+      timeoutMs: o.timeoutMs ?? 120_000,
+      log: o.log,
+      env: {},
+    });
+    return {
+      run: (request: ScriptRequest) => lab.roundTrip(role, () => session.run(request)),
+      close: () => session.close(),
+    };
+  };
+  return new RehearsalTarget(lab, {
+    cluster: experiment.cluster.name,
+    description: experiment.cluster,
+    runTag: o.runTag,
+    ...(o.settingNames ? { settingNames: o.settingNames } : {}),
+    log: o.log,
+    runner,
+    clock,
+  });
+}
