@@ -1,0 +1,161 @@
+# Hyper-V stand-ins (on a node; with -ComputerName also from the management host). Parameter sets as in
+# MicrosoftDocs/windows-powershell-docs docset/winserver2022-ps/Hyper-V/<Cmdlet>.md (Syntax and Parameters).
+# -CimSession is declared but refused (the lab has no CIM sessions). What the lab does: ../COMMANDS.md.
+
+Set-StrictMode -Version 3.0
+
+# docset/winserver2022-ps/Hyper-V/Get-VM.md
+function Get-VM {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    [OutputType([Microsoft.HyperV.PowerShell.VirtualMachine])]
+    param(
+        [Parameter(ParameterSetName = 'Name')]
+        [Parameter(ParameterSetName = 'Id')]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'ClusterObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [psobject] $ClusterObject,
+        [Parameter(ParameterSetName = 'Name')]
+        [Parameter(ParameterSetName = 'Id')]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'Name')]
+        [Parameter(ParameterSetName = 'Id')]
+        [pscredential[]] $Credential,
+        [Parameter(ParameterSetName = 'Id', Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [guid] $Id,
+        [Parameter(ParameterSetName = 'Name', Position = 0, ValueFromPipeline = $true)]
+        [Alias('VMName')]
+        [string[]] $Name
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession'
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Get-VM' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Get-VMHardDiskDrive.md
+function Get-VMHardDiskDrive {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    [OutputType([Microsoft.HyperV.PowerShell.HardDiskDrive])]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]] $ComputerName,
+        [int] $ControllerLocation,
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [Parameter(ParameterSetName = 'VMSnapshot')]
+        [int] $ControllerNumber,
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [Parameter(ParameterSetName = 'VMSnapshot')]
+        [Microsoft.HyperV.PowerShell.ControllerType] $ControllerType,
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]] $Credential,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Microsoft.HyperV.PowerShell.VirtualMachine[]] $VM,
+        [Parameter(ParameterSetName = 'VMDriveController', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Microsoft.HyperV.PowerShell.VMDriveController[]] $VMDriveController,
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]] $VMName,
+        [Parameter(ParameterSetName = 'VMSnapshot', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Alias('VMCheckpoint')]
+        [Microsoft.HyperV.PowerShell.VMSnapshot] $VMSnapshot
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession', 'VMSnapshot', 'VMDriveController'
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Get-VMHardDiskDrive' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Get-VMHost.md
+function Get-VMHost {
+    [CmdletBinding(DefaultParameterSetName = 'ComputerName')]
+    [OutputType([Microsoft.HyperV.PowerShell.VMHost])]
+    param(
+        [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 0, ValueFromPipeline = $true)]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 1, ValueFromPipeline = $true)]
+        [pscredential[]] $Credential
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession'
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Get-VMHost' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Set-VMHost.md
+function Set-VMHost {
+    [CmdletBinding(DefaultParameterSetName = 'ComputerName', SupportsShouldProcess = $true)]
+    [OutputType([Microsoft.HyperV.PowerShell.VMHost])]
+    param(
+        [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 0)]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 1)]
+        [pscredential[]] $Credential,
+        [bool] $EnableEnhancedSessionMode,
+        [string] $FibreChannelWwnn,
+        [string] $FibreChannelWwpnMaximum,
+        [string] $FibreChannelWwpnMinimum,
+        [string] $MacAddressMaximum,
+        [string] $MacAddressMinimum,
+        [uint32] $MaximumStorageMigrations,
+        [uint32] $MaximumVirtualMachineMigrations,
+        [bool] $NumaSpanningEnabled,
+        [switch] $Passthru,
+        [timespan] $ResourceMeteringSaveInterval,
+        [bool] $UseAnyNetworkForMigration,
+        [string] $VirtualHardDiskPath,
+        [Microsoft.HyperV.PowerShell.MigrationAuthenticationType] $VirtualMachineMigrationAuthenticationType,
+        [Microsoft.HyperV.PowerShell.VMMigrationPerformance] $VirtualMachineMigrationPerformanceOption,
+        [string] $VirtualMachinePath
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession'
+        if (-not $PSCmdlet.ShouldProcess($(if ($ComputerName) { $ComputerName -join ', ' } else { 'localhost' }), 'Set-VMHost')) { return }
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Set-VMHost' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Get-VMHostCluster.md
+function Get-VMHostCluster {
+    [CmdletBinding(DefaultParameterSetName = 'ClusterName')]
+    [OutputType([Microsoft.HyperV.PowerShell.VMHostCluster])]
+    param(
+        [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'ClusterName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]] $ClusterName,
+        [Parameter(ParameterSetName = 'ClusterName', Position = 1, ValueFromPipeline = $true)]
+        [pscredential[]] $Credential
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession'
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Get-VMHostCluster' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Get-VMHostSupportedVersion.md
+function Get-VMHostSupportedVersion {
+    [CmdletBinding(DefaultParameterSetName = 'ComputerName')]
+    [OutputType([Microsoft.HyperV.PowerShell.VMHostSupportedVersion])]
+    param(
+        [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 0, ValueFromPipeline = $true)]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'ComputerName', Position = 1)]
+        [pscredential[]] $Credential,
+        [switch] $Default
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession'
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Get-VMHostSupportedVersion' -Parameters $PSBoundParameters
+    }
+}
+
+Export-ModuleMember -Function Get-VM, Get-VMHardDiskDrive, Get-VMHost, Set-VMHost, Get-VMHostCluster, Get-VMHostSupportedVersion

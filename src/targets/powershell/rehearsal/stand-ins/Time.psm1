@@ -1,0 +1,70 @@
+# Lab time: Get-Date and Start-Sleep read and wait on the lab's clock (Lab-Now, Lab-Sleep), on the management
+# host and on a node (the node's clock, with its skew). Parameter sets as in MicrosoftDocs/PowerShell-Docs
+# reference/7.4/Microsoft.PowerShell.Utility/<Cmdlet>.md; every parameter of the real cmdlets works: Get-Date
+# passes the lab's time as -Date to the real Get-Date unless -Date (or -UnixTimeSeconds) was given.
+
+Set-StrictMode -Version 3.0
+
+# reference/7.4/Microsoft.PowerShell.Utility/Get-Date.md
+function Get-Date {
+    [CmdletBinding(DefaultParameterSetName = 'DateAndFormat')]
+    param(
+        [switch] $AsUTC,
+        [Parameter(ParameterSetName = 'DateAndFormat', Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'DateAndUFormat', Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('LastWriteTime')]
+        [datetime] $Date,
+        [int] $Day,
+        [Microsoft.PowerShell.Commands.DisplayHintType] $DisplayHint,
+        [Parameter(ParameterSetName = 'DateAndFormat')]
+        [Parameter(ParameterSetName = 'UnixTimeSecondsAndFormat')]
+        [string] $Format,
+        [int] $Hour,
+        [int] $Millisecond,
+        [int] $Minute,
+        [int] $Month,
+        [int] $Second,
+        [Parameter(ParameterSetName = 'DateAndUFormat')]
+        [Parameter(ParameterSetName = 'UnixTimeSecondsAndUFormat')]
+        [string] $UFormat,
+        [Parameter(ParameterSetName = 'UnixTimeSecondsAndFormat', Mandatory = $true)]
+        [Parameter(ParameterSetName = 'UnixTimeSecondsAndUFormat', Mandatory = $true)]
+        [Alias('UnixTime')]
+        [long] $UnixTimeSeconds,
+        [int] $Year
+    )
+    process {
+        $parameters = [ordered]@{} + $PSBoundParameters
+        if (-not $PSBoundParameters.ContainsKey('Date') -and -not $PSBoundParameters.ContainsKey('UnixTimeSeconds')) {
+            $parameters['Date'] = Get-ClusterChaosLabNow -Cmdlet $PSCmdlet
+        }
+        Microsoft.PowerShell.Utility\Get-Date @parameters
+    }
+}
+
+# reference/7.4/Microsoft.PowerShell.Utility/Start-Sleep.md
+function Start-Sleep {
+    [CmdletBinding(DefaultParameterSetName = 'Seconds')]
+    param(
+        [Parameter(ParameterSetName = 'FromTimeSpan', Mandatory = $true, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('ts')]
+        [timespan] $Duration,
+        [Parameter(ParameterSetName = 'Milliseconds', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('ms')]
+        [ValidateRange(0, 2147483647)]
+        [int] $Milliseconds,
+        [Parameter(ParameterSetName = 'Seconds', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateRange(0.0, 2147483.0)]
+        [double] $Seconds
+    )
+    process {
+        $milliseconds = switch ($PSCmdlet.ParameterSetName) {
+            'Seconds' { [long][math]::Round($Seconds * 1000) }
+            'Milliseconds' { [long]$Milliseconds }
+            'FromTimeSpan' { [long][math]::Round($Duration.TotalMilliseconds) }
+        }
+        Invoke-ClusterChaosLabSleep -Cmdlet $PSCmdlet -Milliseconds $milliseconds
+    }
+}
+
+Export-ModuleMember -Function Get-Date, Start-Sleep
