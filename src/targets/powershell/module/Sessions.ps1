@@ -100,12 +100,12 @@ function Get-ClusterChaosNodeSession {
         Remove-PSSession -Session $session -ErrorAction SilentlyContinue
         $script:ClusterChaosNodeSessions.Remove($Node)
     }
-    $parameters = @{
-        ComputerName = $Node
-        Name = 'clusterchaos-' + $Node
-        # A node that cannot be reached is reported within seconds, not after WinRM's 3 minutes (review R1).
-        SessionOption = (New-PSSessionOption -OpenTimeout 15000)
-        ErrorAction = 'Stop'
+    $parameters = @{ ComputerName = $Node; Name = 'clusterchaos-' + $Node; ErrorAction = 'Stop' }
+    # A node that does not answer is reported within seconds, not after WinRM's 3 minutes (review R1).
+    # (-OpenTimeout is WinRM's: PowerShell 7 off Windows, as in the rehearsal lab, has no such option.)
+    $options = Get-Command -Name New-PSSessionOption -ErrorAction SilentlyContinue
+    if ($null -ne $options -and $options.Parameters.ContainsKey('OpenTimeout')) {
+        $parameters.SessionOption = New-PSSessionOption -OpenTimeout 15000
     }
     if ($null -ne $script:ClusterChaosCredential) { $parameters.Credential = $script:ClusterChaosCredential }
     $session = New-PSSession @parameters
