@@ -207,6 +207,8 @@ export class PowerShellTarget implements Target {
   /** clussvc's start type on a node before a hold-down changed it (review N3). */
   private readonly startTypes = new Map<string, string>();
   private readonly pollCosts: number[] = [];
+  /** Each host's live-migration transport when first read (the residue scan compares). */
+  private transportsBefore: Record<string, string> | undefined;
   private failedPolls = 0;
   /** Time skipped by instant sleeps (dry run). */
   private skippedMs = 0;
@@ -333,7 +335,9 @@ export class PowerShellTarget implements Target {
 
   /** Read-only, one round trip: SharedStoragePath and whether it exists, host settings, VM versions and storage. */
   async readConfiguration(): Promise<ClusterConfiguration> {
-    return parseConfiguration(await this.run(build.readConfiguration(this.address)));
+    const configuration = parseConfiguration(await this.run(build.readConfiguration(this.address)));
+    this.transportsBefore ??= Object.fromEntries(configuration.hosts.map((h) => [h.node, h.transport]));
+    return configuration;
   }
 
   /**
@@ -503,8 +507,9 @@ export class PowerShellTarget implements Target {
    * (`<node>/<name>`), the named settings' current values, the nodes that could not be asked, each node's
    * clussvc and live-migration transport.
    */
-  async residue(o: { tag: string; settings: Record<string, number> }): Promise<Residue> {
-    return parseResidue(await this.run(build.residue(this.address, { tag: o.tag, settings: o.settings })));
+  async residue(o: { tag: string; settings: Record<string, number> }): Promise<Residue & { transportsBefore?: Record<string, string> }> {
+    const found = parseResidue(await this.run(build.residue(this.address, { tag: o.tag, settings: o.settings })));
+    return { ...found, ...(this.transportsBefore ? { transportsBefore: this.transportsBefore } : {}) };
   }
 
   async close(): Promise<void> {

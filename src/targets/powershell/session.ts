@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PowerShell, InvocationError, ProcessError, type PSExecutableType } from 'node-powershell';
 import type { Logger } from 'pino';
 import { OperationError, OperationUnknownError } from '../target.js';
+import { findPowerShell } from './executable.js';
 import { ANSWER_BEGIN } from './parse.js';
 import { psValue } from './scripts.js';
 
@@ -119,11 +120,12 @@ export function sessionSetupScript(o: { imports?: readonly string[]; module?: st
 export const SESSION_SETUP_SCRIPT = sessionSetupScript();
 
 /**
- * The shell a session starts when none is named: NODE_POWERSHELL; on Windows, Windows PowerShell 5.1
- * (`powershell.exe`), where FailoverClusters loads natively (review B1); elsewhere `pwsh`.
+ * The shell a session starts when none is named (executable.ts findPowerShell): NODE_POWERSHELL; on Windows,
+ * Windows PowerShell 5.1 (`powershell.exe`), where FailoverClusters loads natively (review B1); elsewhere
+ * `pwsh` on PATH or the dotnet global tool.
  */
 export function defaultExecutable(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  return env.NODE_POWERSHELL ?? (platform === 'win32' ? 'powershell.exe' : 'pwsh');
+  return findPowerShell({ env, platform })?.path ?? (platform === 'win32' ? 'powershell.exe' : 'pwsh');
 }
 
 /** node-powershell's PowerShell with our executable rule (defaultExecutable, unless the option names one). */
