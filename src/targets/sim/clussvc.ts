@@ -10,18 +10,28 @@ export interface ClusterServiceHooks {
   started(node: string): void;
 }
 
+/** The service's start type (Get-Service .StartType; Set-Service -StartupType). */
+export type ServiceStartType = 'Automatic' | 'Manual' | 'Disabled';
+
+/** Get-Service .Status of clussvc. */
+export type ServiceStatus = 'Running' | 'Stopped' | 'StartPending';
+
 /**
  * The Cluster Service process (clussvc.exe) on one node, and the service control manager that restarts it.
  * A forced kill is an ungraceful exit: SCM logs 7031 and runs the service's recovery action, a restart
  * after `scmRestartDelayMs` [SCM7031]. A service stopped on purpose is not restarted: SCM only runs
  * recovery actions after a failure. A hold-down keeps the service from starting until it ends (as a
- * task on the node that disables the service, then re-enables and starts it).
+ * task on the node that disables the service, then re-enables and starts it). The rehearsal lab drives the
+ * service as Windows does instead: a start type (SCM's recovery restart does not start a Disabled service)
+ * and a start that takes time (StartPending) before the service runs.
  */
 export class ClusterService {
   private isRunning = true;
   private crashes = 0;
   private heldDownUntil: number | undefined;
   private pendingStarts: Timer[] = [];
+  private type: ServiceStartType = 'Automatic';
+  private starting: Timer | undefined;
 
   constructor(
     readonly node: string,
@@ -33,6 +43,32 @@ export class ClusterService {
 
   get running(): boolean {
     return this.isRunning;
+  }
+
+  get status(): ServiceStatus {
+    return this.isRunning ? 'Running' : this.starting ? 'StartPending' : 'Stopped';
+  }
+
+  get startType(): ServiceStartType {
+    return this.type;
+  }
+
+  /** Set-Service -StartupType. */
+  setStartType(type: ServiceStartType): void {
+    this.type = type;
+  }
+
+  /**
+   * Start-Service on a stopped service: StartPending for `ms`, then running. A no-op if it runs or is starting;
+   * refused if the service is Disabled (the caller words the error).
+   */
+  startPending(ms: number): void {
+    if (this.type === 'Disabled') throw new OperationError(`clussvc on ${this.node} is Disabled and cannot be started`);
+    if (this.isRunning || this.starting) return;
+    this.starting = this.clock.after(ms, () => {
+      this.starting = undefined;
+      this.start();
+    });
   }
 
   /** Stop-Process -Name clussvc -Force. */
@@ -80,6 +116,8 @@ export class ClusterService {
   private scmRestart(): void {
     // A held-down (disabled) service cannot be started: SCM's restart attempt does nothing.
     if (this.isRunning || (this.heldDownUntil !== undefined && this.clock.now() < this.heldDownUntil)) return;
+    // SCM does not start a Disabled service, recovery action or not [SCM7031]
+    if (this.type === 'Disabled') return;
     this.begin();
   }
 
@@ -91,6 +129,8 @@ export class ClusterService {
   private begin(): void {
     for (const timer of this.pendingStarts) timer.cancel();
     this.pendingStarts = [];
+    this.starting?.cancel();
+    this.starting = undefined;
     this.isRunning = true;
     this.log.serviceRunning(this.node);
     this.hooks.started(this.node);

@@ -8,7 +8,7 @@ import { EventLog } from './eventlog.js';
 import { Heartbeats } from './heartbeat.js';
 import { Membership } from './membership.js';
 import { NodeDrains } from './drain.js';
-import { LiveMigrationEngine } from './migration.js';
+import { LiveMigrationEngine, type HostMigrationSettings } from './migration.js';
 import { Moves } from './moves.js';
 import { ClusterNetwork } from './network.js';
 import { NodeControl } from './node-control.js';
@@ -29,6 +29,8 @@ export interface SimClusterOptions {
   defects?: readonly string[];
   /** ISO time of virtual t = 0. */
   epoch?: string;
+  /** Each host's own live-migration settings (the rehearsal lab's Set-VMHost); absent: the cluster's for every host. */
+  hostSettings?: HostMigrationSettings;
 }
 
 /** One simulated failover cluster: the mechanisms, wired together. */
@@ -79,6 +81,7 @@ export class SimCluster {
       raceRngs: new Map(cluster.vms.map((vm) => [vm.name, rng.fork(`storvsc-race/${vm.name}`)] as const)),
       canHost,
       isMember: (n) => this.membership.isMember(n),
+      ...(o.hostSettings ? { hosts: o.hostSettings } : {}),
     });
     this.drains = new NodeDrains({ clock, nodes: cluster.nodes, vms: this.vms, engine: this.engine, defects, canHost, failOver: (vm) => this.rcm.failOver(vm) });
     this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, properties, canHost, (n) => this.drains.drain(n, { waitForTarget: true }));
@@ -199,6 +202,11 @@ export class SimCluster {
     const vms: Record<string, VmObservation> = {};
     for (const vm of this.vms) vms[vm.name] = vm.observe();
     return { t: this.clock.now(), nodes, vms };
+  }
+
+  /** Move-ClusterVirtualMachineRole -Cancel: the VM's live migration in flight ends as cancelled, if it still can. */
+  cancelLiveMigration(vm: string, reason: string): 'cancelled' | 'too-late' | 'none' {
+    return this.engine.cancelVm(vm, reason);
   }
 
   service(node: string): ClusterService | undefined {

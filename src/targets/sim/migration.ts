@@ -22,6 +22,18 @@ export type MigrationEnd =
 /** Runs once, when the migration completed, failed or was cancelled (in virtual time, or within a cancel call). */
 export type MigrationEnded = (end: MigrationEnd) => void;
 
+/**
+ * Each host's own live-migration settings (Set-VMHost), where something keeps them per host: the rehearsal
+ * lab. Absent (--target sim): every host has the cluster description's transport and the cluster's
+ * MaximumVirtualMachineMigrations. `undefined` from either function: that host has no setting of its own.
+ */
+export interface HostMigrationSettings {
+  /** -VirtualMachineMigrationPerformanceOption of `node`, as the timing model names transports. */
+  transport(node: string): LiveMigrationTransport | undefined;
+  /** -MaximumVirtualMachineMigrations of `node`. */
+  maximumMigrations(node: string): number | undefined;
+}
+
 export interface LiveMigrationDeps {
   clock: SimClock;
   cluster: ClusterDescription;
@@ -37,6 +49,7 @@ export interface LiveMigrationDeps {
   canHost(node: string): boolean;
   /** Active member (Up or Paused, clussvc running). */
   isMember(node: string): boolean;
+  hosts?: HostMigrationSettings;
 }
 
 /** One live migration, from request to its end. Phase durations are whole ms (scaled plan, jitter included). */
@@ -155,6 +168,16 @@ export class LiveMigrationEngine {
     return true;
   }
 
+  /**
+   * Move-ClusterVirtualMachineRole -Cancel for a VM: cancels its migration not yet ended. 'none' when it
+   * has none, 'too-late' when it is past the start of the blackout (it will complete).
+   */
+  cancelVm(vm: string, reason: string): 'cancelled' | 'too-late' | 'none' {
+    const m = this.inFlight().find((x) => x.vm.name === vm);
+    if (!m) return 'none';
+    return this.cancel(m, reason) ? 'cancelled' : 'too-late';
+  }
+
   /** The cluster stopped (quorum lost): every migration ends where it is; the VMs go offline with the cluster. */
   cancelAll(reason: string): void {
     for (const m of this.inFlight()) this.end(m, { outcome: 'cancelled', value: m.value(this.d.clock.now(), m.phase), reason }, false);
@@ -176,9 +199,10 @@ export class LiveMigrationEngine {
     }
   }
 
-  private perHostLimit(): number {
+  private perHostLimit(node: string): number {
     // 2008 R2 hosts migrate one VM at a time, from or to a host (lab §3)
-    return this.d.cluster.hostVersion === '2008R2' ? 1 : this.d.properties.get('MaximumVirtualMachineMigrations');
+    if (this.d.cluster.hostVersion === '2008R2') return 1;
+    return this.d.hosts?.maximumMigrations(node) ?? this.d.properties.get('MaximumVirtualMachineMigrations');
   }
 
   private pump(): void {
@@ -188,11 +212,10 @@ export class LiveMigrationEngine {
       // Defect migration-limit-ignored: every queued migration starts at once
       const unlimited = this.d.defects.has('migration-limit-ignored');
       const parallel = this.d.properties.get('MaximumParallelMigrations');
-      const perHost = this.perHostLimit();
       for (let i = 0; i < this.queue.length; ) {
         if (!unlimited && this.running.size >= parallel) break;
         const m = this.queue[i];
-        if (!unlimited && ((this.busy.get(m.source) ?? 0) >= perHost || (this.busy.get(m.target) ?? 0) >= perHost)) {
+        if (!unlimited && ((this.busy.get(m.source) ?? 0) >= this.perHostLimit(m.source) || (this.busy.get(m.target) ?? 0) >= this.perHostLimit(m.target))) {
           i++;
           continue;
         }
@@ -252,7 +275,9 @@ export class LiveMigrationEngine {
     const { cluster, defects } = this.d;
     const sharing = Math.max(this.busy.get(m.source) ?? 1, this.busy.get(m.target) ?? 1);
     const options = { sharing, ...(defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {}) };
-    const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, m.transport), migrationHost(cluster), options);
+    // No transport asked for: the source host's own setting, where hosts have one (Set-VMHost), else the cluster's
+    const transport = m.transport ?? this.d.hosts?.transport(m.source);
+    const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, transport), migrationHost(cluster), options);
     const factor = m.factor;
     m.transportUsed = plan.transportUsed;
     m.wirePerByte = plan.bytes > 0 ? plan.wireBytes / plan.bytes : 1;

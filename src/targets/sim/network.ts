@@ -10,7 +10,8 @@ export interface NetworkHooks {
 
 interface Cut {
   readonly peers: ReadonlySet<string>;
-  readonly timer: Timer;
+  /** The dead-man timer of isolateNetwork's cut; none for a cut held by the node's firewall (`set`). */
+  readonly timer?: Timer;
 }
 
 /**
@@ -76,11 +77,32 @@ export class ClusterNetwork {
     if (newlyCut.length) this.hooks.cut(node, newlyCut);
   }
 
+  /**
+   * The rehearsal lab's firewall: `node`'s own cut is now exactly `peers` (none: no cut), with no dead-man
+   * timer of its own (the node's scheduled task removes the rules). Links that this change cuts are cut,
+   * links it frees and no other cut covers heal, in one step: peers that stay cut see no heal in between.
+   */
+  set(node: string, peers: readonly string[]): void {
+    for (const peer of peers) {
+      if (peer === node || !this.nodes.includes(peer)) throw new OperationError(`${peer} is not another node of the cluster (nodes: ${this.nodes.join(', ')})`);
+    }
+    const before = this.cuts.get(node);
+    const others = this.nodes.filter((n) => n !== node);
+    const wasConnected = new Map(others.map((p) => [p, this.connected(node, p)] as const));
+    before?.timer?.cancel();
+    if (peers.length) this.cuts.set(node, { peers: new Set(peers) });
+    else this.cuts.delete(node);
+    const newlyCut = others.filter((p) => wasConnected.get(p) && !this.connected(node, p));
+    const healed = others.filter((p) => !wasConnected.get(p) && this.connected(node, p));
+    if (newlyCut.length) this.hooks.cut(node, newlyCut);
+    if (healed.length) this.hooks.healed(node, healed);
+  }
+
   /** restoreNetwork: heal `node`'s own cut now; nothing to do if it has none. */
   restore(node: string): void {
     const cut = this.cuts.get(node);
     if (!cut) return;
-    cut.timer.cancel();
+    cut.timer?.cancel();
     this.cuts.delete(node);
     const healed = [...cut.peers].filter((p) => this.connected(node, p));
     if (healed.length) this.hooks.healed(node, healed);

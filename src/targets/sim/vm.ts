@@ -37,7 +37,7 @@ export class ClusteredVm {
   private startup: Timer | undefined;
 
   constructor(
-    private readonly description: VmDescription,
+    private description: VmDescription,
     private readonly d: VmDeps,
   ) {
     this.name = description.name;
@@ -75,6 +75,21 @@ export class ClusteredVm {
   resilientFrom(minimumVersion: number): boolean {
     const version = this.description.version;
     return version === undefined || Number.parseInt(version, 10) >= minimumVersion;
+  }
+
+  /** The group's own ResiliencyPeriod in seconds; undefined: the cluster's ResiliencyDefaultPeriod applies. */
+  get resiliencyPeriod(): number | undefined {
+    return this.description.resiliencyPeriod;
+  }
+
+  /**
+   * (Get-ClusterGroup).ResiliencyPeriod = seconds, on the live group (the rehearsal lab): from the VM's next
+   * isolation on. 0 or undefined: none of its own, the node's ResiliencyDefaultPeriod governs (0 is the
+   * group property's documented default, "use the cluster default" [MSDN-RP]).
+   */
+  setResiliencyPeriod(seconds: number | undefined): void {
+    const { resiliencyPeriod: _, ...rest } = this.description;
+    this.description = seconds ? { ...rest, resiliencyPeriod: seconds } : rest;
   }
 
   /** The owner node lost CSV access. */
