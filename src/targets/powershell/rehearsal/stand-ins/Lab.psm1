@@ -139,7 +139,8 @@ function Invoke-ClusterChaosLabQuery {
         [Parameter(Mandatory)] [string] $Command,
         [System.Collections.IDictionary] $Parameters = @{}
     )
-    @(Invoke-ClusterChaosLabCall -Cmdlet $Cmdlet -Command $Command -Parameters $Parameters -ParameterSet '' -Raw)[0]
+    $output = @(Invoke-ClusterChaosLabCall -Cmdlet $Cmdlet -Command $Command -Parameters $Parameters -ParameterSet '' -Raw)
+    if ($output.Count -gt 0) { $output[0] }
 }
 
 function Stop-ClusterChaosLabUnsupported {

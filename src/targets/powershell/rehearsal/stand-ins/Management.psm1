@@ -120,7 +120,7 @@ function Start-Service {
 function Wait-ServiceRunning([System.Management.Automation.PSCmdlet] $Cmdlet, $Service) {
     while ($null -ne $Service -and [string]$Service.Status -eq 'StartPending') {
         Invoke-ClusterChaosLabSleep -Cmdlet $Cmdlet -Milliseconds 2000
-        $Service = @(Invoke-ClusterChaosLabCall -Cmdlet $Cmdlet -Command 'Get-Service' -Parameters @{ Name = @([string]$Service.ServiceName) } -ParameterSet 'Default')[0]
+        $Service = @(Invoke-ClusterChaosLabCall -Cmdlet $Cmdlet -Command 'Get-Service' -Parameters @{ Name = @([string]$Service.ServiceName) } -ParameterSet 'Default') | Select-Object -First 1
         if ($null -ne $Service -and [string]$Service.Status -eq 'StartPending') {
             $Cmdlet.WriteWarning("Waiting for service '$($Service.DisplayName) ($($Service.ServiceName))' to start...")
         }

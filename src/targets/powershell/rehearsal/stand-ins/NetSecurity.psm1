@@ -171,7 +171,7 @@ function Remove-NetFirewallRule {
         [Parameter(ParameterSetName = 'ByQuery')]
         [string[]] $Group,
         [Parameter(ParameterSetName = 'InputObject (cdxml)', Mandatory = $true, ValueFromPipeline = $true)]
-        [ciminstance[]] $InputObject,
+        [ClusterChaos.Lab.CimInstance[]] $InputObject,
         [Parameter(ParameterSetName = 'ByQuery')]
         [bool[]] $LocalOnlyMapping,
         [Parameter(ParameterSetName = 'ByQuery')]

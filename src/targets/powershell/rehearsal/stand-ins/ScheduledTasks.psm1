@@ -147,7 +147,7 @@ function Register-ScheduledTask {
     param(
         [Parameter(ParameterSetName = 'User', Mandatory = $true, Position = 2)]
         [Parameter(ParameterSetName = 'Principal', Mandatory = $true, Position = 2)]
-        [ciminstance[]] $Action,
+        [ClusterChaos.Lab.CimInstance[]] $Action,
         [switch] $AsJob,
         [Alias('Session')]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
@@ -156,18 +156,18 @@ function Register-ScheduledTask {
         [string] $Description,
         [switch] $Force,
         [Parameter(ParameterSetName = 'Object', Mandatory = $true, Position = 2, ValueFromPipeline = $true)]
-        [ciminstance] $InputObject,
+        [ClusterChaos.Lab.CimInstance] $InputObject,
         [Parameter(ParameterSetName = 'User', Position = 4)]
         [Parameter(ParameterSetName = 'Xml', Position = 4)]
         [Parameter(ParameterSetName = 'Object', Position = 4)]
         [string] $Password,
         [Parameter(ParameterSetName = 'Principal', Position = 5)]
-        [ciminstance] $Principal,
+        [ClusterChaos.Lab.CimInstance] $Principal,
         [Parameter(ParameterSetName = 'User', Position = 7)]
         [Microsoft.PowerShell.Cmdletization.GeneratedTypes.ScheduledTask.RunLevelEnum] $RunLevel,
         [Parameter(ParameterSetName = 'User', Position = 4)]
         [Parameter(ParameterSetName = 'Principal', Position = 4)]
-        [ciminstance] $Settings,
+        [ClusterChaos.Lab.CimInstance] $Settings,
         [Parameter(ParameterSetName = 'User', Mandatory = $true, Position = 0)]
         [Parameter(ParameterSetName = 'Xml', Mandatory = $true, Position = 0)]
         [Parameter(ParameterSetName = 'Principal', Mandatory = $true, Position = 0)]
@@ -177,7 +177,7 @@ function Register-ScheduledTask {
         [int] $ThrottleLimit,
         [Parameter(ParameterSetName = 'User', Position = 3)]
         [Parameter(ParameterSetName = 'Principal', Position = 3)]
-        [ciminstance[]] $Trigger,
+        [ClusterChaos.Lab.CimInstance[]] $Trigger,
         [Parameter(ParameterSetName = 'User', Position = 3)]
         [Parameter(ParameterSetName = 'Xml', Position = 3)]
         [Parameter(ParameterSetName = 'Object', Position = 3)]
@@ -199,7 +199,7 @@ function Unregister-ScheduledTask {
         [Alias('Session')]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'InputObject (cdxml)', Mandatory = $true, ValueFromPipeline = $true)]
-        [ciminstance[]] $InputObject,
+        [ClusterChaos.Lab.CimInstance[]] $InputObject,
         [switch] $PassThru,
         [Parameter(ParameterSetName = 'ByPath', Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string[]] $TaskName,

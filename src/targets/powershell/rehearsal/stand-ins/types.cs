@@ -937,6 +937,11 @@ namespace ClusterChaos.Lab
                 value = ps.BaseObject;
             }
             else if (ps != null) return FromProperties(ps, null, depth);
+            if (value is CimInstance)
+            {
+                // Bound to a typed parameter the object lost its wrapper; its note properties come back with a new one.
+                return FromProperties(PSObject.AsPSObject(value), ((CimInstance)value).LabType, depth);
+            }
             if (value is SwitchParameter) return ((SwitchParameter)value).IsPresent;
             if (value is string || value is bool || value is char) return value;
             if (value is DateTime) return ((DateTime)value).ToString("o", CultureInfo.InvariantCulture);
