@@ -100,13 +100,13 @@ function Invoke-ClusterChaosLabCall {
         $Cmdlet.ThrowTerminatingError([ClusterChaos.Lab.LabErrors]::Create($message, 'ClusterChaosLabUnreachable', 'ConnectionError', $Command))
     }
     $answer = ConvertFrom-Json -InputObject $text -Depth 10 -DateKind String
-    foreach ($warning in @(Get-AnswerField $answer 'warnings' | Where-Object { $null -ne $_ })) { $Cmdlet.WriteWarning([string]$warning) }
-    $errors = @(Get-AnswerField $answer 'errors' | Where-Object { $null -ne $_ })
+    foreach ($warning in @(Get-AnswerField $answer 'warnings')) { if ($null -ne $warning) { $Cmdlet.WriteWarning([string]$warning) } }
+    $errors = @(foreach ($e in @(Get-AnswerField $answer 'errors')) { if ($null -ne $e) { $e } })
     foreach ($e in $errors) { $Cmdlet.WriteError((ConvertTo-LabErrorRecord $e)) }
     if ($PSBoundParameters.ContainsKey('ErrorCount')) { $ErrorCount.Value = $errors.Count }
     $terminating = Get-AnswerField $answer 'terminating'
     if ($null -ne $terminating) { $Cmdlet.ThrowTerminatingError((ConvertTo-LabErrorRecord $terminating)) }
-    $output = @(Get-AnswerField $answer 'output' | Where-Object { $null -ne $_ })
+    $output = @(foreach ($o in @(Get-AnswerField $answer 'output')) { if ($null -ne $o) { $o } })
     if ($Raw) { return $output }
     foreach ($item in $output) {
         if ($null -eq $item) { continue }
