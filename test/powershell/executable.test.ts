@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPowerShell, findPwsh7 } from '../../src/targets/powershell/executable.js';
+import { pwsh, runPwsh, runPwshServer } from '../helpers/pwsh.js';
 
 /** Fake folders with fake executables: nothing is started, only looked up. */
 describe('which PowerShell is started (executable.ts)', () => {
@@ -104,6 +105,41 @@ describe('which PowerShell is started (executable.ts)', () => {
     it('finds the global tool as pwsh.exe under the Windows home', () => {
       const tool = exe(dir('User/.dotnet/tools'), 'pwsh.exe');
       expect(findPwsh7({ platform: 'win32', env: { Path: '' }, home: join(root, 'User') })).to.deep.equal({ path: tool, edition: 'Core' });
+    });
+  });
+
+  describe('PowerShell for tests (test/helpers/pwsh.ts)', function () {
+    this.timeout(120_000);
+
+    it('runs a script and returns its output, errors and exit code, non-ASCII intact', async () => {
+      const r = await runPwsh("'wéb 漢 😀'\n[Console]::Error.WriteLine('to stderr')\nexit 3");
+      expect(pwsh()).to.be.a('string');
+      expect(r).to.deep.equal({ stdout: 'wéb 漢 😀\n', stderr: 'to stderr\n', code: 3 });
+      const failed = await runPwsh("Write-Error 'it broke'");
+      expect(failed.code).to.equal(1);
+      expect(failed.stderr).to.match(/^Write-Error: it broke/);
+    });
+
+    it('sends a script too long for a command line through standard input', async () => {
+      const long = `$x = '${'x'.repeat(40_000)}'\n$x.Length`;
+      const r = await runPwsh(long);
+      expect(r.stdout.trim()).to.equal('40000');
+      expect(r.code).to.equal(0);
+    });
+
+    it('keeps a server process that answers requests in order, and says why when it dies', async () => {
+      const server = runPwshServer(
+        "while ($true) { $l = [Console]::In.ReadLine(); if ($null -eq $l) { break }; $o = ConvertFrom-Json ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($l))); if ($o.die) { throw 'asked to die' }; 'noise'; [Console]::Out.WriteLine('@@answer ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject @($o.n * 2) -Compress)))) }",
+      );
+      try {
+        expect(await Promise.all([server.request({ n: 1 }), server.request({ n: 2 })])).to.deep.equal([[2], [4]]);
+        let error: Error | undefined;
+        await server.request({ die: true }).catch((e: Error) => (error = e));
+        expect(error?.message).to.match(/exited \(code 1\) before it answered; its errors:[\s\S]*asked to die/);
+        expect(error?.message).to.include('noise');
+      } finally {
+        await server.close();
+      }
     });
   });
 });
