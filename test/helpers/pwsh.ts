@@ -174,3 +174,13 @@ export function runPwshServer(script: string, o: { env?: NodeJS.ProcessEnv; time
     },
   };
 }
+
+/** Pester 5's module manifest for the module's own tests (Invoke-Tests.ps1 -Pester <this>); throws, saying how to get it. */
+export function pesterManifest(): string {
+  const path = testTools().pester?.path ?? join(ROOT, '.cache/powershell-modules/Pester/5.9.1/Pester.psd1');
+  if (existsSync(path)) return path;
+  throw new Error(
+    `Pester 5.9.1 is needed for this test and was not found (${path}): run \`npm test\`, whose pretest (scripts/ensure-test-tools.mjs) restores it ` +
+      'into .cache/powershell-modules, or `node scripts/ensure-test-tools.mjs`.',
+  );
+}
