@@ -83,7 +83,7 @@ function ConvertTo-LabRemoteBlock([System.Management.Automation.PSCmdlet] $Cmdle
     $base = $ast.Extent.StartOffset
     $inner = 0
     if ($null -ne $ast.Parent -and $text.StartsWith('{') -and $text.EndsWith('}')) { $inner = 1 }
-    $usings = @($ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.UsingExpressionAst] }, $true))
+    $usings = if ($text.IndexOf('using:', [System.StringComparison]::OrdinalIgnoreCase) -ge 0) { [ClusterChaos.Lab.LabAst]::Usings($ast) } else { @() }
     $values = @{}
     $names = [ordered]@{}
     $edits = [System.Collections.Generic.List[object]]::new()
@@ -141,9 +141,9 @@ function Invoke-LabRemoteBlock {
     $ps = [powershell]::Create()
     $ps.Runspace = $Runspace
     $null = $ps.AddScript($wrapper, -not $Persistent)
-    $null = $ps.AddParameter('__ccArgs', @($Arguments | ForEach-Object { Copy-LabRemoteValue $_ }))
+    $null = $ps.AddParameter('__ccArgs', @(foreach ($a in $Arguments) { Copy-LabRemoteValue $a }))
     $null = $ps.AddParameter('__ccUsing', $Block.Using)
-    $null = $ps.AddParameter('__ccInput', @($InputObjects | ForEach-Object { Copy-LabRemoteValue $_ }))
+    $null = $ps.AddParameter('__ccInput', @(foreach ($i in $InputObjects) { Copy-LabRemoteValue $i }))
     $null = $ps.AddParameter('__ccHasInput', $InputObjects.Count -gt 0)
     $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
     $failure = $null

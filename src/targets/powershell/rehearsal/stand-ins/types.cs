@@ -899,6 +899,19 @@ namespace ClusterChaos.Lab
         }
     }
 
+    /// The $using: expressions of a script block (nested blocks included), found without a PowerShell predicate
+    /// per AST node (that costs ~5 ms a block).
+    public static class LabAst
+    {
+        public static System.Management.Automation.Language.UsingExpressionAst[] Usings(System.Management.Automation.Language.Ast ast)
+        {
+            var found = new List<System.Management.Automation.Language.UsingExpressionAst>();
+            foreach (var a in ast.FindAll(x => x is System.Management.Automation.Language.UsingExpressionAst, true))
+                found.Add((System.Management.Automation.Language.UsingExpressionAst)a);
+            return found.ToArray();
+        }
+    }
+
     /// The request's "parameters": $PSBoundParameters as JSON-ready values.
     public static class LabRequest
     {
