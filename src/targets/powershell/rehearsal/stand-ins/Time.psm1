@@ -24,8 +24,9 @@ function Get-Date {
         [int] $Minute,
         [int] $Month,
         [int] $Second,
-        [Parameter(ParameterSetName = 'DateAndUFormat')]
-        [Parameter(ParameterSetName = 'UnixTimeSecondsAndUFormat')]
+        # Mandatory in its sets, as PowerShell 7's own metadata says (the doc's yaml says not).
+        [Parameter(ParameterSetName = 'DateAndUFormat', Mandatory = $true)]
+        [Parameter(ParameterSetName = 'UnixTimeSecondsAndUFormat', Mandatory = $true)]
         [string] $UFormat,
         [Parameter(ParameterSetName = 'UnixTimeSecondsAndFormat', Mandatory = $true)]
         [Parameter(ParameterSetName = 'UnixTimeSecondsAndUFormat', Mandatory = $true)]
@@ -46,7 +47,8 @@ function Get-Date {
 function Start-Sleep {
     [CmdletBinding(DefaultParameterSetName = 'Seconds')]
     param(
-        [Parameter(ParameterSetName = 'FromTimeSpan', Mandatory = $true, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        # Position 0, as PowerShell 7's own metadata says (the doc's yaml says named).
+        [Parameter(ParameterSetName = 'FromTimeSpan', Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('ts')]
         [timespan] $Duration,
         [Parameter(ParameterSetName = 'Milliseconds', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
