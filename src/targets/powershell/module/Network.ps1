@@ -101,12 +101,22 @@ function Disconnect-ClusterChaosNetwork {
             $WarningPreference = 'SilentlyContinue'
             foreach ($nic in @(Get-ClusterNetworkInterface -Cluster $cluster -WarningAction SilentlyContinue)) {
                 $addresses = @(@($nic.Address) + @($nic.Ipv4Addresses) + @($nic.Ipv6Addresses) | Where-Object { $_ } | ForEach-Object { [string]$_ })
-                [pscustomobject]@{ kind = 'nic'; Node = [string]$nic.Node; Adapter = [string]$nic.Adapter; Addresses = [string[]]$addresses }
+                [pscustomobject]@{ kind = 'nic'; Node = [string]$nic.Node; Name = [string]$nic.Name; Adapter = [string]$nic.Adapter; Addresses = [string[]]$addresses }
             }
             [pscustomobject]@{ kind = 'done' }
         }
         $nics = @(Invoke-ClusterChaosCluster -ScriptBlock $nicBlock -ArgumentList @($Cluster) | Where-Object { [string]$_.kind -eq 'nic' })
-        $adapters = [string[]]@($nics | Where-Object { $_.Node -eq $Node -and $_.Adapter } | ForEach-Object { [string]$_.Adapter })
+        # The node's cluster NICs by the names a connection profile may have: the interface's Adapter, and its
+        # connection name from the interface's Name ('<node> - <connection>'). None found on the node: every
+        # connected profile is checked.
+        $adapters = New-Object System.Collections.ArrayList
+        foreach ($nic in @($nics | Where-Object { $_.Node -eq $Node })) {
+            $candidates = @([string]$nic.Adapter)
+            $prefix = $Node + ' - '
+            if ([string]$nic.Name -and ([string]$nic.Name).StartsWith($prefix, [StringComparison]::OrdinalIgnoreCase)) { $candidates += ([string]$nic.Name).Substring($prefix.Length) }
+            foreach ($candidate in $candidates) { if ($candidate -and -not $adapters.Contains($candidate)) { [void]$adapters.Add($candidate) } }
+        }
+        $adapters = [string[]]$adapters.ToArray()
 
         $preflightBlock = {
             param($adapters, $peers)

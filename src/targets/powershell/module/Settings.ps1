@@ -65,9 +65,9 @@ function Set-ClusterChaosSetting {
     #>
     [CmdletBinding()]
     param(
+        [Parameter(Mandatory = $true)] [string] $Cluster,
         [Parameter(Mandatory = $true)] [string[]] $Name,
-        [Parameter(Mandatory = $true)] [long[]] $Value,
-        [Parameter(Mandatory = $true)] [string] $Cluster
+        [Parameter(Mandatory = $true)] [long[]] $Value
     )
     Invoke-ClusterChaosOperation {
         if ($Name.Count -ne $Value.Count) { throw ('' + $Name.Count + ' names but ' + $Value.Count + ' values; nothing was changed') }

@@ -58,11 +58,20 @@ Describe 'isolating a node and restoring it (ops isolate-network, restore-networ
         Mock -ModuleName ClusterChaos Get-Date { $script:Lab.clock }
         Mock -ModuleName ClusterChaos Get-ClusterNetworkInterface {
             [pscustomobject]@{ Node = 'N1'; Adapter = 'Cluster'; Address = '10.0.0.11'; Ipv4Addresses = @('10.0.0.11'); Ipv6Addresses = @('fe80::11%4') }
-            [pscustomobject]@{ Node = 'N2'; Adapter = 'Cluster'; Address = '10.0.0.12'; Ipv4Addresses = @('10.0.0.12'); Ipv6Addresses = @() }
+            [pscustomobject]@{ Node = 'N2'; Name = 'N2 - Cluster'; Adapter = 'Microsoft Hyper-V Network Adapter #2'; Address = '10.0.0.12'; Ipv4Addresses = @('10.0.0.12'); Ipv6Addresses = @() }
             [pscustomobject]@{ Node = 'N3'; Adapter = 'Cluster'; Address = '10.0.0.13'; Ipv4Addresses = @('10.0.0.13'); Ipv6Addresses = @() }
         }
-        Mock -ModuleName ClusterChaos Get-NetConnectionProfile { [pscustomobject]@{ InterfaceAlias = 'Cluster'; NetworkCategory = 'DomainAuthenticated' } }
+        # Two connections: the cluster NIC (Domain) and a management NIC (Public, firewall off: not the cluster's)
+        Mock -ModuleName ClusterChaos Get-NetConnectionProfile {
+            $all = @(
+                [pscustomobject]@{ InterfaceAlias = 'Cluster'; NetworkCategory = 'DomainAuthenticated' }
+                [pscustomobject]@{ InterfaceAlias = 'Management'; NetworkCategory = 'Public' }
+            )
+            if ($PesterBoundParameters.ContainsKey('InterfaceAlias')) { $all = @($all | Where-Object { $InterfaceAlias -contains $_.InterfaceAlias }) }
+            $all
+        }
         Mock -ModuleName ClusterChaos Get-NetFirewallProfile {
+            if ($Name[0] -eq 'Public') { return [pscustomobject]@{ Name = 'Public'; Enabled = 'False'; AllowLocalFirewallRules = 'NotConfigured'; DisabledInterfaceAliases = @() } }
             [pscustomobject]@{ Name = $Name[0]; Enabled = $script:Lab.firewall.Enabled; AllowLocalFirewallRules = $script:Lab.firewall.AllowLocalFirewallRules; DisabledInterfaceAliases = $script:Lab.firewall.DisabledInterfaceAliases }
         }
         Mock -ModuleName ClusterChaos Resolve-DnsName {
@@ -106,6 +115,7 @@ Describe 'isolating a node and restoring it (ops isolate-network, restore-networ
         $answer.error | Should -BeLike 'fault not effective: on N2, the Domain firewall profile*not enabled*nothing was changed'
         $answer.notEffective | Should -BeTrue
         $script:Lab.steps | Should -HaveCount 0
+        # the cluster NIC found by its connection name (the interface's Name), not by the adapter's description
         Should -Invoke -ModuleName ClusterChaos Get-NetConnectionProfile -ParameterFilter { $InterfaceAlias -contains 'Cluster' } -Times 1 -Exactly
         Should -Invoke -ModuleName ClusterChaos Get-NetFirewallProfile -ParameterFilter { $PolicyStore -eq 'ActiveStore' -and $Name -contains 'Domain' } -Times 1 -Exactly
     }
