@@ -22,6 +22,8 @@ describe('stand-ins: parameter binding as documented (real pwsh, a fake lab)', f
       section('badEnum', `Move-ClusterVirtualMachineRole web01 N1 -MigrationType Teleport`),
       section('failbackPositional', `$null = Resume-ClusterNode N2 Immediate -Cluster HVCLUSTER01; 'bound'`),
       section('missingMandatory', `Get-VMHostCluster`),
+      section('emptyName', `Get-ClusterGroup -Name '' -Cluster HVCLUSTER01`),
+      section('emptyVmName', `Get-VM -Name ''`),
       section('suspendWaitIsSwitch', `Suspend-ClusterNode -Name N2 -Wait 30 -TargetNode N1 -Confirm:$false`),
       section('firewallDirection', `New-NetFirewallRule -DisplayName x -Direction Sideways`),
       section('getDateUnix', `Get-Date -UnixTimeSeconds 0 -Date (Get-Date)`),
@@ -68,6 +70,11 @@ describe('stand-ins: parameter binding as documented (real pwsh, a fake lab)', f
     expect(result('failbackPositional')).to.equal('bound');
     expect(sent('Resume-ClusterNode')[0]!.parameters).to.deep.include({ Name: ['N2'], Failback: 'Immediate' });
     expect(result('firewallDirection').id).to.equal('ParameterArgumentTransformationError,New-NetFirewallRule');
+  });
+
+  it('refuses an empty name where the real modules validate it (ValidateNotNullOrEmpty)', () => {
+    expect(result('emptyName').id).to.equal('ParameterArgumentValidationError,Get-ClusterGroup');
+    expect(result('emptyVmName').id).to.equal('ParameterArgumentValidationError,Get-VM');
   });
 
   it('refuses a missing mandatory parameter in a non-interactive shell', () => {

@@ -3,7 +3,7 @@
 # Parameters), set names and DefaultParameterSetName as the real module declares them (FailoverClusterDsc
 # tests/Unit/Stubs/FailoverClusters.stubs.psm1). What the lab does for each: ../COMMANDS.md.
 # Under edition core outside a compat session: the WinCompat warning and depth-1 deserialized objects
-# (Invoke-ClusterChaosLabFailoverClusters, Lab.psm1).
+# (Invoke-ClusterChaosLabFailoverClusters, Lab.psm1). Validation attributes as the stubs show them.
 
 Set-StrictMode -Version 3.0
 
@@ -13,6 +13,7 @@ function Get-Cluster {
     [OutputType([Microsoft.FailoverClusters.PowerShell.Cluster])]
     param(
         [Parameter(ParameterSetName = 'Name', Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [string] $Name,
         [string] $Domain
     )
@@ -27,9 +28,12 @@ function Get-ClusterNode {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNode])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -43,11 +47,14 @@ function Get-ClusterGroup {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterGroup])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Parameter(ValueFromPipelineByPropertyName = $true)]
         [guid] $VMId,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -61,11 +68,14 @@ function Get-ClusterResource {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterResource])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Parameter(ValueFromPipelineByPropertyName = $true)]
         [guid] $VMId,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -79,9 +89,12 @@ function Get-ClusterParameter {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterParameter])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -95,11 +108,16 @@ function Get-ClusterNetworkInterface {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNetworkInterface])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Node,
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Network,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -113,8 +131,10 @@ function Move-ClusterVirtualMachineRole {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterGroup])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [string] $Name,
         [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty()]
         [string] $Node,
         [switch] $Cancel,
         [Microsoft.FailoverClusters.NativeHelp.NativeGroupHelp+VmMigrationType] $MigrationType,
@@ -123,7 +143,9 @@ function Move-ClusterVirtualMachineRole {
         [guid] $VMId,
         [int] $Wait,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -137,14 +159,18 @@ function Suspend-ClusterNode {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNode])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [switch] $Drain,
         [switch] $ForceDrain,
         [switch] $Wait,
         [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty()]
         [string] $TargetNode,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -159,11 +185,15 @@ function Resume-ClusterNode {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNode])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.FailoverClusters.PowerShell.ResumeClusterNodeFailbackType] $Failback,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -180,7 +210,9 @@ function Stop-ClusterNode {
         [System.Collections.Specialized.StringCollection] $Name,
         [int] $Wait,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {
@@ -195,6 +227,7 @@ function Start-ClusterNode {
     [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNode])]
     param(
         [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [System.Collections.Specialized.StringCollection] $Name,
         [Alias('fq', 'FixQuorum')]
         [switch] $ForceQuorum,
@@ -206,7 +239,9 @@ function Start-ClusterNode {
         [switch] $PreventQuorum,
         [int] $Wait,
         [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
         [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
         [string] $Cluster
     )
     process {

@@ -1,6 +1,7 @@
 # Hyper-V stand-ins (on a node; with -ComputerName also from the management host). Parameter sets as in
 # MicrosoftDocs/windows-powershell-docs docset/winserver2022-ps/Hyper-V/<Cmdlet>.md (Syntax and Parameters).
-# -CimSession is declared but refused (the lab has no CIM sessions). What the lab does: ../COMMANDS.md.
+# Validation attributes as HyperVDsc's generated stubs of the real module show them (tests/Unit/Stubs/
+# Hyper-V.stubs.psm1; their sets and positions agree with these). -CimSession is declared but refused (the lab has no CIM sessions). What the lab does: ../COMMANDS.md.
 
 Set-StrictMode -Version 3.0
 
@@ -11,19 +12,25 @@ function Get-VM {
     param(
         [Parameter(ParameterSetName = 'Name')]
         [Parameter(ParameterSetName = 'Id')]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'ClusterObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [psobject] $ClusterObject,
         [Parameter(ParameterSetName = 'Name')]
         [Parameter(ParameterSetName = 'Id')]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
         [Parameter(ParameterSetName = 'Name')]
         [Parameter(ParameterSetName = 'Id')]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential,
         [Parameter(ParameterSetName = 'Id', Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNull()]
         [guid] $Id,
         [Parameter(ParameterSetName = 'Name', Position = 0, ValueFromPipeline = $true)]
         [Alias('VMName')]
+        [ValidateNotNullOrEmpty()]
         [string[]] $Name
     )
     process {
@@ -38,28 +45,36 @@ function Get-VMHardDiskDrive {
     [OutputType([Microsoft.HyperV.PowerShell.HardDiskDrive])]
     param(
         [Parameter(ParameterSetName = 'VMName')]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'VMName')]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
+        [ValidateNotNull()]
         [int] $ControllerLocation,
         [Parameter(ParameterSetName = 'VMName')]
         [Parameter(ParameterSetName = 'VMObject')]
         [Parameter(ParameterSetName = 'VMSnapshot')]
+        [ValidateNotNull()]
         [int] $ControllerNumber,
         [Parameter(ParameterSetName = 'VMName')]
         [Parameter(ParameterSetName = 'VMObject')]
         [Parameter(ParameterSetName = 'VMSnapshot')]
         [Microsoft.HyperV.PowerShell.ControllerType] $ControllerType,
         [Parameter(ParameterSetName = 'VMName')]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential,
         [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.HyperV.PowerShell.VirtualMachine[]] $VM,
         [Parameter(ParameterSetName = 'VMDriveController', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
         [Microsoft.HyperV.PowerShell.VMDriveController[]] $VMDriveController,
         [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [string[]] $VMName,
         [Parameter(ParameterSetName = 'VMSnapshot', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
         [Alias('VMCheckpoint')]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.HyperV.PowerShell.VMSnapshot] $VMSnapshot
     )
     process {
@@ -74,10 +89,13 @@ function Get-VMHost {
     [OutputType([Microsoft.HyperV.PowerShell.VMHost])]
     param(
         [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'ComputerName', Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
         [Parameter(ParameterSetName = 'ComputerName', Position = 1, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential
     )
     process {
@@ -92,26 +110,37 @@ function Set-VMHost {
     [OutputType([Microsoft.HyperV.PowerShell.VMHost])]
     param(
         [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'ComputerName', Position = 0)]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
         [Parameter(ParameterSetName = 'ComputerName', Position = 1)]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential,
         [bool] $EnableEnhancedSessionMode,
+        [ValidateNotNullOrEmpty()]
         [string] $FibreChannelWwnn,
+        [ValidateNotNullOrEmpty()]
         [string] $FibreChannelWwpnMaximum,
+        [ValidateNotNullOrEmpty()]
         [string] $FibreChannelWwpnMinimum,
+        [ValidateNotNullOrEmpty()]
         [string] $MacAddressMaximum,
+        [ValidateNotNullOrEmpty()]
         [string] $MacAddressMinimum,
         [uint32] $MaximumStorageMigrations,
         [uint32] $MaximumVirtualMachineMigrations,
         [bool] $NumaSpanningEnabled,
         [switch] $Passthru,
+        [ValidateNotNull()]
         [timespan] $ResourceMeteringSaveInterval,
         [bool] $UseAnyNetworkForMigration,
+        [ValidateNotNullOrEmpty()]
         [string] $VirtualHardDiskPath,
         [Microsoft.HyperV.PowerShell.MigrationAuthenticationType] $VirtualMachineMigrationAuthenticationType,
         [Microsoft.HyperV.PowerShell.VMMigrationPerformance] $VirtualMachineMigrationPerformanceOption,
+        [ValidateNotNullOrEmpty()]
         [string] $VirtualMachinePath
     )
     process {
@@ -127,10 +156,13 @@ function Get-VMHostCluster {
     [OutputType([Microsoft.HyperV.PowerShell.VMHostCluster])]
     param(
         [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'ClusterName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ClusterName,
         [Parameter(ParameterSetName = 'ClusterName', Position = 1, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential
     )
     process {
@@ -145,10 +177,13 @@ function Get-VMHostSupportedVersion {
     [OutputType([Microsoft.HyperV.PowerShell.VMHostSupportedVersion])]
     param(
         [Parameter(ParameterSetName = 'CimSession', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
         [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
         [Parameter(ParameterSetName = 'ComputerName', Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
         [Parameter(ParameterSetName = 'ComputerName', Position = 1)]
+        [ValidateNotNullOrEmpty()]
         [pscredential[]] $Credential,
         [switch] $Default
     )
