@@ -22,7 +22,8 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
       section('warnings', `$out = Invoke-Command -ComputerName N1 { Write-Warning 'remote says'; 'out' } -WarningVariable wv -WarningAction SilentlyContinue
         @{ out = [string]$out; warnings = @($wv | ForEach-Object { [string]$_ }) }`),
       section('errors', `$out = @(Invoke-Command -ComputerName N1 { Write-Error 'bad' -ErrorId 'Custom.Id'; 'after'; throw 'boom'; 'never' } -ErrorVariable ev -ErrorAction SilentlyContinue)
-        @{ out = @($out | ForEach-Object { [string]$_ }); ids = @($ev | ForEach-Object FullyQualifiedErrorId); messages = @($ev | ForEach-Object { $_.ToString() }) }`),
+        @{ out = @($out | ForEach-Object { [string]$_ }); ids = @($ev | ForEach-Object FullyQualifiedErrorId); messages = @($ev | ForEach-Object { $_.ToString() })
+           origin = @($ev | ForEach-Object { $_.OriginInfo.PSComputerName }) }`),
       section('errorStop', `try { Invoke-Command -ComputerName N1 { throw 'boom' } -ErrorAction Stop; 'continued' } catch { 'caught ' + $_.FullyQualifiedErrorId }`),
       section('unreachable', `$out = @(Invoke-Command -ComputerName N3, N1 { 'hi' } -ErrorVariable ev -ErrorAction SilentlyContinue)
         @{ from = @($out | ForEach-Object PSComputerName); id = $ev[0].FullyQualifiedErrorId; category = [string]$ev[0].CategoryInfo.Category
@@ -70,8 +71,8 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
     expect(result('warnings')).to.deep.equal({ out: 'out', warnings: ['remote says'] });
   });
 
-  it('turns remote errors, terminating or not, into local non-terminating errors with the remote FullyQualifiedErrorId', () => {
-    expect(result('errors')).to.deep.equal({ out: ['after'], ids: ['Custom.Id', 'boom'], messages: ['bad', 'boom'] });
+  it('turns remote errors, terminating or not, into local non-terminating errors with the remote FullyQualifiedErrorId and OriginInfo', () => {
+    expect(result('errors')).to.deep.equal({ out: ['after'], ids: ['Custom.Id', 'boom'], messages: ['bad', 'boom'], origin: ['N1', 'N1'] });
     expect(result('errorStop')).to.equal('caught boom');
   });
 

@@ -153,7 +153,7 @@ function Invoke-LabRemoteBlock {
     foreach ($item in $output) {
         $value = $item
         if ($value -is [System.Management.Automation.WarningRecord]) { $Cmdlet.WriteWarning($value.Message) }
-        elseif ($value -is [System.Management.Automation.ErrorRecord]) { $Cmdlet.WriteError((ConvertTo-LabRemoteError $value $ComputerName)) }
+        elseif ($value -is [System.Management.Automation.ErrorRecord]) { $Cmdlet.WriteError((ConvertTo-LabRemoteError $value $ComputerName $Runspace.InstanceId)) }
         elseif ($value -is [System.Management.Automation.VerboseRecord]) { $Cmdlet.WriteVerbose($value.Message) }
         elseif ($value -is [System.Management.Automation.DebugRecord]) { $Cmdlet.WriteDebug($value.Message) }
         elseif ($value -is [System.Management.Automation.InformationRecord]) { $Cmdlet.WriteInformation($value) }
@@ -170,15 +170,17 @@ function Invoke-LabRemoteBlock {
         while ($null -ne $inner.InnerException -and -not ($inner -is [System.Management.Automation.IContainsErrorRecord])) { $inner = $inner.InnerException }
         $record = if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $inner.ErrorRecord }
             else { [System.Management.Automation.ErrorRecord]::new($inner, 'RemoteFailure', 'NotSpecified', $null) }
-        $Cmdlet.WriteError((ConvertTo-LabRemoteError $record $ComputerName))
+        $Cmdlet.WriteError((ConvertTo-LabRemoteError $record $ComputerName $Runspace.InstanceId))
     }
 }
 
-# A remote error as the local session shows it: the remote message, FullyQualifiedErrorId, category and target.
-function ConvertTo-LabRemoteError([System.Management.Automation.ErrorRecord] $Record, [string] $ComputerName) {
+# A remote error as the local session shows it: a RemotingErrorRecord with the remote message,
+# FullyQualifiedErrorId, category and target, and its OriginInfo (PSComputerName, RunspaceID).
+function ConvertTo-LabRemoteError([System.Management.Automation.ErrorRecord] $Record, [string] $ComputerName, [guid] $RunspaceId) {
     $message = if ($null -ne $Record.ErrorDetails -and $Record.ErrorDetails.Message) { $Record.ErrorDetails.Message } else { $Record.Exception.Message }
     $exception = [System.Management.Automation.RemoteException]::new($message)
-    [ClusterChaos.Lab.LabErrors]::Create($exception, $Record.FullyQualifiedErrorId, [string]$Record.CategoryInfo.Category, $Record.TargetObject)
+    $local = [ClusterChaos.Lab.LabErrors]::Create($exception, $Record.FullyQualifiedErrorId, [string]$Record.CategoryInfo.Category, $Record.TargetObject)
+    [System.Management.Automation.Runspaces.RemotingErrorRecord]::new($local, [System.Management.Automation.Remoting.OriginInfo]::new($ComputerName, $RunspaceId))
 }
 
 # reference/7.4/Microsoft.PowerShell.Core/Invoke-Command.md
