@@ -15,6 +15,8 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
     run = await runPwsh(lab, [
       section('using', `$name = 'web01'; $h = @{ k = @(1, 2) }; $t = [datetime]::new(2026, 11, 22, 2, 0, 0, [DateTimeKind]::Utc)
         Invoke-Command -ComputerName N1 -ScriptBlock { param($a) [pscustomobject]@{ name = $using:name; k = $using:h.k[1]; kind = [string]($using:t).Kind; a = $a; rest = $args.Count } } -ArgumentList 'x', 'y'`),
+      section('argumentsWhole', `Invoke-Command -ComputerName N1 { param($name, $known, $flag) [pscustomobject]@{ name = $name; known = @($known).Count; knownType = $known.GetType().Name; flag = $flag; count = $PSBoundParameters.Count } } -ArgumentList @('HVCLUSTER01', @(), $true) | Select-Object name, known, knownType, flag, count`),
+      section('argumentArray', `$names = @('N1', 'N2'); Invoke-Command -ComputerName N1 { param($list, $last) [pscustomobject]@{ list = @($list).Count; last = $last; using = @($using:names).Count } } -ArgumentList $names, 'z' | Select-Object list, last, using`),
       section('usingNoParam', `$vm = 'db01'; [string](Invoke-Command -ComputerName N1 { "vm=$($using:vm)" })`),
       section('usingInFunction', `function Get-Inner { $local = 'inner'; Invoke-Command -ComputerName N1 { $using:local } }; [string](Get-Inner)`),
       section('preferences', `$WarningPreference = 'SilentlyContinue'; $ErrorActionPreference = 'Stop'
@@ -54,6 +56,9 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
   it('resolves $using: in the caller\'s scope (variables, members, indexes, a UTC DateTime keeps its Kind) beside -ArgumentList', () => {
     expect(result('using'), JSON.stringify(result('using'))).to.deep.include({ name: 'web01', k: 2, kind: 'Utc', a: 'x', rest: 1, PSComputerName: 'N1' });
     expect(result('usingNoParam')).to.equal('vm=db01');
+    // an argument that is a collection stays one argument (an ArrayList), even an empty one
+    expect(result('argumentsWhole')).to.deep.equal({ name: 'HVCLUSTER01', known: 0, knownType: 'ArrayList', flag: true, count: 3 });
+    expect(result('argumentArray')).to.deep.equal({ list: 2, last: 'z', using: 2 });
     expect(result('usingInFunction')).to.equal('inner');
   });
 

@@ -68,10 +68,15 @@ function New-LabConnectionError([string] $ComputerName, [switch] $NotFound, [swi
         "$prefix,$suffix", 'OpenError', $ComputerName)
 }
 
-# A copy as the remoting serializer makes it (depth 1).
-function Copy-LabRemoteValue($Value) {
-    if ($null -eq $Value) { return $null }
-    [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($Value, 1))
+# Copies as the remoting serializer makes them (depth 1), each kept whole: a collection stays one value
+# (a deserialized ArrayList), as an argument does through real remoting; nothing is unrolled.
+function Copy-LabRemoteValues([object[]] $Values) {
+    $copies = [System.Collections.Generic.List[object]]::new()
+    foreach ($value in $Values) {
+        if ($null -eq $value) { $copies.Add($null); continue }
+        $copies.Add([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($value, 1)))
+    }
+    , $copies.ToArray()
 }
 
 # The block as text the target runspace compiles: every $using: expression replaced by a parameter
@@ -99,7 +104,7 @@ function ConvertTo-LabRemoteBlock([System.Management.Automation.PSCmdlet] $Cmdle
             else { $value = $Cmdlet.SessionState.PSVariable.GetValue($path) }
             $rest = $using.SubExpression.Extent.Text.Substring($variable.Extent.Text.Length)
             if ($rest) { $value = & ([scriptblock]::Create("param(`$__v) `$__v$rest")) $value }
-            $values[$name] = Copy-LabRemoteValue $value
+            $values[$name] = (Copy-LabRemoteValues @(, $value))[0]
         }
         $edits.Add([pscustomobject]@{ Start = $using.Extent.StartOffset - $base; Length = $using.Extent.EndOffset - $using.Extent.StartOffset; Text = '$' + $names[$source] })
     }
@@ -141,9 +146,9 @@ function Invoke-LabRemoteBlock {
     $ps = [powershell]::Create()
     $ps.Runspace = $Runspace
     $null = $ps.AddScript($wrapper, -not $Persistent)
-    $null = $ps.AddParameter('__ccArgs', @(foreach ($a in $Arguments) { Copy-LabRemoteValue $a }))
+    $null = $ps.AddParameter('__ccArgs', (Copy-LabRemoteValues $Arguments))
     $null = $ps.AddParameter('__ccUsing', $Block.Using)
-    $null = $ps.AddParameter('__ccInput', @(foreach ($i in $InputObjects) { Copy-LabRemoteValue $i }))
+    $null = $ps.AddParameter('__ccInput', (Copy-LabRemoteValues $InputObjects.ToArray()))
     $null = $ps.AddParameter('__ccHasInput', $InputObjects.Count -gt 0)
     $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
     $failure = $null
