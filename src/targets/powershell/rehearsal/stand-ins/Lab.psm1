@@ -230,12 +230,7 @@ function ConvertTo-ClusterChaosLabDeserialized {
     )
     process {
         if ($null -eq $InputObject) { return }
-        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($InputObject, 1))
-        $copy = [psobject]::AsPSObject($copy)
-        $copy.PSObject.Properties.Add([psnoteproperty]::new('PSComputerName', $ComputerName))
-        $copy.PSObject.Properties.Add([psnoteproperty]::new('RunspaceId', $RunspaceId))
-        $copy.PSObject.Properties.Add([psnoteproperty]::new('PSShowComputerName', $ShowComputerName))
-        $copy
+        [ClusterChaos.Lab.LabRemote]::Copy($InputObject, $ComputerName, $RunspaceId, $ShowComputerName)
     }
 }
 
@@ -260,8 +255,8 @@ function Invoke-ClusterChaosLabFailoverClusters {
         $Cmdlet.WriteWarning("Module FailoverClusters is loaded in Windows PowerShell using WinPSCompatSession remoting session; please note that all input and output of commands from this module will be deserialized objects. If you want to load this module into PowerShell please use 'Import-Module -SkipEditionCheck' syntax.")
     }
     $output = Invoke-ClusterChaosLabCall -Cmdlet $Cmdlet -Command $Command -Parameters $Parameters
-    if ($winCompat) { $output | ConvertTo-ClusterChaosLabDeserialized -ComputerName 'localhost' -RunspaceId $script:WinCompatRunspaceId -ShowComputerName $false }
-    else { $output }
+    if (-not $winCompat) { return $output }
+    foreach ($item in $output) { [ClusterChaos.Lab.LabRemote]::Copy($item, 'localhost', $script:WinCompatRunspaceId, $false) }
 }
 
 function Test-ClusterChaosLabOnNode {

@@ -115,7 +115,8 @@ function Start-Service {
 }
 
 # Start-Service waits in 2-second slices and warns after each one the service is still StartPending
-# (PowerShell Service.cs DoWaitForStatus, ServiceResources.resx StartingService; review B3): here each slice
+# (PowerShell Service.cs DoWaitForStatus; ServiceResources.resx StartingService "Waiting for service '{1} ({0})'
+# to start...", StartServiceFailed "Failed to start service '{1} ({0})'."; review B3): here each slice
 # is 2 s of lab time (Lab-Sleep 2000), then the service's status is read again.
 function Wait-ServiceRunning([System.Management.Automation.PSCmdlet] $Cmdlet, $Service) {
     while ($null -ne $Service -and [string]$Service.Status -eq 'StartPending') {

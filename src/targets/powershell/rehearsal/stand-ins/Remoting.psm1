@@ -164,8 +164,8 @@ function Invoke-LabRemoteBlock {
         elseif ($value -is [System.Management.Automation.InformationRecord]) { $Cmdlet.WriteInformation($value) }
         else {
             # Output of this function is Invoke-Command's output (WriteObject would drop the note properties of a
-            # wrapped string).
-            $item | ConvertTo-ClusterChaosLabDeserialized -ComputerName $ComputerName -RunspaceId $Runspace.InstanceId -ShowComputerName (-not $HideComputerName)
+            # wrapped string); $null is not sent back.
+            if ($null -ne $item) { [ClusterChaos.Lab.LabRemote]::Copy($item, $ComputerName, $Runspace.InstanceId, -not $HideComputerName) }
         }
     }
     if ($null -ne $failure) {

@@ -912,6 +912,24 @@ namespace ClusterChaos.Lab
         }
     }
 
+    /// What a remoting boundary makes of an object: PSSerializer at depth 1 (fragmentor.cs
+    /// SerializationDepthForRemoting), so an object one level down arrives as its ToString; annotated with
+    /// PSComputerName, RunspaceId and PSShowComputerName as Invoke-Command's output is.
+    public static class LabRemote
+    {
+        public static PSObject Copy(object value, string computerName, Guid runspaceId, bool showComputerName)
+        {
+            if (value == null) return null;
+            object copy = PSSerializer.Deserialize(PSSerializer.Serialize(value, 1));
+            // A new wrapper, so that note properties stay with it even around a string or a number.
+            PSObject wrapped = copy is PSObject ? (PSObject)copy : new PSObject(copy);
+            wrapped.Properties.Add(new PSNoteProperty("PSComputerName", computerName));
+            wrapped.Properties.Add(new PSNoteProperty("RunspaceId", runspaceId));
+            wrapped.Properties.Add(new PSNoteProperty("PSShowComputerName", showComputerName));
+            return wrapped;
+        }
+    }
+
     /// The request's "parameters": $PSBoundParameters as JSON-ready values.
     public static class LabRequest
     {
