@@ -6,9 +6,11 @@ function Get-ClusterChaosObservation {
     One observation of the whole cluster (op `poll`). Read-only.
     .OUTPUTS
     { nodesAt, nodes: [{Name, State, StatusInformation: string[], DrainStatus}], groupsAt,
-      vms: [{Name, Group, State, GroupState, OwnerNode, StatusInformation: string[]}], unreachable: string[] }
+      vms: [{Name, Group, State, GroupState, OwnerNode, StatusInformation: string[]}], vmsAt: { <node>: <iso> },
+      unreachable: string[] }
     Name is the VM's (Get-VM), Group its group's; State 'Unknown' when its owner could not be asked.
-    nodesAt and groupsAt are the times the cluster side read them (review R2). A failed read is an error
+    nodesAt and groupsAt are the times the cluster side read them, vmsAt when each owner ran Get-VM, by its
+    own clock (review R2). A failed read is an error
     answer at once, never retried here (review R1): the runner records a gap.
     #>
     [CmdletBinding()]
@@ -31,6 +33,7 @@ function Get-ClusterChaosObservation {
                         StatusInformation = $vm.StatusInformation
                     }
                 })
+            vmsAt = $inventory.vmsAt
             unreachable = $inventory.unreachable
         }
     }

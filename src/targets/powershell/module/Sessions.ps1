@@ -217,6 +217,7 @@ function Measure-ClusterChaosClockOffset {
     param([Parameter(Mandatory = $true)] [string] $Node)
     $clockBlock = {
         $ErrorActionPreference = 'Stop'
+        $WarningPreference = 'SilentlyContinue'
         (Get-Date).ToUniversalTime().ToString('o', [Globalization.CultureInfo]::InvariantCulture)
     }
     $before = (Get-Date).ToUniversalTime()

@@ -165,7 +165,8 @@ function Get-ClusterChaosVmInventory {
     named as last seen (or by its group until it has been seen).
     .OUTPUTS
     { cluster (Read-ClusterChaosCluster's answer), vms: [{Name, Named, VmId, Group, GroupId, State,
-      GroupState, OwnerNode, StatusInformation}], unreachable: string[], failures: { node: message } }
+      GroupState, OwnerNode, StatusInformation}], vmsAt: { node: time its Get-VM ran }, unreachable: string[],
+      failures: { node: message } }
     #>
     param(
         [Parameter(Mandatory = $true)] [string] $Cluster,
@@ -193,11 +194,14 @@ function Get-ClusterChaosVmInventory {
         [pscustomobject]@{ kind = 'done'; at = $at }
     }
     $asked = Invoke-ClusterChaosNode -Node ([string[]]$owners.ToArray()) -ScriptBlock $vmBlock
-    # Id -> { node, vm } for every VM the owners reported (an Id is unique across hosts)
+    # Id -> { node, vm } for every VM the owners reported (an Id is unique across hosts), and when each owner
+    # read them (review R2: each sub-query stamped where it ran)
     $seen = @{}
+    $vmsAt = [ordered]@{}
     foreach ($node in @($asked.output.Keys)) {
         foreach ($record in @($asked.output[$node])) {
             if ([string]$record.kind -eq 'vm') { $seen[[string]$record.Id] = [pscustomobject]@{ node = $node; vm = $record } }
+            elseif ([string]$record.kind -eq 'done') { $vmsAt[$node] = [string]$record.at }
         }
     }
     $rows = New-Object System.Collections.ArrayList
@@ -241,6 +245,7 @@ function Get-ClusterChaosVmInventory {
     [pscustomobject]@{
         cluster = $state
         vms = $rows.ToArray()
+        vmsAt = $vmsAt
         unreachable = [string[]]@($asked.failed.Keys)
         failures = $asked.failed
     }

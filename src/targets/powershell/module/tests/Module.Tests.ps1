@@ -120,7 +120,7 @@ Describe 'node- and cluster-side blocks' {
             $assigned = @(Find-Ast $entry.block { param($a) $a -is [System.Management.Automation.Language.AssignmentStatementAst] -and $a.Left -is [System.Management.Automation.Language.VariableExpressionAst] } |
                     ForEach-Object { $_.Left.VariablePath.UserPath })
             if ($assigned -notcontains 'ErrorActionPreference') { $entry.where + ' lacks $ErrorActionPreference' }
-            if ($assigned -notcontains 'WarningPreference' -and $entry.where -notlike '*clockBlock') { $entry.where + ' lacks $WarningPreference' }
+            if ($assigned -notcontains 'WarningPreference') { $entry.where + ' lacks $WarningPreference' }
         }
         @($found) | Should -HaveCount 0
     }

@@ -54,6 +54,8 @@ Describe 'the poll (op poll)' {
         $answer = Read-ClusterChaosAnswer -Raw { Get-ClusterChaosObservation -Cluster 'HV' }
         $answer | Should -BeLike '*"nodesAt":"2026-03-01T12:00:00.0000000Z"*'
         $answer | Should -BeLike '*"groupsAt":"2026-03-01T12:00:01.0000000Z"*'
+        # each owner's Get-VM, stamped where it ran (N1 then N2)
+        $answer | Should -BeLike '*"vmsAt":{"N1":"2026-03-01T12:00:02.0000000Z","N2":"2026-03-01T12:00:03.0000000Z"}*'
     }
 
     It 'says Unknown for the VMs of an owner that cannot be asked, and names the owner' {
