@@ -6,7 +6,7 @@
     GUID              = 'b3c1e0a4-6f1d-4c8e-9a57-2f0d6c1c7e21'
     Author            = 'clusterchaos'
     Description       = 'Stand-ins of the FailoverClusters, Hyper-V, NetSecurity, ScheduledTasks, event-log, service, remoting and time commands, backed by the clusterchaos rehearsal lab.'
-    PowerShellVersion = '7.4'
+    PowerShellVersion = '7.5'   # ConvertFrom-Json -DateKind (7.5+); the lab runs 7.6.10
     CompatiblePSEditions = @('Core')
     NestedModules     = @(
         'Lab.psm1'
