@@ -29,7 +29,7 @@ describe('rehearsal lab: FailoverClusters', function () {
     expect(lab.sim.properties.get('ResiliencyDefaultPeriod')).to.equal(60);
     expect((await set('ResiliencyLevel', 'IsolateOnSpecialHeartbeat')).terminating).to.equal(undefined);
     expect(lab.sim.properties.get('ResiliencyLevel')).to.equal(1);
-    expect((await set('SameSubnetThreshold', 500)).terminating?.message).to.match(/Exception setting "SameSubnetThreshold"/);
+    expect((await set('SameSubnetThreshold', 500)).terminating?.message).to.match(/^The parameter is incorrect\. .*between 3 and 120/);
     expect(lab.sim.properties.get('SameSubnetThreshold')).to.equal(10);
     expect((await set('MaxQuarantinedPercent', 50)).terminating?.message).to.contain('cannot be set');
     expect((await set('CrossSubnetDelay', 2000)).terminating).to.equal(undefined);
@@ -260,7 +260,10 @@ describe('rehearsal lab: the lab itself', function () {
   it('tells the stand-ins the edition, the nodes and which ones WinRM cannot reach, and refuses calls on those', async () => {
     lab = await startLab({ edition: 'desktop' });
     lab.setUnreachable('N3', true);
-    expect(out(await onHost(lab, 'Lab-Context'))[0]).to.include({ edition: 'desktop' }).and.deep.include({ unreachable: ['N3'], nodes: ['N1', 'N2', 'N3'] });
+    expect(out(await onHost(lab, 'Lab-Context'))[0]).to.include({ edition: 'desktop' }).and.deep.include({
+      unreachable: ['N3', 'N3.lab.local'],
+      nodes: ['N1', 'N2', 'N3', 'N1.lab.local', 'N2.lab.local', 'N3.lab.local'],
+    });
     expect((await onNode(lab, 'N3', 'Get-Service')).terminating?.id).to.equal('WinRMOperationTimeout,PSSessionStateBroken');
     lab.setUnreachable('N3', false);
     expect(out(await onNode(lab, 'N3', 'Get-Service'))).to.have.length(1);

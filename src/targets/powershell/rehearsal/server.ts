@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Call, Terminating, type LabAnswer, type LabRequest } from './call.js';
 import { LabClosedError } from './clock.js';
-import type { LabWorld } from './world.js';
+import { LAB_DOMAIN, type LabWorld } from './world.js';
 
 export type Handler = (call: Call) => void | Promise<void>;
 export type Handlers = Record<string, Handler>;
@@ -29,13 +29,17 @@ const labCommands: Handlers = {
     await call.wait({ ms });
   },
 
-  /** What the stand-ins emulate: the PowerShell edition, the nodes WinRM cannot reach, the nodes, the language mode. */
+  /**
+   * What the stand-ins emulate: the PowerShell edition, the computer names that exist (each node's, then its
+   * FQDN) and those WinRM cannot reach, the remote sessions' language mode, the build, the time zone.
+   */
   'Lab-Context': (call) => {
     const { world } = call;
+    const names = (nodes: readonly string[]) => [...nodes, ...nodes.map((n) => `${n}.${LAB_DOMAIN}`)];
     call.output.push({
       edition: world.o.edition ?? 'core',
-      unreachable: world.nodes.filter((n) => world.unreachable.has(n)),
-      nodes: [...world.nodes],
+      unreachable: names(world.nodes.filter((n) => world.unreachable.has(n))),
+      nodes: names(world.nodes),
       languageMode: world.o.languageMode ?? 'FullLanguage',
       build: world.build(),
       timeZone: world.timeZone,

@@ -200,9 +200,9 @@ export const clusterReads: Handlers = {
   },
 };
 
-/** The message .NET gives a property setter that throws (what `$c.X = v` shows). */
+/** The setter's exception: PowerShell shows it as `Exception setting "<property>": "<this message>"`. */
 function setterFailed(property: string, why: string): Terminating {
-  return new Terminating(`Exception setting "${property}": "${why}"`, 'ExceptionWhenSetting', 'NotSpecified', property);
+  return new Terminating(why, 'ExceptionWhenSetting', 'NotSpecified', property);
 }
 
 function uint32(property: string, value: unknown): number {
@@ -250,7 +250,10 @@ function setGroupProperty(call: Call, property: string, value: unknown): void {
   if (['name', 'id', 'ownernode', 'state', 'statusinformation', 'grouptype', 'cluster', 'iscoregroup'].includes(property.toLowerCase())) {
     throw setterFailed(property, `'${property}' is a ReadOnly property.`);
   }
+  // Kept under the property's own name, as the group object shows it
+  const shown = groupObject(world, ref);
+  const name = Object.keys(shown).find((k) => k.toLowerCase() === property.toLowerCase()) ?? property;
   let extra = world.groupExtra.get(ref.name);
   if (!extra) world.groupExtra.set(ref.name, (extra = new Map()));
-  extra.set(property, value);
+  extra.set(name, typeof shown[name] === 'number' ? uint32(property, value) : value);
 }
