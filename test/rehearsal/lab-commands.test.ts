@@ -68,7 +68,8 @@ describe('rehearsal lab: FailoverClusters', function () {
   });
 
   it("keeps a group's own ResiliencyPeriod at 0 (the cluster's) until set on the live group; then that VM fails over at its own period", async () => {
-    lab = await startLab();
+    // The experiment's own periods are not the lab's: a group has none until the run sets it
+    lab = await startLab({ cluster: { ...cluster, vms: cluster.vms.map((vm) => ({ ...vm, resiliencyPeriod: 10 })) } });
     const period = async () => out(await onHost(lab, 'Get-ClusterGroup', { Name: ['web01'] }))[0].ResiliencyPeriod;
     expect(await period()).to.equal(0);
     await onHost(lab, 'Set-ClusterObjectProperty', { Object: 'ClusterGroup', Cluster: 'HVCLUSTER01', Name: 'web01', Property: 'ResiliencyPeriod', Value: 30 });

@@ -22,6 +22,7 @@ import { checkTimeZone } from './time.js';
 import { LabWorld } from './world.js';
 
 export interface LabOptions {
+  /** The experiment's cluster; its VMs' `resiliencyPeriod` is not applied (groups start with none of their own). */
   cluster: ClusterDescription;
   simulator: SimulatorSpec;
   seed: number;

@@ -58,7 +58,9 @@ export class LabWorld {
     this.timeZone = o.timeZone ?? 'Pacific/Honolulu';
     for (const n of this.nodes) this.hosts.set(n, { other: {} });
     this.sim = new SimCluster({
-      cluster: o.cluster,
+      // A real group has no ResiliencyPeriod of its own until someone sets it (0: the cluster's default): the run
+      // sets the experiment's through the live group, as on a real cluster (review B5)
+      cluster: { ...o.cluster, vms: o.cluster.vms.map(({ resiliencyPeriod: _own, ...vm }) => vm) },
       simulator: o.simulator,
       seed: o.seed,
       defects: o.defects ?? [],
