@@ -110,3 +110,33 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
     expect(result('inProcess')).to.equal(2);
   });
 });
+
+describe('stand-ins: remote sessions in the language mode the lab gives the nodes (review N5)', function () {
+  this.timeout(60_000);
+  let lab: FakeLab;
+  let run: PwshRun;
+
+  before(async () => {
+    lab = await new FakeLab(world({ languageMode: 'ConstrainedLanguage' })).start();
+    run = await runPwsh(lab, [
+      section('modes', `$s = New-PSSession -ComputerName N2
+        $r = @{ node = [string](Invoke-Command -ComputerName N1 { $ExecutionContext.SessionState.LanguageMode })
+                session = [string](Invoke-Command -Session $s { $ExecutionContext.SessionState.LanguageMode })
+                local = [string](Invoke-Command -ComputerName localhost { $ExecutionContext.SessionState.LanguageMode })
+                here = [string]$ExecutionContext.SessionState.LanguageMode }
+        $null = Invoke-Command -ComputerName N1 { [System.IO.File]::Exists('C:\\') } -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r.blocked = $ev[0].FullyQualifiedErrorId
+        $r.standIn = [string](Invoke-Command -ComputerName N1 { (Get-Date).Kind })
+        $r`),
+    ].join('\n'));
+  });
+  after(() => lab.close());
+
+  it("runs a node's block in ConstrainedLanguage (the stand-ins it calls still work), the management host's in FullLanguage", () => {
+    expect(run.results, run.stderr).to.have.property('modes');
+    expect(run.results.modes).to.deep.equal({
+      node: 'ConstrainedLanguage', session: 'ConstrainedLanguage', local: 'FullLanguage', here: 'FullLanguage',
+      blocked: 'MethodInvocationNotSupportedInConstrainedLanguage', standIn: 'Local',
+    });
+  });
+});

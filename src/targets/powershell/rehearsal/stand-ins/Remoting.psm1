@@ -42,16 +42,17 @@ function Get-LabNodeRunspace([string] $Node) {
     $runspace
 }
 
-# Lab-Context once per Invoke-Command / New-PSSession: which nodes WinRM cannot reach, and (if the lab says)
-# which computer names exist.
+# Lab-Context once per Invoke-Command / New-PSSession: which nodes WinRM cannot reach, (if the lab says) which
+# computer names exist, and the language mode the nodes' remote sessions run in (review N5).
 function Get-LabReachability([System.Management.Automation.PSCmdlet] $Cmdlet) {
     $lab = Invoke-ClusterChaosLabQuery -Cmdlet $Cmdlet -Command 'Lab-Context'
-    $unreachable = @(); $nodes = $null
+    $unreachable = @(); $nodes = $null; $languageMode = 'FullLanguage'
     if ($null -ne $lab) {
-        if ($lab.PSObject.Properties['unreachable']) { $unreachable = @($lab.unreachable | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ }) }
-        if ($lab.PSObject.Properties['nodes'] -and $null -ne $lab.nodes) { $nodes = @($lab.nodes | ForEach-Object { [string]$_ }) }
+        if ($lab.PSObject.Properties['unreachable']) { $unreachable = @(foreach ($u in @($lab.unreachable)) { if ($null -ne $u) { [string]$u } }) }
+        if ($lab.PSObject.Properties['nodes'] -and $null -ne $lab.nodes) { $nodes = @(foreach ($n in @($lab.nodes)) { [string]$n }) }
+        if ($lab.PSObject.Properties['languageMode'] -and $lab.languageMode) { $languageMode = [string]$lab.languageMode }
     }
-    [pscustomobject]@{ Unreachable = $unreachable; Nodes = $nodes }
+    [pscustomobject]@{ Unreachable = $unreachable; Nodes = $nodes; LanguageMode = $languageMode }
 }
 
 function Test-LabLocalName([string] $Name) {
@@ -136,13 +137,17 @@ function Invoke-LabRemoteBlock {
         [object[]] $Arguments,
         [System.Collections.Generic.List[object]] $InputObjects,
         [switch] $Persistent,
-        [switch] $HideComputerName
+        [switch] $HideComputerName,
+        # The remote session's language mode: a node's as the lab says; the management host's is FullLanguage.
+        [System.Management.Automation.PSLanguageMode] $LanguageMode = 'FullLanguage'
     )
     $call = if ($Persistent) { '.' } else { '&' }
     # A terminating error ends the block and comes out as its ErrorRecord, after what the block wrote before it.
     $wrapper = "param(`$__ccArgs, `$__ccUsing, `$__ccInput, `$__ccHasInput)`n" +
         "try {`nif (`$__ccHasInput) { `$__ccInput | $call {$($Block.Text)`n} @__ccArgs @__ccUsing *>&1 }`n" +
         "else { $call {$($Block.Text)`n} @__ccArgs @__ccUsing *>&1 }`n} catch { `$_ }"
+    # The stand-ins were loaded in FullLanguage and stay so; the block runs in the session's mode.
+    $Runspace.SessionStateProxy.LanguageMode = $LanguageMode
     $ps = [powershell]::Create()
     $ps.Runspace = $Runspace
     $null = $ps.AddScript($wrapper, -not $Persistent)
@@ -451,8 +456,9 @@ function Invoke-Command {
                 elseif ($reach.Unreachable -contains $name) { $PSCmdlet.WriteError((New-LabConnectionError $name)); continue }
                 else { $node = $name }
                 $runspace = Get-LabNodeRunspace -Node $node
+                $mode = if ($null -eq $node) { 'FullLanguage' } else { $reach.LanguageMode }
                 Invoke-LabRemoteBlock -Cmdlet $PSCmdlet -Runspace $runspace -ComputerName $name -Block $block -Arguments $arguments `
-                    -InputObjects $pipelineInput -HideComputerName:$HideComputerName
+                    -InputObjects $pipelineInput -HideComputerName:$HideComputerName -LanguageMode $mode
             }
             return
         }
@@ -469,8 +475,9 @@ function Invoke-Command {
                 $PSCmdlet.WriteError((New-LabConnectionError $s.ComputerName))
                 continue
             }
+            $mode = if ($s.LabNode) { $reach.LanguageMode } else { 'FullLanguage' }
             Invoke-LabRemoteBlock -Cmdlet $PSCmdlet -Runspace $s.Runspace -ComputerName $s.ComputerName -Block $block -Arguments $arguments `
-                -InputObjects $pipelineInput -Persistent -HideComputerName:$HideComputerName
+                -InputObjects $pipelineInput -Persistent -HideComputerName:$HideComputerName -LanguageMode $mode
         }
     }
 }
