@@ -57,9 +57,11 @@ describe('stand-ins on a node (Set-ClusterChaosLabContext -Node N2): events, ser
       section('listLog', `$l = @(Get-WinEvent -ListLog System -ErrorVariable ev); @{ name = $l[0].LogName; errors = $ev.Count }`),
       section('startService', `$s = Start-Service -Name clussvc -PassThru; [string]$s.Status`),
       section('startDisabled', `Start-Service -Name clussvc2 -ErrorVariable ev -ErrorAction SilentlyContinue; @{ id = $ev[0].FullyQualifiedErrorId; message = $ev[0].ToString() }`),
-      section('time', `@{ o = Get-Date -Format o; kind = [string](Get-Date).Kind; utc = (Get-Date).ToUniversalTime().ToString('o'); asUtc = (Get-Date -AsUTC).ToString('o') }`),
+      section('time', `@{ o = Get-Date -Format o; kind = [string](Get-Date).Kind; utc = (Get-Date).ToUniversalTime().ToString('o'); day = Get-Date -UFormat '%Y-%m-%d' }`),
+      section('asUtcOnNode', `Get-Date -AsUTC`),
       section('dateGiven', `$before = 0; Get-Date -Date '2020-01-02' -Format yyyy-MM-dd`),
-      section('sleep', `Start-Sleep -Seconds 1.5; Start-Sleep -Milliseconds 20; Start-Sleep -Duration (New-TimeSpan -Minutes 1); Start-Sleep 2; 'slept'`),
+      section('sleep', `Start-Sleep -Seconds 1.5; Start-Sleep -Milliseconds 20; Start-Sleep 2; 'slept'`),
+      section('durationOnNode', `Start-Sleep -Duration (New-TimeSpan -Minutes 1)`),
       section('registry', `$p = Get-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\ClusSvc'; @{ type = $p.FailureActions.GetType().Name; length = $p.FailureActions.Length; start = $p.Start }`),
       section('testPath', `Test-Path -LiteralPath 'C:\\ClusterStorage\\Volume1\\SharedStoragePath'`),
       section('kill', `Stop-Process -Name clussvc -Force; 'killed'`),
@@ -124,14 +126,18 @@ describe('stand-ins on a node (Set-ClusterChaosLabContext -Node N2): events, ser
   });
 
   it("reads the node's lab clock through Get-Date (every real parameter still works) and waits through Start-Sleep", () => {
-    expect(result('time')).to.deep.equal({
-      o: '2026-11-21T16:00:00.0000000-10:00', kind: 'Local', utc: '2026-11-22T02:00:00.0000000Z', asUtc: '2026-11-22T02:00:00.0000000Z',
-    });
+    expect(result('time')).to.deep.equal({ o: '2026-11-21T16:00:00.0000000-10:00', kind: 'Local', utc: '2026-11-22T02:00:00.0000000Z', day: '2026-11-21' });
     expect(NOW_UTC).to.equal('2026-11-22T02:00:00.000Z');
     expect(result('dateGiven')).to.equal('2020-01-02');
     expect(lab.calls('Lab-Now')).to.have.length(4); // -Date given: no lab call
     expect(result('sleep')).to.equal('slept');
-    expect(lab.calls('Lab-Sleep').slice(3).map((r) => r.parameters.Milliseconds)).to.deep.equal([1500, 20, 60000, 2000]);
+    // Windows PowerShell 5.1 (a node) binds -Seconds as [int]: 1.5 is 2 s
+    expect(lab.calls('Lab-Sleep').slice(3).map((r) => r.parameters.Milliseconds)).to.deep.equal([2000, 20, 2000]);
+  });
+
+  it("refuses on a node what Windows PowerShell 5.1's Get-Date and Start-Sleep do not have (-AsUTC, -Duration)", () => {
+    expect(result('asUtcOnNode').id).to.equal('NamedParameterNotFound,Microsoft.PowerShell.Commands.GetDateCommand');
+    expect(result('durationOnNode').id).to.equal('NamedParameterNotFound,Microsoft.PowerShell.Commands.StartSleepCommand');
   });
 
   it('gives REG_BINARY values as byte[] and answers Test-Path from the lab on a node', () => {
@@ -172,6 +178,8 @@ describe('stand-ins on the management host: node-only commands pass to the real 
       section('testPath', `Test-Path -LiteralPath '/tmp' -PathType Container`),
       section('item', `(Get-ItemProperty -LiteralPath '/tmp' -Name Name).Name`),
       section('date', `Get-Date -Format o`),
+      section('asUtc', `(Get-Date -AsUTC).ToString('o')`),
+      section('sleep', `Start-Sleep -Seconds 1.5; Start-Sleep -Duration (New-TimeSpan -Minutes 1); 'slept'`),
     ].join('\n'));
   });
   after(() => lab.close());
@@ -180,7 +188,13 @@ describe('stand-ins on the management host: node-only commands pass to the real 
     expect(run.results.testPath).to.equal(true);
     expect(run.results.item).to.equal('tmp');
     expect(run.results.date).to.equal('2026-11-21T16:00:00.0000000-10:00');
-    expect(lab.requests.map((r) => r.command)).to.deep.equal(['Lab-Now']);
-    expect(lab.requests[0]!.node).to.equal(null);
+    expect(run.results.asUtc).to.equal('2026-11-22T02:00:00.0000000Z');
+    expect(lab.requests.map((r) => r.command)).to.deep.equal(['Lab-Now', 'Lab-Now', 'Lab-Sleep', 'Lab-Sleep']);
+    expect(lab.requests.every((r) => r.node === null)).to.equal(true);
+  });
+
+  it('takes PowerShell 7 Start-Sleep on the management host: fractional -Seconds and -Duration', () => {
+    expect(run.results.sleep).to.equal('slept');
+    expect(lab.calls('Lab-Sleep').map((r) => r.parameters.Milliseconds)).to.deep.equal([1500, 60000]);
   });
 });

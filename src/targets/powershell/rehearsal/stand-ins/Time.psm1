@@ -5,6 +5,18 @@
 
 Set-StrictMode -Version 3.0
 
+# On a node the commands run in Windows PowerShell 5.1 (its remote endpoint), whose Get-Date has no -AsUTC or
+# -UnixTimeSeconds and whose Start-Sleep has no -Duration (reference/5.1/Microsoft.PowerShell.Utility/Get-Date.md,
+# Start-Sleep.md): there they fail as an unknown parameter does.
+function Assert-WindowsPowerShellParameter([System.Management.Automation.PSCmdlet] $Cmdlet, [string[]] $Parameter, [string] $CommandType) {
+    if (-not (Test-ClusterChaosLabOnNode)) { return }
+    foreach ($name in $Parameter) {
+        if (-not $Cmdlet.MyInvocation.BoundParameters.ContainsKey($name)) { continue }
+        $exception = [System.Management.Automation.ParameterBindingException]::new("A parameter cannot be found that matches parameter name '$name'.")
+        $Cmdlet.ThrowTerminatingError([ClusterChaos.Lab.LabErrors]::Create($exception, "NamedParameterNotFound,$CommandType", 'InvalidArgument', $null))
+    }
+}
+
 # reference/7.4/Microsoft.PowerShell.Utility/Get-Date.md
 function Get-Date {
     [CmdletBinding(DefaultParameterSetName = 'DateAndFormat')]
@@ -35,6 +47,7 @@ function Get-Date {
         [int] $Year
     )
     process {
+        Assert-WindowsPowerShellParameter -Cmdlet $PSCmdlet -Parameter 'AsUTC', 'UnixTimeSeconds' -CommandType 'Microsoft.PowerShell.Commands.GetDateCommand'
         $parameters = [ordered]@{} + $PSBoundParameters
         if (-not $PSBoundParameters.ContainsKey('Date') -and -not $PSBoundParameters.ContainsKey('UnixTimeSeconds')) {
             $parameters['Date'] = Get-ClusterChaosLabNow -Cmdlet $PSCmdlet
@@ -60,8 +73,10 @@ function Start-Sleep {
         [double] $Seconds
     )
     process {
+        Assert-WindowsPowerShellParameter -Cmdlet $PSCmdlet -Parameter 'Duration' -CommandType 'Microsoft.PowerShell.Commands.StartSleepCommand'
         $milliseconds = switch ($PSCmdlet.ParameterSetName) {
-            'Seconds' { [long][math]::Round($Seconds * 1000) }
+            # Windows PowerShell 5.1 (a node) takes -Seconds as [int]: 1.5 binds as 2.
+            'Seconds' { if (Test-ClusterChaosLabOnNode) { [long]([int]$Seconds) * 1000 } else { [long][math]::Round($Seconds * 1000) } }
             'Milliseconds' { [long]$Milliseconds }
             'FromTimeSpan' { [long][math]::Round($Duration.TotalMilliseconds) }
         }
