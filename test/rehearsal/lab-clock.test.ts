@@ -136,6 +136,27 @@ describe('rehearsal lab: the co-simulation clock', function () {
     expect(lab.now()).to.equal(60_000);
   });
 
+  it('forgets a wait whose process went away (its connection closed): a new process of that name runs', async () => {
+    lab = await startLab();
+    // side runs for a while (no time passes), main's Start-Sleep waits in the lab meanwhile
+    const side = lab.roundTrip('side', () => realDelay(300));
+    const dying = new AbortController();
+    const main = lab.roundTrip('main', () =>
+      fetch(`${lab.url}/call`, { method: 'POST', body: JSON.stringify({ process: 'main', node: null, command: 'Lab-Sleep', parameters: { Milliseconds: 60_000 } }), signal: dying.signal }),
+    );
+    await realDelay(50);
+    dying.abort(); // main's shell was killed (its round trip timed out) while its request waited
+    await main.catch(() => undefined);
+    await side;
+    // The replacement shell starts: it runs, so no time may pass while it does
+    const seen = await lab.roundTrip('main', async () => {
+      await realDelay(100);
+      return lab.now();
+    });
+    expect(seen).to.equal(0);
+    expect(lab.now()).to.equal(0);
+  });
+
   it('gives the same virtual times for the same seed and the same requests', async () => {
     const scenario = async () => {
       const l = await startLab({ seed: 7 });

@@ -64,6 +64,8 @@ export class Call {
     readonly world: LabWorld,
     readonly request: LabRequest,
     node: string | null,
+    /** Aborts when the request's connection closes before its answer (its process died). */
+    readonly signal?: AbortSignal,
   ) {
     this.node = node;
   }
@@ -144,7 +146,7 @@ export class Call {
 
   /** The calling process waits here (it does not run meanwhile): a duration, or a condition (48 h at most). */
   wait(o: { ms?: number; ready?: () => boolean }): Promise<WaitEnd> {
-    return this.world.co.wait(this.request.process, o);
+    return this.world.co.wait(this.request.process, { ...o, ...(this.signal ? { signal: this.signal } : {}) });
   }
 
   answer(): LabAnswer {

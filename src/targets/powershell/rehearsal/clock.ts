@@ -17,9 +17,19 @@ export class LabClosedError extends Error {
   }
 }
 
+/** The request that waited was abandoned: its process went away (its connection closed). */
+export class WaitAbandonedError extends Error {
+  override name = 'WaitAbandonedError';
+  constructor() {
+    super('the process that waited here went away');
+  }
+}
+
 interface Waiter {
   readonly seq: number;
   readonly participant: string;
+  /** It keeps its participant from running: made while the participant was held, and that hold lasts. */
+  parks: boolean;
   readonly due: number;
   readonly ready: (() => boolean) | undefined;
   readonly settle: (end: WaitEnd) => void;
@@ -83,11 +93,23 @@ export class CoSimulation {
     this.held.set(participant, (this.held.get(participant) ?? 0) + 1);
   }
 
-  /** A hold ends; the clock may move once nothing else runs. */
+  /**
+   * A hold ends; the clock may move once nothing else runs. The participant's last hold ending with a request
+   * still waiting here means its process went away (a round trip ends only when the process answered): that
+   * request no longer stands for the participant, so a new process of the same name is not taken as waiting.
+   */
   release(participant: string): void {
     const n = (this.held.get(participant) ?? 0) - 1;
     if (n > 0) this.held.set(participant, n);
-    else this.held.delete(participant);
+    else {
+      this.held.delete(participant);
+      for (const w of this.waiters) {
+        if (w.participant === participant && w.parks) {
+          w.parks = false;
+          this.unpark(participant);
+        }
+      }
+    }
     this.kick();
   }
 
@@ -99,24 +121,30 @@ export class CoSimulation {
   /**
    * `participant` waits here until `ready()` holds (checked now and after every change) or `ms` of virtual
    * time have passed; without `ms`, a condition waits at most WAIT_LIMIT_MS ('due' then). It does not run
-   * meanwhile. Rejects with LabClosedError if the lab closes first.
+   * meanwhile. Rejects with LabClosedError if the lab closes first, with WaitAbandonedError if `signal` aborts
+   * (the waiting request's process died: a new process of the same name must not count as waiting).
    */
-  wait(participant: string, o: { ms?: number; ready?: () => boolean }): Promise<WaitEnd> {
+  wait(participant: string, o: { ms?: number; ready?: () => boolean; signal?: AbortSignal }): Promise<WaitEnd> {
     if (this.closed) return Promise.reject(new LabClosedError());
+    if (o.signal?.aborted) return Promise.reject(new WaitAbandonedError());
     if (o.ready?.()) return Promise.resolve('ready');
     const ms = o.ms ?? (o.ready ? WAIT_LIMIT_MS : undefined);
     if (ms === undefined || !(ms >= 0) || !Number.isFinite(ms)) {
       return Promise.reject(new RangeError(`a wait needs a finite number of milliseconds ≥ 0 or a condition, got ${o.ms}`));
     }
-    this.park(participant);
+    const parks = (this.held.get(participant) ?? 0) > 0;
+    if (parks) this.park(participant);
     return new Promise<WaitEnd>((resolve, reject) => {
+      const abandon = () => waiter.fail(new WaitAbandonedError());
       const done = () => {
+        o.signal?.removeEventListener('abort', abandon);
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        this.unpark(participant);
+        if (waiter.parks) this.unpark(participant);
       };
       const waiter: Waiter = {
         seq: this.seq++,
         participant,
+        parks,
         due: this.clock.now() + ms,
         ready: o.ready,
         settle: (end) => {
@@ -129,6 +157,7 @@ export class CoSimulation {
         },
       };
       this.waiters.push(waiter);
+      o.signal?.addEventListener('abort', abandon, { once: true });
       this.kick();
     });
   }

@@ -75,7 +75,7 @@ export class Lab {
     const world = new LabWorld(o);
     const cacheDir = o.cacheDir ?? join(tmpdir(), 'clusterchaos-lab');
     mkdirSync(cacheDir, { recursive: true });
-    const server = await LabServer.listen((request) => dispatch(world, handlers, request));
+    const server = await LabServer.listen((request, signal) => dispatch(world, handlers, request, signal));
     const lab = new Lab(world, server, cacheDir);
     world.envFor = (process) => lab.env(process);
     return lab;

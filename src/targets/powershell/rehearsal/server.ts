@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Call, Terminating, type LabAnswer, type LabRequest } from './call.js';
-import { LabClosedError } from './clock.js';
+import { LabClosedError, WaitAbandonedError } from './clock.js';
 import { LAB_DOMAIN, type LabWorld } from './world.js';
 
 export type Handler = (call: Call) => void | Promise<void>;
@@ -56,7 +56,7 @@ const labCommands: Handlers = {
 };
 
 /** Serve one request: check where it runs, wait the per-call latency, run the command, collect the simulator's records. */
-export async function dispatch(world: LabWorld, handlers: Handlers, request: LabRequest): Promise<LabAnswer> {
+export async function dispatch(world: LabWorld, handlers: Handlers, request: LabRequest, signal?: AbortSignal): Promise<LabAnswer> {
   const lab = request.command.startsWith('Lab-');
   world.calls.push({ process: request.process, node: request.node, compat: request.compat, command: request.command, parameters: request.parameters, at: world.co.now() });
   let call: Call | undefined;
@@ -73,7 +73,7 @@ export async function dispatch(world: LabWorld, handlers: Handlers, request: Lab
         node,
       );
     }
-    call = new Call(world, request, node);
+    call = new Call(world, request, node, signal);
     const handler = labCommands[request.command] ?? handlers[request.command];
     if (!handler) {
       throw new Terminating(`The rehearsal lab does not implement ${request.command} (src/targets/powershell/rehearsal/COMMANDS.md lists what it does).`, `NotSupportedByRehearsalLab,${request.command}`, 'NotImplemented');
@@ -85,7 +85,7 @@ export async function dispatch(world: LabWorld, handlers: Handlers, request: Lab
   } catch (e) {
     const base = call?.answer() ?? { output: [], warnings: [], errors: [] };
     if (e instanceof Terminating) return { ...base, terminating: e.record() };
-    if (e instanceof LabClosedError) return { ...base, terminating: { message: e.message, id: 'ClusterChaosLabClosed', category: 'OperationStopped' } };
+    if (e instanceof LabClosedError || e instanceof WaitAbandonedError) return { ...base, terminating: { message: e.message, id: 'ClusterChaosLabClosed', category: 'OperationStopped' } };
     const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return { ...base, terminating: { message: `clusterchaos lab: internal error in ${request.command}: ${message}`, id: 'ClusterChaosLabInternalError', category: 'NotSpecified' } };
   } finally {
@@ -115,7 +115,7 @@ export class LabServer {
     readonly url: string,
   ) {}
 
-  static async listen(serve: (request: LabRequest) => Promise<LabAnswer>): Promise<LabServer> {
+  static async listen(serve: (request: LabRequest, signal: AbortSignal) => Promise<LabAnswer>): Promise<LabServer> {
     const token = randomBytes(16).toString('hex');
     const server = createServer((req, res) => void handle(req, res, token, serve));
     server.keepAliveTimeout = 60_000;
@@ -135,7 +135,7 @@ export class LabServer {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, token: string, serve: (request: LabRequest) => Promise<LabAnswer>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, token: string, serve: (request: LabRequest, signal: AbortSignal) => Promise<LabAnswer>): Promise<void> {
   const reply = (status: number, body: unknown) => {
     if (res.writableEnded || res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -155,5 +155,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, token: string, 
   } catch (e) {
     return reply(400, { error: `not a lab request: ${(e as Error).message}` });
   }
-  reply(200, await serve(request));
+  // A connection that closes before the answer: the process that asked is gone; what it waits for is dropped
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  reply(200, await serve(request, gone.signal));
 }
