@@ -5,13 +5,18 @@
 
 Set-StrictMode -Version 3.0
 
-# On a node the commands run in Windows PowerShell 5.1 (its remote endpoint), whose Get-Date has no -AsUTC or
-# -UnixTimeSeconds and whose Start-Sleep has no -Duration (reference/5.1/Microsoft.PowerShell.Utility/Get-Date.md,
-# Start-Sleep.md): there they fail as an unknown parameter does.
+# On a node the commands run in Windows PowerShell 5.1 (its remote endpoint), and so does the management host
+# under the lab's desktop edition; its Get-Date has no -AsUTC or -UnixTimeSeconds and its Start-Sleep no
+# -Duration (reference/5.1/Microsoft.PowerShell.Utility/Get-Date.md, Start-Sleep.md): there they fail as an
+# unknown parameter does. (The edition is asked only when such a parameter is given.)
+function Test-WindowsPowerShell([System.Management.Automation.PSCmdlet] $Cmdlet) {
+    (Test-ClusterChaosLabOnNode) -or ((Get-ClusterChaosLabEdition -Cmdlet $Cmdlet) -eq 'desktop')
+}
+
 function Assert-WindowsPowerShellParameter([System.Management.Automation.PSCmdlet] $Cmdlet, [string[]] $Parameter, [string] $CommandType) {
-    if (-not (Test-ClusterChaosLabOnNode)) { return }
     foreach ($name in $Parameter) {
         if (-not $Cmdlet.MyInvocation.BoundParameters.ContainsKey($name)) { continue }
+        if (-not (Test-WindowsPowerShell $Cmdlet)) { return }
         $exception = [System.Management.Automation.ParameterBindingException]::new("A parameter cannot be found that matches parameter name '$name'.")
         $Cmdlet.ThrowTerminatingError([ClusterChaos.Lab.LabErrors]::Create($exception, "NamedParameterNotFound,$CommandType", 'InvalidArgument', $null))
     }
@@ -75,8 +80,11 @@ function Start-Sleep {
     process {
         Assert-WindowsPowerShellParameter -Cmdlet $PSCmdlet -Parameter 'Duration' -CommandType 'Microsoft.PowerShell.Commands.StartSleepCommand'
         $milliseconds = switch ($PSCmdlet.ParameterSetName) {
-            # Windows PowerShell 5.1 (a node) takes -Seconds as [int]: 1.5 binds as 2.
-            'Seconds' { if (Test-ClusterChaosLabOnNode) { [long]([int]$Seconds) * 1000 } else { [long][math]::Round($Seconds * 1000) } }
+            # Windows PowerShell 5.1 takes -Seconds as [int]: 1.5 binds as 2.
+            'Seconds' {
+                if ($Seconds -ne [math]::Truncate($Seconds) -and (Test-WindowsPowerShell $PSCmdlet)) { [long]([int]$Seconds) * 1000 }
+                else { [long][math]::Round($Seconds * 1000) }
+            }
             'Milliseconds' { [long]$Milliseconds }
             'FromTimeSpan' { [long][math]::Round($Duration.TotalMilliseconds) }
         }
