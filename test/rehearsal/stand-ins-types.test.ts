@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANIFEST, pwshPath } from './fixtures/stand-ins/fake-lab.js';
@@ -38,5 +38,6 @@ describe('stand-ins: types.cs compiled once into the cache', function () {
     const again = await load(cache);
     expect(again.code, again.stderr).to.equal(0);
     expect(statSync(join(cache, files[0]!)).mtimeMs).to.equal(compiledAt); // loaded, not compiled again
+    rmSync(cache, { recursive: true, force: true });
   });
 });
