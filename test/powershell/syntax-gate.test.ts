@@ -123,7 +123,8 @@ describe('the Windows PowerShell 5.1 syntax gate', function () {
   });
 
   describe('what the PowerShell target runs', () => {
-    const files = powerShellFiles(MODULE);
+    // The module's own Pester tests (module/tests) run here, in PowerShell 7; what is sent to a cluster is the rest.
+    const files = powerShellFiles(MODULE).filter((p) => !relative(MODULE, p).startsWith('tests'));
     let findings: GateFinding[];
 
     before(async () => {

@@ -33,6 +33,8 @@ export interface SessionOptions {
   imports?: readonly string[];
   /** Extra environment variables for the shell (the rehearsal lab's URL and process id, its time zone). */
   childEnv?: Readonly<Record<string, string>>;
+  /** Instead of sessionSetupScript(): another set-up (tests of scripts from before the module). */
+  setupScript?: string;
   /** How long one round trip may take before its outcome is unknown (default 120 s). */
   timeoutMs?: number;
   /** The account the scripts run as; absent: CLUSTERCHAOS_USERNAME / CLUSTERCHAOS_PASSWORD, else the current identity. */
@@ -165,7 +167,7 @@ export class PowerShellSession implements ScriptRunner {
     if (!(this.timeoutMs > 0)) throw new RangeError(`the PowerShell timeout must be positive (got ${options.timeoutMs})`);
     this.log = options.log;
     this.env = options.env ?? process.env;
-    this.setupScript = options.imports?.length ? sessionSetupScript({ imports: options.imports }) : SESSION_SETUP_SCRIPT;
+    this.setupScript = options.setupScript ?? (options.imports?.length ? sessionSetupScript({ imports: options.imports }) : SESSION_SETUP_SCRIPT);
   }
 
   /** Run one script (after every earlier one) and return what it printed on stdout, trimmed. */

@@ -64,6 +64,7 @@ function Get-ClusterChaosCompatSession {
     if ($null -ne $session -and [string]$session.State -eq 'Opened') { return $session }
     if ($null -ne $session) { Remove-PSSession -Session $session -ErrorAction SilentlyContinue }
     $script:ClusterChaosCompatSession = $null
+    # syntax-gate: allow parameter-7 (only under PowerShell 7: under 5.1 FailoverClusters runs in the session itself)
     $session = New-PSSession -UseWindowsPowerShell -Name 'clusterchaos-failoverclusters' -ErrorAction Stop
     $script:ClusterChaosCompatSession = $session
     $session
