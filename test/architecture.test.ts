@@ -9,6 +9,8 @@ const allowed: Record<string, string[]> = {
   'src/trace': [],
   'src/targets': ['src/trace'],
   'src/targets/sim': ['src/trace', 'src/targets'],
+  // the rehearsal lab serves the simulated cluster to the stand-in commands
+  'src/targets/powershell/rehearsal': ['src/trace', 'src/targets', 'src/targets/sim'],
   'src/faults': ['src/targets', 'src/trace'],
   'src/experiment': ['src/faults', 'src/trace'],
   'src/engine': ['src/experiment', 'src/targets', 'src/faults', 'src/trace'],

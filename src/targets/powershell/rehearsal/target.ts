@@ -7,8 +7,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Experiment } from '../../../experiment/types.js';
 import type { ClusterDescription } from '../../../trace/records.js';
+import type { SimulatorSpec } from '../../sim/settings.js';
 import { findPwsh7 } from '../executable.js';
 import { PowerShellTarget, type SessionRole, type TargetClock } from '../index.js';
 import { PowerShellSession, type ScriptRequest, type ScriptRunner } from '../session.js';
@@ -20,8 +20,15 @@ export const STAND_INS = fileURLToPath(new URL('./stand-ins/ClusterChaosLab.psd1
 /** What a rehearsal may change about the lab (tests; the defaults are a sound WS2022 lab far from UTC). */
 export type LabSettings = Omit<LabOptions, 'cluster' | 'simulator' | 'seed' | 'defects' | 'pwsh' | 'standIns'>;
 
+/** What the lab is built from: the experiment's cluster, its simulator section and seed. */
+export interface RehearsedExperiment {
+  cluster: ClusterDescription;
+  simulator: SimulatorSpec;
+  seed: number;
+}
+
 export interface RehearsalOptions {
-  experiment: Experiment;
+  experiment: RehearsedExperiment;
   defects: string[];
   runTag: string;
   settingNames?: readonly string[];
