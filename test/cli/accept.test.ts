@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT } from '../helpers/cli.js';
-import { run } from '../helpers/pwsh-cli.js';
+import { runClusterchaos } from '../helpers/rehearse-cli.js';
 
 const SPECS = [
   'the configuration is sound',
@@ -80,6 +80,11 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     const withDefect = cli(['accept', '--target', 'powershell', '--defect', 'no-isolation', '--out', join(dir, 'c')]);
     expect(withDefect.code).to.equal(2);
     expect(withDefect.stderr).to.include('Nothing was done to any cluster');
+    expect(withDefect.stderr).to.include('--rehearse');
+    const rehearseSim = cli(['accept', '--rehearse', '--out', join(dir, 'd')]);
+    expect(rehearseSim.code).to.equal(2);
+    expect(rehearseSim.stderr).to.include('--rehearse rehearses --target powershell: add --target powershell');
+    expect(existsSync(join(dir, 'd'))).to.equal(false);
   });
 
   /**
@@ -104,7 +109,7 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const out = join(dir, next[0]);
-        const r = await run(['accept', '--defect', next[0], '--out', out]);
+        const r = await runClusterchaos(['accept', '--defect', next[0], '--out', out]);
         outcomes.set(next[0], { code: r.code, stdout: r.stdout, cases: r.code === 1 ? testcases(readFileSync(join(out, 'junit.xml'), 'utf8')) : [] });
       }
     };
