@@ -144,7 +144,7 @@ export class Runner {
       log.error(this.outcome.abortReason);
     } finally {
       await this.runReverts();
-      if (this.header) await this.poll().catch(() => undefined);
+      if (this.header) await this.poll({ events: 'now' }).catch(() => undefined);
       if (this.pollMs.length || this.failedPolls) this.outcome.observation = observationCost(this.pollMs, this.failedPolls);
       this.outcome.virtualMs = target.now();
       this.outcome.wallMs = Math.round(performance.now() - started);
@@ -202,7 +202,8 @@ export class Runner {
         await this.runMethod(i);
         // Each iteration undoes its own faults, so the next one starts from a whole cluster.
         if (this.reverts.size > mark) await this.runReverts(mark, false);
-        await this.poll();
+        // every event of the iteration is in before it is judged
+        await this.poll({ events: 'now' });
         const found = this.anomalies;
         this.anomalies = undefined;
         outcome.iterations = i;
@@ -390,7 +391,7 @@ export class Runner {
    * failed `poll` op of the observer, and undefined is returned; the run is aborted only when no poll has
    * worked for MAX_OBSERVATION_GAP_MS (review R1).
    */
-  private async poll(): Promise<Poll | undefined> {
+  private async poll(o: { events?: 'now' } = {}): Promise<Poll | undefined> {
     const { target } = this.o;
     const began = target.now();
     let poll: Poll;
@@ -416,7 +417,7 @@ export class Runner {
     for (const [name, state] of Object.entries(poll.vms)) {
       this.trace.write({ type: 'observe', t: poll.vmsT ?? poll.t, entity: `vm/${name}`, state, source: 'poll' });
     }
-    for (const event of await this.o.target.collectEvents()) {
+    for (const event of await this.o.target.collectEvents(o.events === 'now' ? { now: true } : {})) {
       this.trace.write({ type: 'event', ...event });
       if (this.anomalies && this.anomalyEvents.has(event.id)) this.anomalies.push(anomalyOf(event));
     }

@@ -57,8 +57,12 @@ export interface Target {
   /** Let time pass (virtual time on the simulator). */
   sleep(ms: Millis): Promise<void>;
   poll(): Promise<Poll>;
-  /** Event-log records written since the previous call. */
-  collectEvents(): Promise<ClusterEvent[]>;
+  /**
+   * Event-log records written since the previous call. A target may collect less often than it is asked (a
+   * real cluster: every few seconds, each collection costs a round trip to every node) and return none in
+   * between; `now` asks it to collect whatever the interval (a soak's iteration end, the run's last poll).
+   */
+  collectEvents(options?: { now?: boolean }): Promise<ClusterEvent[]>;
   /** Current values of every cluster property the target knows (Get-Cluster names, e.g. ResiliencyDefaultPeriod). */
   getSettings(): Promise<ClusterSettingValues>;
   setSettings(values: ClusterSettingValues): Promise<void>;

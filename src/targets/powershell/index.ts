@@ -107,6 +107,11 @@ const build = {
 const EVENT_LOOKBACK_MS = 30_000;
 /** The brief overlap behind the last record seen on a node. */
 const EVENT_OVERLAP_MS = 1_000;
+/**
+ * Event logs are read at most this often (each read is a round trip to every node: review R2); the checker
+ * expects records to reach the trace after the polls that saw their effects (src/check/events.ts).
+ */
+export const EVENTS_EVERY_MS = 5_000;
 
 /**
  * Where the target's time comes from: the management host's clock (a real cluster), or the rehearsal lab's
@@ -290,14 +295,15 @@ export class PowerShellTarget implements Target {
   }
 
   /**
-   * Records since the previous call, oldest first. One query for every node from the earliest point any
+   * Records since the previous collection, oldest first, at most every EVENTS_EVERY_MS unless `now`. One query for every node from the earliest point any
    * node still needs (its newest record less a second, or — for a node with none — the previous query less
    * EVENT_LOOKBACK_MS), on the nodes' own clocks, filtered in UTC on the node (review B2); then, here, any
    * record from before that point is dropped (a filter that went wrong cannot replay old records into the
    * trace) and the rest de-duplicated by node, log, id, time and message. A failed query is logged and yields
    * nothing: the next one covers its time again.
    */
-  async collectEvents(): Promise<ClusterEvent[]> {
+  async collectEvents(options: { now?: boolean } = {}): Promise<ClusterEvent[]> {
+    if (!options.now && this.lastEventsQueryAt !== undefined && this.epochMs() - this.lastEventsQueryAt < EVENTS_EVERY_MS) return [];
     const nodes = this.options.description.nodes;
     const floor = this.lastEventsQueryAt === undefined ? this.startEpochMs : Math.max(this.startEpochMs, this.lastEventsQueryAt - EVENT_LOOKBACK_MS);
     const since = Math.min(
@@ -450,18 +456,23 @@ export class PowerShellTarget implements Target {
     let late!: () => void;
     const lateness = new Promise<'late'>((resolve) => (late = () => resolve('late')));
     let cancelled = '';
+    /** The cancel's own round trip, once sent: a move that fails meanwhile is reported with how the cancel ended. */
+    let cancelling: Promise<void> = Promise.resolve();
     const within = `did not complete within ${limit / 1000} s`;
     // The cancel is sent from the timer itself, while the move still waits in the main session.
-    const timer = this.clock.after(limit, async () => {
+    const timer = this.clock.after(limit, () => {
       late();
-      try {
-        parseAcknowledgement(await this.sideRunner().run({ op: 'cancel-live-migration', script: build.cancelLiveMigration(this.address, v) }), 'cancel-live-migration');
-        cancelled = 'was cancelled';
-        this.options.log.warn(`live migration of ${v} to ${target} ${within}; cancelled it`);
-      } catch (e) {
-        cancelled = `could not be cancelled (${(e as Error).message})`;
-        this.options.log.warn(`live migration of ${v} to ${target} ${within} and ${cancelled}`);
-      }
+      cancelling = (async () => {
+        try {
+          parseAcknowledgement(await this.sideRunner().run({ op: 'cancel-live-migration', script: build.cancelLiveMigration(this.address, v) }), 'cancel-live-migration');
+          cancelled = 'was cancelled';
+          this.options.log.warn(`live migration of ${v} to ${target} ${within}; cancelled it`);
+        } catch (e) {
+          cancelled = `could not be cancelled (${(e as Error).message})`;
+          this.options.log.warn(`live migration of ${v} to ${target} ${within} and ${cancelled}`);
+        }
+      })();
+      return cancelling;
     });
     const first = await Promise.race([move.then((value) => ({ value }), (error: unknown) => ({ error })), lateness]);
     if (first !== 'late') {
@@ -473,6 +484,8 @@ export class PowerShellTarget implements Target {
       // it may still have completed (the cancel came too late: past the blackout)
       return await move;
     } catch (e) {
+      // the move ended before the cancel's answer came back: wait for it (its own round trip is bounded)
+      await cancelling;
       const reason = (e as Error).message;
       const how = cancelled || 'was being cancelled';
       if (e instanceof OperationError) throw new OperationError(`live migration of ${v} to ${target} ${within} and ${how}: ${reason}`, asFar());

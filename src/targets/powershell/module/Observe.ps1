@@ -83,17 +83,26 @@ function New-ClusterChaosEventXPath {
 function Get-ClusterChaosEventQuery {
     <#
     .SYNOPSIS
-    The logs read on every node, each with its XPath: the cluster's events and the service manager's crash
-    reports in System, and the Hyper-V Admin logs, which a node may not have (probed with -ListLog first).
+    The queries read on every node, each a list of logs with one XPath: the cluster's events and the service
+    manager's crash reports in System (one query), and the Hyper-V Admin logs together (one query), which a
+    node may not have (probed with -ListLog once per session). Two Get-WinEvent calls a node per collection
+    (review R2: each costs a round trip).
     #>
     param([Parameter(Mandatory = $true)] [string] $Since)
     # windows-cluster-facts 2.1-2.4: channels and ids
+    $cluster = New-ClusterChaosEventXPath -Since $Since -Provider 'Microsoft-Windows-FailoverClustering'
+    $crashes = New-ClusterChaosEventXPath -Since $Since -Provider 'Service Control Manager' -Id 7024, 7031, 7034
+    # *[System[A and T]] or *[System[B and C and T]] as one query: *[System[(A or (B and C)) and T]]
+    $clusterCondition = $cluster.Substring(9, $cluster.Length - 11) -replace ' and TimeCreated\[.*$', ''
+    $crashCondition = $crashes.Substring(9, $crashes.Length - 11) -replace ' and TimeCreated\[.*$', ''
+    $time = "TimeCreated[@SystemTime>='" + (ConvertTo-ClusterChaosUtcTime -Time $Since) + "']"
     @(
-        [pscustomobject]@{ log = 'System'; optional = $false; xpath = (New-ClusterChaosEventXPath -Since $Since -Provider 'Microsoft-Windows-FailoverClustering') }
-        [pscustomobject]@{ log = 'System'; optional = $false; xpath = (New-ClusterChaosEventXPath -Since $Since -Provider 'Service Control Manager' -Id 7024, 7031, 7034) }
-        [pscustomobject]@{ log = 'Microsoft-Windows-Hyper-V-High-Availability-Admin'; optional = $true; xpath = (New-ClusterChaosEventXPath -Since $Since) }
-        [pscustomobject]@{ log = 'Microsoft-Windows-Hyper-V-Worker-Admin'; optional = $true; xpath = (New-ClusterChaosEventXPath -Since $Since) }
-        [pscustomobject]@{ log = 'Microsoft-Windows-Hyper-V-VMMS-Admin'; optional = $true; xpath = (New-ClusterChaosEventXPath -Since $Since) }
+        [pscustomobject]@{ logs = [string[]]@('System'); optional = $false; xpath = ('*[System[(' + $clusterCondition + ' or (' + $crashCondition + ')) and ' + $time + ']]') }
+        [pscustomobject]@{
+            logs = [string[]]@('Microsoft-Windows-Hyper-V-High-Availability-Admin', 'Microsoft-Windows-Hyper-V-Worker-Admin', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
+            optional = $true
+            xpath = (New-ClusterChaosEventXPath -Since $Since)
+        }
     )
 }
 
@@ -115,24 +124,30 @@ function Get-ClusterChaosEvent {
     Invoke-ClusterChaosOperation {
         $queries = @(Get-ClusterChaosEventQuery -Since $Since)
         $eventBlock = {
-            param($logs, $xpaths, $optional)
+            param($logSets, $xpaths, $optional)
             $ErrorActionPreference = 'Stop'
             $WarningPreference = 'SilentlyContinue'
             $ProgressPreference = 'SilentlyContinue'
-            $logs = @($logs)
+            $logSets = @($logSets)
             $xpaths = @($xpaths)
             $optional = @($optional)
             try {
-                # The Hyper-V Admin logs this node has (their names vary: windows-cluster-facts 2.1).
-                $probe = @(for ($i = 0; $i -lt $logs.Count; $i++) { if ($optional[$i]) { [string]$logs[$i] } })
-                $present = @{}
-                if ($probe.Count -gt 0) {
-                    foreach ($log in @(Get-WinEvent -ListLog $probe -ErrorAction SilentlyContinue)) { $present[[string]$log.LogName] = $true }
+                # The Hyper-V Admin logs this node has (their names vary: windows-cluster-facts 2.1), probed once
+                # per session: the session lives as long as the run.
+                if ($null -eq $global:ClusterChaosLogsPresent) {
+                    $probe = @(for ($i = 0; $i -lt $logSets.Count; $i++) { if ($optional[$i]) { @($logSets[$i]) } })
+                    $present = @{}
+                    if ($probe.Count -gt 0) {
+                        foreach ($log in @(Get-WinEvent -ListLog $probe -ErrorAction SilentlyContinue)) { $present[[string]$log.LogName] = $true }
+                    }
+                    $global:ClusterChaosLogsPresent = $present
                 }
-                for ($i = 0; $i -lt $logs.Count; $i++) {
-                    if ($optional[$i] -and -not $present.ContainsKey([string]$logs[$i])) { continue }
+                for ($i = 0; $i -lt $logSets.Count; $i++) {
+                    $logs = @($logSets[$i])
+                    if ($optional[$i]) { $logs = @($logs | Where-Object { $global:ClusterChaosLogsPresent.ContainsKey([string]$_) }) }
+                    if ($logs.Count -eq 0) { continue }
                     try {
-                        foreach ($record in @(Get-WinEvent -LogName $logs[$i] -FilterXPath $xpaths[$i] -ErrorAction Stop)) {
+                        foreach ($record in @(Get-WinEvent -LogName $logs -FilterXPath $xpaths[$i] -ErrorAction Stop)) {
                             [pscustomobject]@{
                                 kind = 'event'
                                 log = [string]$record.LogName
@@ -148,7 +163,7 @@ function Get-ClusterChaosEvent {
                     } catch {
                         # No records since then is not a failure; told by its id, as the message is localized (review B2).
                         if ([string]$_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
-                            [pscustomobject]@{ kind = 'error'; message = ([string]$logs[$i] + ': ' + $_.Exception.Message) }
+                            [pscustomobject]@{ kind = 'error'; message = (($logs -join ', ') + ': ' + $_.Exception.Message) }
                         }
                     }
                 }
@@ -158,7 +173,7 @@ function Get-ClusterChaosEvent {
             [pscustomobject]@{ kind = 'done' }
         }
         $arguments = @(
-            [string[]]@($queries | ForEach-Object { $_.log }),
+            @(foreach ($query in $queries) { , [string[]]$query.logs }),
             [string[]]@($queries | ForEach-Object { $_.xpath }),
             [bool[]]@($queries | ForEach-Object { $_.optional })
         )

@@ -111,22 +111,24 @@ Describe 'events (op events)' {
     BeforeEach {
         Reset-TestLab
         Use-TestRemoting
+        # the node sessions keep what -ListLog found; every test starts from new sessions
+        $global:ClusterChaosLogsPresent = $null
         $script:Lab.logs = @('System', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
         Mock -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('ListLog') } {
             foreach ($name in $ListLog) { if ($script:Lab.logs -contains $name) { [pscustomobject]@{ LogName = $name } } }
         }
         Mock -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('FilterXPath') } {
-            $script:Lab.queries += [pscustomobject]@{ node = $script:Lab.current; log = $LogName; xpath = $FilterXPath }
-            if ($LogName -eq 'System' -and $FilterXPath -like "*FailoverClustering*" -and $script:Lab.current -eq 'N1') {
+            $script:Lab.queries += [pscustomobject]@{ node = $script:Lab.current; log = ($LogName -join ', '); xpath = $FilterXPath }
+            if ($LogName -contains 'System' -and $FilterXPath -like "*FailoverClustering*" -and $script:Lab.current -eq 'N1') {
                 return [pscustomobject]@{
                     LogName = 'System'; ProviderName = 'Microsoft-Windows-FailoverClustering'; Id = 1135; LevelDisplayName = 'Critical'
                     TimeCreated = [datetime]::new(2026, 11, 22, 2, 0, 5, [DateTimeKind]::Utc)
                     Message = "Cluster node 'N2' was removed"; Properties = @([pscustomobject]@{ Value = 'N2' }, [pscustomobject]@{ Value = 7 })
                 }
             }
-            if ($LogName -eq 'Microsoft-Windows-Hyper-V-VMMS-Admin' -and $script:Lab.current -eq 'N2') {
+            if ($LogName -contains 'Microsoft-Windows-Hyper-V-VMMS-Admin' -and $script:Lab.current -eq 'N2') {
                 return [pscustomobject]@{
-                    LogName = $LogName; ProviderName = 'Microsoft-Windows-Hyper-V-VMMS'; Id = 20417; LevelDisplayName = 'Warning'
+                    LogName = 'Microsoft-Windows-Hyper-V-VMMS-Admin'; ProviderName = 'Microsoft-Windows-Hyper-V-VMMS'; Id = 20417; LevelDisplayName = 'Warning'
                     TimeCreated = [datetime]::new(2026, 11, 22, 2, 0, 1, [DateTimeKind]::Utc)
                     Message = 'long blackout'; Properties = @()
                 }
@@ -144,9 +146,14 @@ Describe 'events (op events)' {
         $answer = Read-ClusterChaosAnswer { Get-ClusterChaosEvent -Cluster 'HV' -Node N1 -Since '2026-11-22T04:00:00+02:00' }
         $answer.failures | Should -HaveCount 0
         $n1 = @($script:Lab.queries | Where-Object { $_.node -eq 'N1' })
-        @($n1 | ForEach-Object { $_.log }) | Should -Be @('System', 'System', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
-        $n1[0].xpath | Should -BeExactly "*[System[Provider[@Name='Microsoft-Windows-FailoverClustering'] and TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
+        # two queries a node: System (the cluster's events and clussvc's crashes), then the Hyper-V logs it has
+        @($n1 | ForEach-Object { $_.log }) | Should -Be @('System', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
+        $n1[0].xpath | Should -BeExactly "*[System[(Provider[@Name='Microsoft-Windows-FailoverClustering'] or (Provider[@Name='Service Control Manager'] and (EventID=7024 or EventID=7031 or EventID=7034))) and TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
+        $n1[1].xpath | Should -BeExactly "*[System[TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
         Should -Invoke -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('FilterHashtable') } -Times 0 -Exactly
+        Should -Invoke -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('ListLog') } -Times 1 -Exactly
+        # the next collection in the same session does not probe the logs again
+        Read-ClusterChaosAnswer { Get-ClusterChaosEvent -Cluster 'HV' -Node N1 -Since '2026-11-22T04:00:00+02:00' } | Out-Null
         Should -Invoke -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('ListLog') } -Times 1 -Exactly
     }
 
@@ -163,7 +170,7 @@ Describe 'events (op events)' {
     }
 
     It 'takes NoMatchingEventsFound (by its id) as no records, and any other error as a failure of that node' {
-        Mock -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $LogName -eq 'System' -and $FilterXPath -like '*Service Control Manager*' } {
+        Mock -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $LogName -contains 'Microsoft-Windows-Hyper-V-VMMS-Admin' } {
             $record = New-Object System.Management.Automation.ErrorRecord (
                 (New-Object System.Exception 'No events were found that match the specified selection criteria.'), 'SomethingElse',
                 [System.Management.Automation.ErrorCategory]::InvalidOperation, $null)
@@ -172,7 +179,7 @@ Describe 'events (op events)' {
         $answer = Read-ClusterChaosAnswer { Get-ClusterChaosEvent -Cluster 'HV' -Node N1 -Since '2026-11-22T02:00:00Z' }
         $answer.failures | Should -HaveCount 1
         $answer.failures[0].node | Should -BeExactly 'N1'
-        $answer.failures[0].message | Should -BeLike 'System: No events were found*'
+        $answer.failures[0].message | Should -BeLike 'Microsoft-Windows-Hyper-V-VMMS-Admin: No events were found*'
         $answer.records | Should -HaveCount 1
     }
 

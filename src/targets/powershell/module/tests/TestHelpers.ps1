@@ -23,7 +23,7 @@ $stubs = @{
     'Get-VMHostCluster' = 'param([string[]] $ClusterName, [pscredential] $Credential)'
     'Get-VMHostSupportedVersion' = 'param([string[]] $ComputerName)'
     'Get-VMHardDiskDrive' = 'param($VM)'
-    'Get-WinEvent' = 'param([string[]] $ListLog, [string] $LogName, [string] $FilterXPath, [hashtable[]] $FilterHashtable)'
+    'Get-WinEvent' = 'param([string[]] $ListLog, [string[]] $LogName, [string] $FilterXPath, [hashtable[]] $FilterHashtable)'
     'Get-Service' = 'param([Parameter(Position = 0)] [string[]] $Name)'
     'Set-Service' = 'param([Parameter(Position = 0)] [string] $Name, [string] $StartupType)'
     'Start-Service' = 'param([Parameter(Position = 0)] [string[]] $Name)'
