@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli, ROOT } from '../helpers/cli.js';
+import { trapPwsh } from '../helpers/rehearse-cli.js';
 
 const FLAGSHIP = 'experiments/compute-resiliency.yaml';
 
@@ -31,16 +32,6 @@ function withEnv<T>(env: Record<string, string | undefined>, f: () => T): T {
   }
 }
 
-/** A `pwsh` that leaves a mark if anything starts it. */
-function trapPwsh(): { exe: string; mark: string } {
-  const dir = tmp();
-  const mark = join(dir, 'started');
-  const exe = join(dir, 'pwsh');
-  writeFileSync(exe, `#!/bin/sh\necho started > '${mark}'\nexit 1\n`);
-  chmodSync(exe, 0o755);
-  return { exe, mark };
-}
-
 /** The section of the dry run for one step: from its "step N" line to the next. */
 function section(stdout: string, step: number): string {
   const lines = stdout.split('\n');
@@ -54,11 +45,13 @@ describe('clusterchaos run --target powershell --dry-run', function () {
 
   describe('with an allowlist entry for HVCLUSTER01', () => {
     let r: ReturnType<typeof cli>;
+    let tag: string;
     const trap = trapPwsh();
     before(() => {
-      r = withEnv({ NODE_POWERSHELL: trap.exe, PATH: `${join(trap.exe, '..')}:${process.env.PATH}`, CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: 'S3cret-pa55' }, () =>
+      r = withEnv({ ...trap.env, CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: 'S3cret-pa55' }, () =>
         cli(['run', FLAGSHIP, '--target', 'powershell', '--dry-run', '--allowlist', LAB]),
       );
+      tag = /with (clusterchaos-[0-9a-f-]{36}) as the run's tag/.exec(r.stdout)?.[1] ?? 'no tag printed';
     });
 
     it('exits 3 with "verdict: unknown — dry run, nothing was run"', () => {
@@ -67,31 +60,44 @@ describe('clusterchaos run --target powershell --dry-run', function () {
       expect(r.code).to.equal(3);
     });
 
-    it('prints the kill-clussvc step on N2 with Stop-Process -Name clussvc -Force, and the revert registered before it', () => {
+    it('prints the session set-up every script relies on: the ClusterChaos module imported, the credential handed to it (never the stand-ins of a rehearsal)', () => {
+      expect(r.stdout).to.match(/which every session imports once:\n {4}# clusterchaos session\n/);
+      expect(r.stdout).to.match(/^ {4}Import-Module -Name '[^']*src\/targets\/powershell\/module\/ClusterChaos\.psd1' -Global -Force -ErrorAction Stop$/m);
+      expect(r.stdout).to.match(/^ {6}Initialize-ClusterChaosSession -Credential \$credential$/m);
+      expect(r.stdout).not.to.include('ClusterChaosLab');
+    });
+
+    it('prints the read-only contact before anything: first contact with every node, the configuration, the settings read', () => {
+      expect(r.stdout).to.match(/^before anything else, read-only: first contact .*\(event 1135\)/m);
+      expect(r.stdout).to.include("      # clusterchaos connect\n      Connect-ClusterChaosCluster -Cluster 'HVCLUSTER01' -Node @('N1', 'N2', 'N3', 'N4')\n");
+      expect(r.stdout).to.include("      # clusterchaos read-configuration\n      Get-ClusterChaosConfiguration -Cluster 'HVCLUSTER01'\n");
+      expect(r.stdout).to.include("      # clusterchaos get-settings\n      Get-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyDefaultPeriod')\n");
+    });
+
+    it('prints the kill-clussvc step on N2 as one call of the module, and the revert registered before it', () => {
       const step = section(r.stdout, 1);
       expect(step).to.match(/^step 1 \(line \d+\): kill-clussvc \{"node":"N2"\}/);
       const [revert, inject] = step.split('  inject:');
       expect(revert).to.match(/revert, registered before the injection and run on every exit path \(Ctrl-C included\):/);
-      expect(revert).to.match(/# clusterchaos \S+/);
-      expect(revert).to.contain("$node = 'N2'");
-      expect(revert).not.to.contain('Stop-Process');
-      expect(inject).to.match(/# clusterchaos kill-clussvc/);
-      expect(inject).to.contain("$node = 'N2'");
-      expect(inject).to.contain('Stop-Process -Name clussvc -Force');
+      expect(revert).to.include("      # clusterchaos start-clussvc\n      Start-ClusterChaosService -Cluster 'HVCLUSTER01' -Node 'N2' -StartType 'Automatic'");
+      expect(revert).not.to.include('Stop-ClusterChaosService');
+      expect(inject!.trim().split('\n').map((l) => l.trim())).to.deep.equal(['# clusterchaos kill-clussvc', "Stop-ClusterChaosService -Cluster 'HVCLUSTER01' -Node 'N2'"]);
     });
 
     it('prints the settings change and its restore, the read-only poll, event-log and residue scripts, and the wait', () => {
-      expect(r.stdout).to.match(/set for the run: ResiliencyDefaultPeriod=60\n {6}# clusterchaos \S+/);
-      expect(r.stdout).to.match(/restore \(registered before the change; runs on every exit path\)/);
-      expect(r.stdout).to.contain("$cluster = 'HVCLUSTER01'");
-      expect(r.stdout).to.contain('Get-ClusterNode');
-      expect(r.stdout).to.contain('Get-WinEvent');
+      expect(r.stdout).to.include(
+        "set for the run: ResiliencyDefaultPeriod=60\n      # clusterchaos set-settings\n      Set-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyDefaultPeriod') -Value @(60)\n",
+      );
+      expect(r.stdout).to.match(/restore \(registered before the change; runs on every exit path\).*\n {6}# clusterchaos set-settings\n {6}Set-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @\('ResiliencyDefaultPeriod'\) -Value @\(240\)\n/);
+      expect(r.stdout).to.include("      # clusterchaos poll\n      Get-ClusterChaosObservation -Cluster 'HVCLUSTER01'\n");
+      expect(r.stdout).to.include("      # clusterchaos events\n      Get-ClusterChaosEvent -Cluster 'HVCLUSTER01' -Node @('N1', 'N2', 'N3', 'N4') -Since '1970-01-01T00:00:00.000Z'\n");
       expect(r.stdout).to.match(/step 2 \(line \d+\): wait 90 s, observing every 1 s/);
-      expect(r.stdout).to.match(/residue scan/);
+      // the residue scan looks for what carries the run's tag, the one named at the top
+      expect(r.stdout).to.include(`      # clusterchaos residue\n      Get-ClusterChaosResidue -Cluster 'HVCLUSTER01' -Tag '${tag}' -Name @('ResiliencyDefaultPeriod')\n`);
     });
 
     it('starts no PowerShell and prints no credential', () => {
-      expect(existsSync(trap.mark)).to.equal(false);
+      expect(trap.started()).to.equal(false);
       expect(r.stdout + r.stderr).not.to.contain('S3cret-pa55');
     });
   });
@@ -104,7 +110,9 @@ describe('clusterchaos run --target powershell --dry-run', function () {
     }
     const r = cli(['run', 'experiments/network-isolation.yaml', '--target', 'powershell', '--dry-run', '--allowlist', LAB]);
     expect(r.stdout).to.match(/dead-man revert/);
-    expect(r.stdout).to.match(/\$tag = 'clusterchaos-[0-9a-f-]{36}'/);
+    const step = section(r.stdout, 1);
+    expect(step).to.match(/# clusterchaos restore-network\n {6}Connect-ClusterChaosNetwork -Cluster 'HVCLUSTER01' -Node 'N2' -Tag 'clusterchaos-[0-9a-f-]{36}'\n/);
+    expect(step).to.match(/# clusterchaos isolate-network\n {6}Disconnect-ClusterChaosNetwork -Cluster 'HVCLUSTER01' -Node 'N2' -Peer @\(\) -HealAfterMs 40000 -Tag 'clusterchaos-[0-9a-f-]{36}'$/);
   });
 
   describe('refusals: exit 2, nothing done to any cluster', () => {
@@ -162,10 +170,35 @@ describe('clusterchaos run --target powershell --dry-run', function () {
       expect(cli(['run', 'experiments/quarantine-cap.yaml', '--dry-run']).code).to.equal(3);
     });
 
-    it('refuses --defect with --target powershell', () => {
+    it('refuses --defect with --target powershell, unless rehearsed', () => {
       const r = cli(['run', FLAGSHIP, '--target', 'powershell', '--dry-run', '--allowlist', LAB, '--defect', 'no-isolation']);
       expect(r.code).to.equal(2);
       expect(r.stderr).to.match(/defect profiles make the simulator misbehave/);
+      expect(r.stderr).to.include('or rehearse with --rehearse');
+      expect(cli(['run', FLAGSHIP, '--target', 'powershell', '--rehearse', '--dry-run', '--allowlist', LAB, '--defect', 'no-isolation']).code).to.equal(3);
+    });
+
+    it('refuses an experiment written for 2008 R2 hosts, naming the file and the line of hostVersion (review B4)', () => {
+      const file = 'experiments/live-migration-soak.yaml';
+      const line = readFileSync(join(ROOT, file), 'utf8').split('\n').findIndex((l) => /^\s*hostVersion: 2008R2/.test(l)) + 1;
+      expect(line).to.be.greaterThan(0);
+      const r = cli(['run', file, '--target', 'powershell', '--dry-run', '--allowlist', LAB]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include(`${file}:${line}: cluster.hostVersion is 2008R2, but --target powershell drives Windows Server 2016 and later`);
+      expect(r.stderr).to.include('Run this experiment on the simulator (--target sim)');
+      expect(r.stderr).to.include('no PowerShell session was started');
+      expect(r.stdout).not.to.include('# clusterchaos');
+      expect(r.lastLine).to.equal('verdict: unknown — bad input, nothing was run');
+      // the simulator still runs it
+      expect(cli(['run', file, '--dry-run']).code).to.equal(3);
+    });
+
+    it('refuses --rehearse without --target powershell: the simulator needs no rehearsal', () => {
+      const r = cli(['run', FLAGSHIP, '--rehearse', '--dry-run']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include('--rehearse rehearses a run of --target powershell: add --target powershell');
+      expect(r.stdout).not.to.include('plan for');
+      expect(r.lastLine).to.equal('verdict: unknown — bad input, nothing was run');
     });
   });
 
