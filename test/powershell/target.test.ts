@@ -1,483 +1,504 @@
+/**
+ * The PowerShell target (index.ts) against the rehearsal lab: real PowerShell 7 running the ClusterChaos
+ * module against stand-in commands backed by the simulated cluster, in virtual time (lab-target.ts). Each
+ * operation is checked where it lands: the simulated cluster (`lab.sim`) and the calls the stand-ins made
+ * (`lab.calls()`). What only the parser decides is parse.test.ts's; the session's own failures, session.test.ts's.
+ *
+ * One lab per describe, shared by its tests in order (a lab and its first contact take seconds of wall time;
+ * virtual time is free).
+ */
 import { expect } from 'chai';
-import { join } from 'node:path';
-import {
-  createDryRunTarget,
-  createPowerShellTarget,
-  PowerShellOutputError,
-  PowerShellReadError,
-  type PowerShellTarget,
-  type PowerShellTargetOptions,
-} from '../../src/targets/powershell/index.js';
-import { parseEvents, parsePoll } from '../../src/targets/powershell/parse.js';
-import { OperationError, OperationUnknownError } from '../../src/targets/target.js';
+import type { Lab } from '../../src/targets/powershell/rehearsal/lab.js';
+import type { RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
+import { createDryRunTarget, type PowerShellTarget } from '../../src/targets/powershell/index.js';
+import { OperationError, type Poll } from '../../src/targets/target.js';
 import type { ClusterDescription } from '../../src/trace/records.js';
-import { FAKE_PWSH, FakeShell, capturedLogger, type Rule } from './fake-shell/harness.js';
+import { FAKE_PWSH, FakeShell, capturedLogger } from './fake-shell/harness.js';
+import { callsSince, labTarget, messages, rehearsal, rejection, TAG, type OpenLabTarget } from './lab-target.js';
 
-const description: ClusterDescription = {
-  name: 'HVCLUSTER01',
-  nodes: ['N1', 'N2', 'N3'],
-  vms: [
-    { name: 'web01', owner: 'N2', storage: 'smb', memoryGB: 4 },
-    { name: "o'brien-db", owner: 'N1', storage: 'csv-block', memoryGB: 8 },
-  ],
-};
-const TAG = 'clusterchaos-3f1c2a9e-5b7d-4c1e-9a2b-1234567890ab';
+/** Lab calls as `<node> <command>` (the management host's as `M`), for comparing sequences. */
+const named = (calls: ReturnType<Lab['calls']>): string[] => calls.map((c) => `${c.node ?? 'M'} ${c.command}`);
 
-/** What the poll script prints on PowerShell 7 (one line, -Compress), with a node Isolated and its VM Unmonitored. */
-const POLL_JSON = JSON.stringify({
-  nodes: [
-    { Name: 'N1', State: 'Up', StatusInformation: [] },
-    { Name: 'N2', State: 'Up', StatusInformation: ['Isolated'] },
-    { Name: 'N3', State: 'Down', StatusInformation: ['Quarantined'] },
-  ],
-  vms: [
-    { Name: 'web01', State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] },
-    { Name: "o'brien-db", State: 'PausedCritical', GroupState: 'Online', OwnerNode: 'N1', StatusInformation: [] },
-  ],
-});
+describe('PowerShell target against the rehearsal lab', function () {
+  this.timeout(300_000);
+  let target: RehearsalTarget;
+  let lab: Lab;
+  let lines: string[];
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
+  /** Let virtual time pass until the simulated cluster shows `holds` (no PowerShell round trip: cheap). */
+  async function until(what: string, holds: () => boolean, maxMs = 300_000): Promise<void> {
+    for (let waited = 0; !holds(); waited += 500) {
+      if (waited >= maxMs) throw new Error(`${what}: not within ${maxMs / 1000} s of lab time; the cluster: ${JSON.stringify(lab.sim.poll())}`);
+      await target.sleep(500);
+    }
   }
-  throw new Error('expected a rejection');
-}
+  const whole = (): boolean => Object.values(lab.sim.poll().nodes).every((n) => n.State === 'Up' && n.StatusInformation.length === 0) && Object.values(lab.sim.poll().vms).every((v) => v.State === 'Running');
+  const owner = (vm: string): string => lab.sim.poll().vms[vm]!.OwnerNode;
 
-/** The value of a `$name = '…'` header line of a script. */
-const headerValue = (script: string, name: string): string | undefined => new RegExp(`^\\$${name} = '(.*)'$`, 'm').exec(script)?.[1];
+  before(async () => {
+    // every stand-in call costs 10 ms of lab time, so what a round trip reads is spread over time
+    ({ target, lab, lines } = await rehearsal({ lab: { latencyMs: 10 } }));
+    // nodes noticed gone within a second (as the experiments set it)
+    await target.setSettings({ SameSubnetDelay: 250, SameSubnetThreshold: 3 });
+  });
 
-describe('PowerShell target (a fake pwsh)', function () {
-  this.timeout(20_000);
-  let fake: FakeShell;
-  let target: PowerShellTarget | undefined;
-
-  function open(rules: Rule[], options: Partial<PowerShellTargetOptions> = {}) {
-    fake = new FakeShell(rules);
-    const { log, lines } = capturedLogger();
-    target = createPowerShellTarget({ cluster: 'HVCLUSTER01', description, executable: FAKE_PWSH, log, runTag: TAG, env: {}, ...options });
-    return { target, lines };
-  }
-
-  afterEach(async () => {
+  after(async () => {
     await target?.close();
-    target = undefined;
-    fake?.uninstall();
   });
 
   describe('poll', () => {
-    it('parses one round trip into node and VM observations, enum names as strings, dated on its clock', async () => {
-      const { target } = open([{ match: '^# clusterchaos poll', stdout: POLL_JSON, delayMs: 100 }]);
-      const before = target.now();
+    it('reads every node and VM in one round trip, as the simulated cluster has them', async () => {
       const poll = await target.poll();
-      const after = target.now();
-      expect(poll.nodes).to.deep.equal({
-        N1: { State: 'Up', StatusInformation: [] },
-        N2: { State: 'Up', StatusInformation: ['Isolated'] },
-        N3: { State: 'Down', StatusInformation: ['Quarantined'] },
-      });
-      expect(poll.vms).to.deep.equal({
-        web01: { State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] },
-        "o'brien-db": { State: 'PausedCritical', GroupState: 'Online', OwnerNode: 'N1', StatusInformation: [] },
-      });
-      expect(poll.t).to.be.within(before, after);
-      expect(poll.t).to.be.greaterThan(before); // the middle of the round trip, not its start
-      expect(fake.ops()).to.deep.equal(['poll']);
-      expect(headerValue(fake.commands()[1]!, 'cluster')).to.equal('HVCLUSTER01');
+      const sim = lab.sim.poll();
+      expect(poll.nodes).to.deep.equal(sim.nodes);
+      expect(poll.vms).to.deep.equal(sim.vms);
+      expect(Object.keys(poll.vms)).to.deep.equal(['web01', 'sql01', 'app01']);
     });
 
-    it("accepts Windows PowerShell 5.1's lone object for a list of one and its flags as one string", async () => {
-      const json = JSON.stringify({
-        nodes: { Name: 'N1', State: 'Paused', StatusInformation: 'Isolated, Quarantined' },
-        vms: { Name: 'web01', State: 'Off', GroupState: 'Offline', OwnerNode: 'N1', StatusInformation: 'Normal' },
-      });
-      const poll = parsePoll(json, 5);
-      expect(poll).to.deep.equal({
-        t: 5,
-        nodes: { N1: { State: 'Paused', StatusInformation: ['Isolated', 'Quarantined'] } },
-        vms: { web01: { State: 'Off', GroupState: 'Offline', OwnerNode: 'N1', StatusInformation: [] } },
-      });
-      expect(parsePoll(JSON.stringify({ nodes: { value: [{ Name: 'N1', State: 'Up', StatusInformation: [] }], Count: 1 }, vms: [] }), 0).nodes).to.have.keys('N1');
-    });
-
-    it('refuses malformed JSON with a clear error naming the op and showing the first 200 characters', async () => {
-      const garbage = 'WARNING: Resulting JSON is truncated as serialization has exceeded the set depth of 2.' + 'x'.repeat(300);
-      const { target } = open([{ match: '^# clusterchaos poll', stdout: garbage }]);
-      const e = await rejection(target.poll());
-      expect(e).to.be.instanceOf(PowerShellOutputError);
-      expect(e).not.to.be.instanceOf(OperationUnknownError);
-      expect(e.message).to.match(/^poll: PowerShell's answer is not a poll \(\{nodes, vms\}\): it is not JSON/);
-      expect(e.message).to.include(JSON.stringify(garbage.slice(0, 200) + '…'));
-      expect(e.message).not.to.include(garbage.slice(0, 201));
-    });
-
-    it('a poll PowerShell reports an error for, or that times out, is a read error: neither refused nor unknown', async () => {
-      const { target } = open(
-        [
-          { match: '^# clusterchaos poll', stderr: 'Write-Error: clusterchaos poll: The cluster service is not running on HVCLUSTER01.' },
-          { match: '^# clusterchaos get-settings', delayMs: 1000, stdout: '{}' },
-        ],
-        { timeoutMs: 300 },
-      );
-      const e = await rejection(target.poll());
-      expect(e).to.be.instanceOf(PowerShellReadError);
-      expect(e).not.to.be.instanceOf(OperationError);
-      expect(e.message).to.equal('poll: The cluster service is not running on HVCLUSTER01.');
-      const slow = await rejection(target.getSettings());
-      expect(slow).to.be.instanceOf(PowerShellReadError);
-      expect(slow).not.to.be.instanceOf(OperationUnknownError);
-      expect(slow.message).to.match(/^get-settings timed out after 0\.3 s/);
-    });
-
-    it('refuses an enum written as its integer, an unknown state and a missing field, saying where', () => {
-      const node = (State: unknown) => JSON.stringify({ nodes: [{ Name: 'N1', State, StatusInformation: [] }], vms: [] });
-      expect(() => parsePoll(node(0), 0)).to.throw(PowerShellOutputError, /nodes\[0\]\.State should be an enum name \(the script must project \[string\]\$_\.State\), got number 0/);
-      expect(() => parsePoll(node('2'), 0)).to.throw(PowerShellOutputError, /nodes\[0\]\.State should be an enum name, not a number/);
-      expect(() => parsePoll(node('Sideways'), 0)).to.throw(PowerShellOutputError, /nodes\[0\]\.State should be one of Up, Down, Paused, Joining, Unknown, got "Sideways"/);
-      const noOwner = JSON.stringify({ nodes: [{ Name: 'N1', State: 'Up' }], vms: [{ Name: 'web01', State: 'Running', GroupState: 'Online' }] });
-      expect(() => parsePoll(noOwner, 0)).to.throw(PowerShellOutputError, /vms\[0\]\.OwnerNode should be a non-empty string, got undefined/);
-      expect(() => parsePoll('[]', 0)).to.throw(PowerShellOutputError, /the answer should be an object, got a list/);
-      expect(() => parsePoll('', 0)).to.throw(PowerShellOutputError, /it printed nothing/);
+    it("dates the nodes and the VMs where the cluster side read them, on the lab's clock", async () => {
+      const from = lab.calls().length;
+      const began = target.now();
+      const poll = await target.poll();
+      const calls = callsSince(lab, from);
+      const at = (command: string) => calls.find((c) => c.command === command)!.at;
+      expect(poll.t).to.equal(at('Get-ClusterNode'));
+      expect(poll.vmsT).to.equal(at('Get-ClusterGroup'));
+      // the round trip lasted longer than that: several stand-in calls at 10 ms each
+      expect(poll.t).to.be.at.least(began);
+      expect(poll.vmsT! - poll.t).to.equal(10);
+      expect(target.now() - poll.vmsT!).to.be.at.least(30);
+      expect(target.pollCost()).to.include({ failed: 0 });
     });
   });
 
-  describe('collectEvents', () => {
-    const event = (node: string, id: number, time: string, message: string) => ({
-      node,
-      log: 'System',
-      provider: 'Microsoft-Windows-FailoverClustering',
-      id,
-      level: 'Warning',
-      time,
-      message,
+  describe('the faults reach the simulated cluster', () => {
+    it('killClusterService: Stop-Process -Name clussvc -Force on the node; a poll then shows it Isolated, its VMs Unmonitored, the CSV VM PausedCritical', async () => {
+      const from = lab.calls().length;
+      await target.killClusterService('n2'); // the description's spelling is what is sent
+      const stop = callsSince(lab, from).filter((c) => c.command === 'Stop-Process');
+      expect(stop.map((c) => [c.node, c.parameters])).to.deep.equal([['N2', { Name: ['clussvc'], Force: true }]]);
+      expect(lab.sim.service('N2')!.status).to.equal('Stopped');
+      await until('N2 Isolated and sql01 paused', () => lab.sim.poll().nodes.N2!.StatusInformation.includes('Isolated') && lab.sim.poll().vms.sql01!.State === 'PausedCritical');
+      const poll = await target.poll();
+      expect(poll.nodes.N2!.StatusInformation).to.deep.equal(['Isolated']);
+      expect(poll.vms.web01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
+      expect(poll.vms.sql01).to.deep.equal({ State: 'PausedCritical', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
+      expect(poll.nodes).to.deep.equal(lab.sim.poll().nodes);
     });
 
-    it('returns no events when the nodes have none (NoMatchingEventsFound is not an error), whether [] or nothing is printed', async () => {
-      const { target } = open([{ match: '^# clusterchaos events', stdout: '[]' }]);
-      expect(await target.collectEvents()).to.deep.equal([]);
-      expect(parseEvents('')).to.deep.equal([]);
-      expect(parseEvents('null')).to.deep.equal([]);
-    });
-
-    it('is incremental by time: asks from the last record seen less a second, and never returns one twice', async () => {
-      const soon = (s: number) => new Date(Date.now() + s * 1000).toISOString();
-      const d = event('N1', 1135, soon(60), "Cluster node 'N3' was removed from the active failover cluster membership.");
-      const a = event('N2', 1673, soon(61), "Cluster node 'N2' has entered the isolated state.");
-      const b = event('N3', 1672, soon(62), "Cluster node 'N3' has been quarantined.");
-      const c = event('n2', 1680, soon(63), "Cluster node 'N2' has exited the isolated state.");
-      const { target } = open([{ match: '^# clusterchaos events', stdout: JSON.stringify([b, a, d]) }]);
-      const first = await target.collectEvents();
-      expect(first.map((e) => e.id)).to.deep.equal([1135, 1673, 1672]); // oldest first
-      expect(first[1]).to.include({ node: 'N2', log: 'System', provider: 'Microsoft-Windows-FailoverClustering', level: 'Warning', time: a.time });
-      expect(first[1]!.t).to.be.within(61_000 - 50, 61_000 + target.now() + 50);
-      // the overlap returns a, b and d again: only c is new (its node spelled as the description spells it)
-      fake.setRules([{ match: '^# clusterchaos events', stdout: JSON.stringify([a, b, c, d]) }]);
-      const second = await target.collectEvents();
-      expect(second.map((e) => [e.node, e.id])).to.deep.equal([['N2', 1680]]);
-      expect(await target.collectEvents()).to.deep.equal([]);
-      const scripts = fake.commands().filter((x) => x.startsWith('# clusterchaos events'));
-      expect(scripts).to.have.length(3);
-      expect(scripts[0]).to.include("$nodes = @('N1', 'N2', 'N3')");
-      // no earlier than the run's start: now() is a rounded monotonic clock, so allow its millisecond of rounding
-      expect(Date.parse(headerValue(scripts[0]!, 'since')!)).to.be.at.most(Date.now() - target.now() + 1);
-      // from the earliest of the nodes' newest records (d, on N1) less a second
-      expect(Date.parse(headerValue(scripts[1]!, 'since')!)).to.equal(Date.parse(d.time) - 1000);
-    });
-
-    it('for a node without records, asks again from shortly before the previous query (node clocks differ from ours)', async () => {
-      const a = event('N2', 1673, new Date(Date.now() + 60_000).toISOString(), 'x');
-      const { target } = open([{ match: '^# clusterchaos events', stdout: JSON.stringify([a]) }]);
-      await target.collectEvents();
-      await target.collectEvents();
-      const [first, second] = fake.commands().filter((x) => x.startsWith('# clusterchaos events')).map((x) => Date.parse(headerValue(x, 'since')!));
-      // N1 and N3 have none: within the first 30 s of the run that is still the run's start
-      expect(second).to.equal(first);
-    });
-
-    it('a failed collection is logged once and yields nothing; the next one covers the same time again', async () => {
-      const { target, lines } = open([{ match: '^# clusterchaos events', stderr: 'Write-Error: clusterchaos events: no node could be reached: WinRM cannot complete the operation.' }]);
-      expect(await target.collectEvents()).to.deep.equal([]);
-      expect(await target.collectEvents()).to.deep.equal([]);
-      expect(lines.filter((l) => l.includes('could not collect event-log records (will try again at the next poll): events: no node could be reached'))).to.have.length(1);
-      const scripts = fake.commands().filter((c) => c.startsWith('# clusterchaos events'));
-      expect(headerValue(scripts[0]!, 'since')).to.equal(headerValue(scripts[1]!, 'since'));
-    });
-
-    it('reads times as ConvertTo-Json writes them in 5.1 and refuses a time without a zone', () => {
-      const [e] = parseEvents(JSON.stringify(event('N1', 1135, '/Date(1795000000000)/', 'x')));
-      expect(e!.time).to.equal(new Date(1795000000000).toISOString());
-      expect(() => parseEvents(JSON.stringify([event('N1', 1135, '2026-11-22T02:00:00', 'x')]))).to.throw(/\[0\]\.time should be an ISO 8601 time with its zone/);
-    });
-  });
-
-  describe('faults', () => {
-    it('maps each fault to its script with the values quoted, and reports what the cluster answered', async () => {
-      const { target } = open([
-        { match: '^# clusterchaos (kill-clussvc|hold-down-clussvc|start-clussvc|stop-cluster-node|start-cluster-node|isolate-network|restore-network|set-settings)', stdout: '{}' },
-        { match: '^# clusterchaos get-settings', stdout: '{"ResiliencyLevel":2,"ResiliencyDefaultPeriod":240,"QuarantineThreshold":3,"QuarantineDuration":7200,"SameSubnetDelay":1000,"SameSubnetThreshold":10}' },
-        { match: '^# clusterchaos suspend-node', stdout: '{"node":"N2","totalMs":41250}' },
-        { match: '^# clusterchaos resume-node', stdout: '{"node":"N2","totalMs":38000}' },
-      ]);
-      await target.killClusterService('n2');
-      await target.killClusterService('N2', { holdDownMs: 90_000 });
+    it('startClusterService: Start-Service on the node (no lift task to remove), and it rejoins', async () => {
+      const from = lab.calls().length;
       await target.startClusterService('N2');
-      await target.stopClusterNode('N3');
-      await target.startClusterNode('N3', { clearQuarantine: true });
-      await target.isolateNetwork('N1', { peers: ['N2'], healAfterMs: 45_000 });
-      await target.restoreNetwork('N1');
+      expect(named(callsSince(lab, from)).filter((c) => /Service|ScheduledTask/.test(c))).to.deep.equal([
+        'N2 Get-ScheduledTask',
+        'N2 Set-Service',
+        'N2 Start-Service',
+        'N2 Get-Service',
+        'N2 Get-Service',
+        'N2 Get-Service',
+      ]);
+      expect(lab.sim.service('N2')!.status).to.equal('Running');
+      await until('the cluster whole again', whole);
+    });
+
+    it('a hold-down: the lift task on the node first, then clussvc Disabled and killed; startClusterService lifts it', async () => {
+      const from = lab.calls().length;
+      await target.killClusterService('N3', { holdDownMs: 600_000 });
+      const held = callsSince(lab, from).filter((c) => /^(Register-ScheduledTask|Set-Service|Stop-Process)$/.test(c.command));
+      expect(held.map((c) => `${c.node} ${c.command}`)).to.deep.equal(['N3 Register-ScheduledTask', 'N3 Set-Service', 'N3 Stop-Process']);
+      expect(held[0]!.parameters.TaskName).to.equal('clusterchaos-clussvc-holddown');
+      expect(held[1]!.parameters).to.deep.equal({ Name: 'clussvc', StartupType: 'Disabled' });
+      // SCM's recovery restart does not start a Disabled service
+      await target.sleep(120_000);
+      expect([lab.sim.service('N3')!.status, lab.sim.service('N3')!.startType]).to.deep.equal(['Stopped', 'Disabled']);
+      // a second hold-down on a node already held down is refused, nothing changed
+      const again = await rejection(target.killClusterService('N3', { holdDownMs: 600_000 }));
+      expect(again).to.be.instanceOf(OperationError);
+      expect(again.message).to.match(/^hold-down-clussvc: .*Disabled/);
+      expect((await target.residue({ tag: TAG, settings: {} })).tasks).to.deep.equal(['N3/clusterchaos-clussvc-holddown']);
+      await target.startClusterService('N3');
+      expect([lab.sim.service('N3')!.status, lab.sim.service('N3')!.startType]).to.deep.equal(['Running', 'Automatic']);
+      expect((await target.residue({ tag: TAG, settings: {} })).tasks).to.deep.equal([]);
+      await until('the cluster whole again', whole);
+    });
+
+    it('stopClusterNode: Stop-ClusterNode drains the node and stops it (Down, not Isolated); startClusterNode -ClearQuarantine brings it back', async () => {
+      const from = lab.calls().length;
+      await target.stopClusterNode('N1');
+      expect(callsSince(lab, from).filter((c) => c.command === 'Stop-ClusterNode').map((c) => c.parameters)).to.deep.equal([{ Name: ['N1'], Cluster: 'HVCLUSTER01' }]);
+      expect(lab.sim.poll().nodes.N1).to.deep.equal({ State: 'Down', StatusInformation: [] });
+      expect(owner('app01')).to.not.equal('N1');
+      const back = lab.calls().length;
+      await target.startClusterNode('N1', { clearQuarantine: true });
+      expect(callsSince(lab, back).filter((c) => c.command === 'Start-ClusterNode').map((c) => c.parameters)).to.deep.equal([{ Name: ['N1'], ClearQuarantine: true, Cluster: 'HVCLUSTER01' }]);
+      await until('N1 Up', () => lab.sim.poll().nodes.N1!.State === 'Up');
+    });
+
+    it('isolateNetwork with peers: block rules on UDP/TCP 3343 to those peers only and a heal task, as the residue scan sees; restoreNetwork removes them', async () => {
+      const from = lab.calls().length;
+      await target.isolateNetwork('N3', { peers: ['N1'], healAfterMs: 600_000 });
+      const rules = callsSince(lab, from).filter((c) => c.command === 'New-NetFirewallRule');
+      expect(rules.map((c) => [c.node, c.parameters.Name, c.parameters.Action, c.parameters.Protocol, c.parameters.RemoteAddress])).to.deep.equal([
+        ['N3', `${TAG}-Inbound-UDP`, 'Block', 'UDP', ['10.10.0.11']],
+        ['N3', `${TAG}-Inbound-TCP`, 'Block', 'TCP', ['10.10.0.11']],
+        ['N3', `${TAG}-Outbound-UDP`, 'Block', 'UDP', ['10.10.0.11']],
+        ['N3', `${TAG}-Outbound-TCP`, 'Block', 'TCP', ['10.10.0.11']],
+      ]);
+      expect(lab.sim.network.peersOf('N3')).to.deep.equal(['N1']);
+      expect(lab.sim.network.connected('N3', 'N2')).to.equal(true);
+      const residue = await target.residue({ tag: TAG, settings: {} });
+      expect(residue.firewallRules).to.have.members(rules.map((r) => `N3/${String(r.parameters.Name)}`));
+      expect(residue.tasks).to.deep.equal([`N3/${TAG}-heal`]);
+      await target.restoreNetwork('N3');
+      expect(lab.sim.network.peersOf('N3')).to.deep.equal([]);
+      const after = await target.residue({ tag: TAG, settings: {} });
+      expect([...after.firewallRules, ...after.tasks]).to.deep.equal([]);
+      // idempotent: nothing left to remove is fine
+      await target.restoreNetwork('N3');
+      await until('the cluster whole again', whole);
+    });
+
+    it("setSettings and getSettings: the cluster's own properties, set on the live object and read back", async () => {
       expect(await target.getSettings()).to.deep.equal({
         ResiliencyLevel: 2,
         ResiliencyDefaultPeriod: 240,
         QuarantineThreshold: 3,
         QuarantineDuration: 7200,
-        SameSubnetDelay: 1000,
-        SameSubnetThreshold: 10,
+        SameSubnetDelay: 250,
+        SameSubnetThreshold: 3,
       });
-      await target.setSettings({ ResiliencyDefaultPeriod: 60 });
-      expect(await target.suspendNode('N2', { drain: true, transport: 'SMB' })).to.deep.equal({ node: 'N2', totalMs: 41250, migrations: [] });
-      expect(await target.resumeNode('N2', { failback: true })).to.deep.equal({ node: 'N2', totalMs: 38000, migrations: [] });
-      expect(fake.ops()).to.deep.equal([
-        'kill-clussvc',
-        'hold-down-clussvc',
-        'start-clussvc',
-        'stop-cluster-node',
-        'start-cluster-node',
-        'isolate-network',
-        'restore-network',
-        'get-settings',
-        'set-settings',
-        'suspend-node',
-        'resume-node',
+      await target.setSettings({ ResiliencyDefaultPeriod: 60, QuarantineThreshold: 5 });
+      expect([lab.sim.properties.get('ResiliencyDefaultPeriod'), lab.sim.properties.get('QuarantineThreshold')]).to.deep.equal([60, 5]);
+      expect(await target.getSettings()).to.include({ ResiliencyDefaultPeriod: 60, QuarantineThreshold: 5 });
+      // a value the cluster refuses: refused, and nothing set (the module puts back what it changed)
+      const e = await rejection(target.setSettings({ ResiliencyDefaultPeriod: 240, SameSubnetDelay: 5 }));
+      expect(e).to.be.instanceOf(OperationError);
+      expect(e.message).to.match(/^set-settings: .*SameSubnetDelay/);
+      expect(lab.sim.properties.get('ResiliencyDefaultPeriod')).to.equal(60);
+      await target.setSettings({ ResiliencyDefaultPeriod: 240, QuarantineThreshold: 3 });
+    });
+
+    it("a VM's own ResiliencyPeriod is its group's property: set and read back", async () => {
+      expect(await target.vmResiliencyPeriods(['web01', 'SQL01'])).to.deep.equal({ web01: 0, sql01: 0 });
+      await target.setVmResiliencyPeriod('web01', 20);
+      expect(lab.sim.vms.find((v) => v.name === 'web01')!.resiliencyPeriod).to.equal(20);
+      expect(await target.vmResiliencyPeriods(['web01'])).to.deep.equal({ web01: 20 });
+      await target.setVmResiliencyPeriod('web01', 0);
+      expect(lab.sim.vms.find((v) => v.name === 'web01')!.resiliencyPeriod).to.equal(undefined);
+    });
+
+    it('suspendNode drains the node over the transport asked for, every host put back after; resumeNode with failback brings its VMs back', async () => {
+      const from = lab.calls().length;
+      const drained = await target.suspendNode('N2', { drain: true, transport: 'TCPIP' });
+      expect(lab.sim.poll().nodes.N2!.State).to.equal('Paused');
+      expect(owner('web01')).to.not.equal('N2');
+      expect(owner('sql01')).to.not.equal('N2');
+      expect(drained.node).to.equal('N2');
+      expect(drained.migrations.map((m) => [m.vm, m.source, m.target])).to.have.deep.members([
+        ['web01', 'N2', owner('web01')],
+        ['sql01', 'N2', owner('sql01')],
       ]);
-      const sent = fake.commands().filter((c) => !c.startsWith('# clusterchaos session'));
-      expect(headerValue(sent[0]!, 'node')).to.equal('N2'); // the description's spelling
-      expect(sent[1]).to.match(/^\$holdDownMs = 90000$/m);
-      expect(sent[4]).to.match(/^\$clearQuarantine = \$true$/m);
-      expect(sent[5]).to.match(/^\$peers = @\('N2'\)$/m);
-      expect(sent[5]).to.match(/^\$healAfterMs = 45000$/m);
-      expect(headerValue(sent[5]!, 'tag')).to.equal(TAG);
-      expect(headerValue(sent[6]!, 'tag')).to.equal(TAG);
-      expect(sent[8]).to.match(/^\$names = @\('ResiliencyDefaultPeriod'\)$/m);
-      expect(sent[8]).to.match(/^\$values = @\(60\)$/m);
-      expect(sent[9]).to.match(/^\$drain = \$true$/m);
-      expect(headerValue(sent[9]!, 'transport')).to.equal('SMB');
+      const transports = callsSince(lab, from).filter((c) => c.command === 'Set-VMHost');
+      // set on the node and every Up node, then each put back to its own (SMB: SMB Direct on these NICs)
+      expect(transports.map((c) => `${c.node} ${String(c.parameters.VirtualMachineMigrationPerformanceOption)}`)).to.deep.equal(['N2 TCPIP', 'N1 TCPIP', 'N3 TCPIP', 'N2 SMB', 'N1 SMB', 'N3 SMB']);
+      const resumed = await target.resumeNode('N2', { failback: true });
+      expect(lab.sim.poll().nodes.N2!.State).to.equal('Up');
+      expect([owner('web01'), owner('sql01')]).to.deep.equal(['N2', 'N2']);
+      expect(resumed.migrations.map((m) => m.vm).sort()).to.deep.equal(['sql01', 'web01']);
+      await until('the cluster whole again', whole);
     });
 
-    it('turns PowerShell errors on stderr into OperationError with the message (PowerShell 7 and 5.1 formats)', async () => {
-      const { target } = open([
-        { match: '^# clusterchaos kill-clussvc', stderr: '\u001b[31;1mWrite-Error: \u001b[31;1mclusterchaos kill-clussvc: Cannot find a process with the name "clussvc". Verify the process name and call the cmdlet again.\u001b[0m' },
-        {
-          match: '^# clusterchaos stop-cluster-node',
-          stderr: [
-            '& { : clusterchaos stop-cluster-node: The operation failed because the cluster would lose quorum.',
-            '    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException',
-            '    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException',
-          ].join('\r\n'),
-        },
+    it("readConfiguration: each host's live-migration settings, each VM's version, storage and memory, the SharedStoragePath", async () => {
+      const c = await target.readConfiguration();
+      expect(c.sharedStoragePath).to.deep.equal({ path: String.raw`C:\ClusterStorage\Volume1\SharedStoragePath`, exists: true });
+      expect(c.hosts).to.deep.equal(['N1', 'N2', 'N3'].map((node) => ({ node, liveMigrationEnabled: true, maximumMigrations: 2, transport: 'SMB' })));
+      expect(c.vms).to.deep.equal([
+        { name: 'web01', version: '10.0', storage: 'smb', memoryStartupBytes: 4 * 2 ** 30 },
+        { name: 'sql01', version: '10.0', storage: 'csv', memoryStartupBytes: 16 * 2 ** 30 },
+        { name: 'app01', version: '10.0', storage: 'smb', memoryStartupBytes: 8 * 2 ** 30 },
       ]);
-      const kill = await rejection(target.killClusterService('N2'));
-      expect(kill).to.be.instanceOf(OperationError);
-      expect(kill.message).to.equal('kill-clussvc: Cannot find a process with the name "clussvc". Verify the process name and call the cmdlet again.');
-      const stop = await rejection(target.stopClusterNode('N2'));
-      expect(stop).to.be.instanceOf(OperationError);
-      expect(stop.message).to.equal('stop-cluster-node: The operation failed because the cluster would lose quorum.');
+      expect(c.supportedVersions).to.include('10.0');
     });
 
-    it('reports a mutating op whose answer is not JSON as unknown', async () => {
-      const { target } = open([{ match: '^# clusterchaos isolate-network', stdout: 'Rule created' }]);
-      const e = await rejection(target.isolateNetwork('N2', { healAfterMs: 30_000 }));
-      expect(e).to.be.instanceOf(OperationUnknownError);
-      expect(e.message).to.equal('isolate-network: PowerShell\'s answer is not JSON: it is not JSON (Unexpected token \'R\', "Rule created" is not valid JSON); it printed: "Rule created"; its outcome is unknown');
-    });
-
-    it('reports a timed-out operation as unknown, and the next one still works once the shell has finished', async () => {
-      const { target } = open(
-        [
-          { match: '^# clusterchaos start-clussvc', stdout: '{}', delayMs: 700 },
-          { match: '^# clusterchaos poll', stdout: POLL_JSON },
-        ],
-        { timeoutMs: 400 },
-      );
-      const e = await rejection(target.startClusterService('N2'));
-      expect(e).to.be.instanceOf(OperationUnknownError);
-      expect(e.message).to.equal('start-clussvc timed out after 0.4 s; its outcome is unknown');
-      expect(Object.keys((await target.poll()).nodes)).to.deep.equal(['N1', 'N2', 'N3']);
-      expect(fake.starts()).to.have.length(1);
-    });
-
-    it('reports an operation whose shell died as unknown, and the next call runs in a new shell', async () => {
-      const { target, lines } = open([
-        { match: '^# clusterchaos restore-network', exit: 255 },
-        { match: '^# clusterchaos poll', stdout: POLL_JSON },
-      ]);
-      const e = await rejection(target.restoreNetwork('N2'));
-      expect(e).to.be.instanceOf(OperationUnknownError);
-      expect(e.message).to.equal('the PowerShell session ended during restore-network (exit code 255); its outcome is unknown');
-      await target.poll();
-      expect(fake.starts()).to.have.length(2);
-      expect(lines.filter((l) => l.includes('re-established'))).to.have.length(1);
-    });
-
-    it('refuses a node or VM outside the experiment\'s cluster, and a name it cannot quote, before sending anything', async () => {
-      const { target } = open([]);
+    it('refuses a node or VM outside the cluster, and a value it cannot quote, before anything is sent', async () => {
+      const from = lab.calls().length;
       const other = await rejection(target.killClusterService('DC01'));
       expect(other).to.be.instanceOf(OperationError);
       expect(other.message).to.equal('no node DC01 in cluster HVCLUSTER01 (nodes: N1, N2, N3); nothing was sent');
       expect(await rejection(target.isolateNetwork('N1', { peers: ['N9'], healAfterMs: 1000 }))).to.be.instanceOf(OperationError);
       expect((await rejection(target.liveMigrate('exchange01', 'N1'))).message).to.match(/^no VM exchange01 in the experiment's cluster HVCLUSTER01/);
-      await target.close();
-      fake.uninstall();
-      const odd = open([], { description: { ...description, nodes: ['N1', 'N2\nStop-Computer'] } });
-      const refused = await rejection(odd.target.killClusterService('N2\nStop-Computer'));
-      expect(refused).to.be.instanceOf(OperationError);
-      expect(refused.message).to.match(/^refused: .*control character.*; nothing was sent$/);
-      expect(fake.commands()).to.deep.equal([]);
-      expect(fake.starts()).to.deep.equal([]);
+      const zero = await rejection(target.isolateNetwork('N1', { healAfterMs: 0 }));
+      expect(zero).to.be.instanceOf(OperationError);
+      expect(zero.message).to.equal('refused: healAfterMs must be a positive number of milliseconds, got 0; nothing was sent');
+      expect(lab.calls().length).to.equal(from);
     });
   });
 
   describe('liveMigrate', () => {
-    it('returns what the migration did', async () => {
-      const { target } = open([{ match: '^# clusterchaos live-migrate', stdout: '{"vm":"o\'brien-db","source":"N1","target":"N3","totalMs":8421}' }]);
-      expect(await target.liveMigrate("O'BRIEN-DB", 'N3', { transport: 'Compression', timeoutMs: 60_000 })).to.deep.equal({
-        vm: "o'brien-db",
-        source: 'N1',
-        target: 'N3',
-        totalMs: 8421,
-        transport: 'Compression',
-      });
-      const script = fake.commands().find((c) => c.startsWith('# clusterchaos live-migrate'))!;
-      expect(script).to.match(/^\$vm = 'o''brien-db'$/m);
+    it('moves the VM and says what the move did; a transport is set on both hosts for the move and put back after', async () => {
+      const from = lab.calls().length;
+      const began = target.now();
+      const moved = await target.liveMigrate('web01', 'N1', { transport: 'Compression' });
+      expect(moved).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N1', totalMs: moved.totalMs, transport: 'Compression' });
+      expect(moved.totalMs).to.be.within(2_000, target.now() - began);
+      expect(owner('web01')).to.equal('N1');
+      const calls = callsSince(lab, from);
+      expect(calls.filter((c) => c.command === 'Move-ClusterVirtualMachineRole').map((c) => c.parameters)).to.deep.equal([
+        { Name: 'web01', Node: 'N1', MigrationType: 'Live', Cluster: 'HVCLUSTER01' },
+      ]);
+      expect(calls.filter((c) => c.command === 'Set-VMHost').map((c) => `${c.node} ${String(c.parameters.VirtualMachineMigrationPerformanceOption)}`)).to.deep.equal([
+        'N2 Compression',
+        'N1 Compression',
+        'N2 SMB',
+        'N1 SMB',
+      ]);
     });
 
-    it('a failed migration is an OperationError carrying how far it got', async () => {
-      const { target } = open([{ match: '^# clusterchaos live-migrate', stderr: "Write-Error: clusterchaos live-migrate: Live migration of 'web01' failed." }]);
+    it('a migration that fails is an OperationError carrying the VM, where it was and where it was going; the VM stays put', async () => {
+      await target.poll(); // the target knows where web01 runs from its last poll
+      // N3's cluster service dies 1.5 s into the move (during its setup)
+      lab.timer(1_500, async () => lab.sim.service('N3')!.kill());
       const e = (await rejection(target.liveMigrate('web01', 'N3'))) as OperationError;
       expect(e).to.be.instanceOf(OperationError);
-      expect(e.message).to.equal("live-migrate: Live migration of 'web01' failed.");
-      expect(e.value).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N3' });
+      expect(e.message).to.match(/^live-migrate: live migration of 'web01' to N3 failed in Setup: .*web01 stays on N1$/);
+      expect(e.value).to.deep.equal({ vm: 'web01', source: 'N1', target: 'N3' });
+      expect(owner('web01')).to.equal('N1');
+      await target.startClusterService('N3');
+      await until('the cluster whole again', whole);
     });
 
-    it('cancels a migration that overruns its timeout through a second session, and reports it cancelled', async () => {
-      fake = new FakeShell([]);
-      const cancelled = join(fake.dir, 'cancelled');
-      fake.setRules([
-        { match: '^# clusterchaos live-migrate', waitFor: cancelled, delayMs: 10_000, stderr: "Write-Error: clusterchaos live-migrate: The operation 'Move' for 'web01' was cancelled." },
-        { match: '^# clusterchaos cancel-live-migration', touch: cancelled, stdout: '{}' },
-      ]);
-      const { log, lines } = capturedLogger();
-      target = createPowerShellTarget({ cluster: 'HVCLUSTER01', description, executable: FAKE_PWSH, log, runTag: TAG, env: {} });
-      const started = Date.now();
-      const e = (await rejection(target.liveMigrate('web01', 'N3', { timeoutMs: 500 }))) as OperationError;
+    it('a migration that overruns its timeout is cancelled through a second session while the first waits for it', async () => {
+      const from = lab.calls().length;
+      const began = target.now();
+      const e = (await rejection(target.liveMigrate('web01', 'N2', { timeoutMs: 1_000 }))) as OperationError;
       expect(e).to.be.instanceOf(OperationError);
-      expect(e.message).to.equal(
-        "live migration of web01 to N3 did not complete within 0.5 s and was cancelled: live-migrate: The operation 'Move' for 'web01' was cancelled.",
-      );
-      expect(e.value).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N3' });
-      expect(Date.now() - started).to.be.lessThan(5_000);
-      // the cancel went through another shell while the first was busy with the move
-      const byPid = new Map<number, string[]>();
-      for (const entry of fake.entries()) if (entry.command) byPid.set(entry.pid, [...(byPid.get(entry.pid) ?? []), /^# clusterchaos (\S+)/.exec(entry.command)![1]!]);
-      expect([...byPid.values()]).to.deep.equal([
-        ['session', 'live-migrate'],
-        ['session', 'cancel-live-migration'],
+      expect(e.message).to.match(/^live migration of web01 to N2 did not complete within 1 s and was cancelled: live-migrate: .*cancelled in Setup.*web01 stays on N1$/);
+      expect(e.value).to.deep.equal({ vm: 'web01', source: 'N1', target: 'N2' });
+      expect(owner('web01')).to.equal('N1');
+      const moves = callsSince(lab, from).filter((c) => c.command === 'Move-ClusterVirtualMachineRole');
+      expect(moves.map((c) => [c.process, c.parameters.Cancel ?? false])).to.deep.equal([
+        ['main', false],
+        ['side', true],
       ]);
-      expect(lines.join('')).to.include('live migration of web01 to N3 did not complete within 0.5 s; cancelled it');
+      // sent 1 s after the call began (then the side session finds the VM's group: a few 10 ms calls)
+      expect(moves[1]!.at - began).to.be.within(1_000, 1_500);
+      expect(messages(lines, 40)).to.include('live migration of web01 to N2 did not complete within 1 s; cancelled it');
     });
 
-    it('reports a migration it could not cancel, and that never answers, as unknown', async () => {
-      const { target } = open(
-        [
-          { match: '^# clusterchaos live-migrate', delayMs: 30_000 },
-          { match: '^# clusterchaos cancel-live-migration', stderr: 'Write-Error: clusterchaos cancel-live-migration: The cluster service is not running.' },
-        ],
-        { timeoutMs: 400 },
-      );
-      const e = (await rejection(target.liveMigrate('web01', 'N3', { timeoutMs: 300 }))) as OperationUnknownError;
-      expect(e).to.be.instanceOf(OperationUnknownError);
-      expect(e.message).to.equal(
-        'live migration of web01 to N3 did not complete within 0.3 s and could not be cancelled (cancel-live-migration: The cluster service is not running.); live-migrate timed out after 0.7 s; its outcome is unknown',
-      );
-      expect(e.value).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N3' });
-    });
-
-    it('a migration that completes although it overran (the cancel came too late) is a success', async () => {
-      fake = new FakeShell([]);
-      const cancelled = join(fake.dir, 'cancelled');
-      fake.setRules([
-        { match: '^# clusterchaos live-migrate', waitFor: cancelled, delayMs: 10_000, stdout: '{"vm":"web01","source":"N2","target":"N3","totalMs":900}' },
-        { match: '^# clusterchaos cancel-live-migration', touch: cancelled, stderr: 'Write-Error: clusterchaos cancel-live-migration: No migration in progress.' },
-      ]);
-      const { log } = capturedLogger();
-      target = createPowerShellTarget({ cluster: 'HVCLUSTER01', description, executable: FAKE_PWSH, log, runTag: TAG, env: {} });
-      expect(await target.liveMigrate('web01', 'N3', { timeoutMs: 300 })).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N3', totalMs: 900 });
+    it('a migration whose cancel comes too late (past its blackout) completes: a success', async () => {
+      // how long this move takes (the lab's migrations have no jitter), then the same move with a timeout that
+      // runs out in its clean-up, after the blackout
+      const there = await target.liveMigrate('web01', 'N2');
+      await target.liveMigrate('web01', 'N1');
+      const from = lab.calls().length;
+      const again = await target.liveMigrate('web01', 'N2', { timeoutMs: there.totalMs! - 1_000 });
+      expect(again).to.deep.equal({ vm: 'web01', source: 'N1', target: 'N2', totalMs: there.totalMs });
+      expect(owner('web01')).to.equal('N2');
+      expect(callsSince(lab, from).filter((c) => c.command === 'Move-ClusterVirtualMachineRole' && c.process === 'side')).to.have.length(1);
+      expect(messages(lines, 40).some((m) => /^live migration of web01 to N2 did not complete within .* s and could not be cancelled \(cancel-live-migration: .*past its blackout/.test(m))).to.equal(true);
     });
   });
 
-  it('residue: the scan in one read-only round trip, in the shape the safety scan reads', async () => {
-    const { target } = open([
-      {
-        match: '^# clusterchaos residue',
-        stdout: JSON.stringify({
-          nodes: [
-            { Name: 'N1', State: 'Up', StatusInformation: [] },
-            { Name: 'N2', State: 'Paused', StatusInformation: [] },
-          ],
-          firewallRules: `N2/${TAG}-Inbound-UDP`,
-          tasks: [`N2/${TAG}-heal`],
-          settings: { ResiliencyDefaultPeriod: 60 },
-          unchecked: ['N3'],
-        }),
+  describe('time', () => {
+    it("now() and sleep() are the lab's virtual clock: an hour passes at once", async () => {
+      const t0 = target.now();
+      const lab0 = lab.now();
+      const wall = Date.now();
+      await target.sleep(3_600_000);
+      expect(target.now() - t0).to.equal(3_600_000);
+      expect(lab.now() - lab0).to.equal(3_600_000);
+      expect(target.epochMs()).to.equal(lab.epochMs());
+      expect(Date.now() - wall).to.be.below(10_000);
+      expect(target.kind).to.equal('powershell');
+      expect(target.describe().nodes).to.deep.equal(['N1', 'N2', 'N3']);
+    });
+  });
+});
+
+describe('PowerShell target against the rehearsal lab: collectEvents', function () {
+  this.timeout(300_000);
+  let open: OpenLabTarget;
+  let target: PowerShellTarget;
+  let lab: Lab;
+  /** Make the next events round trip fail in the module (its -Since is no time), as a failed query would. */
+  let breakNextEvents = false;
+
+  before(async () => {
+    open = await labTarget({
+      // N3's clock is 20 s behind the management host's; first contact (which measures that) is not made here
+      lab: { skewMs: { N3: -20_000 } },
+      wrap: async (_role, request, next) => {
+        if (request.op !== 'events' || !breakNextEvents) return next(request);
+        breakNextEvents = false;
+        return next({ ...request, script: request.script.replace(/-Since '[^']*'/, "-Since 'yesterday'") });
       },
-    ]);
-    expect(await target.residue({ tag: TAG, settings: { ResiliencyDefaultPeriod: 240 } })).to.deep.equal({
-      nodes: [
-        { Name: 'N1', State: 'Up', StatusInformation: [] },
-        { Name: 'N2', State: 'Paused', StatusInformation: [] },
-      ],
-      firewallRules: [`N2/${TAG}-Inbound-UDP`],
-      tasks: [`N2/${TAG}-heal`],
-      settings: { ResiliencyDefaultPeriod: 60 },
-      unchecked: ['N3'],
     });
+    ({ target, lab } = open);
+    // N2 is killed again and again here: never quarantined for it
+    await target.setSettings({ SameSubnetDelay: 250, SameSubnetThreshold: 3, QuarantineThreshold: 0 });
+    // a minute into the run, so that looking back 30 s stays after its start
+    await target.sleep(60_000);
   });
 
-  it('sleep really waits and now() is wall time since construction', async () => {
-    const { target } = open([]);
-    const t0 = target.now();
-    await target.sleep(120);
-    // it really waited; the bound above catches a unit mistake, not a busy machine's timer latency
-    expect(target.now() - t0).to.be.within(110, 2_000);
-    expect(target.kind).to.equal('powershell');
-    expect(target.describe()).to.equal(description);
+  after(async () => {
+    await open?.close();
   });
 
-  describe('dry run', () => {
-    it('records the exact scripts, marks the mutating ones, spawns nothing, and does not wait', async () => {
-      fake = new FakeShell([]);
+  /** Let lab time pass until every node is Up again (no round trip), so the next kill cannot cost quorum. */
+  async function whole(): Promise<void> {
+    for (let waited = 0; !Object.values(lab.sim.poll().nodes).every((n) => n.State === 'Up' && n.StatusInformation.length === 0); waited += 500) {
+      if (waited > 300_000) throw new Error(`the cluster is not whole again: ${JSON.stringify(lab.sim.poll().nodes)}`);
+      await target.sleep(500);
+    }
+  }
+
+  /** The Get-WinEvent queries' start time (their XPath's TimeCreated clause) since call index `from`, per node. */
+  const sinceOf = (from: number): string[] =>
+    lab
+      .calls()
+      .slice(from)
+      .filter((c) => c.command === 'Get-WinEvent' && typeof c.parameters.FilterXPath === 'string')
+      .map((c) => /@SystemTime>='([^']+)'/.exec(String(c.parameters.FilterXPath))?.[1] ?? '?');
+
+  it('returns what the nodes logged since the run started, oldest first, each record once, incrementally', async () => {
+    expect(await target.collectEvents({ now: true })).to.deep.equal([]);
+    const killedAt = target.now();
+    await target.killClusterService('N2');
+    await target.sleep(5_000);
+    const first = await target.collectEvents({ now: true });
+    expect(first.map((e) => e.t)).to.deep.equal(first.map((e) => e.t).sort((a, b) => a - b));
+    expect(first.find((e) => e.id === 7031)).to.include({ node: 'N2', log: 'System', provider: 'Service Control Manager', level: 'Error', t: killedAt });
+    expect(first.some((e) => e.id === 1135 && e.node !== 'N2' && e.provider === 'Microsoft-Windows-FailoverClustering')).to.equal(true);
+    // by each node's clock: N3's is 20 s behind (first contact, which measures that, was not made here)
+    expect(first.every((e) => e.t >= killedAt - (e.node === 'N3' ? 20_000 : 0))).to.equal(true);
+    // nothing new: nothing returned, although the query asks again from before the newest record
+    const from = lab.calls().length;
+    expect(await target.collectEvents({ now: true })).to.deep.equal([]);
+    const newest = Math.max(...first.map((e) => Date.parse(e.time)));
+    const since = sinceOf(from);
+    expect(since.length).to.be.greaterThan(0);
+    expect(since.every((s) => Date.parse(s) < newest), `asked from ${since.join(', ')}`).to.equal(true);
+    // something new: only that
+    await target.startClusterService('N2');
+    await whole();
+    const later = await target.collectEvents({ now: true });
+    expect(later.length).to.be.greaterThan(0);
+    const keys = [...first, ...later].map((e) => `${e.node}/${e.id}/${e.time}/${e.message}`);
+    expect(new Set(keys).size).to.equal(keys.length);
+  });
+
+  it('asks the nodes at most every 5 s of lab time unless told to collect now', async () => {
+    await target.collectEvents({ now: true });
+    const from = open.sent.length;
+    await target.sleep(4_000);
+    expect(await target.collectEvents()).to.deep.equal([]);
+    expect(open.sent.slice(from).map((s) => s.op)).to.deep.equal([]);
+    await target.sleep(1_000);
+    await target.collectEvents();
+    expect(open.sent.slice(from).map((s) => s.op)).to.deep.equal(['events']);
+  });
+
+  it('for a node without records, looks back behind the previous query: a record by a clock behind ours is still collected', async () => {
+    await target.collectEvents({ now: true });
+    await target.sleep(5_000);
+    // N3's first record of its own: its clock says 20 s ago, before the previous query was made
+    const killedAt = target.now();
+    await target.killClusterService('N3');
+    await target.sleep(1_000);
+    const n3 = (await target.collectEvents({ now: true })).filter((e) => e.node === 'N3');
+    expect(n3.map((e) => [e.id, e.t])).to.deep.include([7031, killedAt - 20_000]);
+    await target.startClusterService('N3');
+    await whole();
+  });
+
+  it('a node that cannot be reached is reported once, and what it logged meanwhile is collected once it can be', async () => {
+    await target.collectEvents({ now: true });
+    const killedAt = target.now();
+    await target.killClusterService('N2');
+    lab.setUnreachable('N2', true);
+    await target.sleep(5_000);
+    const without = await target.collectEvents({ now: true });
+    expect(without.filter((e) => e.node === 'N2')).to.deep.equal([]);
+    expect(without.some((e) => e.id === 1135)).to.equal(true);
+    await target.sleep(5_000);
+    expect(await target.collectEvents({ now: true })).to.deep.equal([]);
+    expect(messages(open.lines, 40).filter((m) => m === 'could not reach N2 for its event logs (will try again at the next poll)')).to.have.length(1);
+    lab.setUnreachable('N2', false);
+    const caughtUp = await target.collectEvents({ now: true });
+    expect(caughtUp.find((e) => e.id === 7031)).to.include({ node: 'N2', t: killedAt });
+    expect(caughtUp.filter((e) => e.node !== 'N2')).to.deep.equal([]);
+    await target.startClusterService('N2');
+    await whole();
+  });
+
+  it('a collection that fails is logged once and yields nothing; the next covers its time again', async () => {
+    await target.collectEvents({ now: true });
+    const killedAt = target.now();
+    await target.killClusterService('N2');
+    await target.sleep(5_000);
+    breakNextEvents = true;
+    expect(await target.collectEvents({ now: true })).to.deep.equal([]);
+    breakNextEvents = true;
+    expect(await target.collectEvents({ now: true })).to.deep.equal([]);
+    const failed = messages(open.lines, 40).filter((m) => m.startsWith('could not collect event-log records (will try again at the next poll): events: '));
+    expect(failed).to.have.length(1);
+    expect(failed[0]).to.include("'yesterday' is not an ISO 8601 time");
+    const covered = await target.collectEvents({ now: true });
+    expect(covered.find((e) => e.id === 7031)).to.include({ node: 'N2', t: killedAt });
+    await target.startClusterService('N2');
+    await whole();
+  });
+});
+
+describe('PowerShell target: dry run (ScriptRecorder)', () => {
+  const description: ClusterDescription = {
+    name: 'HVCLUSTER01',
+    nodes: ['N1', 'N2', 'N3'],
+    vms: [
+      { name: 'web01', owner: 'N2', storage: 'smb', memoryGB: 4 },
+      { name: "o'brien-db", owner: 'N1', storage: 'csv-block', memoryGB: 8 },
+    ],
+  };
+
+  it('records the exact scripts, marks the mutating ones, spawns nothing and does not wait', async () => {
+    // a PowerShell started by anything would be this fake, which logs its starts
+    const fake = new FakeShell([]);
+    const saved = process.env.NODE_POWERSHELL;
+    process.env.NODE_POWERSHELL = FAKE_PWSH;
+    try {
       const { log } = capturedLogger();
-      const { target: dry, recorder } = createDryRunTarget({ cluster: 'HVCLUSTER01', description, runTag: TAG, log });
-      target = dry;
-      const poll = await dry.poll();
+      const { target, recorder } = createDryRunTarget({ cluster: 'HVCLUSTER01', description, runTag: TAG, log });
+      const poll: Poll = await target.poll();
       expect(poll.nodes.N1).to.deep.equal({ State: 'Up', StatusInformation: [] });
       expect(poll.vms["o'brien-db"]!.OwnerNode).to.equal('N1');
-      expect(recorder.take().map((p) => [p.op, p.mutating])).to.deep.equal([['poll', false]]);
-      await dry.killClusterService('N2', { holdDownMs: 60_000 });
-      const t = dry.now();
-      await dry.sleep(600_000);
-      expect(dry.now() - t).to.be.at.least(600_000);
-      expect(await dry.liveMigrate("o'brien-db", 'N3', { timeoutMs: 1000 })).to.include({ vm: "o'brien-db", source: 'N1', target: 'N3' });
-      await dry.startClusterService('N2');
-      const planned = recorder.take();
-      expect(planned.map((p) => [p.op, p.mutating])).to.deep.equal([
-        ['hold-down-clussvc', true],
-        ['live-migrate', true],
-        ['start-clussvc', true],
+      await target.killClusterService('N2', { holdDownMs: 60_000 });
+      const t = target.now();
+      const wall = Date.now();
+      await target.sleep(600_000);
+      expect(target.now() - t).to.equal(600_000);
+      expect(Date.now() - wall).to.be.below(1_000);
+      expect(await target.liveMigrate("o'brien-db", 'N3', { timeoutMs: 60_000, transport: 'SMB' })).to.include({ vm: "o'brien-db", source: 'N1', target: 'N3' });
+      await target.isolateNetwork('N3', { peers: ['N1'], healAfterMs: 45_000 });
+      await target.startClusterService('N2');
+      await target.close();
+      expect(recorder.take()).to.deep.equal([
+        { op: 'poll', mutating: false, script: "# clusterchaos poll\nGet-ClusterChaosObservation -Cluster 'HVCLUSTER01'\n" },
+        { op: 'hold-down-clussvc', mutating: true, script: "# clusterchaos hold-down-clussvc\nStop-ClusterChaosService -Cluster 'HVCLUSTER01' -Node 'N2' -HoldDownMs 60000\n" },
+        { op: 'live-migrate', mutating: true, script: "# clusterchaos live-migrate\nMove-ClusterChaosVm -Cluster 'HVCLUSTER01' -Vm 'o''brien-db' -Node 'N3' -Transport 'SMB'\n" },
+        {
+          op: 'isolate-network',
+          mutating: true,
+          script: `# clusterchaos isolate-network\nDisconnect-ClusterChaosNetwork -Cluster 'HVCLUSTER01' -Node 'N3' -Peer @('N1') -HealAfterMs 45000 -Tag '${TAG}'\n`,
+        },
+        // the hold-down's start type is put back: the dry run's answer gave none, so Automatic
+        { op: 'start-clussvc', mutating: true, script: "# clusterchaos start-clussvc\nStart-ClusterChaosService -Cluster 'HVCLUSTER01' -Node 'N2' -StartType 'Automatic'\n" },
       ]);
-      expect(planned[0]!.script.split('\n').slice(0, 4)).to.deep.equal(['# clusterchaos hold-down-clussvc', "$cluster = 'HVCLUSTER01'", "$node = 'N2'", '$holdDownMs = 60000']);
-      expect(await dry.getSettings()).to.include({ ResiliencyLevel: 0 });
+      expect(await target.getSettings()).to.include({ ResiliencyLevel: 0 });
       expect(fake.starts()).to.deep.equal([]);
-    });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_POWERSHELL;
+      else process.env.NODE_POWERSHELL = saved;
+      fake.uninstall();
+    }
   });
 });
