@@ -1,45 +1,32 @@
 /**
- * Every fault of the catalogue, injected and reverted through the PowerShell target against the fake pwsh:
- * the fault's own code (src/faults) calls the target, the target sends its script through node-powershell,
- * and the fake's log shows which operation reached the cluster with which values; polls show the cluster
- * changed as the fault says it should, and changed back after the revert.
- *
- * One lab cluster for the whole file, run 8× faster than the wall clock (FAKE_PWSH_TIMESCALE): nothing here is
- * checked against the models' timings, and the live migrations' fixed 2 s setup and clean-up take an eighth.
+ * Every fault of the catalogue (src/faults/catalogue.ts) through the PowerShell target against the rehearsal
+ * lab: the fault's own code resolves, injects and reverts; the target sends the module's calls through real
+ * PowerShell 7; the stand-ins act on the simulated cluster, whose state the tests read (`lab.sim`) after the
+ * injection and again after the revert. One lab for the file, its virtual time let run between steps.
  */
 import { expect } from 'chai';
-import { pino } from 'pino';
 import { faults } from '../../src/faults/catalogue.js';
 import type { FaultContext, FaultDefinition } from '../../src/faults/fault.js';
-import { createPowerShellTarget, type PowerShellTarget } from '../../src/targets/powershell/index.js';
-import type { Poll } from '../../src/targets/target.js';
-import type { ClusterDescription } from '../../src/trace/records.js';
-import { FakeLab, type LoggedCommand } from '../fake-bin/harness.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIXTURES } from '../fake-bin/harness.js';
+import type { Lab } from '../../src/targets/powershell/rehearsal/lab.js';
+import type { RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
+import { callsSince, rehearsal, TAG } from './lab-target.js';
 
-const TAG = 'clusterchaos-faults-test';
-const context: FaultContext = { iteration: 1, random: () => 0.5, migrationTimeoutMs: 60_000 };
+const context: FaultContext = { iteration: 1, random: () => 0.5, migrationTimeoutMs: 600_000 };
 
-describe('every catalogue fault through the PowerShell target (fake pwsh)', function () {
-  this.timeout(30_000);
-  let lab: FakeLab;
-  let target: PowerShellTarget;
+describe('every catalogue fault through the PowerShell target, against the rehearsal lab', function () {
+  this.timeout(300_000);
+  let target: RehearsalTarget;
+  let lab: Lab;
   const covered = new Set<string>();
 
   before(async () => {
-    lab = new FakeLab({ timeScale: 8 });
-    const description = (JSON.parse(readFileSync(join(FIXTURES, 'cluster.json'), 'utf8')) as { cluster: ClusterDescription }).cluster;
-    target = createPowerShellTarget({ cluster: description.name, description, log: pino({ level: 'silent' }), runTag: TAG, timeoutMs: 10_000 });
-    // short heartbeats, as the experiments set them: a lost node is noticed within a second of cluster time
+    ({ target, lab } = await rehearsal());
+    // nodes noticed gone within a second, as the experiments set it
     await target.setSettings({ SameSubnetDelay: 250, SameSubnetThreshold: 3 });
-    expect(await target.getSettings()).to.include({ SameSubnetDelay: 250, SameSubnetThreshold: 3 });
   });
 
   after(async () => {
     await target?.close();
-    lab?.dispose();
   });
 
   function fault(name: string): FaultDefinition<any> {
@@ -49,135 +36,153 @@ describe('every catalogue fault through the PowerShell target (fake pwsh)', func
     return f;
   }
 
-  /** Inject through the fault's own code (resolving its parameters first, as the runner does). */
-  async function inject(name: string, params: Record<string, unknown>): Promise<{ value: unknown; params: Record<string, unknown> }> {
+  /** Resolve and inject as the runner does; the stand-in calls it made (`<node> <command>`, M for the management host). */
+  async function inject(name: string, params: Record<string, unknown>): Promise<{ value: unknown; params: Record<string, unknown>; calls: string[] }> {
     const f = fault(name);
+    const from = lab.calls().length;
     const resolved = f.resolve ? await f.resolve(target, params, context) : params;
-    return { value: await f.inject(target, resolved, context), params: resolved };
+    const value = await f.inject(target, resolved, context);
+    return { value, params: resolved, calls: callsSince(lab, from).map((c) => `${c.node ?? 'M'} ${c.command}`) };
   }
 
-  async function revert(name: string, params: Record<string, unknown>): Promise<void> {
+  async function revert(name: string, params: Record<string, unknown>): Promise<string[]> {
     const f = fault(name);
     if (!f.revert) throw new Error(`${name} has no revert`);
+    const from = lab.calls().length;
     await f.revert(target, params);
+    return callsSince(lab, from).map((c) => `${c.node ?? 'M'} ${c.command}`);
   }
 
-  /** The commands the cluster received from now on, for one action. */
-  async function sent<T>(action: () => Promise<T>): Promise<{ result: T; commands: LoggedCommand[] }> {
-    const before = lab.commands().length;
-    const result = await action();
-    const commands = lab.commands().slice(before).filter((c) => !['poll', 'events', 'get-settings', 'residue', 'session'].includes(c.op ?? ''));
-    return { result, commands };
-  }
+  const node = (n: string) => lab.sim.poll().nodes[n]!;
+  const owner = (vm: string) => lab.sim.poll().vms[vm]!.OwnerNode;
 
-  /** Poll until `holds` is true (the cluster needs a moment), or fail with what was seen last. */
-  async function until(what: string, holds: (p: Poll) => boolean, ms = 8_000): Promise<Poll> {
-    const deadline = Date.now() + ms;
-    let last = await target.poll();
-    while (!holds(last)) {
-      if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms} ms; last poll: ${JSON.stringify({ nodes: last.nodes, vms: last.vms })}`);
-      await target.sleep(100);
-      last = await target.poll();
+  /** Let lab time pass (no round trip) until the simulated cluster shows it. */
+  async function until(what: string, holds: () => boolean, maxMs = 300_000): Promise<void> {
+    for (let waited = 0; !holds(); waited += 500) {
+      if (waited >= maxMs) throw new Error(`${what}: not within ${maxMs / 1000} s of lab time; the cluster: ${JSON.stringify(lab.sim.poll())}`);
+      await target.sleep(500);
     }
-    return last;
   }
+  const whole = () =>
+    until('every node Up and every VM Running', () => {
+      const p = lab.sim.poll();
+      return Object.values(p.nodes).every((n) => n.State === 'Up' && n.StatusInformation.length === 0) && Object.values(p.vms).every((v) => v.State === 'Running');
+    });
 
-  const upAgain = (node: string) => until(`${node} Up again`, (p) => p.nodes[node]?.State === 'Up' && p.nodes[node]!.StatusInformation.length === 0);
-
-  it('kill-clussvc: Stop-Process on the node; it goes Isolated; the revert starts clussvc', async () => {
-    const injected = await sent(() => inject('kill-clussvc', { node: 'N2' }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['kill-clussvc', { cluster: 'HVLAB01', node: 'N2' }]]);
-    await until('N2 Isolated', (p) => p.nodes.N2!.StatusInformation.includes('Isolated'));
-    const reverted = await sent(() => revert('kill-clussvc', { node: 'N2' }));
-    expect(reverted.commands.map((c) => [c.op, c.values])).to.deep.equal([['start-clussvc', { cluster: 'HVLAB01', node: 'N2' }]]);
-    await upAgain('N2');
+  it('kill-clussvc: clussvc killed on the node, which goes Isolated; the revert starts it and the node rejoins', async () => {
+    const injected = await inject('kill-clussvc', { node: 'N2' });
+    expect(injected.calls).to.include('N2 Stop-Process');
+    expect(lab.sim.service('N2')!.status).to.equal('Stopped');
+    await until('N2 Isolated', () => node('N2').StatusInformation.includes('Isolated'));
+    expect(lab.sim.poll().vms.web01!.StatusInformation).to.deep.equal(['Unmonitored']);
+    const reverted = await revert('kill-clussvc', injected.params);
+    expect(reverted).to.include('N2 Start-Service');
+    expect(lab.sim.service('N2')!.status).to.equal('Running');
+    await whole();
   });
 
-  it('kill-clussvc with holdDown: a hold-down with its scheduled task; the revert lifts it', async () => {
-    const injected = await sent(() => inject('kill-clussvc', { node: 'N2', holdDown: 60_000 }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['hold-down-clussvc', { cluster: 'HVLAB01', node: 'N2', holdDownMs: 60_000 }]]);
-    await until('N2 Isolated', (p) => p.nodes.N2!.StatusInformation.includes('Isolated'));
+  it('kill-clussvc with holdDown: clussvc Disabled and down past SCM\'s restart, a lift task on the node; the revert lifts it', async () => {
+    const injected = await inject('kill-clussvc', { node: 'N2', holdDown: 600_000 });
+    expect(injected.calls.filter((c) => /Register-ScheduledTask|Set-Service|Stop-Process/.test(c))).to.deep.equal(['N2 Register-ScheduledTask', 'N2 Set-Service', 'N2 Stop-Process']);
+    await target.sleep(90_000); // SCM would have restarted it after 60 s
+    expect([lab.sim.service('N2')!.status, lab.sim.service('N2')!.startType]).to.deep.equal(['Stopped', 'Disabled']);
+    expect(node('N2').State).to.not.equal('Up');
     expect((await target.residue({ tag: TAG, settings: {} })).tasks).to.deep.equal(['N2/clusterchaos-clussvc-holddown']);
-    const reverted = await sent(() => revert('kill-clussvc', { node: 'N2', holdDown: 60_000 }));
-    expect(reverted.commands.map((c) => c.op)).to.deep.equal(['start-clussvc']);
+    await revert('kill-clussvc', injected.params);
+    expect([lab.sim.service('N2')!.status, lab.sim.service('N2')!.startType]).to.deep.equal(['Running', 'Automatic']);
     expect((await target.residue({ tag: TAG, settings: {} })).tasks).to.deep.equal([]);
-    await upAgain('N2');
+    await whole();
   });
 
-  it('isolate-network: firewall rules and the dead-man task on the node; the revert removes them', async () => {
-    const injected = await sent(() => inject('isolate-network', { node: 'N4', duration: 120_000 }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([
-      ['isolate-network', { cluster: 'HVLAB01', node: 'N4', peers: [], healAfterMs: 120_000, tag: TAG }],
-    ]);
-    await until('N4 cut off', (p) => p.nodes.N4!.State !== 'Up' || p.nodes.N4!.StatusInformation.includes('Isolated'));
+  it('isolate-network: the node cut off from every peer by firewall rules, with its heal task; the revert removes both', async () => {
+    const injected = await inject('isolate-network', { node: 'N3', duration: 600_000 });
+    expect(injected.calls.filter((c) => c.endsWith('New-NetFirewallRule'))).to.have.length(4);
+    expect(lab.sim.network.peersOf('N3').sort()).to.deep.equal(['N1', 'N2']);
+    await until('N3 removed from membership', () => node('N3').State !== 'Up' || node('N3').StatusInformation.includes('Isolated'));
     const residue = await target.residue({ tag: TAG, settings: {} });
-    expect(residue.firewallRules).to.have.members([`N4/${TAG}-Inbound-UDP`, `N4/${TAG}-Inbound-TCP`, `N4/${TAG}-Outbound-UDP`, `N4/${TAG}-Outbound-TCP`]);
-    expect(residue.tasks).to.deep.equal([`N4/${TAG}-heal`]);
-    const reverted = await sent(() => revert('isolate-network', { node: 'N4', duration: 120_000 }));
-    expect(reverted.commands.map((c) => [c.op, c.values])).to.deep.equal([['restore-network', { cluster: 'HVLAB01', node: 'N4', tag: TAG }]]);
+    expect(residue.firewallRules.sort()).to.deep.equal([`N3/${TAG}-Inbound-TCP`, `N3/${TAG}-Inbound-UDP`, `N3/${TAG}-Outbound-TCP`, `N3/${TAG}-Outbound-UDP`]);
+    expect(residue.tasks).to.deep.equal([`N3/${TAG}-heal`]);
+    await revert('isolate-network', injected.params);
+    expect(lab.sim.network.peersOf('N3')).to.deep.equal([]);
     const after = await target.residue({ tag: TAG, settings: {} });
     expect([...after.firewallRules, ...after.tasks]).to.deep.equal([]);
-    await upAgain('N4');
+    await whole();
   });
 
-  it('isolate-network with peers: only those peers are cut off', async () => {
-    const injected = await sent(() => inject('isolate-network', { node: 'N4', peers: ['N1'], duration: 120_000 }));
-    expect(injected.commands.map((c) => c.values)).to.deep.equal([{ cluster: 'HVLAB01', node: 'N4', peers: ['N1'], healAfterMs: 120_000, tag: TAG }]);
-    // an asymmetric partition: N4 and N1 cannot hear each other, so the cluster removes one of them
-    await until('N1 or N4 removed', (p) => [p.nodes.N1!, p.nodes.N4!].some((n) => n.State !== 'Up' || n.StatusInformation.length > 0));
-    await revert('isolate-network', { node: 'N4', peers: ['N1'], duration: 120_000 });
-    await upAgain('N1');
-    await upAgain('N4');
+  it('isolate-network with peers: only the links to those peers are cut (an asymmetric partition); the revert heals them', async () => {
+    const injected = await inject('isolate-network', { node: 'N3', peers: ['N1'], duration: 600_000 });
+    expect(lab.sim.network.peersOf('N3')).to.deep.equal(['N1']);
+    expect([lab.sim.network.connected('N3', 'N1'), lab.sim.network.connected('N3', 'N2')]).to.deep.equal([false, true]);
+    await until('N1 or N3 removed', () => ['N1', 'N3'].some((n) => node(n).State !== 'Up' || node(n).StatusInformation.length > 0));
+    await revert('isolate-network', injected.params);
+    expect(lab.sim.network.connected('N3', 'N1')).to.equal(true);
+    await whole();
   });
 
-  it('stop-node: Stop-ClusterNode drains and stops the node; the revert starts it', async () => {
-    const injected = await sent(() => inject('stop-node', { node: 'N3' }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['stop-cluster-node', { cluster: 'HVLAB01', node: 'N3' }]]);
-    const stopped = await until('N3 Down and empty', (p) => p.nodes.N3!.State === 'Down' && p.vms.app01!.OwnerNode !== 'N3');
-    expect(stopped.nodes.N3!.StatusInformation, 'a graceful stop is no isolation').to.not.include('Isolated');
-    expect(stopped.vms.app01!.State).to.equal('Running');
-    const reverted = await sent(() => revert('stop-node', { node: 'N3' }));
-    expect(reverted.commands.map((c) => [c.op, c.values])).to.deep.equal([['start-cluster-node', { cluster: 'HVLAB01', node: 'N3', clearQuarantine: false }]]);
-    await upAgain('N3');
+  it('stop-node: Stop-ClusterNode drains the node and stops it, Down without isolation; the revert starts it', async () => {
+    const injected = await inject('stop-node', { node: 'N1' });
+    expect(injected.calls).to.include('M Stop-ClusterNode');
+    expect(node('N1')).to.deep.equal({ State: 'Down', StatusInformation: [] });
+    expect(owner('app01')).to.not.equal('N1');
+    expect(lab.sim.poll().vms.app01!.State).to.equal('Running');
+    expect(await revert('stop-node', injected.params)).to.include('M Start-ClusterNode');
+    await whole();
   });
 
-  it('start-node with clearQuarantine: Start-ClusterNode -ClearQuarantine', async () => {
-    const injected = await sent(() => inject('start-node', { node: 'N3', clearQuarantine: true }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['start-cluster-node', { cluster: 'HVLAB01', node: 'N3', clearQuarantine: true }]]);
-    await upAgain('N3');
+  it('start-node with clearQuarantine: a quarantined node joins at once', async () => {
+    // one ungraceful exit quarantines (QuarantineThreshold 1)
+    await target.setSettings({ QuarantineThreshold: 1 });
+    await target.killClusterService('N1');
+    await until('N1 quarantined', () => node('N1').StatusInformation.includes('Quarantined'));
+    await target.startClusterService('N1');
+    await target.sleep(30_000);
+    expect(node('N1').StatusInformation).to.include('Quarantined');
+    const injected = await inject('start-node', { node: 'N1', clearQuarantine: true });
+    expect(injected.calls).to.include('M Start-ClusterNode');
+    await until('N1 Up, its quarantine cleared', () => node('N1').State === 'Up' && node('N1').StatusInformation.length === 0, 60_000);
+    // nothing to revert: an operation, not a fault
+    expect(await revert('start-node', injected.params)).to.deep.equal([]);
+    await target.setSettings({ QuarantineThreshold: 3 });
+    await whole();
   });
 
-  it('live-migrate: Move-ClusterVirtualMachineRole; the VM runs on the node asked for', async () => {
-    const owner = (await target.poll()).vms.web01!.OwnerNode;
-    const to = owner === 'N3' ? 'N4' : 'N3';
-    const injected = await sent(() => inject('live-migrate', { vm: 'web01', to, transport: 'SMB' }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['live-migrate', { cluster: 'HVLAB01', vm: 'web01', node: to, transport: 'SMB' }]]);
-    expect(injected.result.value).to.include({ vm: 'web01', source: owner, target: to, transport: 'SMB' });
-    expect((injected.result.value as { totalMs: number }).totalMs).to.be.greaterThan(0);
-    const p = await target.poll();
-    expect(p.vms.web01).to.include({ OwnerNode: to, State: 'Running' });
+  it('live-migrate: to the next Up node after its owner (round-robin), over the transport asked for; the VM runs there', async () => {
+    const from = owner('web01');
+    const injected = await inject('live-migrate', { vm: 'web01', to: 'round-robin', transport: 'TCPIP' });
+    const to = injected.params.to as string;
+    expect(to).to.equal({ N1: 'N2', N2: 'N3', N3: 'N1' }[from]);
+    expect(injected.params).to.deep.equal({ vm: 'web01', to, transport: 'TCPIP', timeout: 600_000 });
+    expect(injected.value).to.include({ vm: 'web01', source: from, target: to, transport: 'TCPIP' });
+    expect(owner('web01')).to.equal(to);
+    expect(lab.sim.poll().vms.web01!.State).to.equal('Running');
+    expect(fault('live-migrate').revert).to.equal(undefined);
   });
 
-  it('drain-node: Suspend-ClusterNode -Drain; Paused and empty; the revert resumes it', async () => {
-    const injected = await sent(() => inject('drain-node', { node: 'N3' }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['suspend-node', { cluster: 'HVLAB01', node: 'N3', drain: true, transport: '' }]]);
-    expect(injected.result.value).to.include({ node: 'N3' });
-    const p = await target.poll();
-    expect(p.nodes.N3!.State).to.equal('Paused');
-    expect(Object.values(p.vms).filter((vm) => vm.OwnerNode === 'N3')).to.deep.equal([]);
-    const reverted = await sent(() => revert('drain-node', injected.result.params));
-    expect(reverted.commands.map((c) => [c.op, c.values])).to.deep.equal([['resume-node', { cluster: 'HVLAB01', node: 'N3', failback: false, transport: '' }]]);
-    await upAgain('N3');
+  it('drain-node: Suspend-ClusterNode -Drain, the node Paused with its VMs moved off; the revert resumes it without failback', async () => {
+    await whole();
+    const before = Object.entries(lab.sim.poll().vms).filter(([, v]) => v.OwnerNode === 'N2').map(([name]) => name);
+    expect(before.length).to.be.greaterThan(0);
+    const injected = await inject('drain-node', { node: 'N2' });
+    expect(injected.params).to.deep.equal({ node: 'N2', timeout: 600_000 });
+    expect(injected.calls).to.include('M Suspend-ClusterNode');
+    expect(node('N2').State).to.equal('Paused');
+    for (const vm of before) expect(owner(vm), vm).to.not.equal('N2');
+    await revert('drain-node', injected.params);
+    expect(node('N2').State).to.equal('Up');
+    for (const vm of before) expect(owner(vm), `${vm} stays where the drain put it`).to.not.equal('N2');
+    await whole();
   });
 
-  it('resume-node: Resume-ClusterNode -Failback Immediate brings the drained VMs back', async () => {
-    await inject('drain-node', { node: 'N1' });
-    expect((await target.poll()).vms.dc01!.OwnerNode).to.not.equal('N1');
-    const injected = await sent(() => inject('resume-node', { node: 'N1' }));
-    expect(injected.commands.map((c) => [c.op, c.values])).to.deep.equal([['resume-node', { cluster: 'HVLAB01', node: 'N1', failback: true, transport: '' }]]);
-    const p = await target.poll();
-    expect(p.nodes.N1!.State).to.equal('Up');
-    expect(p.vms.dc01!.OwnerNode).to.equal('N1');
+  it('resume-node: after a drain, Resume-ClusterNode -Failback Immediate brings the drained VMs back', async () => {
+    const before = Object.entries(lab.sim.poll().vms).filter(([, v]) => v.OwnerNode === 'N3').map(([name]) => name);
+    expect(before.length).to.be.greaterThan(0);
+    await inject('drain-node', { node: 'N3' });
+    for (const vm of before) expect(owner(vm)).to.not.equal('N3');
+    const injected = await inject('resume-node', { node: 'N3' });
+    expect(injected.params).to.deep.equal({ node: 'N3', failback: true });
+    expect(node('N3').State).to.equal('Up');
+    for (const vm of before) expect(owner(vm), `${vm} back`).to.equal('N3');
+    expect(fault('resume-node').revert).to.equal(undefined);
   });
 
   it('covered the whole catalogue', () => {
