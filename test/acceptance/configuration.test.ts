@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { configurationProblems } from '../../src/acceptance/configuration.js';
 import { acceptancePlan } from '../../src/acceptance/plan.js';
-import { parseConfiguration, PowerShellOutputError } from '../../src/targets/powershell/parse.js';
+import { ANSWER_BEGIN, ANSWER_END, parseConfiguration, PowerShellOutputError } from '../../src/targets/powershell/parse.js';
 import { createSimTarget } from '../../src/targets/sim/index.js';
 import type { ClusterConfiguration } from '../../src/targets/target.js';
 import { load, shipped } from '../experiment/helpers.js';
@@ -35,16 +35,20 @@ describe('pre-upgrade acceptance: the configuration check', () => {
     }
   });
 
-  it('names the nodes whose live-migration settings differ, and hosts with live migration off', () => {
+  it('names the nodes whose live-migration settings differ', () => {
     const config = sound();
     config.hosts[1]!.transport = 'SMB';
     config.hosts[2]!.maximumMigrations = 4;
-    config.hosts[2]!.liveMigrationEnabled = false;
     const problems = configurationProblems(config, 'X');
-    expect(problems).to.have.length(3);
-    expect(problems[0]).to.include('disabled on N3');
-    expect(problems[1]).to.include('Compression on N1, N3; SMB on N2');
-    expect(problems[2]).to.include('MaximumVirtualMachineMigrations differs between the nodes: 2 on N1, N2; 4 on N3');
+    expect(problems).to.have.length(2);
+    expect(problems[0]).to.include('Compression on N1, N3; SMB on N2');
+    expect(problems[1]).to.include('MaximumVirtualMachineMigrations differs between the nodes: 2 on N1, N2; 4 on N3');
+  });
+
+  it("does not fail a clustered host whose own live-migration switch is off: the cluster migrates through the VM's resource (review R8)", () => {
+    const config = sound();
+    config.hosts[2]!.liveMigrationEnabled = false;
+    expect(configurationProblems(config, 'X')).to.deep.equal([]);
   });
 
   it('names the VMs whose configuration version the hosts do not support', () => {
@@ -92,10 +96,13 @@ describe('pre-upgrade acceptance: the simulator reads its configuration', () => 
   });
 });
 
+/** The module's answer as it prints it: the JSON between its frame lines. */
+const framed = (json: unknown): string => `${ANSWER_BEGIN}\n${JSON.stringify(json)}\n${ANSWER_END}`;
+
 describe('pre-upgrade acceptance: the PowerShell answer', () => {
   it('parses read-configuration, a list of one as PowerShell 5.1 prints it, and no SharedStoragePath', () => {
     const c = parseConfiguration(
-      JSON.stringify({
+      framed({
         sharedStoragePath: PATH,
         sharedStoragePathExists: false,
         hosts: { node: 'N1', liveMigrationEnabled: true, maximumMigrations: 2, transport: 'SMB' },
@@ -109,14 +116,14 @@ describe('pre-upgrade acceptance: the PowerShell answer', () => {
       vms: [{ name: 'dc01', version: '9.0' }],
       supportedVersions: ['8.0', '9.0'],
     });
-    const none = parseConfiguration(JSON.stringify({ sharedStoragePath: '', sharedStoragePathExists: false, hosts: [], vms: [], supportedVersions: [] }));
+    const none = parseConfiguration(framed({ sharedStoragePath: '', sharedStoragePathExists: false, hosts: [], vms: [], supportedVersions: [] }));
     expect(none).to.not.have.property('sharedStoragePath');
   });
 
   it('refuses an enum given as an integer and a version given as a number', () => {
     const base = { sharedStoragePath: null, sharedStoragePathExists: false, vms: [], supportedVersions: [] };
-    expect(() => parseConfiguration(JSON.stringify({ ...base, hosts: [{ node: 'N1', liveMigrationEnabled: true, maximumMigrations: 2, transport: 1 }] }))).to.throw(PowerShellOutputError, /transport/);
-    expect(() => parseConfiguration(JSON.stringify({ ...base, hosts: [], supportedVersions: [9] }))).to.throw(PowerShellOutputError, /supportedVersions\[0\]/);
+    expect(() => parseConfiguration(framed({ ...base, hosts: [{ node: 'N1', liveMigrationEnabled: true, maximumMigrations: 2, transport: 1 }] }))).to.throw(PowerShellOutputError, /transport/);
+    expect(() => parseConfiguration(framed({ ...base, hosts: [], supportedVersions: [9] }))).to.throw(PowerShellOutputError, /supportedVersions\[0\]/);
   });
 });
 
