@@ -109,7 +109,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   if (allowed) {
     const { target } = await openReal(base);
     try {
-      await checkFitsCluster(target, base, runs, { entry: allowed.entry, noQuarantine: true });
+      await checkFitsCluster(target, base, runs, { entry: allowed.entry, noQuarantine: true, log });
     } catch (e) {
       if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
       throw e;

@@ -387,7 +387,7 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
     ...(flags.rehearse ? { rehearse: { defects: flags.defect } } : {}),
   });
   try {
-    await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry });
+    await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry, log });
   } catch (e) {
     await real.target.close().catch(() => undefined);
     throw e;

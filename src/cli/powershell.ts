@@ -149,10 +149,10 @@ export async function checkFitsCluster(
   target: PowerShellTarget,
   experiment: Experiment,
   runs: readonly Experiment[],
-  o: { entry: AllowlistEntry; noQuarantine?: boolean },
+  o: { entry: AllowlistEntry; noQuarantine?: boolean; log?: Logger },
 ): Promise<void> {
   try {
-    await checkFirstContact(target, experiment);
+    await checkFirstContact(target, experiment, o.log);
     const missing = await missingOnCluster(target, experiment);
     if (missing.length) {
       throw new UsageError(
@@ -184,9 +184,18 @@ export async function checkFitsCluster(
  * First contact (read-only): one session per node, each node's Windows version (2016 or later: review B4),
  * language mode (FullLanguage: review N5) and clock offset (recorded: review R15).
  */
-async function checkFirstContact(target: PowerShellTarget, experiment: Experiment): Promise<void> {
+async function checkFirstContact(target: PowerShellTarget, experiment: Experiment, log?: Logger): Promise<void> {
   const contact = await target.connect();
   const problems: string[] = [];
+  // Review R6: when the service control manager restarts a crashed clussvc is the node's own setting
+  // (FailureActions), read here and recorded in the trace; a kill-clussvc experiment's premise depends on it.
+  const assumed = experiment.simulator.scmRestartDelayMs;
+  for (const n of contact.nodes) {
+    if (n.clussvcRecoveryMs === undefined && n.reached) log?.warn(`${n.name}: clussvc has no restart among its recovery actions (FailureActions): after kill-clussvc it stays down until clusterchaos starts it`);
+    else if (n.clussvcRecoveryMs !== undefined && n.clussvcRecoveryMs !== assumed) {
+      log?.warn(`${n.name} restarts a crashed clussvc after ${n.clussvcRecoveryMs / 1000} s (its FailureActions), not the ${assumed / 1000} s the experiment's simulator section assumes: the node rejoins when its own setting says`);
+    }
+  }
   for (const n of contact.nodes) {
     if (!n.reached) {
       problems.push(`${n.name} could not be reached (${n.error ?? 'no reason given'})`);
