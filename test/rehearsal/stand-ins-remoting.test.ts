@@ -17,6 +17,7 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
         Invoke-Command -ComputerName N1 -ScriptBlock { param($a) [pscustomobject]@{ name = $using:name; k = $using:h.k[1]; kind = [string]($using:t).Kind; a = $a; rest = $args.Count } } -ArgumentList 'x', 'y'`),
       section('argumentsWhole', `Invoke-Command -ComputerName N1 { param($name, $known, $flag) [pscustomobject]@{ name = $name; known = @($known).Count; knownType = $known.GetType().Name; flag = $flag; count = $PSBoundParameters.Count } } -ArgumentList @('HVCLUSTER01', @(), $true) | Select-Object name, known, knownType, flag, count`),
       section('argumentArray', `$names = @('N1', 'N2'); Invoke-Command -ComputerName N1 { param($list, $last) [pscustomobject]@{ list = @($list).Count; last = $last; using = @($using:names).Count } } -ArgumentList $names, 'z' | Select-Object list, last, using`),
+      section('loneArray', `Invoke-Command -ComputerName N1 { param($ids) [pscustomobject]@{ count = @($ids).Count; first = @($ids)[0] } } -ArgumentList @(, [string[]]@('a1', 'b2')) | Select-Object count, first`),
       section('usingNoParam', `$vm = 'db01'; [string](Invoke-Command -ComputerName N1 { "vm=$($using:vm)" })`),
       section('usingInFunction', `function Get-Inner { $local = 'inner'; Invoke-Command -ComputerName N1 { $using:local } }; [string](Get-Inner)`),
       section('preferences', `$WarningPreference = 'SilentlyContinue'; $ErrorActionPreference = 'Stop'
@@ -59,6 +60,8 @@ describe('stand-ins: remoting (Invoke-Command, New-PSSession)', function () {
     // an argument that is a collection stays one argument (an ArrayList), even an empty one
     expect(result('argumentsWhole')).to.deep.equal({ name: 'HVCLUSTER01', known: 0, knownType: 'ArrayList', flag: true, count: 3 });
     expect(result('argumentArray')).to.deep.equal({ list: 2, last: 'z', using: 2 });
+    // one argument that is an array stays one argument (it used to be unrolled into its items)
+    expect(result('loneArray')).to.deep.equal({ count: 2, first: 'a1' });
     expect(result('usingInFunction')).to.equal('inner');
   });
 

@@ -447,7 +447,10 @@ function Invoke-Command {
         Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'AsJob', 'InDisconnectedSession', 'RemoteDebug'
         $block = ConvertTo-LabRemoteBlock -Cmdlet $PSCmdlet -ScriptBlock $ScriptBlock
         $reach = Get-LabReachability -Cmdlet $PSCmdlet
-        $arguments = if ($PSBoundParameters.ContainsKey('ArgumentList')) { $ArgumentList } else { @() }
+        # Not `$arguments = if (…) { $ArgumentList }`: the statement's output would unroll the list, so a lone
+        # array argument (-ArgumentList @(, $ids)) would become several arguments.
+        $arguments = @()
+        if ($PSBoundParameters.ContainsKey('ArgumentList')) { $arguments = $ArgumentList }
         if ($set -eq 'ComputerName') {
             $names = if ($PSBoundParameters.ContainsKey('ComputerName')) { $ComputerName } else { @('localhost') }
             foreach ($name in $names) {
