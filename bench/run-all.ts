@@ -13,6 +13,7 @@ const benchmarks: { file: string; args: string[] }[] = [
   { file: 'bench/memory.ts', args },
   { file: 'bench/soak.ts', args: [] },
   { file: 'bench/report.ts', args: [] },
+  { file: 'bench/rehearsal.ts', args: [] },
 ];
 for (const [i, b] of benchmarks.entries()) {
   if (i) console.log('');
