@@ -126,6 +126,9 @@ export class Runner {
         ...(this.o.invocation ? { invocation: this.o.invocation } : {}),
         ...(this.o.facts ? { facts: this.o.facts } : {}),
       });
+      // `clusterchaos revert <out>` reopens the cluster from the header (its invocation): it must be on disk before
+      // the first change the undo journal records, or a run killed now leaves a journal nothing can replay (review R12)
+      if (this.o.journal) this.trace.sync();
       this.checkSignal(); // interrupted before anything was changed
       await this.applySettings(current);
       await this.applyVmSettings();
