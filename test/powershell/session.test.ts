@@ -243,6 +243,18 @@ describe('PowerShell session (node-powershell, the framing fake)', function () {
     expect(e.message).to.match(/^kill-clussvc: could not start a PowerShell session: .*ENOENT/);
   });
 
+  it('the executable option wins over NODE_POWERSHELL', async () => {
+    const saved = process.env.NODE_POWERSHELL;
+    process.env.NODE_POWERSHELL = '/nonexistent/pwsh';
+    try {
+      const { session } = open([{ match: 'poll', stdout: framed(POLL) }]);
+      expect(await session.run({ op: 'poll', script: script('poll') })).to.equal(framed(POLL));
+    } finally {
+      if (saved === undefined) delete process.env.NODE_POWERSHELL;
+      else process.env.NODE_POWERSHELL = saved;
+    }
+  });
+
   it('rejects calls after close, and close disposes the shell', async () => {
     const { session } = open([{ match: 'poll', stdout: framed(POLL) }]);
     await session.run({ op: 'poll', script: script('poll') });

@@ -10,10 +10,10 @@
 import { expect } from 'chai';
 import type { Lab } from '../../src/targets/powershell/rehearsal/lab.js';
 import type { RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
-import { createDryRunTarget, type PowerShellTarget } from '../../src/targets/powershell/index.js';
-import { OperationError, type Poll } from '../../src/targets/target.js';
+import { ANSWER_BEGIN, ANSWER_END, createDryRunTarget, createPowerShellTarget, PowerShellReadError, type PowerShellTarget } from '../../src/targets/powershell/index.js';
+import { OperationError, OperationUnknownError, type Poll } from '../../src/targets/target.js';
 import type { ClusterDescription } from '../../src/trace/records.js';
-import { FAKE_PWSH, FakeShell, capturedLogger } from './fake-shell/harness.js';
+import { FAKE_PWSH, FakeShell, capturedLogger, type Rule } from './fake-shell/harness.js';
 import { callsSince, labTarget, messages, rehearsal, rejection, TAG, type OpenLabTarget } from './lab-target.js';
 
 /** Lab calls as `<node> <command>` (the management host's as `M`), for comparing sequences. */
@@ -447,6 +447,68 @@ describe('PowerShell target against the rehearsal lab: collectEvents', function 
     expect(covered.find((e) => e.id === 7031)).to.include({ node: 'N2', t: killedAt });
     await target.startClusterService('N2');
     await whole();
+  });
+});
+
+describe('PowerShell target: what a misbehaving shell leaves it (the framing fake)', function () {
+  this.timeout(30_000);
+  const description: ClusterDescription = { name: 'HVCLUSTER01', nodes: ['N1', 'N2', 'N3'], vms: [{ name: 'web01', owner: 'N2', storage: 'smb', memoryGB: 4 }] };
+  let fake: FakeShell | undefined;
+  let target: PowerShellTarget | undefined;
+
+  function open(rules: Rule[], timeoutMs: number): PowerShellTarget {
+    fake = new FakeShell(rules);
+    const { log } = capturedLogger();
+    target = createPowerShellTarget({ cluster: 'HVCLUSTER01', description, executable: FAKE_PWSH, log, runTag: TAG, env: {}, timeoutMs });
+    return target;
+  }
+
+  afterEach(async () => {
+    await target?.close();
+    target = undefined;
+    fake?.uninstall();
+  });
+
+  it('a read the shell fails, or that times out, is a read error (PowerShellReadError): neither refused nor unknown', async () => {
+    const t = open(
+      [
+        { match: 'clusterchaos poll', stderr: "Get-ClusterChaosObservation: The term 'Get-ClusterChaosObservation' is not recognized as a name of a cmdlet." },
+        { match: 'clusterchaos get-settings', delayMs: 1_000 },
+      ],
+      300,
+    );
+    const failed = await rejection(t.poll());
+    expect(failed).to.be.instanceOf(PowerShellReadError);
+    expect(failed).not.to.be.instanceOf(OperationError);
+    expect(failed.message).to.match(/^poll: Get-ClusterChaosObservation: The term/);
+    const slow = await rejection(t.getSettings());
+    expect(slow).to.be.instanceOf(PowerShellReadError);
+    expect(slow).not.to.be.instanceOf(OperationUnknownError);
+    expect(slow.message).to.equal('get-settings timed out after 0.3 s; its outcome is unknown');
+    expect(t.pollCost()).to.include({ polls: 0, failed: 1 });
+  });
+
+  it('a change that times out has an unknown outcome', async () => {
+    const t = open([{ match: 'clusterchaos start-clussvc', delayMs: 1_000 }], 300);
+    const e = await rejection(t.startClusterService('N2'));
+    expect(e).to.be.instanceOf(OperationUnknownError);
+    expect(e.message).to.equal('start-clussvc timed out after 0.3 s; its outcome is unknown');
+  });
+
+  it('a migration that could not be cancelled and never answers is unknown, with the VM, its source and target', async () => {
+    const t = open(
+      [
+        { match: 'clusterchaos live-migrate', delayMs: 30_000 },
+        { match: 'clusterchaos cancel-live-migration', stdout: `${ANSWER_BEGIN}\n{"error":"The cluster service is not running."}\n${ANSWER_END}` },
+      ],
+      400,
+    );
+    const e = (await rejection(t.liveMigrate('web01', 'N3', { timeoutMs: 300 }))) as OperationUnknownError;
+    expect(e).to.be.instanceOf(OperationUnknownError);
+    expect(e.message).to.equal(
+      'live migration of web01 to N3 did not complete within 0.3 s and could not be cancelled (cancel-live-migration: The cluster service is not running.); live-migrate timed out after 0.7 s; its outcome is unknown',
+    );
+    expect(e.value).to.deep.equal({ vm: 'web01', source: 'N2', target: 'N3' });
   });
 });
 
