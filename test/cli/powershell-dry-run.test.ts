@@ -71,7 +71,10 @@ describe('clusterchaos run --target powershell --dry-run', function () {
       expect(r.stdout).to.match(/^before anything else, read-only: first contact .*\(event 1135\)/m);
       expect(r.stdout).to.include("      # clusterchaos connect\n      Connect-ClusterChaosCluster -Cluster 'HVCLUSTER01' -Node @('N1', 'N2', 'N3', 'N4')\n");
       expect(r.stdout).to.include("      # clusterchaos read-configuration\n      Get-ClusterChaosConfiguration -Cluster 'HVCLUSTER01'\n");
-      expect(r.stdout).to.include("      # clusterchaos get-settings\n      Get-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyDefaultPeriod')\n");
+      // the guard's and the header's settings, then the experiment's own
+      expect(r.stdout).to.include(
+        "      # clusterchaos get-settings\n      Get-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyLevel', 'ResiliencyDefaultPeriod', 'QuarantineThreshold', 'QuarantineDuration', 'SameSubnetDelay', 'SameSubnetThreshold')\n",
+      );
     });
 
     it('prints the kill-clussvc step on N2 as one call of the module, and the revert registered before it', () => {

@@ -114,8 +114,15 @@ describe('parse.ts: the frame', () => {
     expect(e).to.be.instanceOf(OperationError);
     expect(e.value).to.deep.equal({ notEffective: true });
     expect(e.message).to.match(/^isolate-network: fault not effective: on N2/);
-    // only `true` counts
-    expect((thrown(() => parseAcknowledgement(framed({ error: 'x', notEffective: 'yes' }), 'isolate-network')) as OperationError).value).to.equal(undefined);
+    // the runner counts only `true` (runner.ts); whatever else the answer says is kept as the failure's value
+    expect((thrown(() => parseAcknowledgement(framed({ error: 'x', notEffective: 'yes' }), 'isolate-network')) as OperationError).value).to.deep.equal({ notEffective: 'yes' });
+    expect((thrown(() => parseAcknowledgement(framed({ error: 'x' }), 'isolate-network')) as OperationError).value).to.equal(undefined);
+  });
+
+  it("keeps what else a failure says as its value (a failed move's source, the transports not put back)", () => {
+    const e = thrown(() => parseLiveMigration(framed({ error: 'the move failed', vm: 'web01', source: 'N1', target: 'N2', restoreErrors: ['N1: access denied'] }), 'live-migrate')) as OperationError;
+    expect(e).to.be.instanceOf(OperationError);
+    expect(e.value).to.deep.equal({ vm: 'web01', source: 'N1', target: 'N2', restoreErrors: ['N1: access denied'] });
   });
 });
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { UnsafeValueError, findUnsafeCharacter, psInteger, psString, psStringArray } from '../../src/targets/powershell/quote.js';
 import { psValue } from '../../src/targets/powershell/scripts.js';
 import { PowerShellParser, plainValue, type CommandElement, type ParseSummary, type ParsedValue } from './ps-parser.js';
-import { DANGEROUS_UNITS, parseScriptHeader } from './ps-tokenizer.js';
+import { DANGEROUS_UNITS } from './dangerous-units.js';
 import { SAMPLE_SCRIPTS } from './sample-scripts.js';
 
 /**
@@ -197,44 +197,6 @@ describe("quoting, checked by PowerShell's own parser", function () {
         const notData = call!.elements.filter((e) => (e.kind === 'parameter' ? e.argument !== undefined && plainValue(e.argument) === undefined : plainValue(e) === undefined));
         expect(notData, `${sample.name}: every argument is a constant, base64, $true or an array of them`).to.deep.equal([]);
       });
-    });
-  });
-
-  describe('the tokenizer model (ps-tokenizer.ts) the fake pwsh reads headers with', () => {
-    it('property: a header line the model accepts is read by PowerShell as the same one value', async () => {
-      // Lines near the edge: a quoted value, sometimes with a dangerous piece spliced in somewhere.
-      const line = fc.tuple(quotable, fc.option(fc.tuple(fc.nat(), fc.constantFrom(...DANGEROUS_UNITS)), { freq: 2 })).map(([s, splice]) => {
-        const literal = psString(s);
-        if (!splice) return `$v = ${literal}`;
-        const at = splice[0] % (literal.length + 1);
-        return `$v = ${literal.slice(0, at)}${splice[1]}${literal.slice(at)}`;
-      });
-      let accepted = 0;
-      let refused = 0;
-      await fc.assert(
-        fc.asyncProperty(fc.array(line, BATCH), async (lines) => {
-          const summaries = await parser.parse(lines);
-          lines.forEach((l, i) => {
-            let model: unknown;
-            try {
-              model = parseScriptHeader(`# clusterchaos poll\n${l}\n`).values.v;
-            } catch {
-              refused++;
-              return; // the model may be stricter than PowerShell (it refuses comments, for one)
-            }
-            accepted++;
-            const s = summaries[i]!;
-            expect(s.errors, l).to.deep.equal([]);
-            expect(s.statements, l).to.equal(1);
-            expect(s.commands, l).to.deep.equal([]);
-            const v = s.assignments[0]!.value;
-            expect(plainValue(v), `PowerShell reads ${l} as ${JSON.stringify(v)}; the model as ${JSON.stringify(model)}`).to.deep.equal(model);
-          });
-        }),
-        RUNS,
-      );
-      expect(accepted, 'lines the model accepted').to.be.above(100);
-      expect(refused, 'lines the model refused').to.be.above(10);
     });
   });
 });

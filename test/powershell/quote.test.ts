@@ -8,13 +8,12 @@ import {
   psString,
   psStringArray,
 } from '../../src/targets/powershell/quote.js';
-import { DANGEROUS_UNITS, parseScriptHeader, readVerbatimString, singleStringToken, tokenize } from './ps-tokenizer.js';
+import { DANGEROUS_UNITS } from './dangerous-units.js';
 
 /*
  * quote.ts without PowerShell: the exact text each function writes and what it refuses. What PowerShell reads
  * from that text is checked by PowerShell's own parser in quote-parser.test.ts (every quoted value is exactly
- * one constant equal to the value). The tokenizer model below (ps-tokenizer.ts) stays tested here because the
- * fake pwsh and the script tests read headers with it; quote-parser.test.ts checks it against the real parser.
+ * one constant equal to the value).
  */
 /**
  * What psString must refuse, written out independently of quote.ts: control characters (C0, DEL, C1), the
@@ -28,76 +27,6 @@ const dangerous = fc
     maxLength: 24,
   })
   .map((parts) => parts.join(''));
-
-describe('the tokenizer model (windows-cluster-facts §5)', () => {
-  it('reads the examples of §5.2: a doubled quote of any kind is one quote, a single one ends the string', () => {
-    expect(singleStringToken("'a''b'")).to.equal("a'b");
-    expect(singleStringToken("'a\u2019\u2019b'")).to.equal('a\u2019b'); // 'a’’b' → a’b
-    expect(readVerbatimString("'a\u2019b'", 0)).to.deep.equal({ value: 'a', end: 3 }); // 'a’b' ends at ’
-    expect(singleStringToken("'a\u2019b'")).to.equal(undefined);
-    // Any single quote followed by any single quote is an escape; the second is kept.
-    expect(singleStringToken("'a\u2018'b'")).to.equal("a'b");
-    // A string may open and close with a smart quote.
-    expect(singleStringToken('\u201Bx\u201A')).to.equal('x');
-  });
-
-  it('treats $, $(, backticks, double quotes and U+201F as plain text inside a verbatim string', () => {
-    expect(singleStringToken("'$(Remove-Item C:\\) `n \"x\" \u201Cy\u201D \u201F'")).to.equal('$(Remove-Item C:\\) `n "x" \u201Cy\u201D \u201F');
-  });
-
-  it('keeps reading a string across a newline, as PowerShell does, and reports one that never ends', () => {
-    expect(singleStringToken("'a\nb'")).to.equal('a\nb');
-    expect(singleStringToken("'abc")).to.equal(undefined);
-    expect(singleStringToken("'abc' ")).to.equal(undefined);
-  });
-
-  it('catches the break-out that doubling only U+0027 would allow', () => {
-    const name = "web\u2019; Stop-Computer -Force; \u2019";
-    const naive = "'" + name.replaceAll("'", "''") + "'";
-    expect(singleStringToken(naive), 'naive quoting is broken by a smart quote').to.equal(undefined);
-    const kinds = tokenize(naive).map((t) => t.kind);
-    expect(kinds.slice(0, 2)).to.deep.equal(['string', 'other']); // the string ends at ’, code follows
-    expect(singleStringToken(psString(name))).to.equal(name);
-  });
-
-  it('parses a header and stops at the first empty line without reading the body', () => {
-    const script = [
-      '# clusterchaos isolate-network',
-      "$cluster = 'C1'",
-      "$peers = @('N1', 'N\u2019\u20193')",
-      '$healAfterMs = 30000',
-      '$negative = -5',
-      '$drain = $true',
-      '$none = @()',
-      '$ints = @(60, 300)',
-      '',
-      '& { "the body is not tokenized: \u201C $( ) \u2019 " }',
-    ].join('\r\n');
-    expect(parseScriptHeader(script)).to.deep.equal({
-      op: 'isolate-network',
-      values: { cluster: 'C1', peers: ['N1', 'N\u20193'], healAfterMs: 30000, negative: -5, drain: true, none: [], ints: [60, 300] },
-    });
-  });
-
-  it('rejects a header line that is not exactly one assignment of a literal', () => {
-    const bad = [
-      "$a = 'x'; Stop-Computer", // a second statement
-      "$a = 'x' # note", // a comment after it
-      "$a = 'x\ny'", // a string running past its line
-      "$a = 'x", // a string that never ends
-      '$a = $b', // a variable that is not $true/$false
-      '$a = "x"', // an expandable string
-      "$a = @('x', 1)", // a mixed array
-      "$a = @('x'", // an unclosed array
-      "'x'", // no assignment
-    ];
-    for (const line of bad) {
-      expect(() => parseScriptHeader(`# clusterchaos poll\n${line}\n\nbody`), line).to.throw(/header line 2/);
-    }
-    expect(() => parseScriptHeader("# clusterchaos poll\n$a = 'x'\n$a = 'y'\n")).to.throw(/assigned twice/);
-    expect(() => parseScriptHeader("$a = 'x'\n")).to.throw(/first line/);
-  });
-});
 
 describe('psString', () => {
   it('wraps a value in U+0027 and doubles each of the five single quotes with itself (§5.2, [PSSRC-CG])', () => {
@@ -137,7 +66,7 @@ describe('psString', () => {
   });
 
   it('accepts astral characters (well-formed surrogate pairs) and NBSP', () => {
-    expect(singleStringToken(psString('web😀\u00A0'))).to.equal('web😀\u00A0');
+    expect(psString('web😀\u00A0')).to.equal("'web😀\u00A0'");
   });
 
   it('refuses non-strings', () => {

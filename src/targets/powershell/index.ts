@@ -44,19 +44,7 @@ export { PowerShellOutputError, PowerShellReadError, ANSWER_BEGIN, ANSWER_END, t
 export { MUTATING_OPS, READ_ONLY_OPS, scriptOp, isMutatingScript, type ScriptOp } from './scripts.js';
 export { UnsafeValueError } from './quote.js';
 
-/**
- * Get-Cluster properties read by getSettings() besides the experiment's own: those the guard and the header
- * need, which every Windows Server 2016+ cluster has. A property the cluster lacks reads as absent, never as
- * a failed read (review B4).
- */
-export const DEFAULT_SETTING_NAMES: readonly string[] = [
-  'ResiliencyLevel',
-  'ResiliencyDefaultPeriod',
-  'QuarantineThreshold',
-  'QuarantineDuration',
-  'SameSubnetDelay',
-  'SameSubnetThreshold',
-];
+export { DEFAULT_SETTING_NAMES } from './scripts.js';
 
 /** How long an operation that moves VMs (Stop-ClusterNode, a drain or failback without a timeout) may take. */
 export const DEFAULT_LONG_TIMEOUT_MS = 30 * 60_000;
@@ -361,7 +349,7 @@ export class PowerShellTarget implements Target {
 
   /** The cluster's properties: the default names and the experiment's; a property the cluster lacks is left out (review B4). */
   async getSettings(): Promise<ClusterSettingValues> {
-    const names = [...new Set([...DEFAULT_SETTING_NAMES, ...(this.options.settingNames ?? [])])];
+    const names = scripts.settingNamesRead(this.options.settingNames ?? []);
     const values = parseSettings(await this.run(build.getSettings(this.address, names)), names);
     return Object.fromEntries(Object.entries(values).filter((e): e is [string, number] => e[1] !== null));
   }
@@ -446,9 +434,14 @@ export class PowerShellTarget implements Target {
       for (const e of m.restoreErrors) this.options.log.warn(`live migration of ${v}: a host's own transport could not be put back: ${e}`);
       return { vm: m.vm, source: m.source, target: m.target, totalMs: m.totalMs, ...(transport ? { transport } : {}) } satisfies LiveMigrationValue;
     });
+    // how far it got: where the module says the VM started from, else where it was last seen
+    const howFar = (e: OperationError | OperationUnknownError): LiveMigrationValue => {
+      const source = (e.value as { source?: unknown } | undefined)?.source;
+      return { ...asFar(), ...(typeof source === 'string' && source ? { source } : {}) };
+    };
     const withValue = (e: unknown): never => {
-      if (e instanceof OperationError && e.value === undefined) throw new OperationError(e.message, asFar());
-      if (e instanceof OperationUnknownError && e.value === undefined) throw new OperationUnknownError(e.message, asFar());
+      if (e instanceof OperationError) throw new OperationError(e.message, howFar(e));
+      if (e instanceof OperationUnknownError) throw new OperationUnknownError(e.message, howFar(e));
       throw e;
     };
     if (limit === undefined) return move.catch(withValue);
@@ -543,7 +536,8 @@ export class PowerShellTarget implements Target {
 
   private async drainedBy(script: string, op: 'suspend-node' | 'resume-node', node: string, timeoutMs: Millis | undefined): Promise<ReturnType<typeof parseDrain>> {
     const output = await this.run(script, { timeoutMs: timeoutMs !== undefined ? timeoutMs * 2 + this.timeoutMs : this.longTimeoutMs }).catch((e: unknown) => {
-      if ((e instanceof OperationError || e instanceof OperationUnknownError) && e.value === undefined) {
+      // a failure's value says how far the drain got (what the module adds, restoreErrors, is in the message)
+      if ((e instanceof OperationError || e instanceof OperationUnknownError) && (e.value as { node?: unknown } | undefined)?.node === undefined) {
         const value: DrainValue = { node, totalMs: 0, migrations: [] };
         throw e instanceof OperationError ? new OperationError(e.message, value) : new OperationUnknownError(e.message, value);
       }

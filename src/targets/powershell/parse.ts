@@ -52,11 +52,14 @@ export function framedAnswer(output: string): string | undefined {
   return rest.slice(0, end).trim();
 }
 
-/** A failure the module caught and reported in its answer; `notEffective`: the fault would not have taken effect. */
+/**
+ * A failure the module caught and reported in its answer; `details`: what else the answer says (`notEffective`:
+ * the fault would not have taken effect; a failed move's `source`; `restoreErrors`), undefined when nothing.
+ */
 export class ModuleError extends Error {
   constructor(
     message: string,
-    readonly notEffective: boolean,
+    readonly details: Record<string, unknown> | undefined,
   ) {
     super(message);
   }
@@ -168,7 +171,7 @@ export function parseOutput<T>(output: string, context: ParseContext, what: stri
     }
     const failure = failureOf(json);
     if (failure) {
-      if (context.mutating) throw new OperationError(`${context.op}: ${failure.message}`, failure.notEffective ? { notEffective: true } : undefined);
+      if (context.mutating) throw new OperationError(`${context.op}: ${failure.message}`, failure.details);
       throw new PowerShellReadError(`${context.op}: ${failure.message}`);
     }
     return shape(json);
@@ -184,9 +187,9 @@ export function parseOutput<T>(output: string, context: ParseContext, what: stri
 /** `{"error": "…", "notEffective"?: true}`: the module's report of a failure it caught. */
 function failureOf(json: unknown): ModuleError | undefined {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const e = (json as { error?: unknown }).error;
+  const { error: e, ...rest } = json as { error?: unknown } & Record<string, unknown>;
   if (typeof e !== 'string') return undefined;
-  return new ModuleError(e || 'the module reported a failure without a message', (json as { notEffective?: unknown }).notEffective === true);
+  return new ModuleError(e || 'the module reported a failure without a message', Object.keys(rest).length ? rest : undefined);
 }
 
 export const NODE_STATES: readonly NodeObservation['State'][] = ['Up', 'Down', 'Paused', 'Joining', 'Unknown'];

@@ -40,7 +40,7 @@ export interface UnsafeCharacter {
  * The first character psString refuses, if any:
  * - control characters (Unicode Cc: U+0000–U+001F, U+007F and U+0080–U+009F). A newline inside a literal
  *   would be legal PowerShell, but the session is fed line by line (node-powershell writes the command to
- *   `pwsh -Command -`), every reader of a script (the dry-run, the fake pwsh, a person) reads it line by
+ *   `pwsh -Command -`), every reader of a script (the dry-run, a person) reads it line by
  *   line, and no cluster, node or VM name has one: such names are refused, never quoted. NUL is refused too
  *   (the tokenizer only accepts it away from the end of input, §5.2).
  * - U+2028 and U+2029, line and paragraph separators (line breaks to JavaScript and to many editors).

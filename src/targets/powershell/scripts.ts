@@ -53,6 +53,25 @@ export const READ_ONLY_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(['connect'
 /** The operations whose scripts change the cluster: everything else. `--dry-run` sends none of them. */
 export const MUTATING_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(SCRIPT_OPS.filter((op) => !READ_ONLY_OPS.has(op)));
 
+/**
+ * Get-Cluster properties get-settings reads besides the experiment's own: those the guard and the header need,
+ * which every Windows Server 2016+ cluster has. A property the cluster lacks reads as absent, never as a failed
+ * read (review B4).
+ */
+export const DEFAULT_SETTING_NAMES: readonly string[] = [
+  'ResiliencyLevel',
+  'ResiliencyDefaultPeriod',
+  'QuarantineThreshold',
+  'QuarantineDuration',
+  'SameSubnetDelay',
+  'SameSubnetThreshold',
+];
+
+/** The names get-settings asks for: the defaults, then the experiment's own, each once. */
+export function settingNamesRead(experimentNames: readonly string[]): string[] {
+  return [...new Set([...DEFAULT_SETTING_NAMES, ...experimentNames])];
+}
+
 /** The hold-down's scheduled task on a node (one at a time per node; startClusterService removes it). */
 export const HOLD_DOWN_TASK = 'clusterchaos-clussvc-holddown';
 
@@ -259,7 +278,8 @@ const TAG = /^clusterchaos-[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const TRANSPORTS: readonly LiveMigrationTransport[] = ['TCPIP', 'Compression', 'SMB', 'SMBDirect'];
 
-const START_TYPES: readonly string[] = ['Automatic', 'AutomaticDelayedStart', 'Manual', 'Disabled'];
+/** What Start-ClusterChaosService puts back: the start types a running clussvc can have had (Windows PowerShell 5.1's ServiceStartMode). */
+const START_TYPES: readonly string[] = ['Automatic', 'Manual'];
 
 /** Printable ASCII: quoted as it is; anything else travels as base64 of its UTF-8 (review R9). */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

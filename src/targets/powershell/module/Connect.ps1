@@ -93,7 +93,9 @@ function Connect-ClusterChaosCluster {
             try {
                 $failureActions = [byte[]](Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Services\ClusSvc' -Name 'FailureActions').FailureActions
             } catch { $problems += ('clussvc FailureActions: ' + $_.Exception.Message) }
-            [pscustomobject]@{
+            # A hashtable, not [pscustomobject]: ConstrainedLanguage refuses that conversion (PowerShell
+            # issue 20767), and this is the answer that must say the node is in ConstrainedLanguage (N5).
+            @{
                 kind = 'node'
                 languageMode = $languageMode
                 osVersion = $osVersion

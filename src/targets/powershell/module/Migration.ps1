@@ -82,10 +82,12 @@ function Join-ClusterChaosFailure {
     An operation's own error, with the transports that could not be put back after it (review R13: both
     reported, the operation's error first).
     #>
-    param([Parameter(Mandatory = $true)] [string] $Message, [AllowEmptyCollection()] [string[]] $RestoreErrors = @())
+    param([Parameter(Mandatory = $true)] [string] $Message, [AllowEmptyCollection()] [string[]] $RestoreErrors = @(), [hashtable] $Extra = @{})
     $text = $Message
     if ($RestoreErrors.Count -gt 0) { $text += '; and putting the live-migration transport back failed on ' + ($RestoreErrors -join '; ') }
-    New-ClusterChaosException -Message $text -Extra @{ restoreErrors = [string[]]$RestoreErrors }
+    $fields = @{ restoreErrors = [string[]]$RestoreErrors }
+    foreach ($key in $Extra.Keys) { $fields[$key] = $Extra[$key] }
+    New-ClusterChaosException -Message $text -Extra $fields
 }
 
 function Move-ClusterChaosVm {
@@ -133,13 +135,14 @@ function Move-ClusterChaosVm {
         }
         $endedAt = Get-Date
         $restoreErrors = [string[]]@(Restore-ClusterChaosTransport -Previous $previous)
-        if ($null -ne $moveError) { throw (Join-ClusterChaosFailure -Message $moveError -RestoreErrors $restoreErrors) }
+        # a failed move says where the VM was when it started (the models judge where it should be now)
+        if ($null -ne $moveError) { throw (Join-ClusterChaosFailure -Message $moveError -RestoreErrors $restoreErrors -Extra @{ vm = [string]$row.Name; source = [string]$source; target = $Node }) }
 
         # Where it runs after the move: it must be the node asked for.
         $owners = Read-ClusterChaosGroupOwner -Cluster $Cluster -GroupId @($row.GroupId)
         $owner = [string]$owners[$row.GroupId]
         if ($owner -ne $Node) {
-            throw (Join-ClusterChaosFailure -Message ("the VM '" + $row.Name + "' is on '" + $owner + "' after the move, not on " + $Node) -RestoreErrors $restoreErrors)
+            throw (Join-ClusterChaosFailure -Message ("the VM '" + $row.Name + "' is on '" + $owner + "' after the move, not on " + $Node) -RestoreErrors $restoreErrors -Extra @{ vm = [string]$row.Name; source = [string]$source; target = $Node })
         }
         $invariant = [Globalization.CultureInfo]::InvariantCulture
         [ordered]@{
