@@ -142,10 +142,8 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   out.push(...indent(scripts.poll(a)));
   out.push('  the event-log records since a time: before the run, the last QuarantineWindow (earlier ungraceful exits); after each poll, since the previous collection (shown with 1970-01-01):');
   out.push(...indent(scripts.events(a, experiment.cluster.nodes, new Date(0).toISOString())));
-  if (names.length) {
-    out.push('  the settings, read before the run (the values the restore puts back):');
-    out.push(...indent(scripts.getSettings(a, names)));
-  }
+  out.push("  the settings, read before the run (the guard's and the header's, and those the restore puts back):");
+  out.push(...indent(scripts.getSettings(a, scripts.settingNamesRead(names))));
   out.push('  the residue scan, after the reverts: nodes Up and not Paused, no firewall rules or tasks of this run, settings restored:');
   out.push(...indent(scripts.residue(a, { tag, settings: Object.fromEntries(names.map((n) => [n, o.clusterSettings[n]!])) })));
   return out;
