@@ -14,7 +14,7 @@ import {
 import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../trace/records.js';
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
-import type { Outcome } from './outcome.js';
+import { Settlement, type Outcome } from './outcome.js';
 import { simConfiguration } from './configuration.js';
 
 export { simDefects, UnknownDefectError } from './defects.js';
@@ -148,25 +148,6 @@ export class SimTarget implements Target {
       throw new OperationError(`no node ${node} in cluster ${this.cluster.describe().name} (nodes: ${[...this.cluster.services.keys()].join(', ')})`);
     }
     return service;
-  }
-}
-
-/** The first outcome an operation reports (a class, not closures: one is made per operation). */
-class Settlement<T> implements Outcome<T> {
-  settled = false;
-  value: T | undefined;
-  error: Error | undefined;
-
-  ok(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.value = value;
-  }
-
-  fail(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.error = error;
   }
 }
 

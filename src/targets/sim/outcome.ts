@@ -4,6 +4,25 @@ export interface Outcome<T> {
   fail(error: Error): void;
 }
 
+/** The first outcome an operation reports, kept for whoever waits on it (a class, not closures: one is made per operation). */
+export class Settlement<T> implements Outcome<T> {
+  settled = false;
+  value: T | undefined;
+  error: Error | undefined;
+
+  ok(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.value = value;
+  }
+
+  fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.error = error;
+  }
+}
+
 /** "30 s", "1.5 s": a timeout as the messages print it. */
 export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;

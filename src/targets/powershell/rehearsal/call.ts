@@ -3,7 +3,6 @@
  * being built (output, warnings, non-terminating errors) and the bound parameters read the way PowerShell
  * bound them.
  */
-import type { Outcome } from '../../sim/outcome.js';
 import type { WaitEnd } from './clock.js';
 import type { LabWorld } from './world.js';
 
@@ -187,21 +186,4 @@ function escape(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** The first outcome a simulator operation reports. */
-export class Settlement<T> implements Outcome<T> {
-  settled = false;
-  value: T | undefined;
-  error: Error | undefined;
-
-  ok(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.value = value;
-  }
-
-  fail(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.error = error;
-  }
-}
+export { Settlement } from '../../sim/outcome.js';
