@@ -259,6 +259,10 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     }
     if (flags.dryRun) {
       for (const line of dryRunLines({ experiment, ...allowed, runId: randomUUID(), clusterSettings: clusterSettingsOf(experiment, 'powershell') })) io.out(line);
+      if (flags.rehearse) {
+        io.out('');
+        io.out(`--rehearse: a rehearsal sends these very scripts, in real PowerShell 7, to the rehearsal lab's ${experiment.cluster.name} (its sessions import the stand-ins before the ClusterChaos module); nothing reaches a real cluster either way`);
+      }
       io.out('verdict: unknown — dry run, nothing was run');
       return EXIT.unknown;
     }
@@ -403,7 +407,7 @@ export function realRun(real: RealTarget, outDir: string): Pick<Parameters<typeo
     runId: real.runId,
     residue: { tag: real.tag },
     journal: join(outDir, 'undo.ndjson'),
-    ...(facts ? { facts: targetFacts(facts, real.target.kind === 'powershell' && 'lab' in real.target) } : {}),
+    ...(facts ? { facts: targetFacts(facts, real.rehearsal) } : {}),
   };
 }
 

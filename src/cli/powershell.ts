@@ -106,6 +106,8 @@ export interface RealTarget {
   target: PowerShellTarget;
   runId: string;
   tag: string;
+  /** The target runs against the rehearsal lab, not a real cluster. */
+  rehearsal: boolean;
 }
 
 /**
@@ -125,7 +127,7 @@ export async function powerShellTargetFor(
   if (o.rehearse) {
     const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
     const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log });
-    return { target, runId, tag };
+    return { target, runId, tag, rehearsal: true };
   }
   const { createPowerShellTarget } = await import('../targets/powershell/index.js');
   const target = createPowerShellTarget({
@@ -136,7 +138,7 @@ export async function powerShellTargetFor(
     ...(o.credential ? { credential: o.credential } : {}),
     log: o.log,
   });
-  return { target, runId, tag };
+  return { target, runId, tag, rehearsal: false };
 }
 
 /**
