@@ -12,7 +12,7 @@ import { runPwshServer, type PwshServer } from '../helpers/pwsh.js';
  *   `@(…)` / `a, b` of such values; a variable (`$true`); or anything else, with its AST type and text.
  *
  * Only ASCII crosses the pipes: each text goes as base64 of its UTF-16 code units, the answer as base64 of
- * UTF-8 JSON with every control character and every UTF-16 surrogate written as \uXXXX, so a value comes
+ * UTF-8 JSON with every control character and every UTF-16 surrogate written as \uNNNN, so a value comes
  * back exactly, lone surrogates included.
  *
  * So a test can say "this literal is exactly one constant equal to the value" with PowerShell's parser, not a
@@ -105,7 +105,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Off
 
 # Hot path: few PowerShell function calls (each costs far more than a .NET method call). $J.Invoke($s) is a
-# JSON string literal of $s (null for $null), every control character as \uXXXX: a compiled delegate
+# JSON string literal of $s (null for $null), every control character as \uNNNN: a compiled delegate
 #   s => s == null ? "null" : "\"" + control.Replace(s.Replace("\\", "\\\\").Replace("\"", "\\\""), escape) + "\""
 $E = [System.Linq.Expressions.Expression]
 $controlEscape = [System.Text.RegularExpressions.MatchEvaluator]{ param($m) '\u' + ([int][char]$m.Value).ToString('x4') }

@@ -4,13 +4,13 @@
 function ConvertTo-ClusterChaosJson {
     <#
     .SYNOPSIS
-    One line of JSON in which every character outside ASCII is written \uXXXX, so the answer means the same
+    One line of JSON in which every character outside ASCII is written \uNNNN, so the answer means the same
     whatever the console's code page (review R9).
     #>
     param([AllowNull()] $InputObject)
     $json = ConvertTo-Json -InputObject $InputObject -Depth 20 -Compress
     if ($json -notmatch '[^\x00-\x7F]') { return $json }
-    # Outside ASCII is only ever inside a string, where \uXXXX means the same UTF-16 unit (a surrogate pair
+    # Outside ASCII is only ever inside a string, where \uNNNN means the same UTF-16 unit (a surrogate pair
     # becomes two escapes, which JSON reads back as the one character).
     $ascii = New-Object System.Text.StringBuilder ($json.Length + 16)
     foreach ($c in $json.ToCharArray()) {

@@ -12,7 +12,7 @@ Describe 'the framed answer (review B3, R9)' {
         $lines[2] | Should -BeExactly '@@clusterchaos-end@@'
     }
 
-    It 'writes every character outside ASCII as \uXXXX, so the console code page cannot change a name' {
+    It 'writes every character outside ASCII as \uNNNN, so the console code page cannot change a name' {
         $json = InModuleScope ClusterChaos { ConvertTo-ClusterChaosJson -InputObject ([ordered]@{ vm = "Bob`u{2019}s VM"; node = "N`u{00E9}"; emoji = "`u{1F600}" }) }
         $json | Should -Not -Match '[^\x00-\x7F]'
         $json | Should -BeLike '*Bob\u2019s VM*'
