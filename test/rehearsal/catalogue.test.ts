@@ -48,10 +48,12 @@ interface Outcome {
 /** The cells of docs/detection-matrix.md: experiment → the defects it catches. */
 function caughtCells(): Map<string, string[]> {
   const lines = readFileSync(join(ROOT, 'docs/detection-matrix.md'), 'utf8').split('\n');
-  const header = lines.find((l) => l.startsWith('| defect |'))!;
-  const experiments = header.split('|').slice(3, -1).map((c) => c.trim().replaceAll('`', ''));
+  const at = lines.findIndex((l) => l.startsWith('| defect |'));
+  const experiments = lines[at]!.split('|').slice(3, -1).map((c) => c.trim().replaceAll('`', ''));
   const cells = new Map<string, string[]>(experiments.map((e) => [e, []]));
-  for (const line of lines.filter((l) => l.startsWith('| `'))) {
+  // the matrix's own rows only: the table ends at its first blank line (a later table has rows of its own)
+  const end = lines.findIndex((l, i) => i > at && l.trim() === '');
+  for (const line of lines.slice(at, end).filter((l) => l.startsWith('| `'))) {
     const parts = line.split('|').slice(1, -1).map((c) => c.trim());
     const defect = parts[0]!.replaceAll('`', '');
     parts.slice(2).forEach((v, i) => {

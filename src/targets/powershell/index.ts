@@ -432,6 +432,9 @@ export class PowerShellTarget implements Target {
       const m = parseLiveMigration(output, 'live-migrate');
       // a host left on the transport under test is residue, not a failed migration (review R13)
       for (const e of m.restoreErrors) this.options.log.warn(`live migration of ${v}: a host's own transport could not be put back: ${e}`);
+      if (m.owner !== undefined && m.owner.toLowerCase() !== m.target.toLowerCase()) {
+        this.options.log.warn(`live migration of ${v} to ${m.target} completed, but its cluster group is owned by ${m.owner} afterwards`);
+      }
       return { vm: m.vm, source: m.source, target: m.target, totalMs: m.totalMs, ...(transport ? { transport } : {}) } satisfies LiveMigrationValue;
     });
     // how far it got: where the module says the VM started from, else where it was last seen

@@ -449,14 +449,18 @@ export function parseConnect(output: string): ConnectAnswer {
   });
 }
 
-/** Move-ClusterChaosVm's `{ vm, group, source, target, totalMs, startedAt, endedAt, restoreErrors }`. */
-export function parseLiveMigration(output: string, op: string): { vm: string; source: string; target: string; totalMs: number; restoreErrors: string[] } {
+/**
+ * Move-ClusterChaosVm's `{ vm, group, source, target, owner, totalMs, startedAt, endedAt, restoreErrors }`:
+ * `target` the node asked for, `owner` the group's owner read back after the move.
+ */
+export function parseLiveMigration(output: string, op: string): { vm: string; source: string; target: string; owner?: string; totalMs: number; restoreErrors: string[] } {
   return parseOutput(output, { op, mutating: true }, 'a live migration ({vm, source, target, totalMs})', (json) => {
     const m = object(json, 'the answer');
     return {
       vm: name(m.vm, 'vm'),
       source: name(m.source, 'source'),
       target: name(m.target, 'target'),
+      ...(m.owner === undefined || m.owner === null ? {} : { owner: name(m.owner, 'owner') }),
       totalMs: milliseconds(m.totalMs, 'totalMs'),
       restoreErrors: strings(m.restoreErrors, 'restoreErrors'),
     };

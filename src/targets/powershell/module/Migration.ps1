@@ -138,18 +138,18 @@ function Move-ClusterChaosVm {
         # a failed move says where the VM was when it started (the models judge where it should be now)
         if ($null -ne $moveError) { throw (Join-ClusterChaosFailure -Message $moveError -RestoreErrors $restoreErrors -Extra @{ vm = [string]$row.Name; source = [string]$source; target = $Node }) }
 
-        # Where it runs after the move: it must be the node asked for.
+        # Where its group is owned after the move. The cmdlet said the move completed; a group still owned
+        # elsewhere is the cluster's to answer for, and the checker's to judge from what the polls see, so it
+        # is reported (owner), not turned into a failed move.
         $owners = Read-ClusterChaosGroupOwner -Cluster $Cluster -GroupId @($row.GroupId)
         $owner = [string]$owners[$row.GroupId]
-        if ($owner -ne $Node) {
-            throw (Join-ClusterChaosFailure -Message ("the VM '" + $row.Name + "' is on '" + $owner + "' after the move, not on " + $Node) -RestoreErrors $restoreErrors -Extra @{ vm = [string]$row.Name; source = [string]$source; target = $Node })
-        }
         $invariant = [Globalization.CultureInfo]::InvariantCulture
         [ordered]@{
             vm = $row.Name
             group = $row.Group
             source = $source
-            target = $owner
+            target = $Node
+            owner = $owner
             totalMs = [long][math]::Round(($endedAt - $startedAt).TotalMilliseconds)
             startedAt = $startedAt.ToUniversalTime().ToString('o', $invariant)
             endedAt = $endedAt.ToUniversalTime().ToString('o', $invariant)
