@@ -37,6 +37,28 @@ const REFUSED: Record<string, RegExp> = {
   'quarantine-cap': /expected at most 1 node reaching QuarantineThreshold/,
 };
 
+/**
+ * What the PowerShell target cannot see the way the simulator target does, and so a real run would not either:
+ * the simulator's value of a migration or a drain carries what its engine did (each pre-copy pass, when each of
+ * a drain's migrations started, in which phase one failed and towards which node); a real cluster's cmdlets
+ * report none of it. These cells give the rehearsal's own verdict, checked here so that a change is seen.
+ */
+const UNSEEN: Record<string, { verdict: string; why: string }> = {
+  'busy-vm-migration/pass-limit-ignored': { verdict: 'pass', why: 'how many pre-copy passes a live migration made: no cmdlet or documented event reports it' },
+  'drain-host/migration-limit-ignored': {
+    verdict: 'pass',
+    why: 'when each of a drain\'s migrations started: Suspend-ClusterNode -Drain -Wait returns once, when the drain is over',
+  },
+  'drain-host/missing-shared-storage-path': {
+    verdict: 'pass',
+    why: "which of a drain's migrations failed, in which phase, towards which node: Suspend-ClusterNode reports only DrainStatus Failed, and the checker ignores a fault that failed",
+  },
+  'drain-host/owner-not-moved': {
+    verdict: 'unknown',
+    why: "where a drain's VMs went when their groups stayed on the node: without each migration's target more than 5000 runs of the models explain the trace, and the checker says unknown rather than guess",
+  },
+};
+
 interface Outcome {
   verdict: string;
   first?: { rule: string; entity: string };
@@ -63,8 +85,10 @@ function caughtCells(): Map<string, string[]> {
   return cells;
 }
 
+/** A soak longer than the matrix's cap is run to the cap, as the detection matrix runs it. */
 function setsFor(file: string): string[] {
-  return /^iterations:/m.test(readFileSync(file, 'utf8')) ? [`iterations=${MATRIX_SOAK_ITERATIONS}`] : [];
+  const iterations = Number(/^iterations:\s*(\d+)/m.exec(readFileSync(file, 'utf8'))?.[1] ?? 0);
+  return iterations > MATRIX_SOAK_ITERATIONS ? [`iterations=${MATRIX_SOAK_ITERATIONS}`] : [];
 }
 
 /** The simulator's verdict, in-process. */
@@ -158,6 +182,16 @@ describe('the catalogue rehearsed in real PowerShell: every experiment and the d
 
   for (const e of runs) {
     for (const defect of [undefined, ...e.defects]) {
+      const unseen = UNSEEN[`${e.name}/${defect}`];
+      if (unseen) {
+        it(`${e.name} --defect ${defect}: the simulator fails, the rehearsal says ${unseen.verdict}: a real cluster does not show ${unseen.why}`, async () => {
+          const sim = await onSimulator(e.file, defect);
+          const rh = await started.get(key(e.name, defect))!;
+          expect(sim.verdict).to.equal('fail');
+          expect(rh.verdict, `rehearsal: ${rh.reason}`).to.equal(unseen.verdict);
+        });
+        continue;
+      }
       it(`${e.name}${defect ? ` --defect ${defect}` : ''}: the same verdict${defect ? ', on the same rule and entity' : ''}`, async () => {
         const sim = await onSimulator(e.file, defect);
         const rh = await started.get(key(e.name, defect))!;
