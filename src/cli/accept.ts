@@ -103,7 +103,11 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
     ...flags.defect.flatMap((d) => ['--defect', d]),
   ]);
   const openReal = (experiment: Experiment): Promise<RealTarget> =>
-    powerShellTargetFor(experiment, { credential, log, ...(flags.rehearse ? { rehearse: { defects: flags.defect } } : {}) });
+    powerShellTargetFor(experiment, {
+      credential,
+      log,
+      ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
+    });
   // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
   // must hold with its own settings, for every generated run.
   if (allowed) {

@@ -6,6 +6,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { settingDefinitions } from '../../machines/index.js';
 import { checkTrace } from '../check/index.js';
 import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
+import { tryParseDuration } from '../experiment/duration.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
 import { formatRunResult, formatViolation } from '../report/index.js';
@@ -48,6 +49,13 @@ function integer(value: string): number {
   return Number(value);
 }
 
+/** `--lab-latency 50ms`: a duration, in ms. */
+function duration(value: string): number {
+  const ms = tryParseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration, e.g. 50ms or 0.2s');
+  return ms;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -74,6 +82,8 @@ export interface RunFlags {
   credential?: 'prompt';
   /** With --target powershell: rehearse in real PowerShell against the rehearsal lab instead of a real cluster. */
   rehearse?: boolean;
+  /** With --rehearse: virtual ms every stand-in call costs (what a poll then costs is measured and printed). */
+  labLatency?: number;
   logFormat: LogFormat;
 }
 
@@ -101,6 +111,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
     )
     .option('--rehearse', 'with --target powershell: run the real PowerShell target in real PowerShell 7 against the rehearsal lab (stand-in commands backed by the simulated cluster) instead of a real cluster')
+    .option('--lab-latency <duration>', "with --rehearse: what every stand-in call costs on the lab's clock (default 0ms), to see what slower round trips do to a run", duration)
     .option('--no-shrink', 'do not shrink the schedule of a soak that failed on the simulator')
     .option('--resume <out>', 'continue a soak that was killed, after its last checkpoint: give the folder of its results (nothing else)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
@@ -157,6 +168,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--out <dir>', 'where to write junit.xml and the runs (default: reports/<timestamp>-pre-upgrade-acceptance/)')
     .option('--dry-run', 'print the runs the suite would make (and, with --target powershell, the exact PowerShell) and change nothing')
     .option('--rehearse', 'with --target powershell: run against the rehearsal lab (real PowerShell 7, stand-in commands backed by the simulated cluster) instead of a real cluster')
+    .option('--lab-latency <duration>', "with --rehearse: what every stand-in call costs on the lab's clock (default 0ms)", duration)
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
     .addOption(
       new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
@@ -245,6 +257,7 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
   }
   let allowed: Consent | undefined;
   if (flags.rehearse && flags.target !== 'powershell') return badInput('--rehearse rehearses a run of --target powershell: add --target powershell (the simulator needs no rehearsal)');
+  if (flags.labLatency !== undefined && !flags.rehearse) return badInput('--lab-latency sets the rehearsal lab\'s latency: add --target powershell --rehearse');
   if (flags.target === 'powershell') {
     if (flags.defect.length && !flags.rehearse) {
       return badInput(`--defect ${flags.defect.join(', ')}: defect profiles make the simulator misbehave; a real cluster has its own. Remove --defect with --target powershell (or rehearse with --rehearse, where the lab's simulated cluster can misbehave). Nothing was done to any cluster.`);
@@ -388,7 +401,7 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
   const real = await powerShellTargetFor(experiment, {
     credential: flags.rehearse ? undefined : await readCredential(flags.credential),
     log,
-    ...(flags.rehearse ? { rehearse: { defects: flags.defect } } : {}),
+    ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
   });
   try {
     await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry, log });

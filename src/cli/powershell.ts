@@ -118,7 +118,7 @@ export interface RealTarget {
  */
 export async function powerShellTargetFor(
   experiment: Experiment,
-  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[] }; runId?: string },
+  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[]; latencyMs?: number }; runId?: string },
 ): Promise<RealTarget> {
   // a new run gets its own id; `clusterchaos revert` reopens the cluster under the run's own (its tag names the rules)
   const runId = o.runId ?? randomUUID();
@@ -126,7 +126,8 @@ export async function powerShellTargetFor(
   const settingNames = Object.keys(clusterSettingsOf(experiment, 'powershell'));
   if (o.rehearse) {
     const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
-    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log });
+    const lab = o.rehearse.latencyMs !== undefined ? { latencyMs: o.rehearse.latencyMs } : {};
+    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab });
     return { target, runId, tag, rehearsal: true };
   }
   const { createPowerShellTarget } = await import('../targets/powershell/index.js');

@@ -137,5 +137,7 @@ function runOf(run: RunRecord): RunRecord {
     wallMs: run.wallMs,
     reverts: run.reverts.map((r) => ({ fault: r.fault, outcome: r.outcome, ...(r.error !== undefined ? { error: r.error } : {}) })),
     ...(run.soak ? { soak: run.soak } : {}),
+    ...(run.observation ? { observation: run.observation } : {}),
+    ...(run.notEffective ? { notEffective: run.notEffective } : {}),
   };
 }
