@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
@@ -16,10 +16,11 @@ import { createSimTarget, simDefects } from '../targets/sim/index.js';
 import { acceptanceDryRunLines } from './accept-dry-run.js';
 import { acceptanceJunit, SpecCollector, type SpecSink } from './accept-junit.js';
 import { readCredential, type Credential } from './credentials.js';
-import { onCtrlC } from './interrupt.js';
+import { onStopSignals } from './interrupt.js';
 import { createLogger } from './log.js';
 import { realRun, type RunFlags } from './main.js';
-import { prepareOutDir, UsageError } from './out-dir.js';
+import { abandon, prepareOutDir, UsageError, type FolderLock } from './out-dir.js';
+import { writeWholeSync } from '../trace/output.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
 import { runExperiment } from './run-experiment.js';
@@ -42,7 +43,16 @@ interface Io {
  * results in <out>/<run>/. Exit 0 when every spec passed, 1 when any failed or was not attempted, 2 on bad
  * input (nothing done to any cluster), 3 for a dry run.
  */
-export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
+export async function accept(flags: AcceptFlags, io: Io, commandLine = 'clusterchaos accept'): Promise<number> {
+  const held: { lock?: FolderLock } = {};
+  try {
+    return await acceptHolding(flags, io, commandLine, held);
+  } finally {
+    if (held.lock) abandon(held.lock);
+  }
+}
+
+async function acceptHolding(flags: AcceptFlags, io: Io, commandLine: string, held: { lock?: FolderLock }): Promise<number> {
   const badInput = (message: string): number => {
     io.err(message);
     io.out('acceptance: not run — bad input');
@@ -123,21 +133,23 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   }
   let outDir: string;
   try {
-    outDir = prepareOutDir(flags.out, `${base.name}-acceptance`);
+    held.lock = prepareOutDir(flags.out, `${base.name}-acceptance`, commandLine);
+    outDir = held.lock.dir;
   } catch (e) {
     if (e instanceof UsageError) return badInput(e.message);
     throw e;
   }
 
-  // Ctrl-C: the run in progress stops after its current step and reverts its faults; no further run starts.
-  const ctrlC = onCtrlC(log, {
-    first: 'Ctrl-C: stopping the run in progress after its current step, reverting its faults; no further run will start',
-    again: 'Ctrl-C again: the reverts are running; wait for them',
+  // Ctrl-C (or SIGTERM, SIGHUP): the run in progress stops after its current step and reverts its faults; no further run starts.
+  const ctrlC = onStopSignals(log, {
+    first: (name) => `${name}: stopping the run in progress after its current step, reverting its faults; no further run will start`,
+    again: (name) => `${name} again: the reverts are running; wait for them`,
   });
+  const stoppedBy = (): string => (typeof ctrlC.signal.reason === 'string' ? ctrlC.signal.reason : 'Ctrl-C');
   const context: AcceptanceContext = {
     base,
     plan,
-    stopped: () => (ctrlC.signal.aborted ? 'interrupted (Ctrl-C)' : undefined),
+    stopped: () => (ctrlC.signal.aborted ? `interrupted (${stoppedBy()})` : undefined),
     async readConfiguration() {
       const target = flags.target === 'powershell' ? (await openReal(base)).target : createSimTarget({ cluster: base.cluster, simulator: base.simulator, seed: base.seed, defects: flags.defect });
       try {
@@ -185,7 +197,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   }
 
   const junitPath = join(outDir, 'junit.xml');
-  writeFileSync(
+  writeWholeSync(
     junitPath,
     acceptanceJunit({
       suite: `pre-upgrade acceptance of ${base.cluster.name}`,
@@ -205,7 +217,7 @@ export async function accept(flags: AcceptFlags, io: Io): Promise<number> {
   io.out(`junit: ${junitPath}`);
   io.out(`runs: ${outDir} (one folder per generated experiment: trace, report.html, junit.xml)`);
   if (ctrlC.signal.aborted) {
-    io.out(`acceptance: unknown — interrupted (Ctrl-C) after ${passed} of ${specCount} specs passed; the run in progress reverted its faults (see its residue line)`);
+    io.out(`acceptance: unknown — interrupted (${stoppedBy()}) after ${passed} of ${specCount} specs passed; the run in progress reverted its faults (see its residue line)`);
     return 3;
   }
   const ok = passed === sink.results.length && sink.results.length === specCount;

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { settingDefinitions } from '../../machines/index.js';
-import { checkTrace } from '../check/index.js';
 import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
 import { tryParseDuration } from '../experiment/duration.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
@@ -14,17 +14,18 @@ import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { formatResidue } from '../safety/residue.js';
 import { simDefects } from '../targets/sim/index.js';
+import { describeWriteError, OutputError } from '../trace/output.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { Invocation, Verdict } from '../trace/records.js';
 import type { Logger } from 'pino';
 import type { Experiment } from '../experiment/types.js';
 import { createLogger, defaultLogFormat, type LogFormat } from './log.js';
-import { prepareOutDir, UsageError } from './out-dir.js';
+import { abandon, FolderBusyError, lockFolder, prepareOutDir, UsageError, type FolderLock } from './out-dir.js';
 import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
 import { readCredential } from './credentials.js';
-import { onCtrlC } from './interrupt.js';
+import { onStopSignals } from './interrupt.js';
 import { SPEC_NAMES } from '../acceptance/plan.js';
 import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines } from './powershell-dry-run.js';
@@ -32,6 +33,8 @@ import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;
+/** clusterchaos itself failed (an unwritable output, a full disk, a bug): never 1, which would blame the cluster. */
+export const EXIT_OWN_FAILURE = 4;
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 interface Io {
@@ -87,7 +90,7 @@ export interface RunFlags {
   logFormat: LogFormat;
 }
 
-/** The `clusterchaos` command. Returns the exit code: 0 pass, 1 fail, 2 bad input or usage, 3 unknown or aborted. */
+/** The `clusterchaos` command. Returns the exit code: 0 pass, 1 fail, 2 bad input or usage, 3 unknown or aborted, 4 clusterchaos itself failed. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   const program = new Command('clusterchaos')
@@ -116,7 +119,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--resume <out>', 'continue a soak that was killed, after its last checkpoint: give the folder of its results (nothing else)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
     .action(async (file: string | undefined, flags: RunFlags) => {
-      code = await run(file, flags, io);
+      code = await run(file, flags, io, ['clusterchaos', ...argv].join(' '));
     });
 
   program
@@ -175,7 +178,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     )
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
     .action(async (flags: import('./accept.js').AcceptFlags) => {
-      code = await (await import('./accept.js')).accept(flags, io);
+      code = await (await import('./accept.js')).accept(flags, io, ['clusterchaos', ...argv].join(' '));
     });
 
   try {
@@ -186,7 +189,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out('verdict: unknown — bad usage, nothing was run');
       return EXIT_USAGE;
     }
-    throw e;
+    return ownFailure(e, io);
   }
   if (argv.length === 0) {
     program.outputHelp();
@@ -195,11 +198,55 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return code;
 }
 
+/**
+ * clusterchaos itself failed, not the cluster: a clear message, the last line `verdict: unknown — …`, exit 4,
+ * never a stack trace (a bug's goes to a file a person can attach to an issue).
+ */
+export function ownFailure(e: unknown, io: Io): number {
+  const errno = e as NodeJS.ErrnoException;
+  let said: string;
+  if (e instanceof OutputError) said = e.message;
+  else if (errno?.code && errno.syscall) {
+    // the machine said no (a full disk, a permission, too many open files): the operating system's words, and where
+    said = `${errno.syscall}${errno.path ? ` ${errno.path}` : ''}: ${describeWriteError(e)}`;
+  } else {
+    const file = join(tmpdir(), `clusterchaos-failure-${process.pid}-${Date.now()}.txt`);
+    let where = '';
+    try {
+      writeFileSync(file, `${new Date().toISOString()} clusterchaos ${process.argv.slice(2).join(' ')}\n${(e as Error)?.stack ?? String(e)}\n`);
+      where = ` The details are in ${file}; please attach them to an issue.`;
+    } catch {
+      /* the details stay unsaid */
+    }
+    said = `${(e as Error)?.message ?? String(e)} (a bug in clusterchaos, not a finding about the cluster).${where}`;
+  }
+  io.err(`clusterchaos itself failed: ${said}`);
+  io.out(`verdict: unknown — clusterchaos itself failed: ${firstClause(said)}`);
+  return EXIT_OWN_FAILURE;
+}
+
+/** The message up to its first full stop, for the verdict line. */
+function firstClause(message: string): string {
+  const line = message.split('\n')[0]!;
+  const stop = line.search(/\.\s/);
+  return (stop > 0 ? line.slice(0, stop) : line).slice(0, 300);
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promise<number> {
+/** `clusterchaos run`: the folder it claims is given back however the run ends (and removed if it made it and left it empty). */
+async function run(fileArg: string | undefined, flags: RunFlags, io: Io, commandLine: string): Promise<number> {
+  const held: { lock?: FolderLock } = {};
+  try {
+    return await runHolding(fileArg, flags, io, commandLine, held);
+  } finally {
+    if (held.lock) abandon(held.lock);
+  }
+}
+
+async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, commandLine: string, held: { lock?: FolderLock }): Promise<number> {
   const log = createLogger(flags.logFormat);
   const badInput = (message: string): number => {
     io.err(message);
@@ -213,6 +260,16 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       return badInput(
         `--resume ${flags.resume}: a resumed run goes on exactly as it was started (same experiment, seed, --set and --defect, same folder); give only the folder: clusterchaos run --resume ${flags.resume}`,
       );
+    }
+    if (!existsSync(join(flags.resume, 'trace.ndjson'))) {
+      return badInput(`--resume ${flags.resume}: no trace.ndjson there; give the folder a run wrote its results to (the --out folder, or reports/<timestamp>-<experiment>/)`);
+    }
+    // one resume of a soak at a time: a second one (or a run still writing there) is refused, named
+    try {
+      held.lock = lockFolder(flags.resume, commandLine);
+    } catch (e) {
+      if (e instanceof FolderBusyError) return badInput(`--resume ${e.message}`);
+      throw e;
     }
     try {
       resume = findResumePoint(join(flags.resume, 'trace.ndjson'));
@@ -301,6 +358,20 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     return EXIT.unknown;
   }
 
+  // The results' folder is claimed first, atomically (two runs given one --out: exactly one goes on), before any
+  // cluster is even read. A run refused after this gives it back, and removes it if it made it.
+  let outDir: string;
+  if (resume) outDir = dirname(resume.tracePath);
+  else {
+    try {
+      held.lock = prepareOutDir(flags.out, experiment.name, commandLine);
+    } catch (e) {
+      if (e instanceof UsageError) return badInput(e.message);
+      throw e;
+    }
+    outDir = held.lock.dir;
+  }
+
   // A real cluster is read (never changed) before anything is written: its nodes and VMs must be the experiment's.
   let real: RealTarget | undefined;
   if (allowed) {
@@ -308,18 +379,6 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       real = await openCluster(experiment, allowed, flags, log);
     } catch (e) {
       if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
-      throw e;
-    }
-  }
-
-  let outDir: string;
-  if (resume) outDir = dirname(resume.tracePath);
-  else {
-    try {
-      outDir = prepareOutDir(flags.out, experiment.name);
-    } catch (e) {
-      await real?.target.close().catch(() => undefined);
-      if (e instanceof UsageError) return badInput(e.message);
       throw e;
     }
   }
@@ -333,9 +392,9 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
     defects: flags.defect,
     sets: flags.set,
   };
-  const ctrlC = onCtrlC(log, {
-    first: 'Ctrl-C: stopping after the current step and reverting every fault',
-    again: 'Ctrl-C again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)',
+  const ctrlC = onStopSignals(log, {
+    first: (name) => `${name}: stopping after the current step and reverting every fault`,
+    again: (name) => `${name} again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)`,
   });
   if (real && flags.rehearse) {
     log.info(`rehearsing ${experiment.name} in real PowerShell against the rehearsal lab's ${experiment.cluster.name} (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}; run tag ${real.tag})`);
@@ -369,28 +428,35 @@ async function run(fileArg: string | undefined, flags: RunFlags, io: Io): Promis
       io.out('verdict: unknown — the run could not be resumed');
       return EXIT_USAGE;
     }
+    ctrlC.dispose();
     throw e;
+  }
+  // a stop signal while shrinking stops the shrinking, not the command: the verdict line still comes
+  try {
+    const { header, tracePath, result, outcome, files, lanes } = run;
+    for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
+    if (real && outcome.observation) io.out(observationLine(outcome.observation, experiment.observe.intervalMs, flags.rehearse === true));
+    if (run.residue) for (const line of formatResidue(run.residue)) io.out(line);
+    const first = result.violations[0];
+    if (flags.shrink && !real && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
+      log.info(`shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
+      const shrunk = await shrinkSoak({ experiment, file, sets: flags.set, defects: flags.defect, tracePath, outDir, violation: first, signal: ctrlC.signal });
+      const stopped = shrunk.interrupted ? ` — stopped early (${String(ctrlC.signal.reason ?? 'Ctrl-C')})` : '';
+      io.out('');
+      io.out(
+        shrunk.to < shrunk.from
+          ? `shrunk${stopped}: ${shrunk.to} of the ${shrunk.from} operations fail the same way (${first.rule} on ${first.entity}; ${shrunk.replays} replays, ${(shrunk.wallMs / 1000).toFixed(1)} s):`
+          : shrunk.interrupted
+            ? `shrinking stopped (${String(ctrlC.signal.reason ?? 'Ctrl-C')}) before any of the ${shrunk.from} operations could go (${shrunk.replays} replays); the schedule is written as it is:`
+            : `could not shrink the schedule: none of its ${shrunk.from} operations could go within the budget (${shrunk.replays} replays); it is written as it is:`,
+      );
+      io.out(`  ${shrunk.command}`);
+    }
+    io.out(`verdict: ${result.verdict} — ${result.reason}`);
+    return EXIT[result.verdict];
   } finally {
     ctrlC.dispose();
   }
-  const { header, tracePath, result, outcome, files, lanes } = run;
-  for (const line of formatRunResult({ header, tracePath, result, run: outcome }, files, lanes)) io.out(line);
-  if (real && outcome.observation) io.out(observationLine(outcome.observation, experiment.observe.intervalMs, flags.rehearse === true));
-  if (run.residue) for (const line of formatResidue(run.residue)) io.out(line);
-  const first = result.violations[0];
-  if (flags.shrink && !real && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
-    log.info(`shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
-    const shrunk = await shrinkSoak({ experiment, file, sets: flags.set, defects: flags.defect, tracePath, outDir, violation: first });
-    io.out('');
-    io.out(
-      shrunk.to < shrunk.from
-        ? `shrunk: ${shrunk.to} of the ${shrunk.from} operations fail the same way (${first.rule} on ${first.entity}; ${shrunk.replays} replays, ${(shrunk.wallMs / 1000).toFixed(1)} s):`
-        : `could not shrink the schedule: none of its ${shrunk.from} operations could go within the budget (${shrunk.replays} replays); it is written as it is:`,
-    );
-    io.out(`  ${shrunk.command}`);
-  }
-  io.out(`verdict: ${result.verdict} — ${result.reason}`);
-  return EXIT[result.verdict];
 }
 
 /**
@@ -432,13 +498,15 @@ export function observationLine(o: NonNullable<import('../trace/records.js').Run
   return `observation: ${o.polls} polls${failed}; each took ${s(o.medianMs)} median, ${s(o.p95Ms)} at the 95th percentile, ${s(o.maxMs)} at most${rehearsal ? ' (of the lab\'s virtual time)' : ''}${slow}`;
 }
 
+/** `clusterchaos check <trace>`: the trace read as `report` reads it (readStoredTrace), so both accept, refuse and judge it alike. */
 async function check(file: string, io: Io): Promise<number> {
+  const { readStoredTrace } = await import('./report-command.js');
   let checked;
   try {
-    checked = await checkTrace(file);
+    checked = await readStoredTrace(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (e instanceof TraceFormatError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    if (e instanceof TraceFormatError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR') {
       io.err(e instanceof TraceFormatError ? e.message : `${file}: cannot read the trace (${code}); give the path of a trace.ndjson written by clusterchaos run`);
       io.out('verdict: unknown — bad input, nothing was checked');
       return EXIT_USAGE;

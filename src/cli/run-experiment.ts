@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -18,6 +18,7 @@ import { formatResidue, scanResidue, type Residue } from '../safety/residue.js';
 import { createSimTarget } from '../targets/sim/index.js';
 import type { Target } from '../targets/target.js';
 import type { HeaderRecord, Invocation, TargetFacts } from '../trace/records.js';
+import { describeWriteError, OutputError, writeWholeSync } from '../trace/output.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { ExperimentRunner } from '../testing/mocha.js';
 
@@ -122,13 +123,33 @@ export async function runExperiment(o: {
   }
   if (sink?.diverged) throw sink.diverged;
   if (o.resume && outcome.soak) outcome.soak.resumedAfter = o.resume.lastIteration;
+  const broken = runner.traceBroken;
+  if (broken) {
+    throw new OutputError(
+      `cannot write the trace ${tracePath}: ${describeWriteError(broken)}. The run stopped and ran its reverts (${revertsSaid(outcome)}); ` +
+        `the lines it could not write went to stderr. Make room (or give another --out) and run the experiment again.`,
+      { cause: broken },
+    );
+  }
 
   const { result: checked } = await checkTrace(tracePath);
   const result = withResidue(withRunOutcome(checked, outcome), residue);
-  const footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
+  let footer: TraceWriter;
+  try {
+    footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
+  } catch (e) {
+    throw new OutputError(`cannot append the footer to ${tracePath}: ${describeWriteError(e)}; the run's verdict was ${result.verdict} — ${result.reason}`, { cause: e });
+  }
   const { wallMs: _wall, ...run } = outcome;
   footer.write({ type: 'footer', t: outcome.virtualMs, verdict: result.verdict, reason: result.reason, run });
   footer.close();
+  if (footer.broken) {
+    throw new OutputError(
+      `cannot append the footer to ${tracePath}: ${describeWriteError(footer.broken)}; the run's verdict was ${result.verdict} — ${result.reason} ` +
+        `(every revert ran: ${revertsSaid(outcome)}). The trace is whole but for its footer: once there is room, \`clusterchaos report ${o.outDir}\` writes the reports from it`,
+      { cause: footer.broken },
+    );
+  }
 
   const { lanes, ...files } = await writeReports(o.outDir, { header: runner.header, tracePath, result, run: outcome });
   if (residue) recordResidue(files.summary, residue);
@@ -147,7 +168,15 @@ export function withResidue(result: CheckResult, residue: Residue | undefined): 
 /** summary.json gets the residue beside the verdict (`residue: {clean, findings}`). */
 function recordResidue(summaryFile: string, residue: Residue): void {
   const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(summaryFile, JSON.stringify({ ...summary, residue }, null, 2) + '\n');
+  writeWholeSync(summaryFile, JSON.stringify({ ...summary, residue }, null, 2) + '\n');
+}
+
+/** `2 reverts, all ok` / `3 reverts: kill-clussvc N2 ok, restore settings fail`: what a message about a stopped run says of its reverts. */
+export function revertsSaid(outcome: RunOutcome): string {
+  const all = outcome.reverts;
+  if (!all.length) return 'there was nothing to revert';
+  if (all.every((r) => r.outcome === 'ok')) return `${all.length} revert${all.length > 1 ? 's' : ''}, all ok`;
+  return `${all.length} reverts: ${all.map((r) => `${r.fault} ${r.outcome === 'info' ? 'unknown' : r.outcome}`).join(', ')}`;
 }
 
 /**

@@ -6,7 +6,7 @@
  * results, with the command that runs it. Shrinking has a budget (replays and wall time) and keeps the best
  * schedule found when it runs out; a schedule that cannot be cut is said so.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -15,6 +15,7 @@ import type { Violation } from '../check/result.js';
 import type { Experiment, FaultStep } from '../experiment/types.js';
 import { applySets } from '../experiment/overrides.js';
 import { faults } from '../faults/catalogue.js';
+import { writeWholeSync } from '../trace/output.js';
 import { readTrace } from '../trace/reader.js';
 import { replayCommand } from './replay.js';
 import { runExperiment } from './run-experiment.js';
@@ -33,6 +34,8 @@ export interface ShrinkOptions {
   /** Wall-time budget, ms (default 20 s), and most replays (default 200). */
   budgetMs?: number;
   maxReplays?: number;
+  /** A stop signal (Ctrl-C, SIGTERM…): shrinking ends after the replay in progress, keeping the best schedule so far. */
+  signal?: AbortSignal;
 }
 
 export interface ShrinkResult {
@@ -44,6 +47,8 @@ export interface ShrinkResult {
   /** The shrunk experiment, and the command that runs it (it fails the same way). */
   file: string;
   command: string;
+  /** Stopped by a stop signal before the budget was spent. */
+  interrupted: boolean;
 }
 
 /** The soak's schedule: every fault or workload operation it invoked, in order, with the arguments the trace recorded. */
@@ -89,21 +94,21 @@ export async function shrinkSoak(o: ShrinkOptions): Promise<ShrinkResult> {
       rmSync(outDir, { recursive: true, force: true });
     }
   };
-  const inBudget = () => replays < maxReplays && performance.now() - started < budgetMs;
+  const inBudget = () => !o.signal?.aborted && replays < maxReplays && performance.now() - started < budgetMs;
   let shrunk: FaultStep[];
   try {
     // First the cut a person would try: only the operations on the entity the violation names (a VM's own
     // migrations; a node's own faults). Then delta debugging from whatever is smallest.
     const own = schedule.filter((step) => touches(step, o.violation.entity));
-    const start = own.length > 0 && own.length < schedule.length && (await fails(own)) ? own : schedule;
+    const start = own.length > 0 && own.length < schedule.length && inBudget() && (await fails(own)) ? own : schedule;
     shrunk = await ddmin(start, fails, inBudget);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const file = join(o.outDir, 'shrunk.yaml');
-  writeFileSync(file, shrunkExperiment(o, shrunk, schedule.length));
+  writeWholeSync(file, shrunkExperiment(o, shrunk, schedule.length));
   const command = replayCommand({ file, seed: o.experiment.seed, sets: [], defects: o.defects, target: 'sim' });
-  return { from: schedule.length, to: shrunk.length, replays, wallMs: performance.now() - started, file, command };
+  return { from: schedule.length, to: shrunk.length, replays, wallMs: performance.now() - started, file, command, interrupted: o.signal?.aborted === true };
 }
 
 /**

@@ -120,6 +120,10 @@ export class ResumingTraceSink implements TraceSink {
     return this.writer ? this.writer.nextSeq : this.seq;
   }
 
+  get broken(): NodeJS.ErrnoException | undefined {
+    return this.writer?.broken;
+  }
+
   /** Whether the stored prefix has been regenerated in full (records now go to the file). */
   get caughtUp(): boolean {
     return this.writer !== undefined;

@@ -28,9 +28,19 @@ export class RevertStack {
    * those registered after the stack had that size (a soak iteration's own).
    */
   async runAll(each: (r: Revert, outcome: Promise<void>) => Promise<void>, downTo = 0): Promise<void> {
+    let first: unknown;
     while (this.stack.length > downTo) {
       const r = this.stack.pop()!;
-      await each(r, r.run());
+      // the revert starts before anything is recorded about it, and what `each` does with it (write the trace,
+      // which may fail) can never keep the next revert from running
+      const outcome = Promise.resolve().then(() => r.run());
+      try {
+        await each(r, outcome);
+      } catch (e) {
+        first ??= e;
+        await outcome.catch(() => undefined);
+      }
     }
+    if (first !== undefined) throw first;
   }
 }

@@ -6,7 +6,7 @@ import { OperationError, OperationUnknownError, ReadError, type Poll, type Targe
 import type { ClusterEvent } from '../targets/target.js';
 import type { HeaderRecord, Invocation, OpPhase, RunOutcome, SoakOutcome, TargetFacts } from '../trace/records.js';
 import { TRACE_FORMAT } from '../trace/records.js';
-import { TraceWriter } from '../trace/writer.js';
+import { describeWriteError, TraceWriter } from '../trace/writer.js';
 import { RevertStack, type Revert } from './reverts.js';
 import { seededRandom } from './random.js';
 import { deviations } from './steady-state.js';
@@ -28,7 +28,7 @@ export interface RunOptions {
   /** The models' own settings (not cluster properties), recorded in the header for the checker. */
   modelSettings: Record<string, number>;
   log: Logger;
-  /** Aborted on Ctrl-C: the runner stops at the next step and runs the reverts. */
+  /** Aborted on a stop signal (its reason names it: `Ctrl-C`, `SIGTERM`, …): the runner stops at the next step and runs the reverts. */
   signal?: AbortSignal;
   /** How the run was invoked (recorded in the header, for --resume). */
   invocation?: Invocation;
@@ -94,6 +94,11 @@ export class Runner {
   header!: HeaderRecord;
   /** The cluster's settings as read before the run changed any (for the residue scan's comparison). */
   settingsBefore: Record<string, number> = {};
+
+  /** The first write to the trace that failed (the run then stopped and reverted; later lines went to stderr). */
+  get traceBroken(): NodeJS.ErrnoException | undefined {
+    return this.trace.broken;
+  }
 
   /** The sequence number the next trace record would get (for a footer appended later). */
   get nextSeq(): number {
@@ -242,7 +247,10 @@ export class Runner {
   }
 
   private checkSignal(): void {
-    if (this.o.signal?.aborted) throw new Aborted('interrupted (Ctrl-C): stopped before the next step');
+    const broken = this.trace.broken;
+    if (broken) throw new Aborted(`cannot write the trace (${describeWriteError(broken)}): stopped before the next step`);
+    const signal = this.o.signal;
+    if (signal?.aborted) throw new Aborted(`interrupted (${typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C'}): stopped before the next step`);
   }
 
   private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}): void {
@@ -326,7 +334,12 @@ export class Runner {
     const journal = this.o.journal;
     if (!journal) return r;
     const id = ++this.journalId;
-    writeJournal(journal, { type: 'revert', id, fault: r.fault, args: r.args, label: r.label, t: this.o.target.now() });
+    try {
+      writeJournal(journal, { type: 'revert', id, fault: r.fault, args: r.args, label: r.label, t: this.o.target.now() });
+    } catch (e) {
+      // without its journal line, a revert could not be finished by `clusterchaos revert` if clusterchaos died: inject nothing
+      throw new Aborted(`cannot write the undo journal ${journal} (${describeWriteError(e)}): ${r.label} was not injected`);
+    }
     return {
       ...r,
       run: async () => {
@@ -337,7 +350,12 @@ export class Runner {
           outcome = e instanceof OperationError ? 'fail' : 'info';
           throw e;
         } finally {
-          writeJournal(journal, { type: 'done', id, outcome, t: this.o.target.now() });
+          try {
+            writeJournal(journal, { type: 'done', id, outcome, t: this.o.target.now() });
+          } catch (e) {
+            // the revert ran: only the record of it is missing, so `clusterchaos revert <out>` would run it again (reverts are idempotent)
+            this.o.log.error(`could not record in the undo journal ${journal} that ${r.label} was reverted (${outcome}): ${describeWriteError(e)}`);
+          }
         }
       },
     };
@@ -383,7 +401,17 @@ export class Runner {
     await this.reverts.runAll(async (r, outcome) => {
       const byRunner = r.fault === 'set-cluster-settings' || r.fault === 'set-vm-resiliency-period';
       const f = r.fault === 'set-cluster-settings' ? 'restore-cluster-settings' : r.fault === 'set-vm-resiliency-period' ? 'restore-vm-resiliency-period' : `revert:${r.fault}`;
-      const phase = await this.operation(byRunner ? 'runner' : 'nemesis', f, r.args, () => outcome);
+      let phase: OpPhase;
+      try {
+        phase = await this.operation(byRunner ? 'runner' : 'nemesis', f, r.args, () => outcome);
+      } catch (e) {
+        // recording the revert failed, not the revert (it is running already): say so, and go on to the next one
+        phase = await outcome.then(
+          () => 'ok' as const,
+          (err: unknown) => (err instanceof OperationError ? ('fail' as const) : ('info' as const)),
+        );
+        this.o.log.error(`could not record the revert ${r.label} (${phase}): ${(e as Error).message}`);
+      }
       // A soak iteration's own reverts are listed only when they did not work (the trace has them all).
       if (listAll || phase !== 'ok') this.outcome.reverts.push({ fault: r.label, outcome: phase });
     }, downTo);

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { describeWriteError, OutputError, writeWhole } from '../trace/output.js';
 import { join, relative } from 'node:path';
 import { htmlOf } from './html.js';
 import { junitOf } from './junit.js';
@@ -21,21 +22,24 @@ export const REPORT_FILES = { summary: 'summary.json', junit: 'junit.xml', html:
 /**
  * Write summary.json, junit.xml and report.html into `outDir` (created if missing), reading the trace once
  * as a stream. Returns the three paths and the lanes drawn (for the console's account of what happened).
+ * Throws OutputError when a file cannot be written (each is written whole or not at all).
  */
 export async function writeReports(
   outDir: string,
   input: ReportInput,
   limits?: Partial<LaneLimits>,
 ): Promise<{ summary: string; junit: string; html: string; lanes: Lanes }> {
-  await mkdir(outDir, { recursive: true });
+  await mkdir(outDir, { recursive: true }).catch((e: unknown) => {
+    throw new OutputError(`cannot create the folder ${outDir}: ${describeWriteError(e)}`, { cause: e });
+  });
   const lanes = await collectLanes(input.tracePath, input.header, limits);
   const paths = { summary: join(outDir, REPORT_FILES.summary), junit: join(outDir, REPORT_FILES.junit), html: join(outDir, REPORT_FILES.html) };
   const files = { trace: relative(outDir, input.tracePath) || input.tracePath, junit: REPORT_FILES.junit, html: REPORT_FILES.html };
   const summary = summaryOf(input, lanes, files);
-  await Promise.all([
-    writeFile(paths.summary, JSON.stringify(summary, null, 2) + '\n'),
-    writeFile(paths.junit, junitOf(input, lanes)),
-    writeFile(paths.html, htmlOf(input, lanes)),
-  ]);
+  // each file whole or not at all (a full disk must not leave a 0-byte report.html); one after the other, so the
+  // first failure is the one reported
+  await writeWhole(paths.summary, JSON.stringify(summary, null, 2) + '\n');
+  await writeWhole(paths.junit, junitOf(input, lanes));
+  await writeWhole(paths.html, htmlOf(input, lanes));
   return { ...paths, lanes };
 }

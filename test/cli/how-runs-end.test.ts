@@ -1,0 +1,210 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from '../helpers/cli.js';
+
+/** A soak that kills clussvc on N2 every iteration, with ResiliencyDefaultPeriod set for the run. */
+const SOAK = 'test/fixtures/experiments/kill-soak.yaml';
+const BIN = fileURLToPath(new URL('../../bin/clusterchaos.js', import.meta.url));
+const FULL_DISK = fileURLToPath(new URL('../helpers/full-disk.mjs', import.meta.url));
+
+export function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'clusterchaos-end-'));
+}
+
+export interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  lastLine: string;
+}
+
+/** Start `clusterchaos <args>` as a real process; `when(child)` may signal it. Resolves with how it ended. */
+export function start(args: string[], o: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; until?: () => boolean; then?: (pid: number) => void } = {}): Promise<Ended> {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    const timer = o.until
+      ? setInterval(() => {
+          if (o.until!()) {
+            clearInterval(timer);
+            o.then?.(child.pid!);
+          }
+        }, 20)
+      : undefined;
+    child.on('close', (code, signal) => {
+      if (timer) clearInterval(timer);
+      const lines = stdout.trimEnd().split('\n');
+      resolve({ code, signal, stdout, stderr, lastLine: lines.at(-1) ?? '' });
+    });
+  });
+}
+
+export function records(file: string): Record<string, any>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return []; // a line cut short
+      }
+    });
+}
+
+function checkpoints(trace: string): number {
+  return existsSync(trace) ? (readFileSync(trace, 'utf8').match(/"type":"checkpoint"/g) ?? []).length : 0;
+}
+
+/**
+ * Every fault injected was reverted, ok, and the settings restored: the simulated cluster was left as it was.
+ * (The trace is the simulator's whole story: a revert that did not run has no `revert:` line.)
+ */
+function everythingReverted(ops: Record<string, any>[]): { kills: number; reverts: number; settingsRestored: boolean } {
+  const kills = ops.filter((r) => r.f === 'kill-clussvc' && r.phase === 'invoke').length;
+  const reverts = ops.filter((r) => r.f === 'revert:kill-clussvc' && r.phase === 'ok').length;
+  const settingsRestored = ops.some((r) => r.f === 'restore-cluster-settings' && r.phase === 'ok');
+  return { kills, reverts, settingsRestored };
+}
+
+describe('how a run ends: stop signals, a full disk', function () {
+  this.timeout(180_000);
+
+  const stopped: Record<string, { ended: Ended; out: string }> = {};
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    it(`${signal} during a soak: stops after the step, runs every revert, writes the footer and the reports, exit 3`, async () => {
+      const out = join(tmp(), 'run');
+      const trace = join(out, 'trace.ndjson');
+      const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], { until: () => checkpoints(trace) >= 20, then: (pid) => process.kill(pid, signal) });
+      stopped[signal] = { ended, out };
+      expect(ended.signal, ended.stderr).to.equal(null); // it was not killed by the signal: it handled it
+      expect(ended.code, ended.stdout + ended.stderr).to.equal(3);
+      expect(ended.lastLine).to.equal(`verdict: unknown — the run was aborted: interrupted (${name}): stopped before the next step`);
+      expect(ended.stderr).to.include(`${name}: stopping after the current step and reverting every fault`);
+      const all = records(trace);
+      const footer = all.at(-1)!;
+      expect(footer.type).to.equal('footer');
+      expect(footer.run.status).to.equal('aborted');
+      expect(footer.run.abortReason).to.equal(`interrupted (${name}): stopped before the next step`);
+      const { kills, reverts, settingsRestored } = everythingReverted(all.filter((r) => r.type === 'op'));
+      expect(kills).to.be.at.least(20).and.below(3000);
+      expect(reverts, 'every kill reverted').to.equal(kills);
+      expect(settingsRestored, 'ResiliencyDefaultPeriod restored').to.equal(true);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(summary.verdict).to.equal('unknown');
+      expect(summary.run.status).to.equal('aborted');
+      expect(summary.run.reverts.every((r: { outcome: string }) => r.outcome === 'ok')).to.equal(true);
+      expect(readdirSync(out).sort()).to.deep.equal(['junit.xml', 'report.html', 'summary.json', 'trace.ndjson']);
+    });
+  }
+
+  it('SIGTERM and SIGHUP leave the same trace, summary and cluster as Ctrl-C (but for where the soak was stopped)', () => {
+    const shape = (signal: string) => {
+      const { out } = stopped[signal]!;
+      const all = records(join(out, 'trace.ndjson'));
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      return {
+        kinds: [...new Set(all.map((r) => r.type))].sort(),
+        lastOps: all.filter((r) => r.type === 'op').slice(-6).map((r) => `${r.f} ${r.phase}`),
+        reverts: summary.run.reverts.map((r: { fault: string; outcome: string }) => `${r.fault} ${r.outcome}`),
+        files: readdirSync(out).sort(),
+      };
+    };
+    expect(Object.keys(stopped)).to.have.length(3);
+    expect(shape('SIGTERM')).to.deep.equal(shape('SIGINT'));
+    expect(shape('SIGHUP')).to.deep.equal(shape('SIGINT'));
+  });
+
+  it('a second SIGTERM while the reverts run does not cut them short', async () => {
+    const out = join(tmp(), 'run');
+    const trace = join(out, 'trace.ndjson');
+    const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], {
+      until: () => checkpoints(trace) >= 10,
+      then: (pid) => {
+        process.kill(pid, 'SIGTERM');
+        setTimeout(() => process.kill(pid, 'SIGTERM'), 5);
+        setTimeout(() => process.kill(pid, 'SIGHUP'), 10);
+      },
+    });
+    expect(ended.code, ended.stderr).to.equal(3);
+    const { kills, reverts, settingsRestored } = everythingReverted(records(trace).filter((r) => r.type === 'op'));
+    expect(reverts).to.equal(kills);
+    expect(settingsRestored).to.equal(true);
+  });
+
+  it('with the output on a full disk: every registered revert still runs, what could not be written goes to stderr, exit 4', async () => {
+    const out = join(tmp(), 'run');
+    // the disk is full after the trace's first block (the header, the kill, the first observations): the next
+    // block fails while clussvc is down on N2 and ResiliencyDefaultPeriod is 60
+    const ended = await start(['run', 'experiments/compute-resiliency.yaml', '--out', out], {
+      nodeArgs: ['--import', FULL_DISK],
+      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"type":"header"' },
+    });
+    expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
+    expect(ended.stderr).to.include(`clusterchaos: cannot write the trace ${join(out, 'trace.ndjson')}: no space left on device (ENOSPC)`);
+    expect(ended.lastLine).to.match(/^verdict: unknown — clusterchaos itself failed: cannot write the trace .*: no space left on device \(ENOSPC\)$/);
+    // what the file holds and what went to stderr are, together, the whole story
+    const onDisk = records(join(out, 'trace.ndjson'));
+    const spilled = ended.stderr.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l));
+    expect(onDisk.map((r) => r.f)).to.include('kill-clussvc');
+    expect(spilled.map((r) => r.f)).to.include.members(['revert:kill-clussvc', 'restore-cluster-settings']);
+    const ops = [...onDisk, ...spilled].filter((r) => r.type === 'op');
+    expect(ops.map((r) => r.seq)).to.deep.equal(ops.map((r) => r.seq).sort((a, b) => a - b));
+    const { kills, reverts, settingsRestored } = everythingReverted(ops);
+    expect(kills).to.equal(1);
+    expect(reverts, 'the kill reverted').to.equal(1);
+    expect(settingsRestored, 'ResiliencyDefaultPeriod restored').to.equal(true);
+    expect(ended.stderr).to.match(/The run stopped and ran its reverts \(2 reverts, all ok\)/);
+    // no half-written reports: the trace is all there is
+    expect(readdirSync(out)).to.deep.equal(['trace.ndjson']);
+  });
+
+  it('a full disk in the middle of a soak: the soak stops at its checkpoint and restores the settings, exit 4', async () => {
+    const out = join(tmp(), 'run');
+    const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], {
+      nodeArgs: ['--import', FULL_DISK],
+      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"iteration":5,' },
+    });
+    expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
+    const spilled = ended.stderr.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l));
+    const { kills, reverts, settingsRestored } = everythingReverted([...records(join(out, 'trace.ndjson')), ...spilled].filter((r) => r.type === 'op'));
+    expect(kills).to.be.at.least(5);
+    expect(reverts).to.equal(kills);
+    expect(settingsRestored).to.equal(true);
+    expect(spilled.map((r) => r.f)).to.include('restore-cluster-settings');
+  });
+
+  it('a full disk while the reports are written: no 0-byte report.html, exit 4, and the trace is whole', async () => {
+    const out = join(tmp(), 'run');
+    const ended = await start(['run', 'experiments/compute-resiliency.yaml', '--out', out], {
+      nodeArgs: ['--import', FULL_DISK],
+      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"type":"footer"' },
+    });
+    expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
+    expect(ended.lastLine).to.match(/^verdict: unknown — clusterchaos itself failed: cannot write .*summary\.json: no space left on device \(ENOSPC\)$/);
+    expect(readdirSync(out).sort()).to.deep.equal(['trace.ndjson']);
+    expect(records(join(out, 'trace.ndjson')).at(-1)!.type).to.equal('footer');
+  });
+
+  it('stdout to /dev/full: the run completes, and says on stderr that its verdict could not be printed, exit 4', async () => {
+    const out = join(tmp(), 'run');
+    const viaShell = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const sh = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" run experiments/compute-resiliency.yaml --out "${out}" >/dev/full`], { cwd: ROOT, env: { ...process.env, CI: '1' } });
+      let stderr = '';
+      sh.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      sh.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(viaShell.code, viaShell.stderr).to.equal(4);
+    expect(viaShell.stderr).to.match(/clusterchaos itself failed: cannot write to standard output \(ENOSPC\)/);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).verdict).to.equal('pass');
+  });
+});
