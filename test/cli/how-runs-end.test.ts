@@ -1,68 +1,9 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
-
-/** A soak that kills clussvc on N2 every iteration, with ResiliencyDefaultPeriod set for the run. */
-const SOAK = 'test/fixtures/experiments/kill-soak.yaml';
-const BIN = fileURLToPath(new URL('../../bin/clusterchaos.js', import.meta.url));
-const FULL_DISK = fileURLToPath(new URL('../helpers/full-disk.mjs', import.meta.url));
-
-export function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'clusterchaos-end-'));
-}
-
-export interface Ended {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  lastLine: string;
-}
-
-/** Start `clusterchaos <args>` as a real process; `when(child)` may signal it. Resolves with how it ended. */
-export function start(args: string[], o: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; until?: () => boolean; then?: (pid: number) => void } = {}): Promise<Ended> {
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = o.until
-      ? setInterval(() => {
-          if (o.until!()) {
-            clearInterval(timer);
-            o.then?.(child.pid!);
-          }
-        }, 20)
-      : undefined;
-    child.on('close', (code, signal) => {
-      if (timer) clearInterval(timer);
-      const lines = stdout.trimEnd().split('\n');
-      resolve({ code, signal, stdout, stderr, lastLine: lines.at(-1) ?? '' });
-    });
-  });
-}
-
-export function records(file: string): Record<string, any>[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l)];
-      } catch {
-        return []; // a line cut short
-      }
-    });
-}
-
-function checkpoints(trace: string): number {
-  return existsSync(trace) ? (readFileSync(trace, 'utf8').match(/"type":"checkpoint"/g) ?? []).length : 0;
-}
+import { BIN, checkpointCount, FULL_DISK, KILL_SOAK, records, start, tmp, type Ended } from '../helpers/processes.js';
 
 /**
  * Every fault injected was reverted, ok, and the settings restored: the simulated cluster was left as it was.
@@ -84,7 +25,7 @@ describe('how a run ends: stop signals, a full disk', function () {
     it(`${signal} during a soak: stops after the step, runs every revert, writes the footer and the reports, exit 3`, async () => {
       const out = join(tmp(), 'run');
       const trace = join(out, 'trace.ndjson');
-      const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], { until: () => checkpoints(trace) >= 20, then: (pid) => process.kill(pid, signal) });
+      const ended = await start(['run', KILL_SOAK, '--out', out, '--no-shrink'], { until: () => checkpointCount(trace) >= 20, then: (pid) => process.kill(pid, signal) });
       stopped[signal] = { ended, out };
       expect(ended.signal, ended.stderr).to.equal(null); // it was not killed by the signal: it handled it
       expect(ended.code, ended.stdout + ended.stderr).to.equal(3);
@@ -127,8 +68,8 @@ describe('how a run ends: stop signals, a full disk', function () {
   it('a second SIGTERM while the reverts run does not cut them short', async () => {
     const out = join(tmp(), 'run');
     const trace = join(out, 'trace.ndjson');
-    const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], {
-      until: () => checkpoints(trace) >= 10,
+    const ended = await start(['run', KILL_SOAK, '--out', out, '--no-shrink'], {
+      until: () => checkpointCount(trace) >= 10,
       then: (pid) => {
         process.kill(pid, 'SIGTERM');
         setTimeout(() => process.kill(pid, 'SIGTERM'), 5);
@@ -170,7 +111,7 @@ describe('how a run ends: stop signals, a full disk', function () {
 
   it('a full disk in the middle of a soak: the soak stops at its checkpoint and restores the settings, exit 4', async () => {
     const out = join(tmp(), 'run');
-    const ended = await start(['run', SOAK, '--out', out, '--no-shrink'], {
+    const ended = await start(['run', KILL_SOAK, '--out', out, '--no-shrink'], {
       nodeArgs: ['--import', FULL_DISK],
       env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"iteration":5,' },
     });
