@@ -19,7 +19,8 @@ import { readTrace, TraceFormatError } from '../trace/reader.js';
 import type { HeaderRecord } from '../trace/records.js';
 import { readCredential } from './credentials.js';
 import { createLogger, type LogFormat } from './log.js';
-import { UsageError } from './out-dir.js';
+import { FolderBusyError, lockFolder, UsageError, type FolderLock } from './out-dir.js';
+import { describeWriteError } from '../trace/output.js';
 import { consent, powerShellTargetFor } from './powershell.js';
 import { runTag } from './powershell-dry-run.js';
 
@@ -76,9 +77,26 @@ export async function revertCommand(out: string, flags: RevertFlags, io: Io): Pr
     io.out('revert: not run — bad input, nothing was done to any cluster');
     return 2;
   };
-  const journal = join(out, 'undo.ndjson');
   const trace = join(out, 'trace.ndjson');
   if (!existsSync(trace)) return bad(`${out}: no trace.ndjson there; give the folder a run on a real cluster wrote its results to (its --out folder)`);
+  // never beside the run itself: if it still runs, it reverts its own faults when it ends
+  let lock: FolderLock;
+  try {
+    lock = lockFolder(out, `clusterchaos revert ${out}`);
+  } catch (e) {
+    if (e instanceof FolderBusyError) return bad(`${e.message}\n(a run that is still going reverts its own faults when it ends: stop it with Ctrl-C rather than revert beside it)`);
+    throw e;
+  }
+  try {
+    return await revertHolding(out, flags, io, bad);
+  } finally {
+    lock.release();
+  }
+}
+
+async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (message: string) => number): Promise<number> {
+  const journal = join(out, 'undo.ndjson');
+  const trace = join(out, 'trace.ndjson');
   let header: HeaderRecord;
   let pending: PendingRevert[];
   try {
@@ -127,11 +145,17 @@ export async function revertCommand(out: string, flags: RevertFlags, io: Io): Pr
           if (!fault?.revert) throw new OperationError(`clusterchaos has no revert for ${p.fault}`);
           await fault.revert(target, p.args as never);
         }
-        appendFileSync(journal, JSON.stringify({ type: 'done', id: p.id, outcome: 'ok', t: -1 } satisfies JournalLine) + '\n');
-        io.out(`  ok    ${p.label}`);
       } catch (e) {
         failed++;
         io.out(`  FAIL  ${p.label}: ${(e as Error).message}`);
+        continue;
+      }
+      io.out(`  ok    ${p.label}`);
+      try {
+        appendFileSync(journal, JSON.stringify({ type: 'done', id: p.id, outcome: 'ok', t: -1 } satisfies JournalLine) + '\n');
+      } catch (e) {
+        // the revert ran; only its record is missing (a second `clusterchaos revert` would run it again, harmlessly)
+        io.err(`could not record in ${journal} that ${p.label} was reverted: ${describeWriteError(e)}`);
       }
     }
     const residue = await scanResidue(target, {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { abandon, FolderBusyError, LOCK_FILE, lockFolder, prepareOutDir } from '../../src/cli/out-dir.js';
+import { cli } from '../helpers/cli.js';
 import { KILL_SOAK as SOAK, records, start, tmp } from '../helpers/processes.js';
 
 function checkpoints(trace: string): number[] {
@@ -76,6 +77,20 @@ describe('one run per folder, one resume per soak', function () {
     expect((await run).code).to.equal(3);
     expect(resumed!.code).to.equal(2);
     expect(resumed!.stderr).to.match(new RegExp(`another clusterchaos is writing there: \`clusterchaos run ${SOAK} --set iterations=30000 --out ${out} --no-shrink\``));
+  });
+
+  it('`clusterchaos revert <out>` is refused while the run still holds its folder (it reverts its own faults when it ends)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'trace.ndjson'), '');
+    const held = lockFolder(dir, 'clusterchaos run lab.yaml --target powershell');
+    try {
+      const r = cli(['revert', dir]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/another clusterchaos is writing there: `clusterchaos run lab\.yaml --target powershell` \(process \d+/);
+      expect(r.stderr).to.include('stop it with Ctrl-C rather than revert beside it');
+    } finally {
+      held.release();
+    }
   });
 
   describe('the lock', () => {
