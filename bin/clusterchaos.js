@@ -14,7 +14,14 @@ process.stderr.on('error', () => {
   // nowhere left to say anything
 });
 
-/** A failure outside any command's own handling (a timer's exception): one clear line, exit 4, never a stack trace and never 1. */
+register();
+const { stopEveryRun } = await import('../src/cli/interrupt.ts');
+
+/**
+ * A failure outside any command's own handling (an exception thrown by a timer): one clear line, exit 4, never a
+ * stack trace and never 1. A run in progress is first stopped as by a stop signal, so its reverts still run.
+ */
+let crashedWith;
 function crashed(e) {
   try {
     process.stderr.write(`clusterchaos itself failed: ${e?.message ?? e} (a bug in clusterchaos, not a finding about the cluster)\n`);
@@ -22,15 +29,15 @@ function crashed(e) {
   } catch {
     // nowhere to say it
   }
-  process.exit(4);
+  crashedWith ??= e;
+  if (!stopEveryRun(`an internal error: ${e?.message ?? e}`)) process.exit(4);
 }
 process.on('uncaughtException', crashed);
 process.on('unhandledRejection', crashed);
 
-register();
 const { main } = await import('../src/cli/main.ts');
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
+process.exitCode = crashedWith === undefined ? code : 4;
 // a failed write to stdout is reported as an 'error' event a tick later
 await new Promise((resolve) => setImmediate(resolve));
 if (stdoutFailed) {

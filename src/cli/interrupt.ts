@@ -20,6 +20,19 @@ export const STOP_SIGNALS: Readonly<Record<string, string>> = {
  * running, so they are never cut short. `first(name)` and `again(name)` word the warnings; `dispose()` removes
  * the handlers (the default, dying at once, applies again).
  */
+/** The runs in progress in this process (their stop controllers), for `stopEveryRun`. */
+const inProgress = new Set<AbortController>();
+
+/**
+ * Stop every run in progress as a stop signal would (after its current step, reverting every fault), for a
+ * reason that is not a signal: clusterchaos itself failed somewhere outside the run's own code (an exception
+ * thrown by a timer). Returns whether there was a run to stop; when there was none, nothing needs reverting.
+ */
+export function stopEveryRun(reason: string): boolean {
+  for (const c of inProgress) if (!c.signal.aborted) c.abort(reason);
+  return inProgress.size > 0;
+}
+
 export function onStopSignals(
   log: Logger,
   o: { first: (name: string) => string; again: (name: string) => string },
@@ -40,9 +53,11 @@ export function onStopSignals(
     process.on(sig, handler);
     return [sig, handler] as const;
   });
+  inProgress.add(abort);
   return {
     signal: abort.signal,
     dispose: () => {
+      inProgress.delete(abort);
       for (const [sig, handler] of handlers) process.removeListener(sig, handler);
     },
   };

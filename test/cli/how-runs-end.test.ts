@@ -2,8 +2,11 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
 import { BIN, checkpointCount, FULL_DISK, KILL_SOAK, records, start, tmp, type Ended } from '../helpers/processes.js';
+
+const THROWER = fileURLToPath(new URL('../helpers/throw-from-timer.mjs', import.meta.url));
 
 /**
  * Every fault injected was reverted, ok, and the settings restored: the simulated cluster was left as it was.
@@ -78,6 +81,21 @@ describe('how a run ends: stop signals, a full disk', function () {
     });
     expect(ended.code, ended.stderr).to.equal(3);
     const { kills, reverts, settingsRestored } = everythingReverted(records(trace).filter((r) => r.type === 'op'));
+    expect(reverts).to.equal(kills);
+    expect(settingsRestored).to.equal(true);
+  });
+
+  it('an exception nobody catches in the middle of a soak: the run stops as on a stop signal, every revert runs, exit 4', async () => {
+    const out = join(tmp(), 'run');
+    const trace = join(out, 'trace.ndjson');
+    const ended = await start(['run', KILL_SOAK, '--out', out, '--no-shrink'], { nodeArgs: ['--import', THROWER], env: { THROW_TRACE: trace } });
+    expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
+    expect(ended.stderr).to.include('clusterchaos itself failed: thrown from a timer by the test (a bug in clusterchaos, not a finding about the cluster)');
+    expect(ended.stderr).to.not.match(/\n\s+at /);
+    const all = records(trace);
+    expect(all.at(-1)!.run.abortReason).to.equal('interrupted (an internal error: thrown from a timer by the test): stopped before the next step');
+    const { kills, reverts, settingsRestored } = everythingReverted(all.filter((r) => r.type === 'op'));
+    expect(kills).to.be.at.least(5);
     expect(reverts).to.equal(kills);
     expect(settingsRestored).to.equal(true);
   });
