@@ -2,7 +2,7 @@
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
 import type { LiveMigrationNetworkDescription, VmDisk } from '../trace/records.js';
-import type { Experiment, Soak, Step, WindowsServerRelease } from './types.js';
+import type { Experiment, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
 export const DEFAULTS = {
@@ -87,7 +87,7 @@ interface Doc {
 
 export function buildExperiment(
   data: unknown,
-  where: { file: string; name: string; stepLines: (number | undefined)[] },
+  where: { file: string; name: string; stepLines: (number | undefined)[]; planAt?: Written & { path: string } },
   faults: FaultCatalogue,
 ): Experiment {
   const d = data as Doc;
@@ -143,6 +143,7 @@ export function buildExperiment(
     },
     seed: d.seed ?? DEFAULTS.seed,
     ...soakOf(d),
+    ...(where.planAt ? { planAt: where.planAt } : {}),
   };
 }
 

@@ -4,6 +4,8 @@
  * and what to do about it, so the message reads well on a terminal as is and the CLI exits with code 2.
  */
 
+import { escapeRefused } from './text.js';
+
 export interface Problem {
   /** The experiment file as the user gave it. */
   file: string;
@@ -35,7 +37,8 @@ export function formatProblem(p: Problem): string {
   }
   const head = path === '' ? `${where}:` : `${where}: ${path}:`;
   const hint = p.hint === '' ? '' : ` ${p.hint}`;
-  return `${head} expected ${p.expected}, found ${p.found}.${hint}`;
+  // a hostile name quoted back (or a file named so) must not drive the terminal that shows the message
+  return escapeRefused(`${head} expected ${p.expected}, found ${p.found}.${hint}`);
 }
 
 function flagPath(flag: string): string | undefined {
@@ -57,12 +60,23 @@ export function sortProblems(problems: Problem[], flags: readonly string[] = [])
   return [...inFile, ...fromFlags];
 }
 
+/** The most problems a message lists: a file of a hundred thousand wrong steps is told so in a screenful. */
+export const MAX_LISTED_PROBLEMS = 100;
+
+/** The problems, one a line, the first MAX_LISTED_PROBLEMS of them and how many more there are. */
+export function formatProblems(problems: readonly Problem[]): string {
+  const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  if (more > 0) lines.push(`… and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_LISTED_PROBLEMS} are listed above).`);
+  return lines.join('\n');
+}
+
 /** An experiment that cannot be run as written: bad input, exit code 2, nothing done to any cluster. */
 export class ExperimentError extends Error {
   readonly problems: Problem[];
 
   constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super(formatProblems(problems));
     this.name = 'ExperimentError';
     this.problems = problems;
   }

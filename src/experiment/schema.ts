@@ -13,6 +13,7 @@
 import type { SchemaObject } from 'ajv';
 import { describeSetting, type FaultCatalogue, type SettingsCatalogueEntry } from './catalogues.js';
 import { DURATION_EXAMPLES, DURATION_HINT } from './duration.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH, NAME_PATTERN } from './text.js';
 import { WINDOWS_SERVER_RELEASES } from './types.js';
 
 export const ANNOTATION_KEYWORDS = ['x-expected', 'x-hint', 'x-keys', 'x-keys-hint', 'x-missing', 'x-missing-hint', 'x-key-hints', 'x-unit'];
@@ -28,8 +29,26 @@ const CHAOS_TOOLKIT_KEYS: Record<string, string> = {
 
 const UINT32_MAX = 0xffffffff;
 
-/** Names of nodes and VMs: liberal (real clusters hold odd names); only empty names and control characters are refused. */
-const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]+$';
+/**
+ * Names of the cluster, its nodes and VMs: liberal (real clusters hold odd names); refused are only empty or
+ * overlong names and the characters text.ts lists (control characters C0 and C1, bidirectional controls,
+ * line separators, invisible characters). textFindings() names the character and its position.
+ */
+const name = (what: string, expected = `a ${what} name`): SchemaObject => ({
+  type: 'string',
+  pattern: NAME_PATTERN,
+  maxLength: MAX_NAME_LENGTH,
+  'x-expected': `${expected} (text, not empty, at most ${MAX_NAME_LENGTH} characters, without control characters)`,
+});
+
+/** The most VMs a failover cluster holds (Windows Server 2016 and later: 8,000 a cluster, 1,024 a node). */
+const MAX_CLUSTER_VMS = 8000;
+/** The most virtual disks a VM takes: 4 SCSI controllers of 64 disks, and 2 IDE controllers of 2 (generation 1). */
+const MAX_VM_DISKS = 4 * 64 + 2 * 2;
+/** The most memory Hyper-V gives one VM: 240 TB on Windows Server 2025 (12 TB on 2016 to 2022). */
+const MAX_VM_MEMORY_GB = 240 * 1024;
+/** More MiB a second than any host's memory bandwidth (DDR5: ~50 GB/s a channel, a dozen channels). */
+const MAX_DIRTY_MBPS = 1024 * 1024;
 
 const duration = (): SchemaObject => ({
   type: 'string',
@@ -95,22 +114,22 @@ function liveMigrationSchema(): SchemaObject {
 }
 
 function clusterSchema(): SchemaObject {
-  const name = (what: string): SchemaObject => ({
-    type: 'string',
-    pattern: NAME_PATTERN,
-    'x-expected': `a ${what} name (text, not empty, without control characters)`,
-  });
   const vm = section(
     'a VM',
     {
       name: name('VM'),
-      owner: { type: 'string', 'x-expected': 'the name of the node that owns the VM when the run starts' },
+      owner: name('node', 'the name of the node that owns the VM when the run starts'),
       storage: {
         enum: ['smb', 'csv-block'],
         'x-expected': 'smb or csv-block',
         'x-hint': 'smb = file storage (SMB 3 / Scale-Out File Server); csv-block = a VHDX on a Cluster Shared Volume over block storage.',
       },
-      memoryGB: { type: 'number', exclusiveMinimum: 0, 'x-expected': 'a number of GB greater than 0' },
+      memoryGB: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: MAX_VM_MEMORY_GB,
+        'x-expected': `a number of GB greater than 0 and at most ${MAX_VM_MEMORY_GB} (240 TB, the most Hyper-V gives a VM)`,
+      },
       resiliencyPeriod: {
         type: 'integer',
         minimum: 0,
@@ -126,13 +145,15 @@ function clusterSchema(): SchemaObject {
       dirtyMBps: {
         type: 'number',
         minimum: 0,
-        'x-expected': 'a number of MiB the VM writes to its memory per second, 0 or more',
+        maximum: MAX_DIRTY_MBPS,
+        'x-expected': `a number of MiB the VM writes to its memory per second, from 0 to ${MAX_DIRTY_MBPS}`,
         'x-hint': 'How busy the VM is: it decides how many pre-copy passes a live migration needs.',
       },
       disks: {
         type: ['array', 'null'],
         items: disk(),
-        'x-expected': 'a list of virtual disks, each such as { type: dynamic, controller: scsi, writes: true }',
+        maxItems: MAX_VM_DISKS,
+        'x-expected': `a list of at most ${MAX_VM_DISKS} virtual disks, each such as { type: dynamic, controller: scsi, writes: true }`,
       },
     },
     'a VM such as { name: web01, owner: N1, storage: smb }',
@@ -150,7 +171,12 @@ function clusterSchema(): SchemaObject {
         maxItems: 64,
         'x-expected': 'a list of 1 to 64 node names, e.g. [N1, N2, N3, N4]',
       },
-      vms: { type: ['array', 'null'], items: vm, 'x-expected': 'a list of VMs, each such as { name: web01, owner: N1, storage: smb }' },
+      vms: {
+        type: ['array', 'null'],
+        items: vm,
+        maxItems: MAX_CLUSTER_VMS,
+        'x-expected': `a list of at most ${MAX_CLUSTER_VMS} VMs (the most a cluster holds), each such as { name: web01, owner: N1, storage: smb }`,
+      },
       hostVersion: {
         enum: ['2008R2', '2012R2+'],
         'x-expected': '2008R2 or 2012R2+',
@@ -292,8 +318,18 @@ function soakSchema(): SchemaObject {
 
 export function experimentSchema(settings: readonly SettingsCatalogueEntry[], faults: FaultCatalogue): SchemaObject {
   const properties: Record<string, SchemaObject> = {
-    title: { type: 'string', minLength: 1, 'x-expected': 'a one-line title (text)' },
-    description: { type: ['string', 'null'], 'x-expected': 'text saying what the experiment does and what should happen' },
+    title: {
+      type: 'string',
+      minLength: 1,
+      pattern: NAME_PATTERN,
+      maxLength: MAX_TITLE_LENGTH,
+      'x-expected': `a one-line title (text, not empty, at most ${MAX_TITLE_LENGTH} characters)`,
+    },
+    description: {
+      type: ['string', 'null'],
+      maxLength: MAX_DESCRIPTION_LENGTH,
+      'x-expected': `text saying what the experiment does and what should happen, at most ${MAX_DESCRIPTION_LENGTH.toLocaleString('en-US')} characters`,
+    },
     seed: {
       type: 'integer',
       minimum: 0,
@@ -309,7 +345,7 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
         timeout: duration(),
         'down-after': {
           type: 'array',
-          items: { type: 'string' },
+          items: name('node'),
           uniqueItems: true,
           'x-expected': 'a list of nodes expected to stay down after the method, such as [N2]',
         },

@@ -5,6 +5,7 @@
  */
 import { tryParseDuration } from './duration.js';
 import { describeValue, type Finding } from './finding.js';
+import { MIN_OBSERVE_INTERVAL_MS } from './limits.js';
 import { pathText, type Segment } from './path.js';
 import { didYouMean, hints } from './suggest.js';
 import type { FaultCatalogue } from './catalogues.js';
@@ -27,6 +28,7 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
   out.push(...duplicates(vmNames, ['cluster', 'vms'], 'VM', 'name'));
   out.push(...liveMigrationFindings(data, nodes, vmNames.filter((n): n is string => n !== undefined)));
   out.push(...soakFindings(data));
+  out.push(...observeFindings(data));
 
   if (nodes) {
     vms.forEach((vm, i) => {
@@ -150,6 +152,21 @@ function soakFindings(data: Data): Finding[] {
       hint: 'Add "iterations: 1000" or "duration: 8h" at the top level, or remove the soak section.',
     });
   }
+  // A soak by duration ends when the run's clock has moved that far: its method must move the clock. On the
+  // simulator every fault but a live migration happens at one instant, so without a wait the soak would
+  // repeat it at one instant for ever, writing trace until the disk is full.
+  const method = Array.isArray(data.method) ? data.method : [];
+  const takesTime = (step: unknown): boolean =>
+    isObject(step) && ((typeof step.wait === 'string' && (tryParseDuration(step.wait) ?? 0) > 0) || (step.fault === 'live-migrate' && typeof step.to === 'string' && MIGRATION_POLICIES.includes(step.to)));
+  if (given('duration') && !given('iterations') && method.length > 0 && !method.some(takesTime)) {
+    out.push({
+      path: ['duration'],
+      at: 'key',
+      expected: 'a method that moves the clock when the soak is by duration: a wait step, or a live migration to round-robin or random',
+      found: 'neither: on the simulator the faults would happen at one instant, and the soak would repeat them at that instant for ever',
+      hint: 'Add a step such as "- wait: 90s" (long enough to see what the fault does) to the method, or give "iterations: N" instead of duration.',
+    });
+  }
   for (const path of [['duration'], ['soak', 'migration-timeout']] as const) {
     const holder = path.length === 1 ? data : isObject(data.soak) ? data.soak : {};
     const text = holder[path[path.length - 1]!];
@@ -158,6 +175,25 @@ function soakFindings(data: Data): Finding[] {
     }
   }
   return out;
+}
+
+/** A poll interval a real cluster can keep and that leaves the simulator's clock moving (limits.ts says why). */
+function observeFindings(data: Data): Finding[] {
+  const observe = isObject(data.observe) ? data.observe : {};
+  const text = observe.interval;
+  const ms = typeof text === 'string' ? tryParseDuration(text) : undefined;
+  if (ms === undefined || ms >= MIN_OBSERVE_INTERVAL_MS) return [];
+  return [
+    {
+      path: ['observe', 'interval'],
+      at: 'value',
+      expected: `a poll interval of at least ${MIN_OBSERVE_INTERVAL_MS}ms`,
+      found: describeValue(text),
+      hint:
+        `One poll of a real cluster takes 0.1 to 1 s, and on the simulator a shorter interval only fills the trace (at 0ms a wait polls at one instant for ever). ` +
+        `Write ${MIN_OBSERVE_INTERVAL_MS}ms or more; the shipped experiments poll every 1s.`,
+    },
+  ];
 }
 
 function notANode(path: Segment[], name: string, nodes: string[]): Finding {

@@ -4,6 +4,7 @@
  */
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLError } from 'yaml';
 import type { Problem } from './errors.js';
+import { MAX_NESTING, tooDeep } from './limits.js';
 import { pathText, type Segment } from './path.js';
 
 export interface Position {
@@ -21,11 +22,28 @@ const SYNTAX_HINT = 'Check the indentation, the quotes and the ":" after each ke
 export class ExperimentSource {
   readonly doc: Document;
   private readonly lines = new LineCounter();
+  /** Nested too deep to be parsed at all: the one problem, and the document is left empty. */
+  private readonly nesting: Problem | undefined;
 
   constructor(
     readonly file: string,
     text: string,
   ) {
+    const deep = tooDeep(text);
+    if (deep !== undefined) {
+      this.lines.addNewLine(0);
+      for (let i = text.indexOf('\n'); i >= 0 && i < deep; i = text.indexOf('\n', i + 1)) this.lines.addNewLine(i + 1);
+      this.nesting = {
+        file,
+        ...this.position(deep),
+        path: '',
+        expected: `mappings and lists nested at most ${MAX_NESTING} deep (an experiment needs five or six)`,
+        found: 'deeper nesting',
+        hint: 'Check the brackets and the indentation here.',
+      };
+      this.doc = parseDocument('', { prettyErrors: false });
+      return;
+    }
     // duplicate keys are found by duplicateKeyProblems(), which can say where the first one was
     this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: false, prettyErrors: false });
   }
@@ -37,6 +55,7 @@ export class ExperimentSource {
 
   /** YAML syntax errors, at most one per line (the parser's later errors on a line follow from the first). */
   syntaxProblems(): Problem[] {
+    if (this.nesting) return [this.nesting];
     const seen = new Set<number>();
     const out: Problem[] = [];
     for (const e of this.doc.errors) {

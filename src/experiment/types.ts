@@ -58,6 +58,18 @@ export interface Experiment {
   seed: number;
   /** Present when the method is repeated (a soak): top-level `iterations` or `duration`, and the `soak` section. */
   soak?: Soak;
+  /**
+   * The value that sets how long the run is, for a message about its size (estimate.ts): the soak's
+   * `iterations` or `duration`, else the longest wait, with where it was written.
+   */
+  planAt?: Written & { path: string };
+}
+
+/** Where a value was written: a line and column of the file, or the flag that set it (`--set iterations=20000`). */
+export interface Written {
+  line?: number;
+  column?: number;
+  flag?: string;
 }
 
 /** The Windows Server releases an upgrade can go to (VM configuration versions each runs: src/acceptance/configuration.ts). */

@@ -18,6 +18,7 @@ import { describeValue } from '../experiment/finding.js';
 import { pathText, type Segment } from '../experiment/path.js';
 import { ExperimentSource } from '../experiment/source.js';
 import { didYouMean, hints } from '../experiment/suggest.js';
+import { describeRefused, MAX_NAME_LENGTH, refusedCharacter } from '../experiment/text.js';
 import type { Experiment } from '../experiment/types.js';
 
 /** The file looked for when neither `--allowlist` nor CLUSTERCHAOS_ALLOWLIST names one. */
@@ -149,9 +150,21 @@ export function parseAllowlist(file: string, text: string, via: string, knownFau
       }
     }
     const name = raw.name;
+    const refused = typeof name === 'string' ? refusedCharacter(name) : undefined;
     if (typeof name !== 'string' || name.trim() === '') {
       ok = false;
       problems.push(at(typeof name === 'undefined' ? here : [...here, 'name'], "the cluster's name (as Get-Cluster shows it), e.g. name: HVCLUSTER01", name === undefined ? 'no name' : describeValue(name), ''));
+    } else if (refused || name.length > MAX_NAME_LENGTH) {
+      // the same rules as the experiment's cluster.name (src/experiment/text.ts)
+      ok = false;
+      problems.push(
+        at(
+          [...here, 'name'],
+          `a cluster name of at most ${MAX_NAME_LENGTH} characters, without control characters, bidirectional controls or invisible characters`,
+          refused ? `${describeValue(name)}, with ${describeRefused(refused)}` : `${name.length} characters`,
+          'Retype it as Get-Cluster shows it: such a character often comes with a copy and paste.',
+        ),
+      );
     } else {
       const earlier = seen.get(name.toLowerCase());
       if (earlier !== undefined) {

@@ -106,7 +106,7 @@ describe("a VM's dirty rate and disks", () => {
     for (const value of ['-1', 'fast']) {
       const f = experimentFile(doc({ vm: `, dirtyMBps: ${value}` }));
       expect(errorLines(f)).to.deep.equal([
-        `${f}:5:64: cluster.vms[0].dirtyMBps: expected a number of MiB the VM writes to its memory per second, 0 or more, found ${value === 'fast' ? '"fast"' : value}. How busy the VM is: it decides how many pre-copy passes a live migration needs.`,
+        `${f}:5:64: cluster.vms[0].dirtyMBps: expected a number of MiB the VM writes to its memory per second, from 0 to 1048576, found ${value === 'fast' ? '"fast"' : value}. How busy the VM is: it decides how many pre-copy passes a live migration needs.`,
       ]);
     }
   });
@@ -124,7 +124,7 @@ describe("a VM's dirty rate and disks", () => {
   it('refuses disks written as a mapping rather than a list', () => {
     const f = experimentFile(doc({ vm: ', disks: { type: fixed, controller: scsi }' }));
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:60: cluster.vms[0].disks: expected a list of virtual disks, each such as { type: dynamic, controller: scsi, writes: true }, found a mapping with type, controller.`,
+      `${f}:5:60: cluster.vms[0].disks: expected a list of at most 260 virtual disks, each such as { type: dynamic, controller: scsi, writes: true }, found a mapping with type, controller.`,
     ]);
   });
 });

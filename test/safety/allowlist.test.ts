@@ -75,6 +75,21 @@ describe('allowlist', () => {
     }
   });
 
+  it('refuses a cluster name with a control character, a bidirectional control or a line separator, naming it as U+XXXX and its position, at its line', () => {
+    for (const [written, code, position] of [
+      ['"HV\\u009bCLUSTER"', 'U+009B', 3],
+      ['"HV\\u001b[31mCLUSTER"', 'U+001B', 3],
+      ['"\\u202eHVCLUSTER"', 'U+202E', 1],
+      ['"HVCLUSTER\\u2028"', 'U+2028', 10],
+    ] as const) {
+      const m = refused(`clusters:\n  - name: ${written}\n    faults: [kill-clussvc]\n`);
+      expect(m, written).to.match(new RegExp(`^lab\\.yaml:2:11: clusters\\[0\\]\\.name: expected a cluster name of at most 255 characters, without control characters, .*, with ${code.replace('+', '\\+')} \\(.*\\) at position ${position}\\.`));
+      // the message itself cannot drive the terminal that shows it
+      expect(m).not.to.match(/[\u0000-\u0009\u000b-\u001f\u0080-\u009f\u202a-\u202e\u2028]/);
+    }
+    expect(refused(`clusters:\n  - name: ${'C'.repeat(256)}\n    faults: [kill-clussvc]\n`)).to.match(/^lab\.yaml:2:11: clusters\[0\]\.name: expected a cluster name of at most 255 characters.*found 256 characters/);
+  });
+
   describe('consent for an experiment', () => {
     it('gives the entry when the cluster is listed (without regard to case) and every fault allowed', () => {
       const a = parseAllowlist('lab.yaml', 'clusters:\n  - name: hvcluster01\n    faults: [kill-clussvc]\n', 'x', FAULTS);
