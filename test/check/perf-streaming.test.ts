@@ -51,27 +51,30 @@ const counted = (r: CheckResult): Map<string, number> =>
   new Map(r.coverage.filter((c) => c.count > 0).map((c) => [`${c.model}: ${c.from} -${c.event}-> ${c.to}`, c.count]));
 
 describe('checking a long trace in flat memory', () => {
-  const a = '{"type":"op","t":1,"seq":1}';
-  const b = '{"type":"event","t":2,"seq":2,"message":"é — 😀"}';
+  const h = JSON.stringify(new TraceBuilder().header);
+  const a = '{"type":"op","t":1,"process":"runner","f":"steady-state","phase":"invoke","args":{"when":"before"},"seq":1}';
+  const event = (t: number, message: string): string =>
+    JSON.stringify({ type: 'event', t, node: 'N1', log: 'System', provider: 'Microsoft-Windows-FailoverClustering', id: 1135, level: 'Error', time: '2026-01-01T00:00:00.000Z', message, seq: t });
+  const b = event(2, 'é — 😀');
 
   it('reads LF, CRLF and lone-CR line endings, skips blank lines and counts lines as written', async () => {
-    expect(await read(file(`${a}\r\n\r\n  \n${b}\r${a}\n`))).to.deep.equal([
-      { line: 1, text: a },
+    expect(await read(file(`${h}\r\n\r\n  \n${b}\r${a}\n`))).to.deep.equal([
+      { line: 1, text: h },
       { line: 4, text: b },
       { line: 5, text: a },
     ]);
   });
 
   it('reads a last line without a line break, and drops one cut short by a crash', async () => {
-    expect(await read(file(`${a}\n${b}`))).to.deep.equal([
-      { line: 1, text: a },
+    expect(await read(file(`${h}\n${b}`))).to.deep.equal([
+      { line: 1, text: h },
       { line: 2, text: b },
     ]);
-    expect(await read(file(`${a}\n{"type":"observe","t":3,"ent`))).to.deep.equal([{ line: 1, text: a }]);
+    expect(await read(file(`${h}\n{"type":"observe","t":3,"ent`))).to.deep.equal([{ line: 1, text: h }]);
   });
 
   it('names the line of a malformed record that is not the last (even when only blank lines follow it)', async () => {
-    const path = file(`${a}\nnot json\n\n`);
+    const path = file(`${h}\nnot json\n\n`);
     let error: unknown;
     try {
       await read(path);
@@ -83,7 +86,7 @@ describe('checking a long trace in flat memory', () => {
   });
 
   it('reads a file far larger than its read buffer, multi-byte characters across buffer boundaries intact', async () => {
-    const lines = Array.from({ length: 20_000 }, (_, i) => `{"type":"event","t":${i},"seq":${i},"message":"${'é😀'.repeat(i % 7)}"}`);
+    const lines = [h, ...Array.from({ length: 20_000 }, (_, i) => event(i, 'é😀'.repeat(i % 7)))];
     const got = await read(file(lines.join('\n') + '\n'));
     expect(got.length).to.equal(lines.length);
     expect(got.every((r, i) => r.text === lines[i] && r.line === i + 1)).to.equal(true);
