@@ -1,5 +1,7 @@
+import { settingDefinitions } from '../../machines/index.js';
 import { readTrace, TraceFormatError } from '../trace/reader.js';
-import type { HeaderRecord } from '../trace/records.js';
+import type { FooterRecord, HeaderRecord } from '../trace/records.js';
+import { traceSchema, type SettingRange, type TraceSchema } from '../trace/schema.js';
 import { Checker } from './checker.js';
 import type { CheckResult } from './result.js';
 
@@ -8,25 +10,58 @@ export type { CheckResult, Violation, TransitionCoverage, QuotedLine } from './r
 export { worstVerdict } from './result.js';
 export { MigrationChecker } from './migrations.js';
 
-/** Check a stored trace against the current models, streaming it. */
-export async function checkTrace(file: string): Promise<{ header: HeaderRecord; result: CheckResult }> {
+const UINT32_MAX = 0xffffffff;
+
+/**
+ * What a trace's header may record for each setting the models know. The models' own settings and the
+ * simulator's come from the experiment (validated against the same range) or their documented defaults: in
+ * range. A cluster property is recorded as the cluster reported it, which may lie outside what an experiment
+ * may ask for: it need only be what a Get-Cluster property holds (a UInt32).
+ */
+export const settingRanges: readonly SettingRange[] = settingDefinitions.map((d) =>
+  d.kind === 'cluster'
+    ? { name: d.name, minimum: 0, maximum: UINT32_MAX, unit: d.unit }
+    : { name: d.name, minimum: d.min, maximum: d.max, ...(d.values ? { values: d.values } : {}), unit: d.unit },
+);
+
+export interface CheckOptions {
+  /** The operation names an op line may hold (traceOperations of the fault catalogue); absent: any name. */
+  operations?: readonly string[];
+}
+
+export interface CheckedTrace {
+  header: HeaderRecord;
+  result: CheckResult;
+  /** The footer the run wrote when it ended; absent: the run did not finish (killed, or still running), or the trace was cut short. */
+  footer?: FooterRecord;
+  /** The latest `t` of any record (how far the run got, without a footer). */
+  lastT: number;
+}
+
+/** The schema a stored trace is read with: the record types' shapes, the models' settings, and `operations` if given. */
+export function checkSchema(options: CheckOptions = {}): TraceSchema {
+  return traceSchema({ settings: settingRanges, ...(options.operations ? { operations: options.operations } : {}) });
+}
+
+/**
+ * Check a stored trace against the current models, streaming it. Every record is checked for its shape first
+ * (src/trace/schema.ts): a trace that is not one clusterchaos wrote is a TraceFormatError, never a verdict.
+ */
+export async function checkTrace(file: string, options: CheckOptions = {}): Promise<CheckedTrace> {
   let checker: Checker | undefined;
-  let header: HeaderRecord | undefined;
-  for await (const read of readTrace(file)) {
+  let footer: FooterRecord | undefined;
+  let lastT = 0;
+  for await (const read of readTrace(file, { schema: checkSchema(options) })) {
+    const { record } = read;
     if (!checker) {
-      if (read.record.type !== 'header') {
-        throw new TraceFormatError(file, read.line, 'expected the header record first; is this a clusterchaos trace?');
-      }
-      header = read.record;
-      const cluster = header.cluster as Partial<HeaderRecord['cluster']> | undefined;
-      if (!cluster || !Array.isArray(cluster.nodes) || !Array.isArray(cluster.vms) || typeof header.settings !== 'object' || typeof header.check?.toleranceMs !== 'number') {
-        throw new TraceFormatError(file, read.line, 'the header lacks the cluster (nodes, vms), the settings or the check parameters a clusterchaos run records; is this a clusterchaos trace?');
-      }
-      checker = new Checker(header);
+      // the reader has made sure the header comes first and is whole
+      checker = new Checker(record as HeaderRecord);
       continue;
     }
+    if (record.type === 'footer') footer = record;
+    else if (record.type !== 'header' && record.t > lastT) lastT = record.t;
     checker.feed(read);
   }
-  if (!checker || !header) throw new TraceFormatError(file, 1, 'the trace is empty: expected a header record');
-  return { header, result: checker.finish() };
+  if (!checker) throw new TraceFormatError(file, 1, 'the trace is empty: expected a header record');
+  return { header: checker.header, result: checker.finish(), ...(footer ? { footer } : {}), lastT };
 }

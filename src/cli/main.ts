@@ -15,7 +15,6 @@ import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { formatResidue } from '../safety/residue.js';
 import { simDefects } from '../targets/sim/index.js';
 import { describeWriteError, OutputError } from '../trace/output.js';
-import { TraceFormatError } from '../trace/reader.js';
 import type { Invocation, Verdict } from '../trace/records.js';
 import type { Logger } from 'pino';
 import type { Experiment } from '../experiment/types.js';
@@ -500,18 +499,16 @@ export function observationLine(o: NonNullable<import('../trace/records.js').Run
 
 /** `clusterchaos check <trace>`: the trace read as `report` reads it (readStoredTrace), so both accept, refuse and judge it alike. */
 async function check(file: string, io: Io): Promise<number> {
-  const { readStoredTrace } = await import('./report-command.js');
+  const { readStoredTrace, unreadable } = await import('./report-command.js');
   let checked;
   try {
     checked = await readStoredTrace(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (e instanceof TraceFormatError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR') {
-      io.err(e instanceof TraceFormatError ? e.message : `${file}: cannot read the trace (${code}); give the path of a trace.ndjson written by clusterchaos run`);
-      io.out('verdict: unknown — bad input, nothing was checked');
-      return EXIT_USAGE;
-    }
-    throw e;
+    const said = unreadable(e, file);
+    if (said === undefined) throw e;
+    io.err(said);
+    io.out('verdict: unknown — bad input, nothing was checked');
+    return EXIT_USAGE;
   }
   const { header, result } = checked;
   io.out(`${header.experiment.title} (${header.experiment.name}), seed ${header.seed}, recorded ${header.startTime}`);

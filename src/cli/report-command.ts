@@ -1,11 +1,13 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { checkTrace } from '../check/index.js';
+import { checkTrace, worstVerdict, type CheckResult } from '../check/index.js';
+import { faults } from '../faults/catalogue.js';
 import { formatRunResult, REPORT_FILES, writeReports, type ReportInput } from '../report/index.js';
 import { junitOf, type ResidueRecord } from '../report/junit.js';
-import { readTrace, TraceFormatError } from '../trace/reader.js';
+import { TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord, RunOutcome, Verdict } from '../trace/records.js';
+import { traceOperations } from '../trace/schema.js';
 import { withResidue, withRunOutcome } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -81,10 +83,10 @@ export async function reportCommand(target: string, options: { out?: string }, i
  */
 export async function readStoredRun(target: string): Promise<StoredRun> {
   const tracePath = tracePathOf(target);
-  let checked;
+  const before = previousSummary(join(dirname(tracePath), REPORT_FILES.summary));
+  let stored: StoredTrace;
   try {
-    await checkHeader(tracePath);
-    checked = await checkTrace(tracePath);
+    stored = await readStoredTrace(tracePath, before.wallMs ?? 0);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR') {
@@ -92,25 +94,62 @@ export async function readStoredRun(target: string): Promise<StoredRun> {
     }
     throw e;
   }
-  const { header } = checked;
-  const { footer, lastT } = await footerOf(tracePath);
-  const before = previousSummary(join(dirname(tracePath), REPORT_FILES.summary));
-  const run: RunOutcome = footer?.run
-    ? { ...footer.run, wallMs: before.wallMs ?? 0 }
-    : {
-        status: footer ? 'completed' : 'aborted',
-        ...(footer ? {} : { abortReason: 'the trace has no footer: the run did not finish' }),
-        virtualMs: footer?.t ?? lastT,
-        wallMs: before.wallMs ?? 0,
-        reverts: [],
-      };
-  const result = withResidue(withRunOutcome(checked.result, run), before.residue);
+  const { header, footer, run } = stored;
+  const result = withResidue(stored.result, before.residue);
   return {
     input: { header, tracePath, result, run },
     ...(footer ? { recorded: { verdict: footer.verdict, reason: footer.reason } } : {}),
     ...(before.residue ? { residue: before.residue } : {}),
   };
 }
+
+/** Why a trace without its footer is `unknown`: it may have gone on to show anything. */
+export const INCOMPLETE_TRACE = 'incomplete trace: it has no footer, so the run did not finish (killed, still running, or the trace was cut short)';
+
+/** A stored trace re-checked, with the run's own outcome as its footer recorded it. */
+export interface StoredTrace {
+  header: HeaderRecord;
+  /** The check against the current models, joined with the run's outcome (steady states, reverts, an abort). */
+  result: CheckResult;
+  run: RunOutcome;
+  footer?: FooterRecord;
+}
+
+/**
+ * A stored trace as `clusterchaos check` and `clusterchaos report` both read it, so they accept and refuse the
+ * same traces and give the same verdict: every record checked for its shape (op names against the fault
+ * catalogue, settings against the models'), then against the models; the footer's run outcome joins the
+ * verdict as it did when the run ended. A trace without its footer (killed, still running, cut short) is never
+ * a pass: violations found in what is there still fail it (that evidence is real), else it is unknown.
+ * Throws TraceFormatError for a malformed trace, an errno error for one that cannot be read.
+ */
+export async function readStoredTrace(tracePath: string, wallMs = 0): Promise<StoredTrace> {
+  const { header, result: checked, footer, lastT } = await checkTrace(tracePath, { operations: OPERATIONS });
+  if (footer) {
+    const run: RunOutcome = footer.run ? { ...footer.run, wallMs } : { status: 'completed', virtualMs: footer.t, wallMs, reverts: [] };
+    return { header, result: withRunOutcome(checked, run), run, footer };
+  }
+  const run: RunOutcome = { status: 'aborted', abortReason: 'the trace has no footer: the run did not finish', virtualMs: lastT, wallMs, reverts: [] };
+  const verdict = worstVerdict(checked.verdict, 'unknown');
+  const result: CheckResult = { ...checked, verdict, unknowns: [INCOMPLETE_TRACE, ...checked.unknowns], reason: verdict === 'fail' ? checked.reason : INCOMPLETE_TRACE };
+  return { header, result, run };
+}
+
+/**
+ * What `clusterchaos check` says of a trace it cannot read as one (exit 2): a malformed trace's file, line and
+ * problem, or why the file cannot be read. Undefined for any other error (clusterchaos itself failed).
+ */
+export function unreadable(e: unknown, tracePath: string): string | undefined {
+  if (e instanceof TraceFormatError) return e.message;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR') {
+    return `${tracePath}: cannot read the trace (${code}); give the path of a trace.ndjson written by clusterchaos run`;
+  }
+  return undefined;
+}
+
+/** Every operation name a trace may hold: the fault catalogue's faults and reverts, the runner's and the observer's own. */
+const OPERATIONS = traceOperations(faults.values());
 
 function tracePathOf(target: string): string {
   let isDir: boolean;
@@ -126,53 +165,6 @@ function tracePathOf(target: string): string {
     throw new ReportInputError(`${target}: no trace.ndjson in this folder; give the folder a run wrote its results to (its --out folder, or reports/<timestamp>-<experiment>/)`);
   }
   return trace;
-}
-
-/**
- * The header has what the checker and the reports read (a header cut down or from another tool would fail
- * deep inside them): a TraceFormatError naming its line otherwise. A trace not starting with a header is left
- * to checkTrace, which says so.
- */
-async function checkHeader(tracePath: string): Promise<void> {
-  for await (const { record, line } of readTrace(tracePath)) {
-    if (record.type !== 'header') return;
-    const h = record as Partial<HeaderRecord>;
-    const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
-    const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    const missing = [
-      !isObject(h.experiment) || typeof h.experiment?.name !== 'string' || typeof h.experiment?.title !== 'string' ? 'experiment {name, title, file}' : '',
-      h.target !== 'sim' && h.target !== 'powershell' ? 'target' : '',
-      typeof h.seed !== 'number' ? 'seed' : '',
-      !strings(h.defects) ? 'defects' : '',
-      !isObject(h.cluster) || !strings(h.cluster?.nodes) || !Array.isArray(h.cluster?.vms) || !h.cluster!.vms.every((vm) => isObject(vm) && typeof vm.name === 'string') ? 'cluster {nodes, vms}' : '',
-      !isObject(h.settings) ? 'settings' : '',
-      !isObject(h.check) || typeof h.check?.toleranceMs !== 'number' ? 'check {toleranceMs}' : '',
-      typeof h.runId !== 'string' ? 'runId' : '',
-      typeof h.startTime !== 'string' ? 'startTime' : '',
-      typeof h.replay !== 'string' ? 'replay' : '',
-    ].filter(Boolean);
-    if (missing.length) throw new TraceFormatError(tracePath, line, `the header lacks ${missing.join(', ')}; is this a trace written by clusterchaos run?`);
-    return;
-  }
-}
-
-/**
- * The trace's last footer line and the last time any line mentions, streaming the trace (a soak's trace is
- * large). A footer whose `run` is not a run outcome is a TraceFormatError naming its line.
- */
-async function footerOf(tracePath: string): Promise<{ footer: FooterRecord | undefined; lastT: number }> {
-  let footer: FooterRecord | undefined;
-  let lastT = 0;
-  for await (const { record, line } of readTrace(tracePath)) {
-    if ('t' in record && typeof record.t === 'number' && record.t > lastT) lastT = record.t;
-    if (record.type !== 'footer') continue;
-    const run = record.run as Partial<RunOutcome> | undefined;
-    if (run !== undefined && (typeof run !== 'object' || run === null || (run.status !== 'completed' && run.status !== 'aborted') || typeof run.virtualMs !== 'number' || !Array.isArray(run.reverts))) {
-      throw new TraceFormatError(tracePath, line, "the footer's run is not a run outcome (expected status, virtualMs and reverts); was the trace edited?");
-    }
-    footer = record;
-  }
-  return { footer, lastT };
 }
 
 /** What summary.json kept that the trace does not: the real time the run took and the residue scan. Nothing when it is missing or unreadable. */
