@@ -8,6 +8,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
 import { tryParseDuration } from '../experiment/duration.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
+import { estimatePlan, freeBytesFor, planProblems } from '../experiment/estimate.js';
 import { faults } from '../faults/catalogue.js';
 import { formatRunResult, formatViolation } from '../report/index.js';
 import { AllowlistError } from '../safety/allowlist.js';
@@ -86,6 +87,8 @@ export interface RunFlags {
   rehearse?: boolean;
   /** With --rehearse: virtual ms every stand-in call costs (what a poll then costs is measured and printed). */
   labLatency?: number;
+  /** Run a plan past the size limits of src/experiment/estimate.ts (trace beyond the free space or 1 GiB simulated, a real run beyond a day). */
+  allowLargePlan?: boolean;
   logFormat: LogFormat;
 }
 
@@ -108,6 +111,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
     .option('--out <dir>', 'where to write the results (default: reports/<timestamp>-<experiment>/)')
     .option('--dry-run', 'print the plan and change nothing')
+    .option('--allow-large-plan', 'run a plan whose trace would not fit in the free space of --out (or pass 1 GiB on the simulator), or that would keep a real cluster busy for more than a day')
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
     .addOption(
       new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
@@ -305,6 +309,9 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
     if (e instanceof ExperimentError) return badInput(e.message);
     throw e;
   }
+  // a plan too large for the disk, or for a day of a real cluster, is refused before anything is done (a resumed soak was let through when it started)
+  const plan = planProblems(estimatePlan(experiment, flags.target === 'powershell' && !flags.rehearse ? 'powershell' : 'sim'), { freeBytes: freeBytesFor(flags.out ?? 'reports'), allowLargePlan: flags.allowLargePlan === true });
+  if (plan.length > 0 && !resume) return badInput(new ExperimentError(plan).message);
   const unknownDefects = flags.defect.filter((d) => !simDefects.some((s) => s.name === d));
   if (unknownDefects.length) {
     return badInput(
