@@ -118,7 +118,17 @@ async function acceptHolding(flags: AcceptFlags, io: Io, commandLine: string, he
       log,
       ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
     });
-  // A real cluster is read (never changed) first: its nodes and VMs must be the experiment's, and the guard
+  // the results' folder first, claimed atomically, before any cluster is even read
+  let outDir: string;
+  try {
+    held.lock = prepareOutDir(flags.out, `${base.name}-acceptance`, commandLine);
+    outDir = held.lock.dir;
+  } catch (e) {
+    if (e instanceof UsageError) return badInput(e.message);
+    throw e;
+  }
+
+  // A real cluster is read (never changed) before anything runs: its nodes and VMs must be the experiment's, and the guard
   // must hold with its own settings, for every generated run.
   if (allowed) {
     const { target } = await openReal(base);
@@ -130,14 +140,6 @@ async function acceptHolding(flags: AcceptFlags, io: Io, commandLine: string, he
     } finally {
       await target.close().catch(() => undefined);
     }
-  }
-  let outDir: string;
-  try {
-    held.lock = prepareOutDir(flags.out, `${base.name}-acceptance`, commandLine);
-    outDir = held.lock.dir;
-  } catch (e) {
-    if (e instanceof UsageError) return badInput(e.message);
-    throw e;
   }
 
   // Ctrl-C (or SIGTERM, SIGHUP): the run in progress stops after its current step and reverts its faults; no further run starts.
