@@ -10,7 +10,7 @@ import { tryParseDuration } from '../experiment/duration.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { estimatePlan, freeBytesFor, planProblems } from '../experiment/estimate.js';
 import { faults } from '../faults/catalogue.js';
-import { formatRunResult, formatViolation } from '../report/index.js';
+import { formatRunResult, formatViolation, REPORT_FILES } from '../report/index.js';
 import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { formatResidue } from '../safety/residue.js';
@@ -283,7 +283,11 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
       throw e;
     }
     if (resume.footer && resume.footer.status !== 'aborted') {
-      return badInput(`--resume ${flags.resume}: that run finished (verdict: ${resume.footer.verdict} — ${resume.footer.reason}); there is nothing to resume. Re-check it with: clusterchaos check ${join(flags.resume, 'trace.ndjson')}`);
+      const missing = Object.values(REPORT_FILES).filter((f) => !existsSync(join(flags.resume!, f)));
+      const next = missing.length
+        ? `Its ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (the disk was full, or the run was killed while writing them): write them with: clusterchaos report ${flags.resume}`
+        : `Re-check it with: clusterchaos check ${join(flags.resume, 'trace.ndjson')}`;
+      return badInput(`--resume ${flags.resume}: that run finished (verdict: ${resume.footer.verdict} — ${resume.footer.reason}); there is nothing to resume. ${next}`);
     }
     const inv = resume.header.invocation;
     if (!inv) return badInput(`--resume ${flags.resume}: the trace does not record how the run was started (written by an older clusterchaos); run the experiment again`);

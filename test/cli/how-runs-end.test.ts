@@ -152,6 +152,13 @@ describe('how a run ends: stop signals, a full disk', function () {
     expect(ended.lastLine).to.match(/^verdict: unknown — clusterchaos itself failed: cannot write .*summary\.json: no space left on device \(ENOSPC\)$/);
     expect(readdirSync(out).sort()).to.deep.equal(['trace.ndjson']);
     expect(records(join(out, 'trace.ndjson')).at(-1)!.type).to.equal('footer');
+    // what to do next is said right: the run finished, only its reports are missing
+    const resumed = await start(['run', '--resume', out]);
+    expect(resumed.code).to.equal(2);
+    expect(resumed.stderr).to.include(`Its summary.json, junit.xml, report.html are missing (the disk was full, or the run was killed while writing them): write them with: clusterchaos report ${out}`);
+    const reported = await start(['report', out]);
+    expect(reported.code, reported.stderr).to.equal(0);
+    expect(readdirSync(out).sort()).to.deep.equal(['junit.xml', 'report.html', 'summary.json', 'trace.ndjson']);
   });
 
   it('stdout to /dev/full: the run completes, and says on stderr that its verdict could not be printed, exit 4', async () => {
