@@ -172,7 +172,7 @@ export class Checker {
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
       this.invokes.set(op.process, { op, quoted });
-      for (const stimulus of stimuliOf(op, this.vmNames)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
+      for (const stimulus of stimuliOf(op, this.vmNames)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
     const invoked = this.invokes.get(op.process);
@@ -180,6 +180,7 @@ export class Checker {
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
     for (const stimulus of stimuliOf(op, this.vmNames)) {
+      if (!this.inCluster(stimulus)) continue;
       this.lastStimulus.set(stimulus.entity, { label: stimulus.label, t: op.t, lines });
       this.unobservedSince.set(stimulus.entity, stimulus.label);
       this.seen.set(stimulus.entity, new Set());
@@ -188,11 +189,27 @@ export class Checker {
     }
   }
 
+  /**
+   * Whether the stimulus is for an entity of the cluster the header describes. An operation on a node or VM
+   * outside it (an edited trace: the runner refuses such a fault before it is sent) cannot be checked: unknown.
+   */
+  private inCluster(stimulus: Stimulus): boolean {
+    if (this.worlds[0]?.entities.has(stimulus.entity)) return true;
+    if (!this.unchecked.has(stimulus.entity)) {
+      this.unchecked.add(stimulus.entity);
+      this.unknowns.push(`${stimulus.label} acts on ${stimulus.entity}, which is not part of the cluster described in the header; it was not checked`);
+    }
+    return false;
+  }
+
   private stimulate(stimulus: Stimulus, lo: number, hi: number, infoSeq: number | undefined): void {
     const next: World[] = [];
     for (const world of this.worlds) {
       const es = world.entities.get(stimulus.entity);
-      if (!es) continue;
+      if (!es) {
+        next.push(world);
+        continue;
+      }
       if (infoSeq !== undefined) next.push(world); // the operation may not have happened
       const env = this.env(world, stimulus.entity);
       const reached = advance(es, hi, env);

@@ -1,7 +1,7 @@
 import { settingDefinitions } from '../../machines/index.js';
 import { readTrace, TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord } from '../trace/records.js';
-import { traceSchema, type SettingRange, type TraceSchema } from '../trace/schema.js';
+import { traceSchema, type SettingRange, type TraceSchema, type TraceVocabulary } from '../trace/schema.js';
 import { Checker } from './checker.js';
 import type { CheckResult } from './result.js';
 
@@ -25,8 +25,8 @@ export const settingRanges: readonly SettingRange[] = settingDefinitions.map((d)
 );
 
 export interface CheckOptions {
-  /** The operation names an op line may hold (traceOperations of the fault catalogue); absent: any name. */
-  operations?: readonly string[];
+  /** The operations an op line may hold, with the arguments each requires (traceVocabulary of the fault catalogue); absent: any name. */
+  operations?: Pick<TraceVocabulary, 'operations' | 'arguments'>;
 }
 
 export interface CheckedTrace {
@@ -38,9 +38,9 @@ export interface CheckedTrace {
   lastT: number;
 }
 
-/** The schema a stored trace is read with: the record types' shapes, the models' settings, and `operations` if given. */
+/** The schema a stored trace is read with: the record types' shapes, the models' settings, and the operations if given. */
 export function checkSchema(options: CheckOptions = {}): TraceSchema {
-  return traceSchema({ settings: settingRanges, ...(options.operations ? { operations: options.operations } : {}) });
+  return traceSchema({ settings: settingRanges, ...options.operations });
 }
 
 /**

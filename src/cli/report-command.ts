@@ -7,7 +7,7 @@ import { formatRunResult, REPORT_FILES, writeReports, type ReportInput } from '.
 import { junitOf, type ResidueRecord } from '../report/junit.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord, RunOutcome, Verdict } from '../trace/records.js';
-import { traceOperations } from '../trace/schema.js';
+import { traceVocabulary } from '../trace/schema.js';
 import { withResidue, withRunOutcome } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -148,8 +148,8 @@ export function unreadable(e: unknown, tracePath: string): string | undefined {
   return undefined;
 }
 
-/** Every operation name a trace may hold: the fault catalogue's faults and reverts, the runner's and the observer's own. */
-const OPERATIONS = traceOperations(faults.values());
+/** Every operation a trace may hold, with the arguments each requires: the fault catalogue's faults and reverts, the runner's and the observer's own. */
+const OPERATIONS = traceVocabulary([...faults.values()].map((f) => ({ name: f.name, revert: f.revert, params: { required: (f.params.required ?? []) as string[] } })));
 
 function tracePathOf(target: string): string {
   let isDir: boolean;

@@ -55,14 +55,27 @@ export const RUNNER_OPERATIONS: readonly string[] = [
 /** The observer's operations: a poll that failed is recorded as one (a gap in the observations). */
 export const OBSERVER_OPERATIONS: readonly string[] = ['poll'];
 
-/** Every operation name a trace may hold given a fault catalogue: each fault, `revert:<fault>` for those with a revert, the runner's and the observer's own. */
-export function traceOperations(faults: Iterable<{ name: string; revert?: unknown }>): string[] {
-  const names: string[] = [];
+/** A fault as the trace's vocabulary needs it: its name, whether it has a revert, the parameters it requires. */
+export interface FaultWords {
+  name: string;
+  revert?: unknown;
+  params?: { required?: readonly string[] };
+}
+
+/**
+ * The operations a trace may hold given a fault catalogue: each fault and `revert:<fault>` for those with a
+ * revert, each requiring in its `args` the parameters the fault requires (the checker reads the node or VM
+ * from them); then the runner's and the observer's own.
+ */
+export function traceVocabulary(faults: Iterable<FaultWords>): Required<Pick<TraceVocabulary, 'operations' | 'arguments'>> {
+  const operations: string[] = [];
+  const args: Record<string, readonly string[]> = {};
   for (const f of faults) {
-    names.push(f.name);
-    if (f.revert) names.push(`revert:${f.name}`);
+    const names = f.revert ? [f.name, `revert:${f.name}`] : [f.name];
+    operations.push(...names);
+    if (f.params?.required?.length) for (const n of names) args[n] = [...f.params.required];
   }
-  return [...names, ...RUNNER_OPERATIONS, ...OBSERVER_OPERATIONS];
+  return { operations: [...operations, ...RUNNER_OPERATIONS, ...OBSERVER_OPERATIONS], arguments: args };
 }
 
 /** A setting the models know: the values a trace's header may record for it. */
@@ -78,8 +91,10 @@ export interface SettingRange {
 
 /** What the trace's words may be: absent parts are checked for their type only. */
 export interface TraceVocabulary {
-  /** Names an op's `f` may take (traceOperations). Absent: any name. */
+  /** Names an op's `f` may take (traceVocabulary). Absent: any name. */
   operations?: readonly string[];
+  /** The arguments an operation's `args` must have, by operation name (a fault's required parameters). */
+  arguments?: Readonly<Record<string, readonly string[]>>;
   /** The settings the models know, with their ranges. Absent: every setting is just a number. */
   settings?: readonly SettingRange[];
 }
@@ -346,8 +361,22 @@ function opSchema(vocabulary: TraceVocabulary): SchemaObject {
     allOf: [
       { if: { properties: { f: { enum: LIVE_MIGRATION_OPS } } }, then: { properties: { value: liveMigrationValue } } },
       { if: { properties: { f: { enum: DRAIN_OPS } } }, then: { properties: { value: drainValue } } },
+      ...requiredArguments(vocabulary.arguments ?? {}),
     ],
   };
+}
+
+/** `args` must have these for these operations: one if/then per list of arguments. */
+function requiredArguments(byOperation: Readonly<Record<string, readonly string[]>>): SchemaObject[] {
+  const byList = new Map<string, string[]>();
+  for (const [f, required] of Object.entries(byOperation)) {
+    const key = JSON.stringify(required);
+    byList.set(key, [...(byList.get(key) ?? []), f]);
+  }
+  return [...byList].map(([required, operations]) => ({
+    if: { properties: { f: { enum: operations } }, required: ['f'] },
+    then: { properties: { args: { required: JSON.parse(required) as string[] } } },
+  }));
 }
 
 // ── observe, event, checkpoint ───────────────────────────────────────────────────────────────────────
@@ -571,7 +600,7 @@ const shared = new Map<string, TraceSchema>();
 
 /** The compiled schema for a vocabulary, made once per vocabulary's content. */
 export function traceSchema(vocabulary: TraceVocabulary = {}): TraceSchema {
-  const key = JSON.stringify([vocabulary.operations ?? null, vocabulary.settings ?? null]);
+  const key = JSON.stringify([vocabulary.operations ?? null, vocabulary.arguments ?? null, vocabulary.settings ?? null]);
   let schema = shared.get(key);
   if (!schema) shared.set(key, (schema = new TraceSchema(vocabulary)));
   return schema;
@@ -630,6 +659,17 @@ function topFieldSchema(root: SchemaObject, schemaPath: string): SchemaObject | 
   return undefined;
 }
 
+/** The schema of the value at `instancePath`, following declared fields and list items (not conditions). */
+function schemaAt(root: SchemaObject, instancePath: string): SchemaObject | undefined {
+  let node: SchemaObject | undefined = root;
+  for (const part of instancePath.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = /^\d+$/.test(key) && node?.items ? (node.items as SchemaObject) : ((node?.properties as Record<string, SchemaObject> | undefined)?.[key] ?? undefined);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
 /** The first problem ajv found, in words: a record lacking fields says which (and what each is); a wrong value says what it is and what was expected. */
 function explainErrors(type: RecordType, root: SchemaObject, errors: readonly ErrorObject[]): string {
   // the record's own fields before what depends on them (a VM's state is checked as a VM's because its entity is not a node's)
@@ -644,10 +684,13 @@ function explainErrors(type: RecordType, root: SchemaObject, errors: readonly Er
   if (first.keyword === 'required') {
     // every field missing from the same object, in the schema's order
     const missing = errors.filter((e) => e.keyword === 'required' && e.instancePath === first.instancePath);
-    const props = ((first.parentSchema as SchemaObject | undefined)?.properties ?? {}) as Record<string, SchemaObject>;
+    // the object's own schema (a conditional one, `args` of an operation that requires them, declares no fields)
+    const own = first.parentSchema as SchemaObject | undefined;
+    const declared = (own?.properties ? own : schemaAt(root, first.instancePath)) as SchemaObject | undefined;
+    const props = (declared?.properties ?? {}) as Record<string, SchemaObject>;
     const names = missing.map((e) => (e.params as { missingProperty: string }).missingProperty);
     const data = first.data as Record<string, unknown> | undefined;
-    const strangers = data && typeof data === 'object' ? Object.keys(data).filter((k) => !Object.hasOwn(props, k)) : [];
+    const strangers = data && typeof data === 'object' && declared?.additionalProperties !== undefined ? Object.keys(data).filter((k) => !Object.hasOwn(props, k)) : [];
     const has = strangers.length ? ` (it has ${quoteKeys(strangers)}, which ${where(first.instancePath)} does not have)` : '';
     if (names.length === 1) {
       const expected = props[names[0]!]?.['x-expected'] as string | undefined;

@@ -126,6 +126,17 @@ describe('clusterchaos check and report: a stored trace is validated as data', f
       await refused(edit(trace, kill, (r) => (r.f = 'kil-clussvc')), kill + 1, /the op record's f is "kil-clussvc", expected an operation this clusterchaos knows: .*kill-clussvc.*revert:kill-clussvc.*steady-state/);
     });
 
+    it("an operation without the arguments its fault requires (kill-clussvc without its node)", async () => {
+      await refused(edit(trace, kill, (r) => delete r.args.node), kill + 1, /the op record's args lacks "node": expected a node name/);
+    });
+
+    it('an operation on a node the header does not describe: said so, not a crash (the models have no such node)', async () => {
+      const lines = trace.map((l) => (l.includes('"f":"kill-clussvc"') || l.includes('"f":"revert:kill-clussvc"') ? l.replace('"node":"N2"', '"node":"N9"') : l));
+      // N2 then goes Isolated with nothing in the trace to explain it: that is a violation, and fail outranks unknown
+      const { check } = await judged(lines, 1);
+      expect(check.out).to.include('unknown: kill-clussvc on N9 acts on node/N9, which is not part of the cluster described in the header; it was not checked');
+    });
+
     it('a record whose "type" is none of the six (even one an object has: "toString")', async () => {
       await refused(edit(trace, observe, (r) => (r.type = 'toString')), observe + 1, /expected a record with "type" one of header, op, observe, event, checkpoint, footer, found "toString"/);
     });
