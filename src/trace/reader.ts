@@ -47,8 +47,9 @@ const LF = 0x0a;
 const CR = 0x0d;
 const CHUNK = 256 * 1024;
 
+/** What to do about a record of the wrong shape. */
 const DAMAGED =
-  "a trace is written by clusterchaos run and never edited: was this line changed, or the file written by another tool? Restore the trace from the run's folder, or run the experiment again";
+  "a trace is written by clusterchaos run and never edited: was this line changed, or the file written by another tool or a newer clusterchaos? Restore the trace from the run's folder, run the experiment again, or check the trace with the clusterchaos that wrote it";
 
 /**
  * Streams a trace file record by record; never holds the whole trace in memory. A truncated last line

@@ -10,8 +10,10 @@
  *   footer), ≥ EARLIEST_CLUSTER_T where the cluster's did (observe, event: see there);
  * - `entity` `node/<name>` or `vm/<name>`, and its `state` shaped as a node or a VM as the cluster reports them;
  * - op `phase` invoke | ok | fail | info, and `f` one of the operations the trace's vocabulary knows (the fault
- *   catalogue's faults and their reverts, the runner's and the observer's own operations), when it is given;
- * - the values of the operations the checker reads (a live migration's, a drain's or failback's moves);
+ *   catalogue's faults and their reverts, the runner's and the observer's own operations), its `args` holding
+ *   what the fault requires (the node or VM the checker reads from them), when a vocabulary is given;
+ * - the values of the operations the checker reads (a live migration's, a drain's or failback's moves: the
+ *   names in LIVE_MIGRATION_OPS and DRAIN_OPS are those src/check/stimuli.ts reads values from);
  * - header settings: numbers, the known ones whole and in range (TraceVocabulary.settings). Names the vocabulary
  *   does not know are allowed, as numbers: a real cluster's header records what it read, and a newer
  *   clusterchaos may record a setting this one has no model for (the models ignore it);
@@ -26,6 +28,7 @@
  * (src/check knows the settings, src/cli the fault catalogue).
  */
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import { TRACE_FORMAT } from './records.js';
 
 /**
  * How deep a value may nest. The deepest record the project writes is a footer's soak anomaly or a drain's
@@ -208,7 +211,11 @@ function headerSchema(vocabulary: TraceVocabulary): SchemaObject {
   return object(
     {
       type: typeOf('header'),
-      format: field(whole('the trace format, a whole number ≥ 1', 1), 'format', 'format, the trace format'),
+      format: field(
+        { type: 'integer', minimum: 1, maximum: TRACE_FORMAT, 'x-expected': `the trace format, ${TRACE_FORMAT} (a later one is a newer clusterchaos's: check the trace with that version)` },
+        'format',
+        'format, the trace format',
+      ),
       runId: field(text('the run id, a string'), 'runId', 'runId, the run id (a string)'),
       experiment: field(
         object(
@@ -335,6 +342,7 @@ const drainValue: SchemaObject = object(
   'what the drain moved {node, totalMs, migrations}',
 );
 
+/** The operations whose `value` the checker and the reports read (src/check/stimuli.ts, migrations.ts): a live migration's, a drain's or failback's moves. */
 const LIVE_MIGRATION_OPS = ['live-migrate'];
 const DRAIN_OPS = ['drain-node', 'resume-node', 'revert:drain-node'];
 

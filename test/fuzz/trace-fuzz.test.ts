@@ -69,18 +69,19 @@ function locate(root: Json, at: number[]): { parent: Json[] | Record<string, Jso
   return parent && key !== undefined ? { parent, key } : undefined;
 }
 
-/** Change one line's record (a line that is not JSON is left alone). */
+/** Change one line's record (a line that is not JSON, or too deep to write again, is left alone). */
 function onRecord(i: number, change: (record: Json) => void): (lines: Lines) => Lines {
   return (lines) => {
     const at = i % lines.length;
     let record: Json;
+    let text: string;
     try {
       record = JSON.parse(lines[at]!) as Json;
+      change(record);
+      text = JSON.stringify(record); // overflows on a line an earlier mutation nested 100,000 deep: left as it is
     } catch {
       return lines;
     }
-    change(record);
-    let text = JSON.stringify(record);
     for (const [marker, raw] of Object.entries(RAW)) text = text.split(JSON.stringify(marker)).join(raw);
     return lines.map((l, j) => (j === at ? text : l));
   };
@@ -262,15 +263,15 @@ describe('fuzz: hostile traces to check and report', function () {
   const senseless = fc.oneof(sameType, sameType, reordered);
 
   it('a clussvc crash, mutated: every outcome is exit 0–3 with a verdict line, in time, and check and report agree', async () => {
-    await fuzz(nodes, 20, hostile, true);
+    await fuzz(nodes, 60, hostile, true);
   });
 
   it('live migrations, mutated: the same', async () => {
-    await fuzz(migrations, 25, hostile, true);
+    await fuzz(migrations, 80, hostile, true);
   });
 
   it('both, with every record whole but its values and order nonsense: the same', async () => {
-    await fuzz(nodes, 10, senseless, false);
-    await fuzz(migrations, 15, senseless, false);
+    await fuzz(nodes, 30, senseless, false);
+    await fuzz(migrations, 50, senseless, false);
   });
 });
