@@ -34,7 +34,7 @@ export interface StoredRun {
 
 /**
  * `clusterchaos report <out>`: rebuild summary.json, junit.xml and report.html of a stored run from its trace
- * alone. The trace is re-checked against the current models (checkTrace); the footer's `run` gives the run's
+ * alone. The trace is re-checked against the current models as `check` reads it (readStoredTrace); the footer's `run` gives the run's
  * own outcome (steady states, reverts, soak); what the trace does not keep — the real time the run took, a
  * residue scan — is taken from the summary.json already there, if any. Writes into the run's folder, or `outDir`.
  * Returns the exit code as `check` does: 0 pass, 1 fail, 3 unknown, 2 bad input.
