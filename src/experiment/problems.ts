@@ -84,7 +84,7 @@ function unknownKey(at: Segment[], key: string, schema: Schema): Finding {
     path: [...at, key],
     at: 'key',
     expected: schema['x-keys'] ?? (known.length > 0 ? `one of the known keys (${known.join(', ')})` : 'no keys here'),
-    found: JSON.stringify(key),
+    found: describeValue(key),
     hint: hints(schema['x-key-hints']?.[key] ?? didYouMean(key, known), schema['x-keys-hint'] ?? ''),
   };
 }

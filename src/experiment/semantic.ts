@@ -95,7 +95,7 @@ function liveMigrationFindings(data: Data, nodes: string[] | undefined, vmNames:
           path,
           at: 'value',
           expected: 'each VM once in the list (names are compared without case)',
-          found: `${JSON.stringify(vm)} again, already at ${pathText(earlier)}`,
+          found: `${describeValue(vm)} again, already at ${pathText(earlier)}`,
           hint: 'Remove the repeat; the list is migrated in turn, one VM per iteration.',
         });
         continue;
@@ -223,7 +223,7 @@ function duplicates(names: (string | undefined)[], list: Segment[], what: string
       path: at(i),
       at: 'value',
       expected: `a ${what} name not used before in ${pathText(list)} (names are compared without case)`,
-      found: `${JSON.stringify(name)}, already at ${pathText(at(earlier))}`,
+      found: `${describeValue(name)}, already at ${pathText(at(earlier))}`,
       hint: `Give each ${what} its own name.`,
     });
   });

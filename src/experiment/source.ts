@@ -2,8 +2,9 @@
  * The experiment file as a YAML document that remembers where every value was written, so a problem at
  * `method[0].fault` can be reported at its line and column.
  */
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLError } from 'yaml';
+import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import type { Problem } from './errors.js';
+import { describeValue } from './finding.js';
 import { MAX_NESTING, tooDeep } from './limits.js';
 import { pathText, type Segment } from './path.js';
 
@@ -24,6 +25,8 @@ export class ExperimentSource {
   private readonly lines = new LineCounter();
   /** Nested too deep to be parsed at all: the one problem, and the document is left empty. */
   private readonly nesting: Problem | undefined;
+  /** Each mapping's pairs by key (the first of repeated keys), built when first asked: a file of 70,000 unknown keys is located in linear time. */
+  private readonly keys = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   constructor(
     readonly file: string,
@@ -84,7 +87,7 @@ export class ExperimentSource {
               ...this.position(pair.key.range[0]),
               path: pathText([...path, key]),
               expected: 'each key once in a mapping',
-              found: `${JSON.stringify(key)} again${was ? ` (first at line ${was.line})` : ''}`,
+              found: `${describeValue(key)} again${was ? ` (first at line ${was.line})` : ''}`,
               hint: 'Remove one of them.',
             });
           }
@@ -111,7 +114,7 @@ export class ExperimentSource {
       let next: unknown;
       let keyNode: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => keyName(p) === String(seg));
+        const pair = this.pair(node, String(seg));
         if (!pair) return best;
         next = pair.value;
         keyNode = pair.key;
@@ -136,11 +139,21 @@ export class ExperimentSource {
     let node: unknown = this.doc.contents;
     for (const seg of path) {
       if (isAlias(node)) node = node.resolve(this.doc);
-      if (isMap(node)) node = node.items.find((p) => keyName(p) === String(seg))?.value;
+      if (isMap(node)) node = this.pair(node, String(seg))?.value;
       else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
       else return undefined;
     }
     return this.rangeStart(node)?.line;
+  }
+
+  private pair(map: YAMLMap, key: string): Pair | undefined {
+    let index = this.keys.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (!index.has(keyName(p))) index.set(keyName(p), p);
+      this.keys.set(map, index);
+    }
+    return index.get(key);
   }
 
   private rangeStart(node: unknown): Position | undefined {

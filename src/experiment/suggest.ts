@@ -23,11 +23,15 @@ export function editDistance(a: string, b: string): number {
  * as close (`N9` among N1…N4 suggests nothing; `n2` suggests `N2`).
  */
 export function closest(found: string, candidates: Iterable<string>): string | undefined {
+  const allowed = Math.max(1, Math.floor(found.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   let tied = false;
   for (const c of new Set(candidates)) {
     if (c === found) continue;
+    // the distance is at least the difference in length: a candidate that far off could not be suggested,
+    // and a fault name of 200,000 characters is not compared letter by letter with each fault's
+    if (Math.abs(c.length - found.length) > allowed) continue;
     const dist = editDistance(found, c);
     if (dist < bestDistance) {
       best = c;
@@ -37,7 +41,6 @@ export function closest(found: string, candidates: Iterable<string>): string | u
       tied = true;
     }
   }
-  const allowed = Math.max(1, Math.floor(found.length / 3));
   return bestDistance <= allowed && !tied ? best : undefined;
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { MAX_LISTED_PROBLEMS } from '../../src/experiment/errors.js';
 import { MAX_EXPERIMENT_BYTES, MAX_NESTING, MIN_OBSERVE_INTERVAL_MS, tooDeep } from '../../src/experiment/limits.js';
+import { ExperimentSource } from '../../src/experiment/source.js';
 import { escapeRefused, refusedCharacter } from '../../src/experiment/text.js';
 import { errorLines, experimentFile, load, shipped, thrown } from './helpers.js';
 
@@ -64,14 +65,14 @@ describe('limits of an experiment file', () => {
   });
 
   describe('the size of the file', () => {
-    it(`refuses a file larger than ${MAX_EXPERIMENT_BYTES / 1024 / 1024} MiB from its size, without reading it`, () => {
+    it(`refuses a file larger than ${MAX_EXPERIMENT_BYTES / 1024} KiB from its size, without reading it`, () => {
       const file = join(dir, 'huge.yaml');
       const fd = openSync(file, 'w');
       ftruncateSync(fd, 100 * 1024 * 1024); // 100 MB that take no disk: were they read, the heap would show it
       closeSync(fd);
       const before = process.memoryUsage().rss;
       expect(errorLines(file)).to.deep.equal([
-        `${file}: expected an experiment file of at most 1 MiB (the largest shipped one is under 8 KB), found a file of 100 MiB. Check the path: this is not an experiment. Describe a large cluster in a shorter form (one VM a line, without comments).`,
+        `${file}: expected an experiment file of at most 256 KiB (the largest shipped one is under 8 KB), found a file of 100 MiB. Check the path: this is not an experiment. Describe a large cluster in a shorter form (one VM a line, without comments).`,
       ]);
       expect(process.memoryUsage().rss - before).to.be.below(50 * 1024 * 1024);
     });
@@ -80,7 +81,7 @@ describe('limits of an experiment file', () => {
       if (process.platform === 'win32') this.skip();
       const started = performance.now();
       expect(errorLines('/dev/zero')).to.deep.equal([
-        '/dev/zero: expected an experiment file of at most 1 MiB (the largest shipped one is under 8 KB), found more than 1 MiB, and still going (a device or a file that grows?). Check the path: this is not an experiment. Describe a large cluster in a shorter form (one VM a line, without comments).',
+        '/dev/zero: expected an experiment file of at most 256 KiB (the largest shipped one is under 8 KB), found more than 256 KiB, and still going (a device or a file that grows?). Check the path: this is not an experiment. Describe a large cluster in a shorter form (one VM a line, without comments).',
       ]);
       expect(performance.now() - started).to.be.below(2000);
     });
@@ -105,10 +106,11 @@ describe('limits of an experiment file', () => {
     });
 
     it('refuses more VMs than a cluster holds and more memory than Hyper-V gives a VM', () => {
-      const vms = Array.from({ length: 8001 }, (_, i) => `    - { name: vm${i}, owner: N1, storage: smb }`);
-      const f = experimentFile(doc([], ['  nodes: [N1, N2, N3]', '  vms:', ...vms]));
-      expect(errorLines(f)).to.deep.equal([
-        `${f}:5:5: cluster.vms: expected a list of at most 8000 VMs (the most a cluster holds), each such as { name: web01, owner: N1, storage: smb }, found a list of 8001 items.`,
+      // 8,001 VMs do not fit in a file: given with --set
+      const vms = Array.from({ length: 8001 }, (_, i) => `{ name: vm${i}, owner: N1, storage: smb }`);
+      const f = experimentFile(doc());
+      expect(errorLines(f, { sets: [`cluster.vms=[${vms.join(', ')}]`] }).map((l) => l.replace(/--set cluster\.vms=.*: expected/, '--set cluster.vms=…: expected'))).to.deep.equal([
+        `${f}: --set cluster.vms=…: expected a list of at most 8000 VMs (the most a cluster holds), each such as { name: web01, owner: N1, storage: smb }, found a list of 8001 items.`,
       ]);
       const g = experimentFile(doc([], ['  nodes: [N1, N2, N3]', '  vms: [{ name: web01, owner: N1, storage: smb, memoryGB: 1e300 }]']));
       expect(errorLines(g)[0]).to.contain('cluster.vms[0].memoryGB: expected a number of GB greater than 0 and at most 245760 (240 TB, the most Hyper-V gives a VM), found 1e+300.');
@@ -150,6 +152,29 @@ describe('limits of an experiment file', () => {
       for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
       const f = experimentFile([...lines, 'title: *a9', 'cluster: { nodes: [N1] }', 'method: [{ wait: 1s }]', ''].join('\n'));
       expect(errorLines(f)).to.deep.equal([`${f}: expected a YAML document that can be read as data, found Excessive alias count indicates a resource exhaustion attack.`]);
+    });
+  });
+
+  describe('long text and many keys', () => {
+    it('refuses a fault name of 200,000 characters at once, quoting 60 of them', () => {
+      const f = experimentFile(doc().replace('  - wait: 1s', `  - fault: ${'x'.repeat(200_000)}`));
+      const started = performance.now();
+      const lines = errorLines(f);
+      expect(performance.now() - started).to.be.below(1000);
+      expect(lines).to.have.length(1);
+      expect(lines[0]!.length).to.be.below(400);
+      expect(lines[0]).to.contain(`found "${'x'.repeat(57)}...".`);
+    });
+
+    it('places 20,000 unknown keys in linear time (70,000 took two minutes)', () => {
+      const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`);
+      const source = new ExperimentSource('x.yaml', doc(keys));
+      const started = performance.now();
+      for (let i = 0; i < keys.length; i++) source.locate([`k${i}`], true);
+      expect(performance.now() - started).to.be.below(500);
+      const e = thrown(experimentFile(doc(keys)));
+      expect(e.problems).to.have.length(20_000);
+      expect(e.problems.at(-1)).to.include({ line: 20_006, column: 1, found: '"k19999"' });
     });
   });
 
