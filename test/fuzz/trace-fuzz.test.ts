@@ -10,7 +10,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_LINE_BYTES } from '../../src/trace/reader.js';
@@ -202,6 +202,7 @@ const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
 const dir = mkdtempSync(join(tmpdir(), 'trace-fuzz-'));
 /** How many cases ended with each exit code (printed after the suite: a fuzzer that only ever hits exit 2 tests little). */
 const outcomes: Record<number, number> = {};
+let failed = false;
 let cases = 0;
 
 /** Both commands end as the contract says, in time, and agree. */
@@ -220,20 +221,25 @@ function expectSane(both: { check: Outcome; report: Outcome }, file: string): vo
 }
 
 async function fuzz(base: Lines, runs: number, mutation: fc.Arbitrary<Mutation>, bytesToo: boolean): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), bytesToo ? fc.option(byteMutation, { freq: 3 }) : fc.constant(null), async (mutations, bytes) => {
-      let lines = base;
-      for (const m of mutations) lines = m.apply(lines);
-      let text: Buffer = Buffer.from(lines.join('\n') + '\n');
-      if (bytes) text = bytes.apply(text);
-      const file = join(dir, `${cases++}.ndjson`);
-      writeFileSync(file, text);
-      const both = await checkAndReport(file);
-      outcomes[both.check.code] = (outcomes[both.check.code] ?? 0) + 1;
-      expectSane(both, `${file} (${[...mutations.map((m) => m.name), ...(bytes ? [bytes.name] : [])].join('; ')})`);
-    }),
-    { numRuns: RUNS ?? runs },
-  );
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), bytesToo ? fc.option(byteMutation, { freq: 3 }) : fc.constant(null), async (mutations, bytes) => {
+        let lines = base;
+        for (const m of mutations) lines = m.apply(lines);
+        let text: Buffer = Buffer.from(lines.join('\n') + '\n');
+        if (bytes) text = bytes.apply(text);
+        const file = join(dir, `${cases++}.ndjson`);
+        writeFileSync(file, text);
+        const both = await checkAndReport(file);
+        outcomes[both.check.code] = (outcomes[both.check.code] ?? 0) + 1;
+        expectSane(both, `${file} (${[...mutations.map((m) => m.name), ...(bytes ? [bytes.name] : [])].join('; ')})`);
+      }),
+      { numRuns: RUNS ?? runs },
+    );
+  } catch (e) {
+    failed = true;
+    throw e;
+  }
 }
 
 describe('fuzz: hostile traces to check and report', function () {
@@ -246,7 +252,10 @@ describe('fuzz: hostile traces to check and report', function () {
     migrations = await realTrace('busy-vm-migration');
   });
 
-  after(() => console.log(`      exit codes of check over the mutated traces: ${JSON.stringify(outcomes)}`));
+  after(() => {
+    console.log(`      exit codes of check over the mutated traces: ${JSON.stringify(outcomes)}`);
+    if (!failed) rmSync(dir, { recursive: true, force: true }); // a failure's traces are kept, to replay
+  });
 
   it('the unmutated traces pass both', async () => {
     for (const base of [nodes, migrations]) {

@@ -2,7 +2,7 @@
  * What the tests of stored traces share: `clusterchaos check` and `clusterchaos report` run in this process
  * (main with a recording io, as bin/clusterchaos.js runs it), and real traces to change.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -27,11 +27,16 @@ export async function clusterchaos(argv: string[]): Promise<Outcome> {
   return { code, out, err, last: out.at(-1) ?? '', ms: performance.now() - t0 };
 }
 
-/** `clusterchaos check <trace>` and `clusterchaos report <trace> --out <a new folder>`, one after the other. */
+/** `clusterchaos check <trace>` and `clusterchaos report <trace> --out <a new folder>`, one after the other (the folder removed after). */
 export async function checkAndReport(trace: string): Promise<{ check: Outcome; report: Outcome }> {
   const check = await clusterchaos(['check', trace]);
-  const report = await clusterchaos(['report', trace, '--out', mkdtempSync(join(tmpdir(), 'stored-report-'))]);
-  return { check, report };
+  const out = mkdtempSync(join(tmpdir(), 'stored-report-'));
+  try {
+    const report = await clusterchaos(['report', trace, '--out', out]);
+    return { check, report };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 const runs = new Map<string, Promise<string>>();
