@@ -1,13 +1,15 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkTrace, worstVerdict, type CheckResult } from '../check/index.js';
 import { faults } from '../faults/catalogue.js';
 import { formatRunResult, REPORT_FILES, writeReports, type ReportInput } from '../report/index.js';
 import { junitOf, type ResidueRecord } from '../report/junit.js';
+import { describeWriteError, OutputError, writeWholeSync } from '../trace/output.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord, RunOutcome, Verdict } from '../trace/records.js';
 import { traceVocabulary } from '../trace/schema.js';
+import { FolderBusyError, lockFolder } from './out-dir.js';
 import { withResidue, withRunOutcome } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -55,16 +57,29 @@ export async function reportCommand(target: string, options: { out?: string }, i
   try {
     await mkdir(outDir, { recursive: true });
   } catch (e) {
-    io.err(`--out ${outDir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new OutputError(`cannot create the folder ${outDir} for the reports: ${describeWriteError(e)}`, { cause: e });
+  }
+  // where the reports go is held while they are written: not beside a run still writing there, nor another report
+  let lock;
+  try {
+    lock = lockFolder(outDir, `clusterchaos report ${target}${options.out ? ` --out ${options.out}` : ''}`);
+  } catch (e) {
+    if (!(e instanceof FolderBusyError)) throw e;
+    io.err(e.message);
     io.out('verdict: unknown — bad input, no report was written');
     return EXIT_USAGE;
   }
-  const { lanes, ...files } = await writeReports(outDir, stored.input);
-  if (stored.residue) {
-    // the residue scan sits beside the verdict in summary.json, and is a test case of its own in junit.xml
-    const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as Record<string, unknown>;
-    writeFileSync(files.summary, JSON.stringify({ ...summary, residue: stored.residue }, null, 2) + '\n');
-    writeFileSync(files.junit, junitOf(stored.input, lanes, { residue: stored.residue }));
+  let files, lanes;
+  try {
+    ({ lanes, ...files } = await writeReports(outDir, stored.input));
+    if (stored.residue) {
+      // the residue scan sits beside the verdict in summary.json, and is a test case of its own in junit.xml
+      const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as Record<string, unknown>;
+      writeWholeSync(files.summary, JSON.stringify({ ...summary, residue: stored.residue }, null, 2) + '\n');
+      writeWholeSync(files.junit, junitOf(stored.input, lanes, { residue: stored.residue }));
+    }
+  } finally {
+    lock.release();
   }
   const { result } = stored.input;
   for (const line of formatRunResult(stored.input, files, lanes)) io.out(line);

@@ -93,6 +93,21 @@ describe('one run per folder, one resume per soak', function () {
     }
   });
 
+  it('`clusterchaos report <out>` is refused while another clusterchaos holds the folder, and takes and gives back the lock itself', () => {
+    const out = join(tmp(), 'done');
+    expect(cli(['run', 'experiments/compute-resiliency.yaml', '--out', out]).code).to.equal(0);
+    const held = lockFolder(out, 'clusterchaos run --resume elsewhere');
+    try {
+      const r = cli(['report', out]);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/another clusterchaos is writing there: `clusterchaos run --resume elsewhere`/);
+    } finally {
+      held.release();
+    }
+    expect(cli(['report', out]).code).to.equal(0);
+    expect(existsSync(join(out, LOCK_FILE))).to.equal(false);
+  });
+
   describe('the lock', () => {
     it('is held once: a second claim in the same folder is refused, naming the first; released, it can be taken again', () => {
       const dir = tmp();
