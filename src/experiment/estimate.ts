@@ -190,7 +190,9 @@ export function freeBytesFor(outDir: string): number | undefined {
   for (;;) {
     try {
       const s = statfsSync(dir);
-      return s.bavail * s.bsize;
+      // a file system with no blocks at all (/proc, /sys) keeps no files: whether the folder can be made there is
+      // for the output folder's own check (exit 4) to say, not a question of room
+      return s.blocks === 0 ? undefined : s.bavail * s.bsize;
     } catch (e) {
       const parent = dirname(dir);
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) return undefined;
