@@ -28,6 +28,7 @@
  * (src/check knows the settings, src/cli the fault catalogue).
  */
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import { NAME_PATTERN, REFUSED_CLASS } from './characters.js';
 import { TRACE_FORMAT } from './records.js';
 
 /**
@@ -110,14 +111,14 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 /** Annotations for the messages (not validation): what a value must be, what a missing field is. */
 const ANNOTATIONS = ['x-expected', 'x-missing', 'x-label', 'x-what'];
 
-/** Names of nodes, VMs, logs: liberal (real clusters hold odd names); only empty names and control characters are refused. */
-const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]+$';
+// Names of nodes, VMs, logs: liberal (real clusters hold odd names); empty names and the characters refused in
+// every name (characters.ts: control characters, C1 included, bidirectional controls, invisible ones) are refused.
 
 /** Any JSON value nested at most MAX_DEPTH deep. */
 const json: SchemaObject = { maxDepth: MAX_DEPTH, 'x-expected': `a JSON value nested at most ${MAX_DEPTH} deep` };
 
 const text = (expected = 'a string'): SchemaObject => ({ type: 'string', 'x-expected': expected });
-const name = (what: string): SchemaObject => ({ type: 'string', pattern: NAME_PATTERN, 'x-expected': `${what} (a string, not empty, without control characters)` });
+const name = (what: string): SchemaObject => ({ type: 'string', pattern: NAME_PATTERN, 'x-expected': `${what} (a string, not empty, without control, bidirectional or invisible characters)` });
 const whole = (expected: string, minimum = 0): SchemaObject => ({ type: 'integer', minimum, 'x-expected': expected });
 const number = (expected: string, minimum?: number): SchemaObject => ({ type: 'number', ...(minimum !== undefined ? { minimum } : {}), 'x-expected': expected });
 const flag = (expected: string): SchemaObject => ({ type: 'boolean', 'x-expected': expected });
@@ -419,7 +420,7 @@ const observeSchema: SchemaObject = {
       type: typeOf('observe'),
       seq,
       t: clusterT,
-      entity: { type: 'string', pattern: '^(node|vm)/[^\\u0000-\\u001f\\u007f]+$', 'x-expected': '"node/<name>" or "vm/<name>"' },
+      entity: { type: 'string', pattern: `^(node|vm)/[^${REFUSED_CLASS}]+$`, 'x-expected': '"node/<name>" or "vm/<name>"' },
       state: { type: 'object', 'x-expected': 'an object: {State, StatusInformation} for a node, {State, GroupState, OwnerNode, StatusInformation} for a VM' },
       source: text('where it was read, e.g. "poll"'),
     },

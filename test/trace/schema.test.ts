@@ -52,6 +52,17 @@ describe('the trace schema', function () {
     });
   });
 
+  it('refuses in every name of a trace the characters refused in an experiment: C0 and C1 controls, bidirectional and invisible ones', () => {
+    const schema = traceSchema();
+    const header = new TraceBuilder().header;
+    expect(schema.problem(header)).to.equal(undefined);
+    for (const bad of ['N\u009b1', 'N\u001b[2J', 'N\u202e1', 'N\u200b1']) {
+      const withNode = { ...header, cluster: { ...header.cluster, nodes: ['N1', bad] } };
+      expect(schema.problem(withNode), JSON.stringify(bad)).to.match(/without control, bidirectional or invisible characters/);
+      expect(schema.problem({ type: 'observe', seq: 1, t: 0, entity: `node/${bad}`, state: { State: 'Up', StatusInformation: [] }, source: 'poll' }), JSON.stringify(bad)).to.not.equal(undefined);
+    }
+  });
+
   it("knows each fault, each revert of one that has a revert, the runner's and the observer's operations, and the arguments each fault requires", () => {
     for (const f of faults.values()) {
       expect(vocabulary.operations).to.include(f.name);
