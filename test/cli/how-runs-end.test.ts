@@ -85,6 +85,28 @@ describe('how a run ends: stop signals, a full disk', function () {
     expect(settingsRestored).to.equal(true);
   });
 
+  it('Ctrl-C while a failing soak is shrunk: shrinking stops, the best schedule so far is written, the verdict line still comes (exit 1)', async () => {
+    const out = join(tmp(), 'run');
+    const child = spawn(process.execPath, [BIN, 'run', 'experiments/live-migration-soak.yaml', '--defect', 'lm-stall', '--out', out], { cwd: ROOT, env: { ...process.env, CI: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && stderr.includes('shrinking the failing schedule')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(sent).to.equal(true);
+    expect(code, stdout + stderr).to.equal(1);
+    expect(stdout).to.match(/^(shrunk — stopped early \(Ctrl-C\): \d+ of the \d+ operations|shrinking stopped \(Ctrl-C\) before any of the \d+ operations could go)/m);
+    expect(stdout.trimEnd().split('\n').at(-1)).to.match(/^verdict: fail — /);
+    expect(readdirSync(out)).to.include('shrunk.yaml');
+  });
+
   it('an exception nobody catches in the middle of a soak: the run stops as on a stop signal, every revert runs, exit 4', async () => {
     const out = join(tmp(), 'run');
     const trace = join(out, 'trace.ndjson');
