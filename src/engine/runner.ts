@@ -63,6 +63,8 @@ export interface SoakProgress {
 const MAX_LISTED_ANOMALIES = 100;
 /** A soak's trace is fsynced this often (wall time); every checkpoint is written out at once (survives SIGKILL). */
 const SYNC_EVERY_MS = 2000;
+/** A soak by duration whose iterations take no time on the run's clock this many times in a row is stopped. */
+const STILL_ITERATIONS = 1000;
 /** A soak hands the event loop a turn this often (wall time): signals and timers need it. */
 const YIELD_EVERY_MS = 50;
 /**
@@ -202,9 +204,11 @@ export class Runner {
     progress?.start(byTime ? soak.durationMs! : soak.iterations!, byTime ? 'ms' : 'iterations');
     let lastSync = performance.now();
     let lastYield = lastSync;
+    let still = 0; // iterations in a row that took no time on the run's clock
     try {
       for (let i = 1; byTime ? target.now() - startT < soak.durationMs! : i <= soak.iterations!; i++) {
         this.checkSignal();
+        const began = target.now();
         this.anomalies = [];
         const mark = this.reverts.size;
         await this.runMethod(i);
@@ -228,6 +232,12 @@ export class Runner {
           lastSync = performance.now();
         }
         progress?.update(byTime ? Math.min(target.now() - startT, soak.durationMs!) : i, outcome.anomalyCount);
+        // the loader refuses the methods known to take no time; this catches any other (a migration to the node a
+        // VM is already on, failing at once): a soak by duration whose clock stands still would never end
+        still = target.now() === began ? still + 1 : 0;
+        if (byTime && still >= STILL_ITERATIONS) {
+          throw new Aborted(`the soak's last ${STILL_ITERATIONS} iterations took no time on the run's clock, so a soak by duration would never end: stopped after iteration ${i} (give the method a wait step)`);
+        }
         // On the simulator a soak never waits for anything real: let the event loop run now and then, so
         // Ctrl-C is heard and the progress bar redraws.
         if (performance.now() - lastYield > YIELD_EVERY_MS) {

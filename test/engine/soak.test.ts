@@ -142,6 +142,17 @@ describe('runner: soaks', () => {
     expect(outcome.soak!.iterations).to.equal(6);
   });
 
+  it('stops a soak by duration whose iterations take no time on the run\'s clock (it would never end), as aborted', async () => {
+    const target = new FakeTarget();
+    target.migrate = async () => {
+      throw new OperationError('the VM is already on that node'); // fails at once: no time passes
+    };
+    const { outcome } = await run(target, soakExperiment(soak({ iterations: undefined, durationMs: 60_000, stopOn: 'never' })));
+    expect(outcome.status).to.equal('aborted');
+    expect(outcome.abortReason).to.match(/^the soak's last 1000 iterations took no time on the run's clock, so a soak by duration would never end: stopped after iteration 1000/);
+    expect(outcome.soak!.iterations).to.equal(1000);
+  });
+
   it('tells a progress display how far it got', async () => {
     const seen: string[] = [];
     const progress: SoakProgress = { start: (total, unit) => seen.push(`start ${total} ${unit}`), update: (done, a) => seen.push(`${done}/${a}`), stop: () => seen.push('stop') };
