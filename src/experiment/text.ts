@@ -2,7 +2,7 @@
  * Text an experiment holds reaches a terminal, a log, the reports and a PowerShell command line, so a name must
  * read the same wherever it appears. Refused in every name (and in all other text but the description's line
  * breaks and tabs): characters a terminal interprets and characters that disguise text. Each is named in the
- * message, as U+XXXX at its position, because most of them cannot be seen.
+ * message, as U+hhhh at its position, because most of them cannot be seen.
  */
 import { describeRefused, refusedCharacter, type RefusedCharacter } from '../trace/characters.js';
 import { describeValue, type Finding } from './finding.js';

@@ -2,12 +2,12 @@
  * The characters refused in every name clusterchaos handles (experiment files, the allowlist, stored traces):
  * characters a terminal interprets and characters that disguise text, because a name reaches a terminal, a
  * log, the reports and a PowerShell command line and must read the same everywhere. Each is named in messages
- * as U+XXXX at its position, because most of them cannot be seen.
+ * as U+hhhh at its position, because most of them cannot be seen.
  */
 interface Refused {
   from: number;
   to: number;
-  /** What the character is, in words, after "U+XXXX (…)". */
+  /** What the character is, in words, after "U+hhhh (…)". */
   what: string;
 }
 
@@ -53,7 +53,7 @@ const REFUSED_RE = new RegExp(`[${REFUSED_CLASS}]`, 'u');
 const REFUSED_ALL_RE = new RegExp(`[${REFUSED_CLASS}]`, 'gu');
 
 export interface RefusedCharacter {
-  /** U+XXXX */
+  /** U+hhhh */
   code: string;
   /** 1-based position in the text, counted in characters (code points). */
   position: number;
@@ -83,7 +83,7 @@ export function describeRefused(r: RefusedCharacter): string {
 }
 
 /**
- * Text made safe to print: every refused character written as `\uXXXX`, so a message quoting a hostile name
+ * Text made safe to print: every refused character written as `\uhhhh`, so a message quoting a hostile name
  * cannot drive the terminal that shows it. Astral characters (U+10000 and above) are kept as they are.
  */
 export function escapeRefused(text: string): string {

@@ -263,7 +263,7 @@ describe('names and other text of an experiment', () => {
     expect(refusedCharacter('N3 🚀')).to.equal(undefined);
   });
 
-  it('writes every refused character of a message as \\uXXXX', () => {
+  it('writes every refused character of a message as \\uhhhh', () => {
     expect(escapeRefused('a\u009bb\u202ec\u001bd\ud800e🚀')).to.equal('a\\u009bb\\u202ec\\u001bd\\ud800e🚀');
   });
 });

@@ -75,7 +75,7 @@ describe('allowlist', () => {
     }
   });
 
-  it('refuses a cluster name with a control character, a bidirectional control or a line separator, naming it as U+XXXX and its position, at its line', () => {
+  it('refuses a cluster name with a control character, a bidirectional control or a line separator, naming it as U+hhhh and its position, at its line', () => {
     for (const [written, code, position] of [
       ['"HV\\u009bCLUSTER"', 'U+009B', 3],
       ['"HV\\u001b[31mCLUSTER"', 'U+001B', 3],
