@@ -107,6 +107,28 @@ describe('how a run ends: stop signals, a full disk', function () {
     expect(readdirSync(out)).to.include('shrunk.yaml');
   });
 
+  for (const format of ['json', 'pretty'] as const) {
+    it(`SIGHUP with stderr gone (${format} logs to /dev/full, as a closed terminal's EIO): the log lines are dropped, every revert still runs, exit 3`, async () => {
+      const out = join(tmp(), 'run');
+      const trace = join(out, 'trace.ndjson');
+      const child = spawn('sh', ['-c', `exec "${process.execPath}" "${BIN}" run ${KILL_SOAK} --out "${out}" --no-shrink --log-format ${format} 2>/dev/full`], { cwd: ROOT, env: { ...process.env, CI: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const timer = setInterval(() => {
+        if (checkpointCount(trace) < 20) return;
+        clearInterval(timer);
+        child.kill('SIGHUP');
+      }, 20);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearInterval(timer);
+      expect(code, stdout).to.equal(3);
+      expect(stdout.trimEnd().split('\n').at(-1)).to.equal('verdict: unknown — the run was aborted: interrupted (SIGHUP): stopped before the next step');
+      const { kills, reverts, settingsRestored } = everythingReverted(records(trace).filter((r) => r.type === 'op'));
+      expect(reverts).to.equal(kills);
+      expect(settingsRestored).to.equal(true);
+    });
+  }
+
   it('an exception nobody catches in the middle of a soak: the run stops as on a stop signal, every revert runs, exit 4', async () => {
     const out = join(tmp(), 'run');
     const trace = join(out, 'trace.ndjson');
