@@ -11,8 +11,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
-import type { TransitionCoverage } from '../check/result.js';
+import type { TransitionCoverage, Violation } from '../check/result.js';
 import { replayCommand } from '../cli/replay.js';
+import { readStoredTrace } from '../cli/report-command.js';
 import { runExperiment } from '../cli/run-experiment.js';
 import { listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
@@ -38,6 +39,10 @@ export interface MatrixRun {
   replay: string;
   /** Wall time of the run (load, simulate, check, write the reports). */
   wallMs: number;
+  /** The run's first violation (`rule entity`), if any. */
+  firstViolation?: string;
+  /** What `clusterchaos check` says of the run's stored trace: its verdict and first violation (they must be the run's). */
+  checked?: { verdict: Verdict; firstViolation?: string };
 }
 
 /**
@@ -129,8 +134,20 @@ async function runOne(
   try {
     const experiment = loadExperiment(entry.file, { settings: settingDefinitions, faults, sets: entry.sets });
     const outDir = mkdtempSync(join(scratch, `${entry.name}-${defect ?? 'no-defect'}-`));
-    const { result } = await runExperiment({ experiment, outDir, defects, replay, log });
-    return { ...base, outcome: result.verdict, reason: result.reason, coverage: result.coverage, replay, wallMs: performance.now() - started };
+    const { result, tracePath } = await runExperiment({ experiment, outDir, defects, replay, log });
+    const wallMs = performance.now() - started;
+    const { result: stored } = await readStoredTrace(tracePath);
+    const first = (v: Violation | undefined): { firstViolation?: string } => (v ? { firstViolation: `${v.rule} ${v.entity}` } : {});
+    return {
+      ...base,
+      outcome: result.verdict,
+      reason: result.reason,
+      coverage: result.coverage,
+      replay,
+      wallMs,
+      ...first(result.violations[0]),
+      checked: { verdict: stored.verdict, ...first(stored.violations[0]) },
+    };
   } catch (e) {
     const message = (e as Error).message.split('\n').filter(Boolean).slice(0, 3).join(' ');
     return { ...base, outcome: 'error', reason: message, replay, wallMs: performance.now() - started };

@@ -30,6 +30,15 @@ describe('the detection matrix of the experiment catalogue', function () {
     expect(bad, `experiments that do not pass without defects:\n  ${bad.join('\n  ')}`).to.deep.equal([]);
   });
 
+  it('check on every run\'s stored trace gives the verdict and the first violation run gave (issue 13)', () => {
+    const cells = [...m.baseline.values(), ...[...m.runs.values()].flatMap((r) => [...r.values()])].filter((r) => r.outcome !== 'error');
+    expect(cells.length).to.equal(m.experiments.length * (1 + m.defects.length));
+    const differ = cells
+      .filter((r) => r.checked?.verdict !== r.outcome || r.checked?.firstViolation !== r.firstViolation)
+      .map((r) => `${r.experiment}${r.defect ? ` --defect ${r.defect}` : ''}: run ${r.outcome} ${r.firstViolation ?? ''}, check ${r.checked?.verdict} ${r.checked?.firstViolation ?? ''}`);
+    expect(differ, differ.join('\n')).to.deep.equal([]);
+  });
+
   it('catches every simulator defect with at least one catalogue experiment', () => {
     const uncaught = uncaughtDefects(m).map((d) => {
       const seen = m.experiments.map((e) => `${e.name} ${m.runs.get(d.name)!.get(e.name)!.outcome}`).join(', ');
