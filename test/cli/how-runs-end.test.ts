@@ -19,6 +19,16 @@ function everythingReverted(ops: Record<string, any>[]): { kills: number; revert
   return { kills, reverts, settingsRestored };
 }
 
+/** `clusterchaos <args>` with its `out` folder on a disk that fills up once a write there contains `after`. */
+function onFullDisk(args: string[], out: string, after: string): Promise<Ended> {
+  return start(args, { nodeArgs: ['--import', FULL_DISK], env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: after } });
+}
+
+/** The trace lines a run could not write to its full disk, as it wrote them to stderr. */
+function spilledOf(ended: Ended): Record<string, any>[] {
+  return ended.stderr.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l));
+}
+
 describe('how a run ends: stop signals, a full disk', function () {
   this.timeout(180_000);
 
@@ -148,16 +158,13 @@ describe('how a run ends: stop signals, a full disk', function () {
     const out = join(tmp(), 'run');
     // the disk is full after the trace's first block (the header, the kill, the first observations): the next
     // block fails while clussvc is down on N2 and ResiliencyDefaultPeriod is 60
-    const ended = await start(['run', 'experiments/compute-resiliency.yaml', '--out', out], {
-      nodeArgs: ['--import', FULL_DISK],
-      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"type":"header"' },
-    });
+    const ended = await onFullDisk(['run', 'experiments/compute-resiliency.yaml', '--out', out], out, '"type":"header"');
     expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
     expect(ended.stderr).to.include(`clusterchaos: cannot write the trace ${join(out, 'trace.ndjson')}: no space left on device (ENOSPC)`);
     expect(ended.lastLine).to.match(/^verdict: unknown — clusterchaos itself failed: cannot write the trace .*: no space left on device \(ENOSPC\)$/);
     // what the file holds and what went to stderr are, together, the whole story
     const onDisk = records(join(out, 'trace.ndjson'));
-    const spilled = ended.stderr.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l));
+    const spilled = spilledOf(ended);
     expect(onDisk.map((r) => r.f)).to.include('kill-clussvc');
     expect(spilled.map((r) => r.f)).to.include.members(['revert:kill-clussvc', 'restore-cluster-settings']);
     const ops = [...onDisk, ...spilled].filter((r) => r.type === 'op');
@@ -173,12 +180,9 @@ describe('how a run ends: stop signals, a full disk', function () {
 
   it('a full disk in the middle of a soak: the soak stops at its checkpoint and restores the settings, exit 4', async () => {
     const out = join(tmp(), 'run');
-    const ended = await start(['run', KILL_SOAK, '--out', out, '--no-shrink'], {
-      nodeArgs: ['--import', FULL_DISK],
-      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"iteration":5,' },
-    });
+    const ended = await onFullDisk(['run', KILL_SOAK, '--out', out, '--no-shrink'], out, '"iteration":5,');
     expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
-    const spilled = ended.stderr.split('\n').filter((l) => l.startsWith('{"type"')).map((l) => JSON.parse(l));
+    const spilled = spilledOf(ended);
     const { kills, reverts, settingsRestored } = everythingReverted([...records(join(out, 'trace.ndjson')), ...spilled].filter((r) => r.type === 'op'));
     expect(kills).to.be.at.least(5);
     expect(reverts).to.equal(kills);
@@ -188,10 +192,7 @@ describe('how a run ends: stop signals, a full disk', function () {
 
   it('a full disk while the reports are written: no 0-byte report.html, exit 4, and the trace is whole', async () => {
     const out = join(tmp(), 'run');
-    const ended = await start(['run', 'experiments/compute-resiliency.yaml', '--out', out], {
-      nodeArgs: ['--import', FULL_DISK],
-      env: { FULL_DISK_DIR: out, FULL_DISK_AFTER: '"type":"footer"' },
-    });
+    const ended = await onFullDisk(['run', 'experiments/compute-resiliency.yaml', '--out', out], out, '"type":"footer"');
     expect(ended.code, ended.stdout + ended.stderr).to.equal(4);
     expect(ended.lastLine).to.match(/^verdict: unknown — clusterchaos itself failed: cannot write .*summary\.json: no space left on device \(ENOSPC\)$/);
     expect(readdirSync(out).sort()).to.deep.equal(['trace.ndjson']);
