@@ -27,6 +27,7 @@ import { explain } from './explain-violation.js';
 import { worstVerdict, type CheckResult, type QuotedLine, type TransitionCoverage, type Violation } from './result.js';
 import { EventRules } from './events.js';
 import { MigrationChecker } from './migrations.js';
+import { OpenInvokes } from './pairing.js';
 import { stimuliOf, type Stimulus } from './stimuli.js';
 import { formatT, seconds } from './time.js';
 
@@ -60,7 +61,9 @@ export class Checker {
   private readonly violations: Violation[] = [];
   private readonly unknowns: string[] = [];
   private readonly coverage = new Map<string, TransitionCoverage>();
-  private readonly invokes = new Map<string, { op: OpRecord; quoted: QuotedLine }>();
+  /** Invokes waiting for their completion, paired by the op's id (by process on traces without ids): src/check/pairing.ts. */
+  private readonly invokes = new OpenInvokes<{ op: OpRecord; quoted: QuotedLine }>();
+  private orphanCompletions = 0;
   private readonly lastStimulus = new Map<string, { label: string; t: number; lines: QuotedLine[] }>();
   private readonly recent = new Map<string, QuotedLine[]>();
   private readonly awaitingContext: { violation: Violation; entity: string; remaining: number }[] = [];
@@ -171,12 +174,17 @@ export class Checker {
 
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
-      this.invokes.set(op.process, { op, quoted });
+      this.invokes.invoke(op, { op, quoted });
       for (const stimulus of stimuliOf(op, this.vmNames)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
-    const invoked = this.invokes.get(op.process);
-    this.invokes.delete(op.process);
+    const { invoked, orphan } = this.invokes.complete(op);
+    if (orphan && this.orphanCompletions++ < 5) {
+      this.unknowns.push(
+        `${op.f} (${op.process}) completed (${op.phase}) at ${formatT(op.t)}, line ${op.seq}, as operation ${op.id}, but no invoke of operation ${op.id} ` +
+          'is open in the trace before it (cut out or edited): when it started is not known, so it was checked from its completion alone',
+      );
+    }
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
     for (const stimulus of stimuliOf(op, this.vmNames)) {

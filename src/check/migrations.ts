@@ -3,6 +3,7 @@ import type { Settings } from '../../machines/settings.js';
 import type { EventRecord, HeaderRecord, LiveMigrationValue, NodeObservation, ObserveRecord, OpRecord, TraceRecord, VmObservation } from '../trace/records.js';
 import { nodeClass } from './classify.js';
 import { MigrationModel, Replay, type Refusal } from './migrations-replay.js';
+import { OpenInvokes } from './pairing.js';
 import type { QuotedLine, TransitionCoverage, Violation } from './result.js';
 import { formatT, seconds } from './time.js';
 
@@ -115,7 +116,8 @@ export class MigrationChecker {
   private readonly migrationSetting: string;
   private readonly vmNames: ReadonlySet<string>;
 
-  private readonly invokes = new Map<string, { op: OpRecord; line: QuotedLine }>();
+  /** Invokes waiting for their completion, paired by the op's id (by process on traces without ids): src/check/pairing.ts. */
+  private readonly invokes = new OpenInvokes<{ op: OpRecord; line: QuotedLine }>();
   private readonly nodeClasses = new Map<string, string>();
   private readonly owners = new Map<string, string>();
   private readonly ownerChecks = new Map<string, { m: Migration; source: string | undefined }>();
@@ -204,11 +206,11 @@ export class MigrationChecker {
   private op(op: OpRecord, text: string): void {
     const line = { seq: op.seq, t: op.t, text };
     if (op.phase === 'invoke') {
-      this.invokes.set(op.process, { op, line });
+      this.invokes.invoke(op, { op, line });
       return;
     }
-    const invoked = this.invokes.get(op.process);
-    this.invokes.delete(op.process);
+    // A completion whose id no open invoke had is judged from its own line (the checker names it unknown).
+    const { invoked } = this.invokes.complete(op);
     const lines = invoked ? [invoked.line, line] : [line];
     const requestedAt = invoked?.op.t ?? op.t;
     if (op.f === 'live-migrate') {

@@ -263,14 +263,21 @@ export class Runner {
     if (signal?.aborted) throw new Aborted(`interrupted (${typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C'}): stopped before the next step`);
   }
 
-  private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}): void {
+  /**
+   * Write one op line. Every operation carries an identity, `id`: the seq of its invoke line (the next seq the
+   * trace gives), written on the invoke and repeated on its completion, so readers pair a completion with its
+   * own invoke even when one process has several operations in flight. Returns the id, for the completion.
+   */
+  private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}, id?: number): number {
     if (phase === 'fail' && process === 'nemesis' && (extra.value as { notEffective?: unknown } | undefined)?.notEffective === true) {
       (this.outcome.notEffective ??= []).push(`${f} ${JSON.stringify(args)}: ${extra.error ?? 'it would not have taken effect'}`);
     }
     if (phase !== 'invoke' && phase !== 'ok' && this.anomalies && process !== 'runner') {
       this.anomalies.push(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${extra.error ?? 'no reason given'}`);
     }
-    this.trace.write({ type: 'op', t: this.o.target.now(), process, f, phase, args, ...extra });
+    const opId = id ?? this.trace.nextSeq;
+    this.trace.write({ type: 'op', t: this.o.target.now(), process, f, phase, id: opId, args, ...extra });
+    return opId;
   }
 
   /** Run an operation as an invoke line and its completion: ok, fail (did not happen) or info (unknown). */
@@ -280,10 +287,10 @@ export class Runner {
     args: Record<string, unknown>,
     action: () => Promise<unknown>,
   ): Promise<Exclude<OpPhase, 'invoke'>> {
-    this.op(process, f, 'invoke', args);
+    const id = this.op(process, f, 'invoke', args);
     try {
       const value = await action();
-      this.op(process, f, 'ok', args, value === undefined ? {} : { value });
+      this.op(process, f, 'ok', args, value === undefined ? {} : { value }, id);
       return 'ok';
     } catch (e) {
       const error = (e as Error).message;
@@ -291,7 +298,7 @@ export class Runner {
       // session; or a surprise) may or may not have: `info`, as in Jepsen.
       const phase = e instanceof OperationError ? 'fail' : 'info';
       const value = e instanceof OperationError || e instanceof OperationUnknownError ? e.value : undefined;
-      this.op(process, f, phase, args, value === undefined ? { error } : { value, error });
+      this.op(process, f, phase, args, value === undefined ? { error } : { value, error }, id);
       this.o.log.warn(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${error}`);
       return phase;
     }
@@ -381,8 +388,8 @@ export class Runner {
       try {
         params = await fault.resolve(target, step.params, context);
       } catch (e) {
-        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'invoke', step.params);
-        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` });
+        const id = this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'invoke', step.params);
+        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` }, id);
         return;
       }
     }
@@ -441,8 +448,9 @@ export class Runner {
     } catch (e) {
       if (!(e instanceof ReadError)) throw e;
       this.failedPolls++;
-      this.trace.write({ type: 'op', t: began, process: 'observer', f: 'poll', phase: 'invoke', args: {} });
-      this.trace.write({ type: 'op', t: target.now(), process: 'observer', f: 'poll', phase: 'fail', args: {}, error: e.message });
+      const id = this.trace.nextSeq;
+      this.trace.write({ type: 'op', t: began, process: 'observer', f: 'poll', phase: 'invoke', id, args: {} });
+      this.trace.write({ type: 'op', t: target.now(), process: 'observer', f: 'poll', phase: 'fail', id, args: {}, error: e.message });
       const since = this.lastGoodPoll ?? began;
       if (target.now() - since >= MAX_OBSERVATION_GAP_MS) {
         throw new Aborted(`no poll of the cluster has worked for ${Math.round((target.now() - since) / 1000)} s (the last said: ${e.message}); stopped observing`);
@@ -479,7 +487,7 @@ export class Runner {
   /** Poll until the steady state holds, within the experiment's steady-state timeout. */
   private async steadyState(when: 'before' | 'after'): Promise<{ ok: boolean; detail: string }> {
     const { target, experiment } = this.o;
-    this.op('runner', 'steady-state', 'invoke', { when });
+    const id = this.op('runner', 'steady-state', 'invoke', { when });
     const deadline = target.now() + experiment.steadyState.timeoutMs;
     const down = when === 'after' ? experiment.steadyState.downAfter : [];
     const look = async (): Promise<string[]> => {
@@ -495,7 +503,7 @@ export class Runner {
     const ok = problems.length === 0;
     const steady = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
     const detail = ok ? steady : problems.join('; ');
-    this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail });
+    this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail }, id);
     return { ok, detail };
   }
 }

@@ -60,8 +60,9 @@ function duration(ms: number): string {
 }
 
 /**
- * Pairs operation lines as they stream past: each completion with the oldest open invoke of the same
- * process and operation (a process has one operation in flight, as in Jepsen), each revert with the most
+ * Pairs operation lines as they stream past: each completion with the invoke of the same id (the trace's
+ * operation identity), or on traces without ids with the oldest open invoke of the same process and operation
+ * (a process had one operation in flight, as in Jepsen), each revert with the most
  * recent unreverted injection of its fault (reverts run newest first). Keeps at most `maxOperations`
  * operations and `maxFaults` fault windows, counting the rest.
  */
@@ -103,7 +104,7 @@ export class OperationLog {
   }
 
   private pairOperation(op: OpRecord): void {
-    const key = `${op.process}\u0000${op.f}`;
+    const key = pairKey(op, `${op.process}\u0000${op.f}`);
     if (op.phase === 'invoke') {
       if (this.operations.length >= this.limits.maxOperations) {
         this.operationsOmitted++;
@@ -130,11 +131,11 @@ export class OperationLog {
       }
       const w: FaultWindow = { f: op.f, args: op.args ?? {}, injectedAt: op.t, end: op.t };
       this.faults.push(w);
-      push(this.openFaults, op.f, w);
+      push(this.openFaults, pairKey(op, op.f), w);
       push(this.unreverted, op.f, w);
       return;
     }
-    const w = this.openFaults.get(op.f)?.shift();
+    const w = this.openFaults.get(pairKey(op, op.f))?.shift();
     if (!w) return;
     w.outcome = op.phase;
     if (op.error !== undefined) w.error = op.error;
@@ -157,15 +158,24 @@ export class OperationLog {
       }
       if (i < 0) return;
       const [w] = open.splice(i, 1);
-      push(this.reverting, fault, w!);
+      push(this.reverting, pairKey(op, fault), w!);
       return;
     }
-    const w = this.reverting.get(fault)?.shift();
+    const w = this.reverting.get(pairKey(op, fault))?.shift();
     if (!w) return;
     w.revertedAt = op.t;
     w.revertOutcome = op.phase;
     if (op.error !== undefined) w.revertError = op.error;
   }
+}
+
+/**
+ * The key a completion finds its invoke by: the operation's id when the trace carries one (the invoke's seq,
+ * repeated on its completion), so overlapping operations of one process pair correctly; otherwise (traces
+ * written before ids) the given key, oldest first.
+ */
+function pairKey(op: OpRecord, withoutId: string): string {
+  return op.id !== undefined ? `id ${op.id}` : withoutId;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -146,6 +146,13 @@ export interface OpRecord {
   args: Record<string, unknown>;
   value?: unknown;
   error?: string;
+  /**
+   * The operation's identity: the `seq` of its invoke line, written on the invoke and repeated on its
+   * completion, so a completion is paired with its own invoke even when one process has several operations
+   * in flight (steps in parallel). Absent on traces written before issue 13: those are paired by process
+   * (one operation in flight per process, as in Jepsen).
+   */
+  id?: number;
 }
 
 export interface ObserveRecord {

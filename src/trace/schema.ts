@@ -363,6 +363,7 @@ function opSchema(vocabulary: TraceVocabulary): SchemaObject {
         args: args,
         value: json,
         error: text('the error, a string'),
+        id: whole("the operation's identity (its invoke's seq), a whole number ≥ 0"),
       },
       ['type', 'seq', 't', 'process', 'f', 'phase', 'args'],
       'an op record',
