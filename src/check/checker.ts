@@ -27,6 +27,7 @@ import { explain } from './explain-violation.js';
 import { worstVerdict, type CheckResult, type QuotedLine, type TransitionCoverage, type Violation } from './result.js';
 import { EventRules } from './events.js';
 import { MigrationChecker } from './migrations.js';
+import { RunOutcomeRules, type RunRules } from './outcome.js';
 import { OpenInvokes } from './pairing.js';
 import { stimuliOf, type Stimulus } from './stimuli.js';
 import { formatT, seconds } from './time.js';
@@ -77,11 +78,21 @@ export class Checker {
   private readonly decoratedEvents = new Map<string, { type: string; cluster: { nodes: number; quarantined: number } }>();
   private readonly eventRules: EventRules;
   private readonly migrations: MigrationChecker;
+  /** The run's outcome judged from its lines (steady state, abort, reverts): absent when checking the models alone. */
+  private readonly outcome: RunOutcomeRules | undefined;
 
   /** The cluster's VMs, by name (a failed drain's stimuli reach the ones its value does not mention). */
   private readonly vmNames: readonly string[];
 
-  constructor(readonly header: HeaderRecord) {
+  /**
+   * `run`: judge the run's outcome from the trace too (src/check/outcome.ts), as every command does through
+   * checkTrace; without it only the models are checked (tests of the models on fragments of traces).
+   */
+  constructor(
+    readonly header: HeaderRecord,
+    options: { run?: RunRules } = {},
+  ) {
+    this.outcome = options.run ? new RunOutcomeRules(options.run, [...header.cluster.nodes.map((n) => `node/${n}`), ...header.cluster.vms.map((vm) => `vm/${vm.name}`)]) : undefined;
     this.vmNames = header.cluster.vms.map((vm) => vm.name);
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
@@ -111,8 +122,9 @@ export class Checker {
   feed({ record, text }: ReadRecord): void {
     this.stats.records++;
     this.migrations.feed(record, text); // live migrations against the live-migration model (src/check/migrations.ts)
-    if (this.tooMany) return;
     const quoted = 'seq' in record ? { seq: record.seq, t: record.t, text } : undefined;
+    this.outcome?.feed(record, quoted);
+    if (this.tooMany) return;
     switch (record.type) {
       case 'op':
         this.stats.ops++;
@@ -150,6 +162,12 @@ export class Checker {
       }
     }
     if (this.stats.observations === 0) this.unknowns.push('nothing was observed');
+    if (this.outcome) {
+      const outcome = this.outcome.finish();
+      this.violations.push(...outcome.violations);
+      this.unknowns.unshift(...outcome.first);
+      this.unknowns.push(...outcome.last);
+    }
     const verdict = worstVerdict(
       this.violations.length ? 'fail' : 'pass',
       this.unknowns.length ? 'unknown' : 'pass',

@@ -3,12 +3,14 @@ import { readTrace, TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord } from '../trace/records.js';
 import { traceSchema, type SettingRange, type TraceSchema, type TraceVocabulary } from '../trace/schema.js';
 import { Checker } from './checker.js';
+import type { RunRules } from './outcome.js';
 import type { CheckResult } from './result.js';
 
 export { Checker } from './checker.js';
 export type { CheckResult, Violation, TransitionCoverage, QuotedLine } from './result.js';
 export { worstVerdict } from './result.js';
 export { MigrationChecker } from './migrations.js';
+export { INCOMPLETE_TRACE } from './outcome.js';
 
 const UINT32_MAX = 0xffffffff;
 
@@ -27,6 +29,12 @@ export const settingRanges: readonly SettingRange[] = settingDefinitions.map((d)
 export interface CheckOptions {
   /** The operations an op line may hold, with the arguments each requires (traceVocabulary of the fault catalogue); absent: any name. */
   operations?: Pick<TraceVocabulary, 'operations' | 'arguments'>;
+  /**
+   * `required` (default): a stored trace, judged whole: without its footer it is unknown. `to-come`: the trace
+   * `run` has just written, checked before it appends the footer. Either way the run's outcome (steady state,
+   * abort, reverts) is judged from the trace's lines (src/check/outcome.ts).
+   */
+  footer?: RunRules['footer'];
 }
 
 export interface CheckedTrace {
@@ -44,7 +52,7 @@ export function checkSchema(options: CheckOptions = {}): TraceSchema {
 }
 
 /**
- * Check a stored trace against the current models, streaming it. Every record is checked for its shape first
+ * Check a trace against the current models and judge the run's outcome from it, streaming it. Every record is checked for its shape first
  * (src/trace/schema.ts): a trace that is not one clusterchaos wrote is a TraceFormatError, never a verdict.
  */
 export async function checkTrace(file: string, options: CheckOptions = {}): Promise<CheckedTrace> {
@@ -55,7 +63,7 @@ export async function checkTrace(file: string, options: CheckOptions = {}): Prom
     const { record } = read;
     if (!checker) {
       // the reader has made sure the header comes first and is whole
-      checker = new Checker(record as HeaderRecord);
+      checker = new Checker(record as HeaderRecord, { run: { footer: options.footer ?? 'required' } });
       continue;
     }
     if (record.type === 'footer') footer = record;

@@ -1,16 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { checkTrace, worstVerdict, type CheckResult } from '../check/index.js';
-import { faults } from '../faults/catalogue.js';
+import { checkTrace, type CheckResult } from '../check/index.js';
 import { formatRunResult, REPORT_FILES, writeReports, type ReportInput } from '../report/index.js';
 import { junitOf, type ResidueRecord } from '../report/junit.js';
 import { describeWriteError, OutputError, writeWholeSync } from '../trace/output.js';
 import { TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord, RunOutcome, Verdict } from '../trace/records.js';
-import { traceVocabulary } from '../trace/schema.js';
 import { FolderBusyError, lockFolder } from './out-dir.js';
-import { withResidue, withRunOutcome } from './run-experiment.js';
+import { TRACE_OPERATIONS, withResidue } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;
@@ -118,13 +116,12 @@ export async function readStoredRun(target: string): Promise<StoredRun> {
   };
 }
 
-/** Why a trace without its footer is `unknown`: it may have gone on to show anything. */
-export const INCOMPLETE_TRACE = 'incomplete trace: it has no footer, so the run did not finish (killed, still running, or the trace was cut short)';
+export { INCOMPLETE_TRACE } from '../check/index.js';
 
 /** A stored trace re-checked, with the run's own outcome as its footer recorded it. */
 export interface StoredTrace {
   header: HeaderRecord;
-  /** The check against the current models, joined with the run's outcome (steady states, reverts, an abort). */
+  /** The check against the current models, with the run's outcome (steady states, reverts, an abort) judged from the trace. */
   result: CheckResult;
   run: RunOutcome;
   footer?: FooterRecord;
@@ -133,21 +130,19 @@ export interface StoredTrace {
 /**
  * A stored trace as `clusterchaos check` and `clusterchaos report` both read it, so they accept and refuse the
  * same traces and give the same verdict: every record checked for its shape (op names against the fault
- * catalogue, settings against the models'), then against the models; the footer's run outcome joins the
- * verdict as it did when the run ended. A trace without its footer (killed, still running, cut short) is never
+ * catalogue, settings against the models'), then against the models, and the run's outcome judged from its
+ * lines by the rules `run` used (src/check/outcome.ts). A trace without its footer (killed, still running, cut short) is never
  * a pass: violations found in what is there still fail it (that evidence is real), else it is unknown.
  * Throws TraceFormatError for a malformed trace, an errno error for one that cannot be read.
  */
 export async function readStoredTrace(tracePath: string, wallMs = 0): Promise<StoredTrace> {
-  const { header, result: checked, footer, lastT } = await checkTrace(tracePath, { operations: OPERATIONS });
-  if (footer) {
-    const run: RunOutcome = footer.run ? { ...footer.run, wallMs } : { status: 'completed', virtualMs: footer.t, wallMs, reverts: [] };
-    return { header, result: withRunOutcome(checked, run), run, footer };
-  }
-  const run: RunOutcome = { status: 'aborted', abortReason: 'the trace has no footer: the run did not finish', virtualMs: lastT, wallMs, reverts: [] };
-  const verdict = worstVerdict(checked.verdict, 'unknown');
-  const result: CheckResult = { ...checked, verdict, unknowns: [INCOMPLETE_TRACE, ...checked.unknowns], reason: verdict === 'fail' ? checked.reason : INCOMPLETE_TRACE };
-  return { header, result, run };
+  const { header, result, footer, lastT } = await checkTrace(tracePath, { operations: TRACE_OPERATIONS, footer: 'required' });
+  const run: RunOutcome = footer
+    ? footer.run
+      ? { ...footer.run, wallMs }
+      : { status: 'completed', virtualMs: footer.t, wallMs, reverts: [] }
+    : { status: 'aborted', abortReason: 'the trace has no footer: the run did not finish', virtualMs: lastT, wallMs, reverts: [] };
+  return { header, result, run, ...(footer ? { footer } : {}) };
 }
 
 /**
@@ -162,9 +157,6 @@ export function unreadable(e: unknown, tracePath: string): string | undefined {
   }
   return undefined;
 }
-
-/** Every operation a trace may hold, with the arguments each requires: the fault catalogue's faults and reverts, the runner's and the observer's own. */
-const OPERATIONS = traceVocabulary([...faults.values()].map((f) => ({ name: f.name, revert: f.revert, params: { required: (f.params.required ?? []) as string[] } })));
 
 function tracePathOf(target: string): string {
   let isDir: boolean;

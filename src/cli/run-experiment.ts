@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
-import { shortReason } from '../check/checker.js';
 import { checkTrace } from '../check/index.js';
-import { worstVerdict, type CheckResult, type Violation } from '../check/result.js';
+import { worstVerdict, type CheckResult } from '../check/result.js';
 import { ResumingTraceSink, type ResumePoint } from '../engine/resume.js';
 import { Runner, type RunOutcome, type SoakProgress } from '../engine/runner.js';
 import { loadExperiment } from '../experiment/load.js';
@@ -18,6 +17,7 @@ import { formatResidue, scanResidue, type Residue } from '../safety/residue.js';
 import { createSimTarget } from '../targets/sim/index.js';
 import type { Target } from '../targets/target.js';
 import type { HeaderRecord, Invocation, TargetFacts } from '../trace/records.js';
+import { traceVocabulary } from '../trace/schema.js';
 import { describeWriteError, OutputError, writeWholeSync } from '../trace/output.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { ExperimentRunner } from '../testing/mocha.js';
@@ -132,8 +132,9 @@ export async function runExperiment(o: {
     );
   }
 
-  const { result: checked } = await checkTrace(tracePath);
-  const result = withResidue(withRunOutcome(checked, outcome), residue);
+  // judged from the trace alone, as `check` and `report` judge it (the footer, not written yet, adds nothing to it)
+  const { result: checked } = await checkTrace(tracePath, { operations: TRACE_OPERATIONS, footer: 'to-come' });
+  const result = withResidue(checked, residue);
   let footer: TraceWriter;
   try {
     footer = new TraceWriter(tracePath, { append: true, startSeq: runner.nextSeq });
@@ -191,29 +192,5 @@ export function clusterSettingsOf(experiment: Experiment, target: 'sim' | 'power
   return Object.fromEntries(Object.entries(experiment.settings).filter(([name]) => sent(name)));
 }
 
-/** The run's own outcome joins the checker's: an unrestored steady state fails, an aborted run is unknown. */
-export function withRunOutcome(result: CheckResult, outcome: RunOutcome): CheckResult {
-  const violations: Violation[] = [...result.violations];
-  const unknowns = [...result.unknowns];
-  if (outcome.steadyStateAfter && !outcome.steadyStateAfter.ok) {
-    violations.push({
-      rule: 'steady-state',
-      entity: 'cluster',
-      expected: 'every node Up and every VM Running once the experiment is over',
-      observed: outcome.steadyStateAfter.detail,
-      t: outcome.virtualMs,
-      message: `The steady state did not come back within the experiment's steady-state timeout: ${outcome.steadyStateAfter.detail}.`,
-      context: [],
-    });
-  }
-  if (outcome.status === 'aborted') unknowns.unshift(`the run was aborted: ${outcome.abortReason}`);
-  // a fault that could not take effect proved nothing about the cluster (review R4)
-  for (const f of outcome.notEffective ?? []) unknowns.push(`fault not effective: ${f}`);
-  for (const r of outcome.reverts) {
-    if (r.outcome !== 'ok') unknowns.push(`revert ${r.fault} ${r.outcome === 'fail' ? 'failed' : 'has an unknown outcome'}: check the cluster`);
-  }
-  const verdict = worstVerdict(violations.length ? 'fail' : 'pass', unknowns.length ? 'unknown' : 'pass');
-  const changed = verdict !== result.verdict || violations.length !== result.violations.length;
-  const reason = !changed ? result.reason : verdict === 'fail' ? shortReason(violations) : verdict === 'unknown' ? unknowns[0]! : result.reason;
-  return { ...result, verdict, reason, violations, unknowns };
-}
+/** Every operation a trace may hold, with the arguments each requires: the fault catalogue's faults and reverts, the runner's and the observer's own. */
+export const TRACE_OPERATIONS = traceVocabulary([...faults.values()].map((f) => ({ name: f.name, revert: f.revert, params: { required: (f.params.required ?? []) as string[] } })));

@@ -9,7 +9,7 @@ import { TRACE_FORMAT } from '../trace/records.js';
 import { describeWriteError, TraceWriter } from '../trace/writer.js';
 import { RevertStack, type Revert } from './reverts.js';
 import { seededRandom } from './random.js';
-import { deviations } from './steady-state.js';
+import { deviations } from '../trace/steady-state.js';
 import type { TraceSink } from './trace-sink.js';
 
 export type { RunOutcome } from '../trace/records.js';
@@ -152,6 +152,8 @@ export class Runner {
       this.outcome.status = 'aborted';
       this.outcome.abortReason = e instanceof Aborted ? e.message : `unexpected error: ${(e as Error).stack ?? e}`;
       log.error(this.outcome.abortReason);
+      // The trace says so itself, before the reverts: the checker judges an aborted run from its lines (issue 13)
+      if (this.header) await this.operation('runner', 'abort', { reason: e instanceof Aborted ? e.message : `unexpected error: ${(e as Error).message ?? e}` }, async () => undefined);
     } finally {
       await this.runReverts();
       if (this.header) await this.poll({ events: 'now' }).catch(() => undefined);
@@ -487,9 +489,11 @@ export class Runner {
   /** Poll until the steady state holds, within the experiment's steady-state timeout. */
   private async steadyState(when: 'before' | 'after'): Promise<{ ok: boolean; detail: string }> {
     const { target, experiment } = this.o;
-    const id = this.op('runner', 'steady-state', 'invoke', { when });
-    const deadline = target.now() + experiment.steadyState.timeoutMs;
     const down = when === 'after' ? experiment.steadyState.downAfter : [];
+    // the nodes expected down are in the op's args, so the checker judges the last observations by the same rule
+    const args = down.length ? { when, down } : { when };
+    const id = this.op('runner', 'steady-state', 'invoke', args);
+    const deadline = target.now() + experiment.steadyState.timeoutMs;
     const look = async (): Promise<string[]> => {
       const poll = await this.poll();
       return poll ? deviations(poll, down) : ['the cluster could not be read (the poll failed)'];
@@ -503,7 +507,7 @@ export class Runner {
     const ok = problems.length === 0;
     const steady = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
     const detail = ok ? steady : problems.join('; ');
-    this.op('runner', 'steady-state', ok ? 'ok' : 'fail', { when }, ok ? {} : { error: detail }, id);
+    this.op('runner', 'steady-state', ok ? 'ok' : 'fail', args, ok ? {} : { error: detail }, id);
     return { ok, detail };
   }
 }

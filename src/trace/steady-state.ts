@@ -1,11 +1,15 @@
-import type { Poll } from '../targets/target.js';
+import type { NodeObservation, VmObservation } from './records.js';
 
 /**
  * The steady-state hypothesis: every node Up (no Isolated/Quarantined flag, not paused) and every clustered
  * VM Running, Online and monitored. Nodes in `down` are expected Down instead (a node that never comes back).
  * Returns what deviates, in the cluster's words; empty when steady.
+ *
+ * One rule for both sides: the runner polls until it holds (src/engine/runner.ts), and the checker judges the
+ * trace's last observations by it when the runner says it held (src/check/outcome.ts), so an edited or
+ * mistaken `ok` cannot pass a node that was seen Down.
  */
-export function deviations(poll: Poll, down: readonly string[] = []): string[] {
+export function deviations(poll: { nodes: Record<string, NodeObservation>; vms: Record<string, VmObservation> }, down: readonly string[] = []): string[] {
   const out: string[] = [];
   for (const [name, node] of Object.entries(poll.nodes)) {
     if (down.includes(name)) {
