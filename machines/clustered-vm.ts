@@ -60,7 +60,7 @@ export type ClusteredVmEvent =
 /** Events the cluster or the VM produce on their own. */
 export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online', 'vm.migrated'] as const;
 
-/** While it moves by live migration a VM is seen as it was on the source: running, unmonitored or paused. */
+/** While an operation live-migrates it a VM is seen as it was on the source: running, unmonitored or paused. */
 const ALIVE_ON_SOURCE = ['Running', 'Unmonitored', 'RunningCritical', 'PausedCritical'];
 
 export const clusteredVm = setup({
@@ -91,19 +91,21 @@ export const clusteredVm = setup({
     version: input.version,
   }),
   initial: 'Running',
-  on: {
-    // A quarantined node's VMs are drained by live migration although the node is up [SAVILL-479], [PETRI],
-    // lab §1.5; so are a gracefully stopping node's (Stop-ClusterNode drains first) [HV-STOPSVC], lab §1
-    'owner.Quarantined': '.LiveMigrating',
-    'owner.Draining': '.LiveMigrating',
-    // Suspend-ClusterNode -Drain: the node is Paused and its roles move away by live migration, never
-    // offline [PSDOC-SUSP], lab-observations §5 (CAU drains nodes into maintenance this way)
-    'owner.Paused': '.LiveMigrating',
-  },
   states: {
     Running: {
       tags: ['Running'],
       on: {
+        // A quarantined node's VMs are drained by live migration although the node is up [SAVILL-479], [PETRI],
+        // lab §1.5. Until each has moved it shows what it would show on an Isolated node (OnQuarantinedNode).
+        'owner.Quarantined': [
+          { guard: 'fileStorage', target: 'OnQuarantinedNode.Unmonitored' },
+          { target: 'OnQuarantinedNode.Critical' },
+        ],
+        // A gracefully stopping node's VMs are drained first (Stop-ClusterNode) [HV-STOPSVC], lab §1; Suspend-ClusterNode
+        // -Drain pauses the node and moves its roles away by live migration, never offline [PSDOC-SUSP], lab §5
+        // (CAU drains nodes into maintenance this way). Either way the node is still a member: OnDrainingNode.
+        'owner.Draining': 'OnDrainingNode',
+        'owner.Paused': 'OnDrainingNode',
         'owner.Isolated': [
           { guard: 'notResilient', target: 'FailingOver' },
           // File storage (SMB 3 / SOFS) does not depend on the Hyper-V cluster: the VM keeps running,
@@ -126,6 +128,8 @@ export const clusteredVm = setup({
         // Node back within the period: the VM is monitored again (1682 "monitored again") [EVT]
         'owner.Up': 'Running',
         'owner.Down': 'FailingOver',
+        // Quarantined while already Isolated: it keeps what the isolation gave it while it is drained
+        'owner.Quarantined': 'OnQuarantinedNode.Unmonitored',
       },
       after: { ResiliencyPeriod: 'FailingOver' },
     },
@@ -140,12 +144,17 @@ export const clusteredVm = setup({
       states: {
         RunningCritical: {
           tags: ['RunningCritical'],
-          on: { 'vm.io-failed': 'PausedCritical' },
+          on: {
+            'vm.io-failed': 'PausedCritical',
+            // Quarantined while already Isolated: it keeps what the isolation gave it while it is drained
+            'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.RunningCritical',
+          },
           // Running-Critical, then Paused-Critical at the first failed I/O (lab §1.3; no time documented)
           after: { BlockStoragePauseWithin: 'PausedCritical' },
         },
         PausedCritical: {
           tags: ['PausedCritical'],
+          on: { 'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.PausedCritical' },
         },
       },
     },
@@ -156,18 +165,67 @@ export const clusteredVm = setup({
       on: { 'vm.online': 'Running' },
       after: { FailoverStartWithin: 'Running' },
     },
-    // Moving to another node by live migration: it never goes offline (that would be a failover), and it
-    // runs, monitored, on the new node by DrainWithin at the latest.
-    LiveMigrating: {
-      tags: ALIVE_ON_SOURCE,
-      meta: { ownerMoves: true, live: true },
+    // On a node being drained by the administrator: Paused by Suspend-ClusterNode -Drain [PSDOC-SUSP], or
+    // Draining before its service stops (Stop-ClusterNode) [HV-STOPSVC], lab §1. The node is still an active
+    // member with its CSV access and its cluster service, so nothing is lost: the VM stays on it Running and
+    // monitored until it has moved — never Unmonitored, RunningCritical or PausedCritical (those come only from
+    // a node that left membership [ITPRO-RES], [MSBLOG], lab §1.3) and never offline (that would be a failover).
+    // While its live migration is in flight a poll sees it as on its source, owned by it: the group changes owner
+    // only when the blackout ends and the VM resumes on the target (lab §2 steps 7–8). The blackout itself (ms
+    // [SAVILL-499] to 1–2 s [ANYSTACK]) is no state of its own here; how long it lasted the live-migration model
+    // checks from the migration's `ok` line (BlackoutWithin). It runs, monitored, on an Up node by DrainWithin.
+    OnDrainingNode: {
+      tags: ['Running'],
+      // The move completed (the blackout ended): it runs on its new owner, which the next observation names and
+      // which must be Up (the checker); no longer owned by this node
+      meta: { leavesOwnerOn: ['vm.migrated'] },
       on: {
         'vm.migrated': 'Running',
         'migration.completed': 'Migrated',
         // A move that failed leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]
         'migration.failed': 'Running',
+        // Resume-ClusterNode before it moved: it simply stays [PSDOC-RESUME]
+        'owner.Up': 'Running',
+        'owner.Draining': 'OnDrainingNode',
       },
-      after: { DrainWithin: 'Running' },
+      after: { DrainWithin: 'Migrated' },
+    },
+    // On a quarantined node, until it has been drained away by live migration [SAVILL-479], [PETRI],
+    // [AFINN-17759], lab §1.5. A node is quarantined instead of being isolated when it leaves membership
+    // ungracefully (node-membership.ts): it is no active member, so it has what an Isolated node has — no CSV
+    // access (CSV is a cluster resource, direct I/O only for active members [ITPRO-RES], [WHII-SOFS], [SAVILL-478])
+    // and no monitoring by the cluster (the VMs of a node out of membership are Unmonitored [MSBLOG], lab §1.2).
+    // Our reading, as no source describes a quarantined node's VMs beyond their drain: by storage kind, with the
+    // deadlines of an isolated node — file storage (SMB 3 / SOFS) keeps running, Unmonitored; block storage behind
+    // CSV is RunningCritical, then PausedCritical within BlockStoragePauseWithin. A VM already Unmonitored or
+    // Critical on an Isolated node keeps that. No ResiliencyPeriod runs: the VM is drained, not failed over.
+    // It is owned by the quarantined node until its move completes (the observed owner must be that node), then
+    // runs monitored on an Up node; it must have moved within DrainWithin. What a poll sees during the blackout is
+    // what it was on the source (see OnDrainingNode). If the quarantine is cleared and the node rejoins before the
+    // VM moved, it is monitored again and a critical VM resumes, as on a rejoining Isolated node [ITPRO-RES].
+    OnQuarantinedNode: {
+      initial: 'Unmonitored',
+      meta: { leavesOwnerOn: ['vm.migrated'] },
+      on: {
+        'vm.migrated': 'Running',
+        'migration.completed': 'Migrated',
+        'owner.Up': 'Running',
+      },
+      after: { DrainWithin: 'Migrated' },
+      states: {
+        Unmonitored: { tags: ['Unmonitored'] },
+        Critical: {
+          initial: 'RunningCritical',
+          states: {
+            RunningCritical: {
+              tags: ['RunningCritical'],
+              on: { 'vm.io-failed': 'PausedCritical' },
+              after: { BlockStoragePauseWithin: 'PausedCritical' },
+            },
+            PausedCritical: { tags: ['PausedCritical'] },
+          },
+        },
+      },
     },
     // Live-migrating because an operation asked for it: it keeps running (on its source, then on the target
     // once the blackout ends, lab §2) and never goes offline. A migration not done within LiveMigrationWithin

@@ -10,6 +10,7 @@ import {
   entityKey,
   forceEntity,
   leafState,
+  liveMove,
   ownerMoves,
   quietUntil,
   sameEntity,
@@ -280,17 +281,8 @@ export class Checker {
       for (const s of advance(es, rec.t, this.env(world, entity), dropped)) {
         candidates.push({ world, es: s });
         if (!s.snapshot.hasTag(cls)) continue;
-        let owner = s.owner;
-        if (isVm) {
-          if (owner === undefined) {
-            if (!ownerMoves(s.snapshot)) {
-              // The VM has settled on a new node after failing over: that node must be Up.
-              const node = world.entities.get(`node/${observedOwner}`);
-              if (!node?.snapshot.hasTag('Up')) continue;
-              owner = observedOwner;
-            }
-          } else if (owner !== observedOwner) continue;
-        }
+        const owner = isVm ? placedOn(world, s, cls, observedOwner) : s.owner;
+        if (owner === false) continue;
         kept.push(seenAt(s, owner, rec.t));
       }
       // A world that goes on as one world is updated in place (no violation can need it as it was: it survives).
@@ -313,15 +305,8 @@ export class Checker {
   private confirm(world: World, entity: string, cls: string, observedOwner: string | undefined, t: number): boolean {
     const es = world.entities.get(entity);
     if (!es || !quietUntil(es, t, this.tolerance) || !es.snapshot.hasTag(cls)) return false;
-    let owner = es.owner;
-    if (entity.startsWith('vm/')) {
-      if (owner === undefined) {
-        if (!ownerMoves(es.snapshot)) {
-          if (!world.entities.get(`node/${observedOwner}`)?.snapshot.hasTag('Up')) return false;
-          owner = observedOwner;
-        }
-      } else if (owner !== observedOwner) return false;
-    }
+    const owner = entity.startsWith('vm/') ? placedOn(world, es, cls, observedOwner) : es.owner;
+    if (owner === false) return false;
     this.settle(world, entity, seenAt(es, owner, t), true);
     return true;
   }
@@ -532,6 +517,25 @@ export class Checker {
       this.awaitingContext.push(...open);
     }
   }
+}
+
+/**
+ * Where a VM in candidate state `es`, observed `cls` on `observedOwner`, may be: its owner from then on, or
+ * false when it cannot be on that node in this world. Checked at every observation, not only once it settles:
+ * - while its owner is known (on its node, or on the source of a live move in progress) it is on that node;
+ * - failing over (ownerMoves, not a live move): the group may still name its old owner while Offline, but a VM
+ *   Starting (or anything but Offline) is being brought online by placement, which picks only nodes that are Up
+ *   with their cluster service running [EVT] 1682, [AFINN-17525]: that node must be Up in this world at the
+ *   observation (the nodes of a poll are observed before its VMs), its owner still free to change;
+ * - during an operation's live migration (ownerMoves, live) on its source or its target;
+ * - settled on a new node after failing over or moving: that node must be Up, and owns it from then on.
+ */
+function placedOn(world: World, es: EntityState, cls: string, observedOwner: string | undefined): string | undefined | false {
+  const owner = es.owner;
+  if (owner !== undefined) return owner === observedOwner ? owner : false;
+  const up = world.entities.get(`node/${observedOwner}`)?.snapshot.hasTag('Up') === true;
+  if (ownerMoves(es.snapshot)) return liveMove(es.snapshot) || cls === 'Offline' || up ? undefined : false;
+  return up ? observedOwner : false;
 }
 
 /** The verdict line's reason for a failure: how many violations, and the first in a few words. */

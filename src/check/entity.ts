@@ -285,6 +285,21 @@ export function ownerMoves(snapshot: AnyMachineSnapshot): boolean {
   return d.ownerMoves;
 }
 
+/**
+ * Whether taking `eventType` from this state moves the VM off its known owner (`meta.leavesOwnerOn`): a VM drained
+ * from its node is owned by that node until its move completes, then runs on a node the next observation names.
+ */
+function leavesOwner(snapshot: AnyMachineSnapshot, eventType: string): boolean {
+  return Object.values(snapshot.getMeta() as Record<string, { leavesOwnerOn?: readonly string[] } | undefined>).some(
+    (m) => m?.leavesOwnerOn?.includes(eventType) === true,
+  );
+}
+
+/** Whether the state is a live move (`meta.live`): the VM keeps running while its owner changes, never offline. */
+export function liveMove(snapshot: AnyMachineSnapshot): boolean {
+  return Object.values(snapshot.getMeta() as Record<string, { live?: boolean } | undefined>).some((m) => m?.live === true);
+}
+
 interface RaiseParams {
   event: { type: string };
   id: string;
@@ -356,7 +371,7 @@ export function apply(
     copy[t.index]!++;
     counts = copy;
   }
-  const owner = ownerMoves(t.next) ? undefined : es.owner;
+  const owner = ownerMoves(t.next) || leavesOwner(es.snapshot, event.type) ? undefined : es.owner;
   return entityState(es.model, t.next, timers, lo, hi, lo, owner, es.inbox, { step, previous: es.steps }, counts);
 }
 

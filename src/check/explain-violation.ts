@@ -1,5 +1,5 @@
 import { settingDefinition, type Settings } from '../../machines/index.js';
-import { leafState, statePath, type EntityState } from './entity.js';
+import { leafState, liveMove, ownerMoves, statePath, type EntityState } from './entity.js';
 import { routeTo } from './explain.js';
 import type { Violation } from './result.js';
 import { formatT, seconds } from './time.js';
@@ -35,15 +35,20 @@ export function explain(o: {
   const allowed = [...new Set(candidates.flatMap((es) => [...es.snapshot.tags]))];
   const expected = allowed.length ? allowed.join(' or ') : 'no state (every candidate run missed a deadline)';
 
-  if (candidates.some((es) => es.snapshot.hasTag(cls))) {
-    const owners = [...new Set(candidates.map((es) => es.owner ?? 'an Up node'))];
+  const placed = candidates.filter((es) => es.snapshot.hasTag(cls));
+  if (placed.length) {
+    const owners = [...new Set(placed.map((es) => es.owner ?? 'an Up node'))];
+    // Failing over (the owner free, not a live move): only an Offline group may still name a node that is not Up
+    const failingOver = placed.some((es) => es.owner === undefined && ownerMoves(es.snapshot) && !liveMove(es.snapshot));
     return {
-      expected: `${allowed.join(' or ')} on ${owners.join(' or ')}`,
+      expected: `${cls} on ${owners.join(' or ')}`,
       observed: `${cls} on ${o.observedOwner}`,
       setting: undefined,
-      explanation:
-        ' A VM changes owner only by failing over (its node went Down) or by a live migration that completed (one that failed' +
-        ' leaves it running on its source), and only to a node that is Up.',
+      explanation: failingOver
+        ? ` A failed-over VM is brought online only on a node placement can pick, one that is Up; ${o.observedOwner} was not Up then` +
+          ' (while the group is Offline it may still name its old owner, not once it is Starting).'
+        : ' A VM changes owner only by failing over (its node went Down) or by a live migration that completed (one that failed' +
+          ' leaves it running on its source), and only to a node that is Up.',
     };
   }
 

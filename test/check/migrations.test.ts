@@ -304,7 +304,7 @@ describe('checker: live migrations', () => {
       const taken = (model: string, from: string, to: string) => result.coverage.find((c) => c.model === model && c.from === from && c.to === to && c.count > 0);
       expect(taken('node-membership', 'Up', 'Paused')).to.not.equal(undefined);
       expect(taken('node-membership', 'Paused', 'Up')).to.not.equal(undefined);
-      expect(taken('clustered-vm', 'Running', 'LiveMigrating')).to.not.equal(undefined);
+      expect(taken('clustered-vm', 'Running', 'OnDrainingNode')).to.not.equal(undefined);
     });
 
     it('passes a drain reverted without failback: the node Up again, the VMs where they went', () => {

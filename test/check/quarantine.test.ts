@@ -28,7 +28,7 @@ describe('checker: quarantine and drains', () => {
   });
 
   it('fails a quarantined node that keeps its VMs (no drain), naming DrainWithin', () => {
-    const b = quarantined().polls(20_000, 200_000);
+    const b = quarantined().polls(20_000, 24_000).vm('sql01', 'PausedCritical', { StatusInformation: ['Unmonitored'] }).polls(25_000, 200_000);
     const result = check(b);
     expect(result.verdict).to.equal('fail');
     expect(result.violations[0]!.entity).to.match(/^vm\//);

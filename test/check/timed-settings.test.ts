@@ -93,7 +93,11 @@ const scenarios: { setting: string; passes: number; fails: number; what: string;
     scenario: (s) =>
       crashOnN2({ ...s, QuarantineThreshold: 1 }, true)
         .node('N2', 'Down', ['Quarantined'])
-        .polls(20_000, 49_000)
+        .vm('web01', 'Running', { StatusInformation: ['Unmonitored'] })
+        .vm('sql01', 'RunningCritical', { StatusInformation: ['Unmonitored'] })
+        .polls(20_000, 24_000)
+        .vm('sql01', 'PausedCritical', { StatusInformation: ['Unmonitored'] })
+        .polls(25_000, 49_000)
         .vm('web01', 'Running', { OwnerNode: 'N1' })
         .vm('sql01', 'Running', { OwnerNode: 'N3' })
         .polls(50_000, 55_000),

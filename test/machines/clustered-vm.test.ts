@@ -86,32 +86,73 @@ describe('clustered-vm model', () => {
 });
 
 describe('clustered-vm model: live migration drain', () => {
-  for (const owner of ['owner.Quarantined', 'owner.Draining'] as const) {
-    it(`live-migrates the VM (never offline) when its node is ${owner.slice(6)}`, () => {
-      const { actor, tags } = startVm('csv-block');
-      actor.send({ type: owner });
-      expect(tags()).to.deep.equal(['PausedCritical', 'Running', 'RunningCritical', 'Unmonitored']);
-      expect(tags()).not.to.include('Offline');
-      expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.LiveMigrating': { ownerMoves: true, live: true } });
-      actor.send({ type: 'vm.migrated' });
-      expect(tags()).to.deep.equal(['Running']);
-    });
+  for (const owner of ['owner.Draining', 'owner.Paused'] as const) {
+    for (const storage of ['smb', 'csv-block'] as const) {
+      it(`keeps a ${storage} VM Running (monitored, never Unmonitored or critical) on its ${owner.slice(6)} node until it has moved`, () => {
+        const { actor, tags, value } = startVm(storage);
+        actor.send({ type: owner });
+        expect(value()).to.equal('"OnDrainingNode"');
+        expect(tags()).to.deep.equal(['Running']);
+        // Owned by its source until the move completes (no ownerMoves: the checker requires the observed owner to be
+        // that node); the move completing frees the owner, which the next observation names and which must be Up
+        expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.OnDrainingNode': { leavesOwnerOn: ['vm.migrated'] } });
+        actor.send({ type: 'vm.migrated' });
+        expect(value()).to.equal('"Running"');
+      });
+    }
   }
 
-  it('drains a VM that was already paused on an isolated node when the node is quarantined', () => {
-    const { actor, value } = startVm('csv-block');
-    actor.send({ type: 'owner.Isolated' });
-    actor.send({ type: 'vm.io-failed' });
+  it('keeps an SMB VM running, Unmonitored (never PausedCritical), on its quarantined node until it has moved', () => {
+    const { actor, clock, tags } = startVm('smb');
     actor.send({ type: 'owner.Quarantined' });
-    expect(value()).to.equal('"LiveMigrating"');
+    expect(tags()).to.deep.equal(['Unmonitored']);
+    clock.increment(60_000);
+    expect(tags()).to.deep.equal(['Unmonitored']);
   });
 
-  it('must run on another node within DrainWithin', () => {
-    const { actor, clock, tags } = startVm('smb', { DrainWithin: 120 });
-    actor.send({ type: 'owner.Draining' });
-    clock.increment(120_000);
+  it('has a CSV VM on a quarantined node RunningCritical, then PausedCritical within BlockStoragePauseWithin, as on an isolated node', () => {
+    const { actor, clock, tags } = startVm('csv-block', { BlockStoragePauseWithin: 10 });
+    actor.send({ type: 'owner.Quarantined' });
+    expect(tags()).to.deep.equal(['RunningCritical']);
+    clock.increment(9_999);
+    expect(tags()).to.deep.equal(['RunningCritical']);
+    clock.increment(1);
+    expect(tags()).to.deep.equal(['PausedCritical']);
+    actor.send({ type: 'vm.migrated' });
     expect(tags()).to.deep.equal(['Running']);
   });
+
+  it('keeps what the isolation gave a VM when its Isolated node is quarantined', () => {
+    const csv = startVm('csv-block');
+    csv.actor.send({ type: 'owner.Isolated' });
+    csv.actor.send({ type: 'vm.io-failed' });
+    csv.actor.send({ type: 'owner.Quarantined' });
+    expect(csv.value()).to.equal('{"OnQuarantinedNode":{"Critical":"PausedCritical"}}');
+    const smb = startVm('smb');
+    smb.actor.send({ type: 'owner.Isolated' });
+    smb.actor.send({ type: 'owner.Quarantined' });
+    expect(smb.value()).to.equal('{"OnQuarantinedNode":"Unmonitored"}');
+  });
+
+  it('monitors again (and resumes) a VM not yet moved when its quarantine is cleared and the node is Up', () => {
+    const { actor, tags } = startVm('csv-block');
+    actor.send({ type: 'owner.Quarantined' });
+    actor.send({ type: 'owner.Up' });
+    expect(tags()).to.deep.equal(['Running']);
+  });
+
+  for (const owner of ['owner.Quarantined', 'owner.Draining'] as const) {
+    it(`must run on another node within DrainWithin (owner ${owner.slice(6)})`, () => {
+      const { actor, clock, value } = startVm('smb', { DrainWithin: 120 });
+      actor.send({ type: owner });
+      clock.increment(119_999);
+      expect(value()).not.to.equal('"Migrated"');
+      clock.increment(1);
+      expect(value()).to.equal('"Migrated"');
+      actor.send({ type: 'vm.migrated' });
+      expect(value()).to.equal('"Running"');
+    });
+  }
 
   it('keeps running while an operation live-migrates it, its owner free to change, and is Running once it completed', () => {
     const { actor, tags, value } = startVm('smb');
@@ -144,8 +185,15 @@ describe('clustered-vm model: live migration drain', () => {
   it('live-migrates the VM away when its node is Paused by a drain (Suspend-ClusterNode -Drain)', () => {
     const { actor, value } = startVm('smb');
     actor.send({ type: 'owner.Paused' });
-    expect(value()).to.equal('"LiveMigrating"');
+    expect(value()).to.equal('"OnDrainingNode"');
     actor.send({ type: 'migration.completed' });
     expect(value()).to.equal('"Migrated"');
+  });
+
+  it('stays Running on its source when the drain failed to move it', () => {
+    const { actor, value } = startVm('csv-block');
+    actor.send({ type: 'owner.Paused' });
+    actor.send({ type: 'migration.failed' });
+    expect(value()).to.equal('"Running"');
   });
 });
