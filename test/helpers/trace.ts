@@ -82,6 +82,17 @@ export class TraceBuilder {
     return this;
   }
 
+  /**
+   * How a run ends: the runner's final steady-state check at t (its invoke, one poll, its `ok` — the checker
+   * judges the claim by that poll), then the footer. A trace read as `clusterchaos check` reads it is judged
+   * whole: without these it is unknown (src/check/outcome.ts).
+   */
+  end(t: number): this {
+    this.op(t, 'steady-state', 'invoke', { when: 'after' }, 'runner').poll(t).op(t, 'steady-state', 'ok', { when: 'after' }, 'runner');
+    this.push({ type: 'footer', t, verdict: 'pass', reason: 'written by the test', run: { status: 'completed', virtualMs: t, reverts: [] } });
+    return this;
+  }
+
   /** Polls every `step` ms from `from` to `to` inclusive, states unchanged. */
   polls(from: number, to: number, step = 1000): this {
     for (let t = from; t <= to; t += step) this.poll(t);
