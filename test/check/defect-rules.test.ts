@@ -43,6 +43,10 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'owner-not-moved': { experiment: 'live-migration-soak', rule: 'migration-owner', entity: /^vm\/sqltest01$/, sets: ['iterations=50'] },
   'migration-limit-ignored': { experiment: 'drain-host', rule: 'migration-limit', entity: /^node\/N\d$/ },
   'pass-limit-ignored': { experiment: 'busy-vm-migration', rule: 'migration-pass-limit', entity: /^vm\/oltp01$/ },
+  'smb-paused-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/web01$/, observed: /Critical/ },
+  'csv-running-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/sql01$/, observed: /^Unmonitored$/ },
+  'unmonitored-on-graceful-stop': { experiment: 'graceful-stop', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^Unmonitored$/ },
+  'restart-on-down-node': { experiment: 'clussvc-stays-down', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^Starting on N2$/ },
 };
 
 describe('checker: each simulator defect is caught by the rule it breaks', function () {

@@ -32,6 +32,10 @@ describe('sim: defect profiles', () => {
       'migration-limit-ignored',
       'pass-limit-ignored',
       'owner-not-moved',
+      'smb-paused-in-quarantine',
+      'csv-running-in-quarantine',
+      'unmonitored-on-graceful-stop',
+      'restart-on-down-node',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

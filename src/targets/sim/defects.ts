@@ -48,6 +48,19 @@ const catalogue = [
   { name: 'migration-limit-ignored', summary: 'Every requested live migration starts at once: MaximumVirtualMachineMigrations and MaximumParallelMigrations are ignored' },
   { name: 'pass-limit-ignored', summary: 'Pre-copy ignores the pass limit (5, or 10 on 2008 R2) and goes on until the dirty remainder converges' },
   { name: 'owner-not-moved', summary: "A live migration completes but the VM's cluster group stays owned by the source node" },
+  { name: 'smb-paused-in-quarantine', summary: 'SMB-backed VMs go PausedCritical while their node is quarantined, as if their disks were on a CSV' },
+  {
+    name: 'csv-running-in-quarantine',
+    summary: 'CSV-backed VMs on a quarantined node run on as if it had CSV access (neither RunningCritical nor PausedCritical) until they move',
+  },
+  {
+    name: 'unmonitored-on-graceful-stop',
+    summary: 'While a node is drained to be stopped gracefully (Stop-ClusterNode), its VMs are Unmonitored, as on an Isolated node',
+  },
+  {
+    name: 'restart-on-down-node',
+    summary: 'A failed-over VM is shown Starting on its own node while that node is Down, and runs there once the node rejoins',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

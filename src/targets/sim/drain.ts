@@ -59,6 +59,11 @@ export class NodeDrains {
 
   constructor(private readonly d: DrainDeps) {}
 
+  /** The VMs `node` hosts (online or coming online there). */
+  hostedBy(node: string): ClusteredVm[] {
+    return this.d.vms.filter((vm) => vm.owner === node && vm.hosted);
+  }
+
   isDraining(node: string): boolean {
     return this.drains.has(node);
   }

@@ -58,6 +58,8 @@ export class NodeControl {
     // Defect graceful-isolates: no drain; the members treat the stop as a lost node.
     if (this.d.defects.has('graceful-isolates')) return service.stop();
     membership.pause(node);
+    // Defect unmonitored-on-graceful-stop: the VMs are no longer monitored while they wait to be moved away
+    if (this.d.defects.has('unmonitored-on-graceful-stop')) for (const vm of this.d.drains.hostedBy(node)) vm.markUnmonitored();
     this.d.drains.drain(node, {
       waitForTarget: true,
       done: () => service.stop(),

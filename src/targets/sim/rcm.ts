@@ -54,7 +54,13 @@ export class ResourceControlManager {
    * ResiliencyPeriod runs; until each has moved it is unmonitored on the node, which left membership.
    */
   nodeQuarantined(node: string): void {
-    for (const vm of this.on(node)) vm.markUnmonitored();
+    for (const vm of this.on(node)) {
+      vm.markUnmonitored();
+      // Defect smb-paused-in-quarantine: an SMB-backed VM pauses as if its disk were on the CSV the node lost
+      if (vm.storage === 'smb' && this.defects.has('smb-paused-in-quarantine')) vm.csvLost(true);
+      // Defect csv-running-in-quarantine: a CSV-backed VM runs on as if the node still had CSV access
+      if (vm.storage === 'csv-block' && this.defects.has('csv-running-in-quarantine')) vm.csvRestored();
+    }
     // Defect quarantine-without-drain: the drain never starts (seen on a Technical Preview build, lab §1)
     if (!this.defects.has('quarantine-without-drain')) this.drain(node);
   }
@@ -69,6 +75,7 @@ export class ResourceControlManager {
     const vms = this.defects.has('no-remonitor') ? [] : this.on(node).filter((vm) => vm.unmonitored);
     for (const vm of vms) vm.monitor();
     if (vms.length) this.log.vmsMonitoredAgain(node, vms.map((vm) => vm.name));
+    for (const vm of this.vms) if (vm.owner === node) vm.releaseStart(); // defect restart-on-down-node
     this.startOffline(node);
     this.placeWaiting();
   }
@@ -122,7 +129,10 @@ export class ResourceControlManager {
   }
 
   private place(vm: ClusteredVm, from: string, wasUnmonitored: boolean): void {
-    const to = this.defects.has('restart-in-place') ? from : choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
+    // Defect restart-on-down-node: the group is brought online on its own node although it cannot host it, and
+    // its start waits there until the node joins again
+    const held = this.defects.has('restart-on-down-node') && !this.canHost(from);
+    const to = this.defects.has('restart-in-place') || held ? from : choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
     if (!to) {
       if (vm.group !== 'Failed') this.log.roleFailed(from, vm.name);
       vm.fail();
@@ -130,10 +140,14 @@ export class ResourceControlManager {
       return;
     }
     this.log.failingOver(to, vm.name, from, to);
-    vm.startOn(to, () => {
-      this.log.roleOnline(to, vm.name);
-      if (wasUnmonitored) this.log.unmonitoredVmFailedOver(to, from, vm.name);
-    });
+    vm.startOn(
+      to,
+      () => {
+        this.log.roleOnline(to, vm.name);
+        if (wasUnmonitored) this.log.unmonitoredVmFailedOver(to, from, vm.name);
+      },
+      held,
+    );
   }
 
   private placeWaiting(): void {

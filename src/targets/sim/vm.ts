@@ -35,6 +35,7 @@ export class ClusteredVm {
   private nextIo: Timer | undefined;
   private period: Timer | undefined;
   private startup: Timer | undefined;
+  private heldStart: (() => void) | undefined;
 
   constructor(
     private description: VmDescription,
@@ -92,10 +93,10 @@ export class ClusteredVm {
     this.description = seconds ? { ...rest, resiliencyPeriod: seconds } : rest;
   }
 
-  /** The owner node lost CSV access. */
-  csvLost(): void {
+  /** The owner node lost CSV access; `asIfOnCsv`: an SMB-backed VM behaves as if its disk were on the CSV (defects). */
+  csvLost(asIfOnCsv = false): void {
     // Defect smb-paused: an SMB-backed VM behaves as if its disk were on the CSV
-    const onCsv = this.storage === 'csv-block' || this.d.defects.has('smb-paused');
+    const onCsv = this.storage === 'csv-block' || asIfOnCsv || this.d.defects.has('smb-paused');
     if (!onCsv || this.state !== 'Running' || this.d.defects.has('csv-not-paused')) return;
     this.state = 'RunningCritical';
     // The VM does disk I/O every vmIoIntervalMs; the first I/O to the lost CSV fails and pauses it.
@@ -138,6 +139,7 @@ export class ClusteredVm {
    * a paused VM resumes on the target, which has CSV access [SAVILL-499], [SAVILL-479].
    */
   liveMigrated(node: string): void {
+    this.heldStart = undefined;
     this.cancel('nextIo');
     this.cancel('period');
     this.cancel('startup');
@@ -161,6 +163,7 @@ export class ClusteredVm {
 
   /** The cluster takes the group offline to move it: the copy on the old owner is turned off. */
   takeOffline(): void {
+    this.heldStart = undefined;
     this.cancel('nextIo');
     this.cancel('period');
     this.cancel('startup');
@@ -176,11 +179,18 @@ export class ClusteredVm {
     this.group = 'Failed';
   }
 
-  /** Start the VM on `node`; it is Running after a vmStartMs draw. */
-  startOn(node: string, online: () => void): void {
+  /**
+   * Start the VM on `node`; it is Running after a vmStartMs draw. `held`: it shows Starting there but its start
+   * only begins at `releaseStart()` (defect restart-on-down-node: started on a node that is Down).
+   */
+  startOn(node: string, online: () => void, held = false): void {
     this.owner = node;
     this.state = 'Starting';
     this.group = 'Pending';
+    if (held) {
+      this.heldStart = () => this.startOn(node, online);
+      return;
+    }
     this.startup = this.d.clock.after(this.d.rng.between(this.d.simulator.vmStartMs), () => {
       this.startup = undefined;
       this.state = 'Running';
@@ -188,6 +198,14 @@ export class ClusteredVm {
       if (!this.d.csvAccess(node)) this.csvLost();
       online();
     });
+  }
+
+  /** A start held by `startOn(…, true)` begins now (its node joined); false when none was held. */
+  releaseStart(): boolean {
+    const start = this.heldStart;
+    this.heldStart = undefined;
+    start?.();
+    return start !== undefined;
   }
 
   private cancel(which: 'nextIo' | 'period' | 'startup'): void {
