@@ -98,7 +98,7 @@ export class Checker {
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
     this.plainEnv = { tolerance: this.tolerance };
-    this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000);
+    this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000, this.settings.JoinTakesAtLeast! * 1000);
     this.migrations = new MigrationChecker(header, this.settings);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {

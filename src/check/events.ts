@@ -16,6 +16,21 @@ const DOCUMENTED: Record<string, { ids: number[]; what: string }> = {
 };
 
 /**
+ * The converse, for 1673: a node that logs it has left the active membership and is Isolated ("no longer in an
+ * active membership", [MSBLOG]; windows-cluster-facts.md §1.3, §2.2 [EVT]). A 1673 for a node that every poll
+ * around it saw Up (or Paused: a member either way) reports an isolation that did not happen, and is a
+ * violation of the same rule. 1673 shares its ID with another message ("Resource moved from group…",
+ * [BRAIN-FC]), so only a record whose message says the node entered the isolated state counts. Polls can miss
+ * a short state, so the rule speaks only when the polls around the record left no room for it: at least one
+ * before and one after it within EventLogWithin, none apart by more than JoinTakesAtLeast (a node that left
+ * the membership spends at least that long Joining before it is Up again, so such polls cannot all miss it).
+ */
+const ISOLATION_EVENT = 1673;
+const ISOLATION_TEXT = /entered the isolated state/i;
+/** Node classes of a member of the active membership: not isolated. */
+const MEMBER = new Set(['Up', 'Paused']);
+
+/**
  * Records reach the trace at the poll after they happen: an entry is decided once the trace has gone this far
  * past the end of its window, and events that can no longer match an open entry are forgotten (memory stays
  * flat over a long soak).
@@ -29,22 +44,49 @@ interface Entry {
   line: QuotedLine;
 }
 
+/** A 1673 record: the node it says entered the isolated state. */
+interface Claim {
+  node: string;
+  t: number;
+  reporter: string;
+  text: string;
+  line: QuotedLine;
+}
+
 export class EventRules {
   private entries: Entry[] = [];
+  private claims: Claim[] = [];
+  /** Each node's recent observations (class, time, line), kept as long as an undecided 1673 may need them. */
+  private readonly history = new Map<string, { t: number; cls: string; line: QuotedLine }[]>();
   private events: { node: string; id: number; t: number; message: string; line: QuotedLine }[] = [];
   private readonly last = new Map<string, string>();
   private readonly settled: Violation[] = [];
   private count = 0;
   private latest = 0;
 
-  /** How far an event may be from the observation that saw the state change (polls and log lag). */
-  constructor(private readonly withinMs: number) {}
+  /**
+   * `withinMs`: how far an event may be from the observation that saw the state change (polls and log lag);
+   * `joinMs`: the least time a node that left the membership takes to be Up again (JoinTakesAtLeast).
+   */
+  constructor(
+    private readonly withinMs: number,
+    private readonly joinMs = 0,
+  ) {}
 
   observe(entity: string, cls: string, t: number, line: QuotedLine): void {
     if (!entity.startsWith('node/')) return;
     const node = entity.slice('node/'.length);
     if (cls in DOCUMENTED && this.last.get(node) !== cls) this.entries.push({ node, state: cls, t, line });
     this.last.set(node, cls);
+    let seen = this.history.get(node);
+    if (!seen) this.history.set(node, (seen = []));
+    seen.push({ t, cls, line });
+    // a 1673 is decided once the trace is EventLogWithin and the margin past it, and looks EventLogWithin back
+    // from it: older observations are no longer needed (memory stays flat over a long soak)
+    const oldest = t - 2 * (this.withinMs + SETTLE_MARGIN_MS);
+    let drop = 0;
+    while (drop < seen.length && seen[drop]!.t < oldest) drop++;
+    if (drop) seen.splice(0, drop);
     this.advance(t);
   }
 
@@ -52,6 +94,10 @@ export class EventRules {
     this.count++;
     if (Object.values(DOCUMENTED).some((d) => d.ids.includes(rec.id))) {
       this.events.push({ node: rec.node, id: rec.id, t: rec.t, message: rec.message, line });
+    }
+    if (rec.id === ISOLATION_EVENT && ISOLATION_TEXT.test(rec.message)) {
+      const named = /'([^']+)'/.exec(rec.message)?.[1];
+      this.claims.push({ node: named ?? rec.node, t: rec.t, reporter: rec.node, text: rec.message.split('\n')[0]!.trim(), line });
     }
     this.advance(rec.t);
   }
@@ -68,6 +114,12 @@ export class EventRules {
       if (v) this.settled.push(v);
     }
     if (decided) this.entries = this.entries.slice(decided);
+    let claimed = 0;
+    while (claimed < this.claims.length && this.claims[claimed]!.t < horizon) {
+      const v = this.spurious(this.claims[claimed++]!);
+      if (v) this.settled.push(v);
+    }
+    if (claimed) this.claims = this.claims.slice(claimed);
     // later entries are observed after `horizon`: an event before this cannot document any of them
     const keepFrom = Math.min(this.entries[0]?.t ?? horizon, horizon) - this.withinMs;
     if (this.events.length && this.events[0]!.t < keepFrom) this.events = this.events.filter((e) => e.t >= keepFrom);
@@ -76,7 +128,7 @@ export class EventRules {
 
   /** Entries and events held, undecided (for tests: it stays small however long the trace). */
   get held(): number {
-    return this.entries.length + this.events.length;
+    return this.entries.length + this.events.length + this.claims.length;
   }
 
   /** Violations, or why the rule could not be checked. */
@@ -89,7 +141,42 @@ export class EventRules {
       const v = this.decide(entry);
       if (v) violations.push(v);
     }
+    for (const claim of this.claims) {
+      const v = this.spurious(claim);
+      if (v) violations.push(v);
+    }
     return { violations, unknowns: [] };
+  }
+
+  /**
+   * A 1673's violation when the polls around it show its node a member throughout, leaving no room for an
+   * isolation; undefined when one shows it out of Up, or the polls are too sparse to tell.
+   */
+  private spurious(claim: Claim): Violation | undefined {
+    const around = (this.history.get(claim.node) ?? []).filter((o) => Math.abs(o.t - claim.t) <= this.withinMs);
+    if (!around.length || around.some((o) => !MEMBER.has(o.cls))) return undefined;
+    const first = around[0]!;
+    const last = around.at(-1)!;
+    if (first.t > claim.t || last.t < claim.t) return undefined;
+    let gap = 0;
+    for (let i = 1; i < around.length; i++) gap = Math.max(gap, around[i]!.t - around[i - 1]!.t);
+    if (gap > this.joinMs) return undefined;
+    const before = around.filter((o) => o.t <= claim.t).at(-1)!;
+    const after = around.find((o) => o.t >= claim.t)!;
+    return {
+      rule: 'event-log',
+      entity: `node/${claim.node}`,
+      expected: `node/${claim.node} out of the active membership (Isolated) near ${formatT(claim.t)}, as event 1673 reports`,
+      observed: `${[...new Set(around.map((o) => o.cls))].join(' or ')} at every poll from ${formatT(first.t)} to ${formatT(last.t)}, with event 1673`,
+      t: claim.t,
+      message:
+        `${claim.reporter} logged event 1673 at ${formatT(claim.t)}: "${claim.text}", but node/${claim.node} was observed ` +
+        `${[...new Set(around.map((o) => o.cls))].join(' or ')} at every one of ${around.length} polls from ${formatT(first.t)} to ${formatT(last.t)} ` +
+        `(at most ${seconds(gap)} apart; a node that leaves the membership spends at least JoinTakesAtLeast = ${seconds(this.joinMs)} Joining ` +
+        'before it is Up again, so no isolation fits between them): an isolated node is no longer in the active membership [MSBLOG], ' +
+        'so the cluster reported an isolation that did not happen.',
+      context: [before.line, claim.line, after.line].filter((l, i, all) => all.indexOf(l) === i).sort((a, b) => a.seq - b.seq),
+    };
   }
 
   /** The entry's violation, or undefined when an event documents it. */

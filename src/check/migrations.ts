@@ -13,13 +13,15 @@ import { formatT, seconds } from './time.js';
  * (resume-node) — through the model, and checks what the model and its settings say of it:
  *
  * - `migration-pass-limit`: no more pre-copy passes than the host version allows (5, or 10 on 2008 R2);
- * - `migration-blackout`: the blackout within BlackoutWithin (from the value, or event 20417's figure);
+ * - `migration-blackout`: the blackout within BlackoutWithin (from the value, or event 20417's figure), and no
+ *   event 20417 whatever the figure it states;
  * - `migration-time`: start (leaving the queue) to completion within LiveMigrationWithin (a migration cancelled, of unknown
  *   outcome or never completed before that long is unknown, not a pass);
  * - `migration-failed`: a migration fails only when its source or target was not available;
  * - `migration-limit`: at most MaximumVirtualMachineMigrations from or to a host, MaximumParallelMigrations in
  *   the cluster, at once;
- * - `migration-owner`: once a migration completed, the VM's next observation shows the target owning it;
+ * - `migration-owner`: once a migration completed, the VM's next observation shows the target owning it: not
+ *   its source, nor (when no other operation ran in between, which could have moved it again) a third node;
  * - `guest-crash`: a guest crash (18590) is a violation on its VM, told against its last migration;
  * - `live-migration`: anything else the model does not take (a cancel during the blackout, a failure after
  *   the switch-over).
@@ -30,6 +32,8 @@ import { formatT, seconds } from './time.js';
  */
 
 const MIGRATION_OPS = new Set(['live-migrate', 'drain-node', 'resume-node', 'revert:drain-node']);
+/** Operations that only look at the cluster: they move no VM. */
+const OBSERVING_OPS = new Set(['poll', 'steady-state']);
 /** Guest crash (Hyper-V-Worker-Admin) [LIS]. */
 const GUEST_CRASH = 18590;
 /** Live migration succeeded with an unexpectedly long blackout (VMMS-Admin) [LM-ISSUES]. */
@@ -120,7 +124,8 @@ export class MigrationChecker {
   private readonly invokes = new OpenInvokes<{ op: OpRecord; line: QuotedLine }>();
   private readonly nodeClasses = new Map<string, string>();
   private readonly owners = new Map<string, string>();
-  private readonly ownerChecks = new Map<string, { m: Migration; source: string | undefined }>();
+  /** The VMs whose next observation must show them on their migration's target; `moved`: another operation ran since. */
+  private readonly ownerChecks = new Map<string, { m: Migration; source: string | undefined; moved?: boolean }>();
   private readonly lastCompleted = new Map<string, Completed>();
   private readonly pendingFailures: PendingFailure[] = [];
   private readonly recentFailures = new Map<string, RecentFailure>();
@@ -168,6 +173,8 @@ export class MigrationChecker {
   feed(record: TraceRecord, text: string): void {
     if (record.type === 'op') {
       if (record.t > this.lastT) this.lastT = record.t;
+      // Any other operation (a fault, a drain, another migration) may move a VM again before it is next observed
+      if (record.phase === 'invoke' && !OBSERVING_OPS.has(record.f)) for (const check of this.ownerChecks.values()) check.moved = true;
       if (MIGRATION_OPS.has(record.f)) this.op(record, text);
     } else if (record.type === 'observe') {
       if (record.t > this.lastT) this.lastT = record.t;
@@ -482,8 +489,24 @@ export class MigrationChecker {
     const check = this.ownerChecks.get(vm);
     if (check && rec.t >= check.m.endedAt) {
       this.ownerChecks.delete(vm);
-      if (owner !== check.m.target && check.source !== undefined && owner === check.source) {
-        const m = check.m;
+      const m = check.m;
+      if (owner !== m.target && owner !== check.source && !check.moved) {
+        // A completed live migration resumes the VM on its target (lab §2 step 8), which owns its group from then
+        // on; a third node may own it next only if something moved it again, and no operation ran in between.
+        this.report({
+          rule: 'migration-owner',
+          entity: `vm/${vm}`,
+          expected: `owned by ${m.target}`,
+          observed: `owned by ${owner}`,
+          t: rec.t,
+          since: { what: m.via, t: m.endedAt },
+          message:
+            `${vm} was observed owned by ${owner} at ${formatT(rec.t)}, ${seconds(rec.t - m.endedAt)} after its live migration ` +
+            `${m.source ?? '?'} → ${m.target} (${m.via}) completed, with no other operation in between: a completed live migration resumes ` +
+            `the VM on its target (lab §2), so ${m.target} should own it, not ${owner}, a node the migration did not involve.`,
+          context: [...m.lines, { seq: rec.seq, t: rec.t, text }],
+        });
+      } else if (owner !== m.target && check.source !== undefined && owner === check.source) {
         this.report({
           rule: 'migration-owner',
           entity: `vm/${vm}`,
@@ -534,19 +557,27 @@ export class MigrationChecker {
         last.blackout.message += ` The cluster logged 20417 on ${rec.node}: "${firstLine}"`;
         return;
       }
-      if (blackoutMs !== undefined && blackoutMs <= this.blackoutWithinMs + this.tolerance) return;
       const within = this.settings[this.blackoutSetting]!;
+      // Any 20417 is a violation, whatever figure it states. It is Hyper-V's own verdict that the switch-over
+      // took unexpectedly long, which Microsoft treats as a live-migration problem to troubleshoot [LM-ISSUES];
+      // its threshold is undocumented, and a converged migration's blackout is milliseconds [SAVILL-499] to 1–2 s
+      // [ANYSTACK]. So a 20417 under BlackoutWithin is not excused by the clients' 20 s TCP timeout: the host
+      // says this migration did not behave, and the README's rule is "no event 20417".
+      const under = blackoutMs !== undefined && blackoutMs <= this.blackoutWithinMs + this.tolerance;
       this.report({
         rule: 'migration-blackout',
         entity,
-        expected: `a blackout within ${this.blackoutSetting} = ${within} s`,
+        expected: under ? 'a live migration without event 20417 (a blackout Hyper-V did not find unexpectedly long)' : `a blackout within ${this.blackoutSetting} = ${within} s`,
         observed: blackoutMs !== undefined ? `a blackout of ${seconds(blackoutMs)} (event 20417)` : 'an unexpectedly long blackout (event 20417)',
         t: rec.t,
         ...(last ? { since: sinceMigration(last, rec.t) } : {}),
         setting: { name: this.blackoutSetting, value: within, unit: 's' },
-        message:
-          `${rec.node} logged event 20417 at ${formatT(rec.t)}: "${firstLine}"${last ? ` (${last.via})` : ''}; the model allows a blackout of at most ` +
-          `${this.blackoutSetting} = ${within} s (± ${seconds(this.tolerance)}), the TCP timeout after which clients drop their connections.`,
+        message: under
+          ? `${rec.node} logged event 20417 at ${formatT(rec.t)}: "${firstLine}"${last ? ` (${last.via})` : ''}. The blackout it states is within ` +
+            `${this.blackoutSetting} = ${within} s, but 20417 is Hyper-V itself reporting an unexpectedly long blackout, a live-migration ` +
+            'problem to troubleshoot [LM-ISSUES]: a converged migration pauses the VM for milliseconds to a second or two.'
+          : `${rec.node} logged event 20417 at ${formatT(rec.t)}: "${firstLine}"${last ? ` (${last.via})` : ''}; the model allows a blackout of at most ` +
+            `${this.blackoutSetting} = ${within} s (± ${seconds(this.tolerance)}), the TCP timeout after which clients drop their connections.`,
         context: [...(last?.lines ?? []), line],
       });
       return;

@@ -41,6 +41,10 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'lm-stall': { experiment: 'live-migration-soak', rule: 'migration-time', entity: /^vm\/sql(test|fixed)\d+$/ },
   'long-blackout': { experiment: 'live-migration-soak', rule: 'migration-blackout', entity: /^vm\/sqltest01$/ },
   'owner-not-moved': { experiment: 'live-migration-soak', rule: 'migration-owner', entity: /^vm\/sqltest01$/, sets: ['iterations=50'] },
+  'owner-moved-elsewhere': { experiment: 'live-migration-soak', rule: 'migration-owner', entity: /^vm\/sqltest01$/, sets: ['iterations=50'] },
+  'short-blackout-20417': { experiment: 'live-migration-soak', rule: 'migration-blackout', entity: /^vm\/sqltest01$/, observed: /event 20417/ },
+  // the member that removed N2 (N1) logs a 1673 for itself while every poll sees it Up
+  'spurious-isolation-event': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N1$/ },
   'migration-limit-ignored': { experiment: 'drain-host', rule: 'migration-limit', entity: /^node\/N\d$/ },
   'pass-limit-ignored': { experiment: 'busy-vm-migration', rule: 'migration-pass-limit', entity: /^vm\/oltp01$/ },
   'smb-paused-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/web01$/, observed: /Critical/ },

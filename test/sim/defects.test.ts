@@ -36,6 +36,9 @@ describe('sim: defect profiles', () => {
       'csv-running-in-quarantine',
       'unmonitored-on-graceful-stop',
       'restart-on-down-node',
+      'owner-moved-elsewhere',
+      'short-blackout-20417',
+      'spurious-isolation-event',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

@@ -61,6 +61,18 @@ const catalogue = [
     name: 'restart-on-down-node',
     summary: 'A failed-over VM is shown Starting on its own node while that node is Down, and runs there once the node rejoins',
   },
+  {
+    name: 'owner-moved-elsewhere',
+    summary: "A live migration completes but the VM's cluster group ends up owned by a third node, neither its source nor its target",
+  },
+  {
+    name: 'short-blackout-20417',
+    summary: "Live migrations switch over in 8–15 s, within the clients' 20 s TCP timeout, and log event 20417 (unexpectedly long blackout) for it",
+  },
+  {
+    name: 'spurious-isolation-event',
+    summary: 'When a node is isolated, the member that removed it also logs event 1673 (entered the isolated state) for itself, though it stays Up',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -162,6 +162,8 @@ export class Membership extends MembershipView {
   private isolate(node: string, by: string): void {
     this.states.set(node, 'Isolated');
     if (!this.d.defects.has('no-isolation-event')) this.d.log.nodeIsolated(node);
+    // Defect spurious-isolation-event: the member that removed it logs 1673 for itself too, though it stays Up
+    if (this.d.defects.has('spurious-isolation-event') && by !== node) this.d.log.nodeIsolated(by);
     // Not back within ResiliencyDefaultPeriod: declared Down, its VMs fail over [MSDN-RDP], [ITPRO-RES]
     this.d.resiliency.start(node, () => this.declareDown(node));
     this.d.hooks.isolated(node, by);

@@ -4,7 +4,7 @@ import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
 import { migratingVm, migrationHost, migrationNetwork } from './lm-defaults.js';
 import { planLiveMigration } from './lm-timing.js';
-import { guestCrashCodes, guestCrashProbability, longBlackoutDefectMs, longBlackoutEventMs, passLimitIgnoredCap, stallProbability } from './migration-defects.js';
+import { guestCrashCodes, guestCrashProbability, longBlackoutDefectMs, longBlackoutEventMs, passLimitIgnoredCap, shortBlackout20417Ms, stallProbability } from './migration-defects.js';
 import type { Rng } from './rng.js';
 import type { ClusterProperties, SimulatorSpec } from './settings.js';
 import type { ClusteredVm } from './vm.js';
@@ -261,6 +261,8 @@ export class LiveMigrationEngine {
     if (defects.has('lm-stall') && rng.float() < stallProbability) m.stallPass = rng.int(1, m.passPlan.length);
     // Defect long-blackout: the switch-over takes a minute (20417's documented example: 63.1 s)
     if (defects.has('long-blackout')) m.longBlackoutMs = rng.int(longBlackoutDefectMs[0], longBlackoutDefectMs[1]);
+    // Defect short-blackout-20417: a switch-over of 8–15 s, under BlackoutWithin, that Hyper-V logs as 20417 anyway
+    else if (defects.has('short-blackout-20417')) m.longBlackoutMs = rng.int(shortBlackout20417Ms[0], shortBlackout20417Ms[1]);
     // Defect storvsc-race: KB2636573, likelier with each dynamic SCSI disk written to (lab §4)
     if (defects.has('storvsc-race')) m.guestCrash = this.d.raceRngs.get(m.vm.name)!.float() < guestCrashProbability(m.vm.configuration.disks ?? []);
     this.shape(m);
@@ -351,12 +353,21 @@ export class LiveMigrationEngine {
     m.bytesSent += m.blackoutBytes;
     // Defect owner-not-moved: the VM's group stays owned by the source
     if (defects.has('owner-not-moved')) m.vm.migratingTo = undefined;
-    else m.vm.liveMigrated(m.target);
+    else m.vm.liveMigrated(this.landsOn(m));
     // 20417: "succeeded with an unexpectedly long blackout time" [LM-ISSUES]
-    if (m.blackoutMs > longBlackoutEventMs) log.longBlackout(m.target, m.vm.name, m.blackoutMs);
+    if (m.blackoutMs > longBlackoutEventMs || defects.has('short-blackout-20417')) log.longBlackout(m.target, m.vm.name, m.blackoutMs);
     // The guest bugchecks once it runs on the target and restarts there (the VM stays Running) (lab §4)
     if (m.guestCrash) log.guestCrashed(m.target, m.vm.name, guestCrashCodes);
     this.enter(m, 'Cleanup', m.cleanupMs, () => this.end(m, { outcome: 'completed', value: m.value(this.d.clock.now()) }));
+  }
+
+  /**
+   * Where the VM resumes after the blackout: its target (lab §2 step 8). Defect owner-moved-elsewhere: the first
+   * other member that can host it, neither source nor target (the target, when the cluster has no such node).
+   */
+  private landsOn(m: LiveMigration): string {
+    if (!this.d.defects.has('owner-moved-elsewhere')) return m.target;
+    return this.d.cluster.nodes.find((n) => n !== m.source && n !== m.target && this.d.canHost(n)) ?? m.target;
   }
 
   /** The migration failed: the VM stays on the source; 21502 and 21111 there when it had started [BRAIN-HA]. */
