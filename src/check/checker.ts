@@ -125,6 +125,7 @@ export class Checker {
     this.migrations.feed(record, text); // live migrations against the live-migration model (src/check/migrations.ts)
     const quoted = 'seq' in record ? { seq: record.seq, t: record.t, text } : undefined;
     this.outcome?.feed(record, quoted);
+    if (record.type !== 'observe') this.flushPoll();
     if (this.tooMany) return;
     switch (record.type) {
       case 'op':
@@ -146,6 +147,7 @@ export class Checker {
   }
 
   finish(): CheckResult {
+    this.flushPoll();
     for (const pending of this.awaitingContext) pending.remaining = 0;
     this.countCoverage();
     this.migrations.finish(this.violations, this.unknowns, this.coverage.values());
@@ -254,7 +256,31 @@ export class Checker {
 
   // ── observations ──────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The observations of one poll (consecutive lines of one `t`) are one look at the cluster: the order of their
+   * lines says nothing. They are checked nodes first, then VMs, so that what a VM may show (its owner's change,
+   * the node it may start on) is judged against its owner as seen in the same poll whatever the line order.
+   * A poll ends at a line of another `t` or at any other record.
+   */
+  private readonly poll: { rec: ObserveRecord; quoted: QuotedLine }[] = [];
+
   private observe(rec: ObserveRecord, quoted: QuotedLine): void {
+    if (this.poll.length && this.poll[0]!.rec.t !== rec.t) this.flushPoll();
+    this.poll.push({ rec, quoted });
+  }
+
+  private flushPoll(): void {
+    if (!this.poll.length) return;
+    const batch = this.poll.splice(0);
+    for (const vms of [false, true]) {
+      for (const { rec, quoted } of batch) {
+        if (this.tooMany) return;
+        if (rec.entity.startsWith('vm/') === vms) this.observeNow(rec, quoted);
+      }
+    }
+  }
+
+  private observeNow(rec: ObserveRecord, quoted: QuotedLine): void {
     const entity = rec.entity;
     if (this.unchecked.has(entity)) return;
     const isVm = entity.startsWith('vm/');
