@@ -202,10 +202,12 @@ export async function check(recs: readonly Rec[]): Promise<Checked> {
   return { verdict: result.verdict, reason: result.reason, violations: result.violations, unknowns: result.unknowns };
 }
 
-/** Where a failing edit's trace is kept for a person to `clusterchaos check` it. */
+let kept: string | undefined;
+
+/** Where a failing edit's trace is kept for a person to `clusterchaos check` it (a folder of its own, left in place after the tests). */
 export function keep(recs: readonly Rec[], name: string): string {
-  scratch ??= mkdtempSync(join(tmpdir(), 'trace-edits-'));
-  const path = join(scratch, `${name}.ndjson`);
+  kept ??= mkdtempSync(join(tmpdir(), 'trace-edits-failed-'));
+  const path = join(kept, `${name}.ndjson`);
   writeFileSync(path, serialize(recs));
   return path;
 }
