@@ -166,7 +166,9 @@ export const clusteredVm = setup({
       after: { FailoverStartWithin: 'Running' },
     },
     // On a node being drained by the administrator: Paused by Suspend-ClusterNode -Drain [PSDOC-SUSP], or
-    // Draining before its service stops (Stop-ClusterNode) [HV-STOPSVC], lab §1. The node is still an active
+    // Draining before its service stops (Stop-ClusterNode) [HV-STOPSVC], lab §1. (Whether a graceful stop live- or
+    // quick-migrates is unconfirmed, windows-cluster-facts §1.2; the model follows lab §1: "a clean stop drains the
+    // node", by live migration, so a VM going offline there is a violation.) The node is still an active
     // member with its CSV access and its cluster service, so nothing is lost: the VM stays on it Running and
     // monitored until it has moved — never Unmonitored, RunningCritical or PausedCritical (those come only from
     // a node that left membership [ITPRO-RES], [MSBLOG], lab §1.3) and never offline (that would be a failover).

@@ -133,7 +133,7 @@ describe('checker: one poll is one look at the cluster, whatever the order of it
     const b = new TraceBuilder().polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000);
     b.node('N2', 'Down', ['Isolated']).vm('web01', 'Running', unmonitored).vm('sql01', 'RunningCritical', unmonitored).polls(20_000, 22_000);
     // the poll at 20 s, VMs first: before, the checker judged sql01 against an N2 still Up ('the model allowed Running')
-    const at20 = b.records.filter((r) => r.record.t === 20_000 && r.record.type === 'observe');
+    const at20 = b.records.filter((r) => r.record.type === 'observe' && r.record.t === 20_000);
     const first = b.records.indexOf(at20[0]!);
     const vmsFirst = [...at20.filter((r) => r.text.includes('"vm/')), ...at20.filter((r) => !r.text.includes('"vm/'))];
     b.records.splice(first, at20.length, ...vmsFirst);
