@@ -562,6 +562,20 @@ describe('trace edits: what the checker passes and fails (issue 13, property-bas
       }
     });
 
+    it('1. the polls of the steady-state check after the method show a node Down, its op still ok', async () => {
+      // every node Up once the experiment is over (src/trace/steady-state.ts); the op's `ok` is refuted by the lines
+      const arb = fc.constantFrom(...EXPERIMENTS).chain((name) => fc.tuple(fc.constant(name), oneOf(nodesOf(name), 'node')));
+      await fc.assert(
+        fc.asyncProperty(arb, async ([name, node]) => {
+          const { invoke, completion } = steadyStateAfter(trace(name));
+          const at = observationsOf(trace(name), `node/${node}`, (_, i) => i > invoke && i < completion);
+          const edited = changed(trace(name), at, (r) => (r.state = { State: 'Down', StatusInformation: [] }));
+          await expectRule(edited, 'steady-state', `${name}: ${node} Down in the steady-state check after the method`);
+        }),
+        params(1320, 10),
+      );
+    });
+
     it('1. the steady-state check after the method turned from ok into fail (every experiment)', async () => {
       for (const name of EXPERIMENTS) {
         const { completion } = steadyStateAfter(trace(name));
