@@ -8,9 +8,18 @@
  * edit applies, with a fixed seed per property: a failure prints the seed, the path and the counterexample, and
  * `keep()` leaves the edited trace in a temporary folder so `clusterchaos check <it>` shows the verdict.
  *
+ * The legal edits: polls dropped, a gap of failed polls (as the runner writes them), a poll shifted within the
+ * tolerance, a line duplicated, a poll's lines reordered (any poll, and polls where something changes), a real
+ * cluster's poll whose nodes were read a moment before its VMs; and the poll after the reverts dropped, which is
+ * `unknown` exactly when a revert acts on something the models follow (it is then not observed).
+ *
  * The forbidden edits come in two groups: the categories the checker caught when the issue was filed (node
  * membership, isolation timing, quarantine, the event-log rule, the live-migration rules), and the holes the
- * issue lists (items 1, 2, 3 and 5), each with the rule that must catch it.
+ * issue lists (items 1, 2, 3 and 5), each with the rule that must catch it. Where a hole is about a quarantined
+ * node, the same edit on an Isolated node is there too, as a control the checker always caught.
+ *
+ * A longer hunt: TRACE_EDITS_RUNS=300 npx mocha --no-config --node-option import=tsx --extension ts \
+ *   --timeout 600000 test/check/trace-edits.property.test.ts
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -530,8 +539,8 @@ describe('trace edits: what the checker passes and fails (issue 13, property-bas
             r.value = { ...r.value, failedIn: 'Cleanup' };
           });
           const c = await check(edited);
-          const moved = c.violations.some((v) => v.entity === `vm/${m.vm}` && (v.rule === 'clustered-vm' || v.rule === 'migration-owner') && /N\d/.test(v.observed ?? ''));
-          ensure(c.verdict === 'fail' && moved, edited, c, `${m.name}: ${m.vm}'s migration failed but it is on ${m.target}`, `a violation of vm/${m.vm}'s placement`);
+          const moved = c.violations.some((v) => v.entity === `vm/${m.vm}` && (v.rule === 'clustered-vm' || v.rule === 'migration-owner') && String(v.observed).includes(`on ${m.target}`));
+          ensure(c.verdict === 'fail' && moved, edited, c, `${m.name}: ${m.vm}'s migration failed but it is on ${m.target}`, `a violation of vm/${m.vm} seen on ${m.target} (clustered-vm or migration-owner)`);
         }),
         params(1319, 6),
       );
