@@ -274,10 +274,13 @@ describe('trace edits: what the checker passes and fails (issue 13, property-bas
         fc.asyncProperty(arb, async ([name, poll, delta]) => {
           const recs = trace(name);
           const timed = (i: number): boolean => recs[i]!.type === 'op' || recs[i]!.type === 'observe';
+          // Not past the records around it, and never onto the `t` of the poll before or after: lines of one `t`
+          // are one poll, one look at the cluster, so two polls of one `t` would be one poll seeing a node in two
+          // states at once (an operation may share a poll's `t`: the runner writes them so).
           let before = 0;
-          for (let i = poll.start - 1; i > 0; i--) if (timed(i)) { before = recs[i]!.t; break; }
+          for (let i = poll.start - 1; i > 0; i--) if (timed(i)) { before = recs[i]!.t + (recs[i]!.type === 'observe' ? 1 : 0); break; }
           let after = Number.POSITIVE_INFINITY;
-          for (let i = poll.end; i < recs.length; i++) if (timed(i)) { after = recs[i]!.t; break; }
+          for (let i = poll.end; i < recs.length; i++) if (timed(i)) { after = recs[i]!.t - (recs[i]!.type === 'observe' ? 1 : 0); break; }
           const t = Math.min(after, Math.max(before, poll.t + delta));
           const edited = changed(recs, Array.from({ length: poll.end - poll.start }, (_, k) => poll.start + k), (r) => (r.t = t));
           await expectPass(edited, `${name}: the poll at t = ${poll.t} moved to ${t}`);
