@@ -141,4 +141,25 @@ describe('checker: one poll is one look at the cluster, whatever the order of it
     expect(result.violations.map((v) => v.message)).to.deep.equal([]);
     expect(result.verdict).to.equal('pass');
   });
+
+  it('passes VMs already reacting to their node\'s isolation in a poll whose nodes were read a moment before (still Up)', () => {
+    const b = new TraceBuilder().polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000);
+    b.node('N2', 'Down', ['Isolated']).vm('web01', 'Running', unmonitored).vm('sql01', 'RunningCritical', unmonitored).polls(20_000, 22_000);
+    // a real cluster's poll reads the nodes, then the VMs (parse.ts vmsT): the nodes of the poll at 20 s at 19.005 s, N2 still Up
+    for (const r of b.records) {
+      const rec = r.record as { type: string; t?: number; entity?: string; state?: unknown };
+      if (rec.type !== 'observe' || rec.t !== 20_000 || !rec.entity!.startsWith('node/')) continue;
+      rec.t = 19_005;
+      if (rec.entity === 'node/N2') rec.state = { State: 'Up', StatusInformation: [] };
+      (r as { text: string }).text = JSON.stringify(rec);
+    }
+    const result = check(b);
+    expect(result.violations.map((v) => v.message)).to.deep.equal([]);
+    expect(result.verdict).to.equal('pass');
+  });
+
+  it('still fails a VM whose node cannot have changed by itself (Unmonitored on a node that is Up, no fault)', () => {
+    const b = new TraceBuilder().polls(0, 10_000).vm('web01', 'Running', unmonitored).polls(11_000, 12_000);
+    expect(firstViolation(check(b))).to.equal('vm/web01 Unmonitored');
+  });
 });
