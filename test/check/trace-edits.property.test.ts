@@ -29,6 +29,7 @@ import {
   check,
   copy,
   droppablePolls,
+  findOp,
   insertedAfter,
   keep,
   lastOp,
@@ -627,6 +628,27 @@ describe('trace edits: what the checker passes and fails (issue 13, property-bas
           ensure(c.verdict !== 'pass' && mentioned, edited, c, `${name}: ${trace(name)[i]!.f} → fail`, 'unknown (or fail), saying the revert failed');
         }),
         params(1323, 10),
+      );
+    });
+
+    it('1. an abort written into the trace (the runner\'s abort op, as it writes one before the reverts): unknown, as run says', async () => {
+      const arb = fc.constantFrom(...EXPERIMENTS).chain((name) => {
+        const from = findOp(trace(name), 'steady-state', 'ok', (r) => r.args?.when === 'before');
+        const at = trace(name).flatMap((r, i) => (i > from && r.type === 'op' && r.phase === 'invoke' ? [i] : []));
+        return fc.tuple(fc.constant(name), oneOf(at, 'operation after the steady-state check before the method'));
+      });
+      await fc.assert(
+        fc.asyncProperty(arb, async ([name, i]) => {
+          const t = trace(name)[i]!.t as number;
+          const abort = { type: 'op', seq: -1, t, process: 'runner', f: 'abort', phase: 'invoke', args: { reason: 'edited: interrupted (Ctrl-C)' } };
+          const ids = trace(name).some((r) => r.type === 'op' && r.id !== undefined) ? { id: -1 } : {};
+          const edited = copy(trace(name));
+          edited.splice(i, 0, { ...abort, ...ids }, { ...abort, ...ids, seq: -0.5, phase: 'ok' });
+          const c = await check(edited);
+          const said = c.unknowns.some((u) => u.startsWith('the run was aborted'));
+          ensure(c.verdict === 'unknown' && said, edited, c, `${name}: aborted before line ${i} (${trace(name)[i]!.f} at t = ${t})`, 'unknown: the run was aborted');
+        }),
+        params(1340, 10),
       );
     });
 
