@@ -40,7 +40,14 @@ const SETTLE_MARGIN_MS = 60_000;
 interface Entry {
   node: string;
   state: string;
+  /** The first observation of the state. */
   t: number;
+  /**
+   * The node's observation before it (in another state), or `t` if none: the state began somewhere in
+   * (since, t], so its event may be anywhere from EventLogWithin before `since` to EventLogWithin after `t`. Polls
+   * are a second apart, but a gap of failed polls may last up to two minutes (the runner's MAX_OBSERVATION_GAP_MS).
+   */
+  since: number;
   line: QuotedLine;
 }
 
@@ -76,10 +83,10 @@ export class EventRules {
   observe(entity: string, cls: string, t: number, line: QuotedLine): void {
     if (!entity.startsWith('node/')) return;
     const node = entity.slice('node/'.length);
-    if (cls in DOCUMENTED && this.last.get(node) !== cls) this.entries.push({ node, state: cls, t, line });
-    this.last.set(node, cls);
     let seen = this.history.get(node);
     if (!seen) this.history.set(node, (seen = []));
+    if (cls in DOCUMENTED && this.last.get(node) !== cls) this.entries.push({ node, state: cls, t, since: seen.at(-1)?.t ?? t, line });
+    this.last.set(node, cls);
     seen.push({ t, cls, line });
     // a 1673 is decided once the trace is EventLogWithin and the margin past it, and looks EventLogWithin back
     // from it: older observations are no longer needed (memory stays flat over a long soak)
@@ -120,8 +127,15 @@ export class EventRules {
       if (v) this.settled.push(v);
     }
     if (claimed) this.claims = this.claims.slice(claimed);
-    // later entries are observed after `horizon`: an event before this cannot document any of them
-    const keepFrom = Math.min(this.entries[0]?.t ?? horizon, horizon) - this.withinMs;
+    // later entries began after their `since`: an event EventLogWithin before the earliest cannot document any of them
+    let earliest = horizon;
+    for (const e of this.entries) if (e.since < earliest) earliest = e.since;
+    // and a state not yet seen begins after its node's last observation, however long ago (a gap of failed polls)
+    for (const seen of this.history.values()) {
+      const last = seen.at(-1)?.t;
+      if (last !== undefined && last < earliest) earliest = last;
+    }
+    const keepFrom = earliest - this.withinMs;
     if (this.events.length && this.events[0]!.t < keepFrom) this.events = this.events.filter((e) => e.t >= keepFrom);
   }
 
@@ -186,7 +200,8 @@ export class EventRules {
       const found = this.events.some(
         (e) =>
           rule.ids.includes(e.id) &&
-          Math.abs(e.t - entry.t) <= this.withinMs &&
+          e.t >= entry.since - this.withinMs &&
+          e.t <= entry.t + this.withinMs &&
           (e.node === entry.node || e.message.includes(`'${entry.node}'`)),
       );
       if (found) return undefined;
@@ -197,8 +212,10 @@ export class EventRules {
         observed: `${entry.state} with no such event`,
         t: entry.t,
         message:
-          `node/${entry.node} was observed ${entry.state} at ${formatT(entry.t)}, but no event ${rule.what} was logged ` +
-          `within ${seconds(this.withinMs)} of it: the cluster did not report the state it was seen in.`,
+          `node/${entry.node} was observed ${entry.state} at ${formatT(entry.t)}` +
+          (entry.since < entry.t - 1000 ? ` (and last seen otherwise at ${formatT(entry.since)})` : '') +
+          `, but no event ${rule.what} was logged within ${seconds(this.withinMs)} of ${entry.since < entry.t - 1000 ? 'that interval' : 'it'}: ` +
+          'the cluster did not report the state it was seen in.',
         context: [entry.line],
       };
     }

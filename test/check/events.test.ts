@@ -40,6 +40,26 @@ describe('checker: Windows event records as observations', () => {
     expect(check(b).violations.map((v) => v.rule)).to.include('event-log');
   });
 
+  it('measures EventLogWithin from the interval the state began in: a gap in the polls does not hide its event (found by the trace-edit properties)', () => {
+    // N2 polled Up until 60 s, then no poll works until 180 s, when it is first seen Isolated; the crash is at 60 s
+    const gap = (eventAt: number): TraceBuilder => {
+      const b = new TraceBuilder({ vms: [], settings: { ResiliencyDefaultPeriod: 240 } }).polls(0, 60_000);
+      if (eventAt < 60_000) b.event(eventAt, 'N2', 1673, "Cluster node 'N2' has entered the isolated state.");
+      b.kill(60_000, 'N2');
+      if (eventAt >= 60_000) b.event(eventAt, 'N2', 1673, "Cluster node 'N2' has entered the isolated state.");
+      return b.node('N2', 'Down', ['Isolated'], { silent: true }).polls(180_000, 185_000);
+    };
+    // logged at 70 s: 110 s before the poll that saw it, but within the interval (60 s, 180 s] it began in
+    expect(check(gap(70_000)).violations).to.deep.equal([]);
+    // logged at 20 s: more than EventLogWithin (30 s) before the node was last seen Up; it documents nothing of this
+    const early = check(gap(20_000));
+    const missing = early.violations.filter((v) => v.rule === 'event-log' && v.observed === 'Isolated with no such event');
+    expect(missing).to.have.length(1);
+    expect(missing[0]!.message).to.match(
+      /observed Isolated at 03:00\.0 \(and last seen otherwise at 01:00\.0\), but no event 1673 .* was logged within 30\.0 s of that interval/,
+    );
+  });
+
   it('accepts a quarantine reported by another node (1672 naming the node)', () => {
     const b = new TraceBuilder({ vms: [], settings: { QuarantineThreshold: 1 } }).polls(0, 10_000).kill(10_000, 'N2').polls(11_000, 19_000);
     b.node('N2', 'Down', ['Quarantined'], { silent: true }).event(20_000, 'N1', 1672, "Cluster node 'N2' has been quarantined.");
