@@ -60,9 +60,6 @@ export type ClusteredVmEvent =
 /** Events the cluster or the VM produce on their own. */
 export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online', 'vm.migrated'] as const;
 
-/** While an operation live-migrates it a VM is seen as it was on the source: running, unmonitored or paused. */
-const ALIVE_ON_SOURCE = ['Running', 'Unmonitored', 'RunningCritical', 'PausedCritical'];
-
 export const clusteredVm = setup({
   types: {
     context: {} as Context,
@@ -229,18 +226,59 @@ export const clusteredVm = setup({
         },
       },
     },
-    // Live-migrating because an operation asked for it: it keeps running (on its source, then on the target
-    // once the blackout ends, lab §2) and never goes offline. A migration not done within LiveMigrationWithin
-    // has stalled: the VM is expected back to plain Running wherever it is.
+    // Live-migrating because an operation asked for it (live-migrate: Move-ClusterVirtualMachineRole -MigrationType
+    // Live [PSDOC-MOVE]). It was Running and monitored when the migration was requested (from Running, or from
+    // Migrated, which is Running by the time anyone looks), and both hosts are active members with their CSV
+    // access and their cluster service, so nothing is lost: it stays Running and monitored — never Unmonitored,
+    // RunningCritical or PausedCritical (those come only from a node that left membership [ITPRO-RES], [MSBLOG],
+    // lab §1.3) and never offline (that would be a failover, not a live migration). It runs on its source, which
+    // owns it, through setup and the pre-copy passes (lab §2 steps 1–6); the blackout pauses it on the source for
+    // ms [SAVILL-499] to 1–2 s [ANYSTACK] while the rest is copied, and a poll then still sees it as it was on its
+    // source, owned by it: the group changes owner only when the VM resumes on the target (lab §2 steps 7–8,
+    // vm.migrated), where it runs, monitored, on an Up node. How long the blackout lasted, and that the VM ended
+    // on its target, the live-migration model checks from the migration's `ok` line (BlackoutWithin,
+    // migration-owner). If its owner leaves membership before the switch-over, the VM gets what that gives a
+    // Running VM (by storage kind, as in Running); the migration then fails and leaves it on its source
+    // (21502 / 21111) [LMTSG], [BRAIN-HA]. (A source lost during the blackout itself, a window of ms to 2 s, is
+    // not modelled: no source says whether that migration completes.)
+    // A migration not done within LiveMigrationWithin has stalled: the VM is expected back to plain Running.
     Migrating: {
-      tags: ALIVE_ON_SOURCE,
-      meta: { ownerMoves: true, live: true },
+      tags: ['Running'],
+      initial: 'OnSource',
       on: {
-        'migration.completed': 'Migrated',
-        // A failed migration leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]
+        // A failed migration leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]: the checker
+        // puts it there, so a VM seen on the target after its migration failed is a violation
         'migration.failed': 'Running',
+        // Its owner left membership mid-migration: what the same event does to a Running VM
+        'owner.Isolated': [
+          { guard: 'notResilient', target: 'FailingOver' },
+          { guard: 'fileStorage', target: 'Unmonitored' },
+          { target: 'Critical' },
+        ],
+        'owner.Down': 'FailingOver',
+        'owner.Quarantined': [
+          { guard: 'fileStorage', target: 'OnQuarantinedNode.Unmonitored' },
+          { target: 'OnQuarantinedNode.Critical' },
+        ],
+        'owner.Draining': 'OnDrainingNode',
+        'owner.Paused': 'OnDrainingNode',
       },
       after: { LiveMigrationWithin: 'Running' },
+      states: {
+        // Setup, pre-copy and the blackout: owned by the source; the switch-over (vm.migrated) may happen unseen
+        OnSource: {
+          meta: { leavesOwnerOn: ['vm.migrated'] },
+          on: {
+            'vm.migrated': 'OnTarget',
+            'migration.completed': '#clustered-vm.Migrated',
+          },
+        },
+        // Resumed on the target (lab §2 step 8), which the observation names and which must be Up; the source is
+        // cleaned up (step 9) until the operation completes
+        OnTarget: {
+          on: { 'migration.completed': '#clustered-vm.Running' },
+        },
+      },
     },
     // The migration completed: the VM runs on its new owner, which the next observation shows. Never observed
     // as such (no tags): it is Running by the time anyone looks.

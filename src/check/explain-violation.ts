@@ -68,7 +68,7 @@ export function explain(o: {
   const route = candidates
     .map((es) => {
       const found = routeTo(es.model.machine, es.snapshot, cls);
-      return found && { ...found, states: [leafState(statePath(es.snapshot)), ...found.states] };
+      return found && { ...found, states: [leafState(statePath(es.snapshot)), ...found.states], from: es };
     })
     .filter((r) => r !== undefined)
     .sort((a, b) => a.states.length - b.states.length)[0];
@@ -81,7 +81,9 @@ export function explain(o: {
     (via.length ? ` through ${via.join(' → ')}` : '') +
     (timer ? `, ${timer.delayName} = ${describeDelay(timer.delayName, timer.delay, settings)} (± ${seconds(tolerance)}) after entering ${timer.after}` : '') +
     '.';
-  const missing = via.find((state) => !o.seen?.has(state));
+  // The state the run is in was reached if the VM was seen as it shows (its tags: OnSource shows Running)
+  const current = [...route.from.snapshot.tags].some((tag) => o.seen?.has(tag));
+  const missing = via.find((state, i) => (i === 0 ? !current : !o.seen?.has(state)));
   if (missing) explanation += ` ${o.name} never reached ${missing}: no observation shows it ${missing}.`;
   return { expected, observed: cls, setting: timer ? settingOf(timer.delayName, timer.delay, settings) : undefined, explanation };
 }

@@ -154,17 +154,89 @@ describe('clustered-vm model: live migration drain', () => {
     });
   }
 
-  it('keeps running while an operation live-migrates it, its owner free to change, and is Running once it completed', () => {
+  it('keeps running while an operation live-migrates it, owned by its source until it switches over, and is Running once it completed', () => {
     const { actor, tags, value } = startVm('smb');
     actor.send({ type: 'migration.requested' });
-    expect(value()).to.equal('"Migrating"');
-    expect(tags()).to.include('Running').and.not.include('Offline');
-    expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.Migrating': { ownerMoves: true, live: true } });
+    expect(value()).to.equal('{"Migrating":"OnSource"}');
+    expect(tags()).to.deep.equal(['Running']);
+    // The owner is the source until the VM resumes on the target (vm.migrated), as on a draining node (lab §2)
+    expect(actor.getSnapshot().getMeta()).to.deep.equal({ 'clustered-vm.Migrating.OnSource': { leavesOwnerOn: ['vm.migrated'] } });
     actor.send({ type: 'migration.completed' });
     expect(value()).to.equal('"Migrated"');
     actor.send({ type: 'vm.migrated' });
     expect(tags()).to.deep.equal(['Running']);
   });
+
+  it('runs on its target once it switched over, and is put back on its source (Running) if its migration is then reported failed', () => {
+    const { actor, tags, value } = startVm('csv-block');
+    actor.send({ type: 'migration.requested' });
+    actor.send({ type: 'vm.migrated' });
+    expect(value()).to.equal('{"Migrating":"OnTarget"}');
+    expect(tags()).to.deep.equal(['Running']);
+    actor.send({ type: 'migration.completed' });
+    expect(value()).to.equal('"Running"');
+    const again = startVm('csv-block');
+    again.actor.send({ type: 'migration.requested' });
+    again.actor.send({ type: 'vm.migrated' });
+    again.actor.send({ type: 'migration.failed' });
+    expect(again.value()).to.equal('"Running"');
+  });
+
+  for (const storage of ['smb', 'csv-block'] as const) {
+    it(`shows a ${storage} VM only Running (never Unmonitored, critical or offline) while a requested live migration between members is in flight`, () => {
+      const { actor, clock, tags } = startVm(storage, { LiveMigrationWithin: 600, BlockStoragePauseWithin: 10 });
+      actor.send({ type: 'migration.requested' });
+      expect(tags()).to.deep.equal(['Running']);
+      // No failed I/O, no pause deadline: both hosts have CSV access (a member's), nothing pauses it
+      actor.send({ type: 'vm.io-failed' });
+      clock.increment(599_000);
+      expect(tags()).to.deep.equal(['Running']);
+      // The switch-over: it resumes on the target, still Running
+      actor.send({ type: 'vm.migrated' });
+      expect(tags()).to.deep.equal(['Running']);
+    });
+  }
+
+  it('takes an SMB VM Unmonitored when its source is Isolated mid-migration, and keeps it so when the migration then fails', () => {
+    const { actor, tags } = startVm('smb');
+    actor.send({ type: 'migration.requested' });
+    actor.send({ type: 'owner.Isolated' });
+    expect(tags()).to.deep.equal(['Unmonitored']);
+    actor.send({ type: 'migration.failed' });
+    expect(tags()).to.deep.equal(['Unmonitored']);
+  });
+
+  it('takes a CSV VM RunningCritical, then PausedCritical within BlockStoragePauseWithin, when its source is Isolated mid-migration', () => {
+    const { actor, clock, tags } = startVm('csv-block', { BlockStoragePauseWithin: 10 });
+    actor.send({ type: 'migration.requested' });
+    actor.send({ type: 'owner.Isolated' });
+    expect(tags()).to.deep.equal(['RunningCritical']);
+    actor.send({ type: 'migration.failed' });
+    clock.increment(10_000);
+    expect(tags()).to.deep.equal(['PausedCritical']);
+  });
+
+  it('fails an old-version VM over when its source is Isolated mid-migration (below MinimumResilientVmVersion)', () => {
+    const clock = new SimulatedClock();
+    const actor = createActor(clusteredVm, { input: { storage: 'smb', version: '5.0', settings: resolveSettings({}) }, clock }).start();
+    actor.send({ type: 'migration.requested' });
+    actor.send({ type: 'owner.Isolated' });
+    expect(actor.getSnapshot().value).to.equal('FailingOver');
+  });
+
+  for (const [owner, expected] of [
+    ['owner.Down', '"FailingOver"'],
+    ['owner.Quarantined', '{"OnQuarantinedNode":{"Critical":"RunningCritical"}}'],
+    ['owner.Draining', '"OnDrainingNode"'],
+    ['owner.Paused', '"OnDrainingNode"'],
+  ] as const) {
+    it(`follows its source when it leaves mid-migration (${owner.slice(6)}), as a Running VM does`, () => {
+      const { actor, value } = startVm('csv-block');
+      actor.send({ type: 'migration.requested' });
+      actor.send({ type: owner });
+      expect(value()).to.equal(expected);
+    });
+  }
 
   it('is back to plain Running (on its source, the checker says) when its live migration failed', () => {
     const { actor, tags } = startVm('csv-block');
@@ -177,7 +249,7 @@ describe('clustered-vm model: live migration drain', () => {
     const { actor, clock, value } = startVm('smb', { LiveMigrationWithin: 600 });
     actor.send({ type: 'migration.requested' });
     clock.increment(599_999);
-    expect(value()).to.equal('"Migrating"');
+    expect(value()).to.equal('{"Migrating":"OnSource"}');
     clock.increment(1);
     expect(value()).to.equal('"Running"');
   });
