@@ -54,3 +54,44 @@ describe('sim: defects of VMs on a leaving node and of failover placement', () =
     expect(running.nodes.N2.State).to.equal('Up');
   });
 });
+
+describe('sim: defect migration-pauses-vm (issue 13, item 2: what a VM shows while it is live-migrated on request)', () => {
+  /** Every distinct poll while sql01 (CSV) and web01 (SMB) are live-migrated N2 → N3 one after the other, on request. */
+  async function duringMigrations(defects: string[]) {
+    const target = lab({ defects, liveMigration: slowNetwork });
+    const migrations = (async () => [await target.liveMigrate('sql01', 'N3'), await target.liveMigrate('web01', 'N3')])();
+    const [values, polls] = await Promise.all([migrations, timeline(target, 300_000, 200)]);
+    return { values, polls };
+  }
+
+  it('without defects: a VM live-migrated between Up nodes is Running and monitored throughout, on N2, then on N3', async () => {
+    const { values, polls } = await duringMigrations([]);
+    expect(values.map((v) => v.target)).to.deep.equal(['N3', 'N3']);
+    for (const p of polls) {
+      for (const vm of [p.vms.sql01, p.vms.web01]) expect(vm).to.deep.include({ State: 'Running', StatusInformation: [] }).and.satisfy((v: { OwnerNode: string }) => ['N2', 'N3'].includes(v.OwnerNode));
+    }
+  });
+
+  it('migration-pauses-vm: a VM live-migrated on request shows PausedCritical on its Up source during pre-copy, then runs on its target', async () => {
+    const { values, polls } = await duringMigrations(['migration-pauses-vm']);
+    for (const vm of ['sql01', 'web01'] as const) {
+      const paused = polls.filter((p) => p.vms[vm]!.State === 'PausedCritical');
+      expect(paused, `${vm} seen PausedCritical`).to.not.be.empty;
+      for (const p of paused) {
+        expect(p.vms[vm]!.OwnerNode).to.equal('N2');
+        expect(p.nodes.N2.State).to.equal('Up');
+      }
+      expect(polls.at(-1)!.vms[vm]).to.deep.include({ State: 'Running', OwnerNode: 'N3' });
+    }
+    expect(values.map((v) => v.target)).to.deep.equal(['N3', 'N3']);
+  });
+
+  it('migration-pauses-vm: a graceful stop drains its VMs the same way: PausedCritical on the Paused node until each moved', async () => {
+    const target = lab({ defects: ['migration-pauses-vm'], liveMigration: slowNetwork });
+    await target.stopClusterNode('N2');
+    const paused = await waitFor(target, (p) => p.vms.web01.State === 'PausedCritical' || p.vms.sql01.State === 'PausedCritical', 60_000, 200);
+    expect(paused.nodes.N2.State).to.equal('Paused');
+    const moved = await waitFor(target, (p) => p.vms.web01.OwnerNode !== 'N2' && p.vms.sql01.OwnerNode !== 'N2', 600_000, 1000);
+    for (const vm of [moved.vms.web01, moved.vms.sql01]) expect(vm.State).to.equal('Running');
+  });
+});

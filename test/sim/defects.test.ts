@@ -39,6 +39,7 @@ describe('sim: defect profiles', () => {
       'owner-moved-elsewhere',
       'short-blackout-20417',
       'spurious-isolation-event',
+      'migration-pauses-vm',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

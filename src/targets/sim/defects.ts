@@ -73,6 +73,10 @@ const catalogue = [
     name: 'spurious-isolation-event',
     summary: 'When a node is isolated, the member that removed it also logs event 1673 (entered the isolated state) for itself, though it stays Up',
   },
+  {
+    name: 'migration-pauses-vm',
+    summary: 'A VM live-migrated from a member (on request, or drained from a Paused node) is seen PausedCritical on its source during pre-copy',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -80,6 +80,8 @@ export class LiveMigration {
   guestCrash = false;
   /** Ended: completed, failed or cancelled. */
   done = false;
+  /** Defect migration-pauses-vm: this migration showed its VM PausedCritical on the source. */
+  pausedVm = false;
 
   constructor(
     readonly vm: ClusteredVm,
@@ -329,6 +331,13 @@ export class LiveMigrationEngine {
     }
     // The memory transfer starts now: it shares the links with whatever runs from or to either host by then.
     this.shape(m);
+    // Defect migration-pauses-vm: the VM shows PausedCritical on its source during pre-copy although the source is
+    // a member with CSV access (it should run on, monitored, until the blackout, lab §2): on request (live-migrate)
+    // or by a drain of a Paused node (a quarantined source is no member: its VMs show what it gives them)
+    if (this.d.defects.has('migration-pauses-vm') && this.d.isMember(m.source) && m.vm.state === 'Running') {
+      m.vm.state = 'PausedCritical';
+      m.pausedVm = true;
+    }
     this.nextPass(m);
   }
 
@@ -394,6 +403,8 @@ export class LiveMigrationEngine {
       if (i >= 0) this.queue.splice(i, 1);
     }
     if (end.outcome !== 'completed' && m.vm.migratingTo === m.target) m.vm.migratingTo = undefined;
+    // Defect migration-pauses-vm: a migration that did not complete leaves the VM running on its source again
+    if (m.pausedVm && end.outcome !== 'completed' && m.vm.owner === m.source && m.vm.state === 'PausedCritical') m.vm.state = 'Running';
     m.ended(end);
     if (pump) this.pump();
   }
