@@ -243,7 +243,6 @@ export const clusteredVm = setup({
     // not modelled: no source says whether that migration completes.)
     // A migration not done within LiveMigrationWithin has stalled: the VM is expected back to plain Running.
     Migrating: {
-      tags: ['Running'],
       initial: 'OnSource',
       on: {
         // A failed migration leaves the VM running on its source (21502 / 21111) [LMTSG], [BRAIN-HA]: the checker
@@ -267,6 +266,7 @@ export const clusteredVm = setup({
       states: {
         // Setup, pre-copy and the blackout: owned by the source; the switch-over (vm.migrated) may happen unseen
         OnSource: {
+          tags: ['Running'],
           meta: { leavesOwnerOn: ['vm.migrated'] },
           on: {
             'vm.migrated': 'OnTarget',
@@ -276,6 +276,7 @@ export const clusteredVm = setup({
         // Resumed on the target (lab §2 step 8), which the observation names and which must be Up; the source is
         // cleaned up (step 9) until the operation completes
         OnTarget: {
+          tags: ['Running'],
           on: { 'migration.completed': '#clustered-vm.Running' },
         },
       },
