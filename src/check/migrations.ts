@@ -490,9 +490,11 @@ export class MigrationChecker {
     if (check && rec.t >= check.m.endedAt) {
       this.ownerChecks.delete(vm);
       const m = check.m;
-      if (owner !== m.target && owner !== check.source && !check.moved) {
-        // A completed live migration resumes the VM on its target (lab §2 step 8), which owns its group from then
-        // on; a third node may own it next only if something moved it again, and no operation ran in between.
+      // Still on its source: the migration did not move the VM. On a third node: a completed live migration
+      // resumes the VM on its target (lab §2 step 8), which owns its group from then on; a third node may own it
+      // next only if something moved it again, and no operation ran in between.
+      const onSource = check.source !== undefined && owner === check.source;
+      if (owner !== m.target && (onSource || !check.moved)) {
         this.report({
           rule: 'migration-owner',
           entity: `vm/${vm}`,
@@ -500,23 +502,12 @@ export class MigrationChecker {
           observed: `owned by ${owner}`,
           t: rec.t,
           since: { what: m.via, t: m.endedAt },
-          message:
-            `${vm} was observed owned by ${owner} at ${formatT(rec.t)}, ${seconds(rec.t - m.endedAt)} after its live migration ` +
-            `${m.source ?? '?'} → ${m.target} (${m.via}) completed, with no other operation in between: a completed live migration resumes ` +
-            `the VM on its target (lab §2), so ${m.target} should own it, not ${owner}, a node the migration did not involve.`,
-          context: [...m.lines, { seq: rec.seq, t: rec.t, text }],
-        });
-      } else if (owner !== m.target && check.source !== undefined && owner === check.source) {
-        this.report({
-          rule: 'migration-owner',
-          entity: `vm/${vm}`,
-          expected: `owned by ${m.target}`,
-          observed: `owned by ${owner}`,
-          t: rec.t,
-          since: { what: m.via, t: m.endedAt },
-          message:
-            `${vm} was observed owned by ${owner} at ${formatT(rec.t)}, ${seconds(rec.t - m.endedAt)} after its live migration ${owner} → ${m.target} ` +
-            `(${m.via}) completed: a completed live migration moves the VM and its cluster group to the target, so ${m.target} should own it.`,
+          message: onSource
+            ? `${vm} was observed owned by ${owner} at ${formatT(rec.t)}, ${seconds(rec.t - m.endedAt)} after its live migration ${owner} → ${m.target} ` +
+              `(${m.via}) completed: a completed live migration moves the VM and its cluster group to the target, so ${m.target} should own it.`
+            : `${vm} was observed owned by ${owner} at ${formatT(rec.t)}, ${seconds(rec.t - m.endedAt)} after its live migration ` +
+              `${m.source ?? '?'} → ${m.target} (${m.via}) completed, with no other operation in between: a completed live migration resumes ` +
+              `the VM on its target (lab §2), so ${m.target} should own it, not ${owner}, a node the migration did not involve.`,
           context: [...m.lines, { seq: rec.seq, t: rec.t, text }],
         });
       }
