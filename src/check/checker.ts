@@ -210,6 +210,8 @@ export class Checker {
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
     for (const stimulus of stimuliOf(op, this.vmNames)) {
       if (!this.inCluster(stimulus)) continue;
+      // a stimulus for one node's VMs is nothing to a VM no candidate run has on that node
+      if (stimulus.ownedBy !== undefined && !this.worlds.some((w) => w.entities.get(stimulus.entity)?.owner === stimulus.ownedBy)) continue;
       this.lastStimulus.set(stimulus.entity, { label: stimulus.label, t: op.t, lines });
       this.unobservedSince.set(stimulus.entity, stimulus.label);
       this.seen.set(stimulus.entity, new Set());
@@ -245,7 +247,9 @@ export class Checker {
       const inPlace = infoSeq === undefined && reached.length === 1;
       for (const s of reached) {
         const event = env.decorate ? env.decorate(stimulus.event) : stimulus.event;
-        const moved = can(s, event) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
+        // a stimulus for the VMs of one node (a drain that completed) leaves the others as they are
+        const mine = stimulus.ownedBy === undefined || s.owner === stimulus.ownedBy;
+        const moved = mine && can(s, event) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
         const taken = stimulus.owner !== undefined && moved !== s ? withOwner(moved, stimulus.owner) : moved; // a failed migration: on its source
         const applied = infoSeq === undefined ? world.infoApplied : [...world.infoApplied, infoSeq];
         next.push(this.settle(inPlace ? world : { ...world, infoApplied: applied }, stimulus.entity, taken, inPlace));

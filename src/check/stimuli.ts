@@ -8,6 +8,8 @@ export interface Stimulus {
   label: string;
   /** VMs: the node the VM runs on once it took the event (a failed live migration leaves it on its source). */
   owner?: string;
+  /** Only for a VM owned by this node at the time (the others ignore it): a completed drain's VMs still on the node. */
+  ownedBy?: string;
 }
 
 /**
@@ -84,7 +86,13 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   // Suspend-ClusterNode -Drain -Wait: Paused from the start, its VMs live-migrating away
   'drain-node': {
     invoke: ({ args }) => [on(args, 'node.suspended', 'drain-node')],
-    ok: ({ args, value }) => moves(value, `drain-node on ${String(args.node)}`),
+    // Completed (DrainStatus Completed): every role has left the node [PSDOC-SUSP]. The moves its value lists
+    // took the VMs away; a VM still owned by the node has moved too, to a node the value does not say (a real
+    // cluster's Suspend-ClusterNode reports no targets), so it must next be seen on an Up node, not left behind
+    ok: ({ args, value }, vms) => [
+      ...moves(value, `drain-node on ${String(args.node)}`),
+      ...vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'drain.completed' }, label: `drain-node on ${String(args.node)} (completed)`, ownedBy: String(args.node) })),
+    ],
     // A drain that failed leaves the node Paused with what it could not move; without a value it never began.
     // The VMs its value does not mention never left the queue: they stay where they are (a VM still moving
     // takes the event and stays on the node; any other VM has no use for it)

@@ -96,6 +96,26 @@ describe('checker: a VM on a quarantined, paused or draining node', () => {
     b.vm('web01', 'Running', { OwnerNode: 'N3' }).polls(13_000, 14_000);
     expect(check(b).violations.map((v) => `${v.entity} ${v.observed}`)).to.include('vm/web01 Running on N3');
   });
+
+  /** Suspend-ClusterNode -Drain on N2 from 10 s to 40 s, completed; as a real cluster reports it, with no moves listed. */
+  function drained(): TraceBuilder {
+    const b = new TraceBuilder().polls(0, 10_000);
+    b.op(10_000, 'drain-node', 'invoke', { node: 'N2', timeout: 600_000 });
+    b.node('N2', 'Paused', ['DrainInProgress']).polls(11_000, 30_000);
+    b.op(40_000, 'drain-node', 'ok', { node: 'N2', timeout: 600_000 }, 'nemesis');
+    return b.node('N2', 'Paused', ['DrainCompleted']);
+  }
+
+  it('passes a completed drain whose VMs are next seen on Up nodes, though its value names no targets (a real cluster)', () => {
+    const b = drained().vm('web01', 'Running', { OwnerNode: 'N1' }).vm('sql01', 'Running', { OwnerNode: 'N3' }).polls(41_000, 45_000);
+    expect(check(b).violations).to.deep.equal([]);
+  });
+
+  it('fails a completed drain that left a VM on the paused node (Suspend-ClusterNode -Drain moves every role away)', () => {
+    // found by the catalogue rehearsal: drain-host --defect owner-not-moved passed through real PowerShell
+    const b = drained().vm('web01', 'Running', { OwnerNode: 'N1' }).polls(41_000, 45_000);
+    expect(firstViolation(check(b))).to.equal('vm/sql01 Running on N2');
+  });
 });
 
 describe('checker: where a failed-over VM is, at every observation', () => {

@@ -10,8 +10,10 @@ import { catalogueMatrix, committedDoc, firstDifference, staleMessage } from './
 import { join } from 'node:path';
 
 describe('the detection matrix of the experiment catalogue', function () {
-  // Every experiment × (no defect + every defect), in virtual time: a run takes tens of milliseconds.
-  this.timeout(120_000);
+  // Every experiment × (no defect + every defect), in virtual time: a run takes tens of milliseconds, and each
+  // stored trace is read back as check reads it; 648 cells take about a minute alone on 2 cores, twice that
+  // beside other work.
+  this.timeout(300_000);
   let m: DetectionMatrix;
 
   before(async () => {

@@ -53,9 +53,17 @@ const UNSEEN: Record<string, { verdict: string; why: string }> = {
     verdict: 'pass',
     why: "which of a drain's migrations failed, in which phase, towards which node: Suspend-ClusterNode reports only DrainStatus Failed, and the checker ignores a fault that failed",
   },
-  'drain-host/owner-not-moved': {
-    verdict: 'unknown',
-    why: "where a drain's VMs went when their groups stayed on the node: without each migration's target more than 5000 runs of the models explain the trace, and the checker says unknown rather than guess",
+  'drain-host/owner-moved-elsewhere': {
+    verdict: 'fail',
+    why: "which node each of a drain's migrations went to (Suspend-ClusterNode reports no targets): a VM put on a third node is no migration-owner violation there, and the run fails later, on a clustered-vm rule",
+  },
+  'graceful-stop/unmonitored-on-graceful-stop': {
+    verdict: 'pass',
+    why: "what a gracefully stopped node's VMs show while Stop-ClusterNode drains it: the cmdlet returns once the node is stopped, and nothing is polled while a step runs",
+  },
+  'graceful-stop/migration-pauses-vm': {
+    verdict: 'pass',
+    why: "what a gracefully stopped node's VMs show while Stop-ClusterNode drains it: the cmdlet returns once the node is stopped, and nothing is polled while a step runs",
   },
 };
 
