@@ -78,6 +78,23 @@ export interface Target {
   /** Start-ClusterNode, with -ClearQuarantine to let a quarantined node join at once. */
   startClusterNode(node: string, options?: { clearQuarantine?: boolean }): Promise<void>;
   /**
+   * Cut the host's power (its BMC, or the outer Hyper-V host of a nested lab): the OS, clussvc and every VM on
+   * it stop at once, nothing is shut down. Resolves once the power is off.
+   */
+  powerOffNode(node: string): Promise<void>;
+  /**
+   * Power the host on (idempotent): it boots, clussvc starts, the node joins as after any start. Resolves once
+   * the power is on, not when the node has joined.
+   */
+  powerOnNode(node: string): Promise<void>;
+  /**
+   * Restart-Computer: an OS restart. With DrainOnShutdown (cluster property, default 1) the cluster drains the
+   * node first; without it its VMs are shut down or saved per their automatic stop action. Resolves once the
+   * node is back in the cluster (Up, or Paused if it was paused), or rejects with OperationUnknownError after
+   * timeoutMs.
+   */
+  restartNode(node: string, options?: { timeoutMs?: Millis }): Promise<void>;
+  /**
    * Cut the node's cluster networks (heartbeats and joins, both directions): from every other node, or with
    * `peers` only from those (an asymmetric partition). Clussvc keeps running. The cut heals by itself after
    * `healAfterMs` even if the runner dies (on a real node: a scheduled task that removes the firewall rules).

@@ -43,6 +43,15 @@ export class FakeTarget implements Target {
   async startClusterNode(node: string) {
     this.calls.push(`start-node ${node}`);
   }
+  async powerOffNode(node: string) {
+    this.calls.push(`power-off ${node}`);
+  }
+  async powerOnNode(node: string) {
+    this.calls.push(`power-on ${node}`);
+  }
+  async restartNode(node: string) {
+    this.calls.push(`restart ${node}`);
+  }
   async isolateNetwork(node: string) {
     this.calls.push(`isolate-network ${node}`);
   }

@@ -401,6 +401,18 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.startClusterNode(this.address, this.node(node), { clearQuarantine: options.clearQuarantine === true }));
   }
 
+  async powerOffNode(_node: string): Promise<void> {
+    throw new OperationError('not implemented on this target yet');
+  }
+
+  async powerOnNode(_node: string): Promise<void> {
+    throw new OperationError('not implemented on this target yet');
+  }
+
+  async restartNode(_node: string, _options: { timeoutMs?: Millis } = {}): Promise<void> {
+    throw new OperationError('not implemented on this target yet');
+  }
+
   async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
     const peers = options.peers?.map((p) => this.node(p));
     const script = build.isolateNetwork(this.address, this.node(node), {

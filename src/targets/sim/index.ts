@@ -82,6 +82,21 @@ export class SimTarget implements Target {
     this.cluster.control.start(node, options.clearQuarantine === true);
   }
 
+  async powerOffNode(node: string): Promise<void> {
+    this.service(node);
+    throw new OperationError('not implemented on the simulator yet');
+  }
+
+  async powerOnNode(node: string): Promise<void> {
+    this.service(node);
+    throw new OperationError('not implemented on the simulator yet');
+  }
+
+  async restartNode(node: string, _options: { timeoutMs?: Millis } = {}): Promise<void> {
+    this.service(node);
+    throw new OperationError('not implemented on the simulator yet');
+  }
+
   async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
     this.service(node);
     this.cluster.network.cut(node, options.peers, options.healAfterMs);
