@@ -27,6 +27,11 @@ export interface LiveMigrationVm {
   memoryGB: number;
   /** Memory the running VM dirties per second, in MiB/s. */
   dirtyMBps: number;
+  /**
+   * The part of its memory the VM keeps rewriting (its writable working set), GiB, at most memoryGB; what
+   * pre-copy finds dirty never exceeds it. Absent: defaultWorkingSetFraction of memoryGB.
+   */
+  workingSetGB?: number;
 }
 
 export interface LiveMigrationHost {
@@ -53,6 +58,11 @@ export interface LiveMigrationOptions {
    * rate until the shares fall below it. The share is taken at the start, not adjusted as others end.
    */
   sharing?: number;
+  /**
+   * SMB Direct only: set-up time per GiB of VM memory, registering the memory with the RDMA NICs before the
+   * transfer (default defaultRdmaSetupMsPerGB; the simulator's parameter simulator.rdmaSetupPerGB).
+   */
+  rdmaSetupMsPerGB?: number;
 }
 
 export interface LiveMigrationPass {
@@ -76,6 +86,11 @@ export interface LiveMigrationPlan {
   effectiveGbps: number;
   /** Compression falls back to TCPIP without idle CPU. */
   transportUsed: LiveMigrationTransport;
+  /**
+   * The line rate of the links this migration may use, its share of them when others run at once (Gbps): no
+   * jitter may move its wire bytes faster. One NIC (one team member) for TCPIP and Compression; all for SMB.
+   */
+  wireCeilingGbps: number;
 }
 
 const GiB = 2 ** 30;
@@ -94,8 +109,17 @@ export const maximumCopyPasses = { '2008R2': 10, '2012R2+': 5 } as const;
 export const defaultDeviceStateBytes = 16 * MiB;
 /** "1 to 2 seconds for a well converged migration" [ANYSTACK]: stop pre-copy at ≤ 1 s of remainder. */
 export const defaultConvergedRemainderMs = 1000;
-/** One TCP connection per migration is bounded by one CPU core: ~4.5–5 Gbps per VM (lab §3). */
+/**
+ * One TCP connection per migration is bounded by one CPU core: ~4.5–5 Gbps per VM, two VMs ≈ 9 Gbps (lab §3),
+ * with the cores' power saving (C-states) on.
+ */
 export const perCoreTcpGbps = 4.75;
+/**
+ * A core that never sleeps (C-states and C1E disabled) handles a stream faster: the lab measured 55–65 % of a
+ * 10 GbE link for one migration that way (lab §3), above the per-core figure. Our reading: the core's ceiling
+ * rises by the same factor the lab saw on the link between full power and C-states off (0.51 / 0.34 = 1.5).
+ */
+export const cStatesDisabledCoreGain = 0.51 / 0.34;
 /** Compression needs idle cores; "switch to TCP/IP if compression is contending for resources" [AF15421], lab §3. */
 export const compressionMinIdleCores = 2;
 /** Compression is "expected to halve" migration time [AF14907]: half the bytes on the wire. */
@@ -104,9 +128,32 @@ export const compressionRatio = 0.5;
 const smbLinkFraction = 0.95;
 /** The most of a link's nominal speed any transport gets (SMB Direct's "nearly 10 Gbps" per 10 GbE, lab §3). */
 const lineRateFraction = 0.99;
-/** SMB Direct (RDMA): "nearly 10 Gbps" per 10 GbE link, line rate over 2×10 (lab §3). */
-const smbDirectLinkFraction = 0.99;
-/** 2×10 GbE LACP team, TCP ≈ 17 Gbps of 20 (lab §3). */
+/**
+ * SMB Direct (RDMA) payload per frame: no host TCP stack, so what is lost is framing. "Nearly 10 Gbps" over one
+ * 10 GbE link, "20 Gbps (line rate)" over 2×10 (lab §3). Our arithmetic (not a measured Hyper-V figure): RoCE v2
+ * carries at most 1024 payload bytes in a 1500-byte MTU and 4096 with jumbo frames, behind ~82 bytes of
+ * preamble, gap, Ethernet, IP, UDP and InfiniBand transport headers and CRCs per frame: 1024/1106 ≈ 0.93 and
+ * 4096/4178 ≈ 0.98.
+ */
+export function rdmaLinkFraction(jumboFrames = false): number {
+  const payload = jumboFrames ? 4096 : 1024;
+  return payload / (payload + rdmaFrameOverheadBytes);
+}
+const rdmaFrameOverheadBytes = 82;
+/**
+ * SMB Direct set-up per GiB of the VM's memory. RDMA reads and writes only memory registered (pinned and mapped)
+ * with the NIC, so a larger VM takes longer to set up; no source gives a figure: our assumption, 50 ms per GiB
+ * (a 64 GB VM: ~3 s more), the simulator's parameter simulator.rdmaSetupPerGB.
+ */
+export const defaultRdmaSetupMsPerGB = 50;
+/**
+ * The writable working set: pre-copy finds dirty only pages the VM rewrites, a hot part of its memory far smaller
+ * than all of it for server workloads (Clark et al., "Live Migration of Virtual Machines", NSDI 2005, which named
+ * it [CLARK-WWS]). No published Hyper-V figure: our assumption, a quarter of the VM's memory when the cluster
+ * description gives no workingSetGB.
+ */
+export const defaultWorkingSetFraction = 0.25;
+/** 2×10 GbE LACP team, TCP ≈ 17 Gbps of 20 with several migrations, each on one member (lab §3). */
 const teamEfficiency = 0.85;
 
 /**
@@ -121,18 +168,41 @@ export function tcpLinkFraction(nicGbps: number, jumboFrames = false, powerProfi
   return Math.min(1, jumboFrames ? base * 1.175 : base);
 }
 
-/** Wire rate in Gbps one migration gets, and the transport that actually carries it. */
-export function liveMigrationWireGbps(network: LiveMigrationNetwork, host: LiveMigrationHost): { gbps: number; transportUsed: LiveMigrationTransport } {
+/** The most one TCP connection carries, bounded by one core; more with C-states off (lab §3). */
+export function perCoreCeilingGbps(powerProfile: PowerProfile = 'balanced'): number {
+  return powerProfile === 'c-states-disabled' ? perCoreTcpGbps * cStatesDisabledCoreGain : perCoreTcpGbps;
+}
+
+/**
+ * Wire rate in Gbps one migration gets when `sharing` migrations (itself included) use the hosts' links, the
+ * transport that actually carries it, and the line rate of the links it may use (its share of them).
+ */
+export function liveMigrationWireGbps(
+  network: LiveMigrationNetwork,
+  host: LiveMigrationHost,
+  sharing = 1,
+): { gbps: number; transportUsed: LiveMigrationTransport; ceilingGbps: number } {
   const { nics, nicGbps, transport } = network;
   const lineGbps = nics * nicGbps; // every fraction ≤ 1: nothing exceeds ~1.25 GB/s per 10 Gbps link (lab §3)
-  if (transport === 'SMB') return { gbps: lineGbps * smbLinkFraction, transportUsed: 'SMB' }; // Multichannel uses every NIC [ITPRO-SMB]
-  if (transport === 'SMBDirect') return { gbps: lineGbps * smbDirectLinkFraction, transportUsed: 'SMBDirect' };
-  // TCPIP and Compression: one connection; more than one NIC only through a team [LM-SETUP], [AF14907].
+  // Every link at line rate, shared equally: no transport beats the wire (lab §3: ~1.25 GB/s per 10 Gbps)
+  const share = (lineGbps * lineRateFraction) / sharing;
+  if (transport === 'SMB') {
+    // Multichannel spreads even one migration over every NIC [ITPRO-SMB]
+    return { gbps: Math.min(lineGbps * smbLinkFraction, share), transportUsed: 'SMB', ceilingGbps: lineGbps / sharing };
+  }
+  if (transport === 'SMBDirect') {
+    return { gbps: Math.min(lineGbps * rdmaLinkFraction(network.jumboFrames), share), transportUsed: 'SMBDirect', ceilingGbps: lineGbps / sharing };
+  }
+  // TCPIP and Compression: one TCP connection per migration, so one NIC — one team member — however many
+  // there are ("each migration used a single network connection, even with several networks or a team", lab §3,
+  // [LM-SETUP]); a team lets several migrations use different members [AF14907].
   const transportUsed = transport === 'Compression' && host.idleCpuCores < compressionMinIdleCores ? 'TCPIP' : transport;
-  const fraction = tcpLinkFraction(nicGbps, network.jumboFrames, network.powerProfile);
-  const linkGbps = network.teaming && nics > 1 ? nics * nicGbps * fraction * teamEfficiency : nicGbps * fraction;
-  // The team aggregates links, but one migration's stream stays bound to one core (lab §3, "per VM").
-  return { gbps: Math.min(linkGbps, perCoreTcpGbps), transportUsed };
+  const stream = Math.min(nicGbps * tcpLinkFraction(nicGbps, network.jumboFrames, network.powerProfile), perCoreCeilingGbps(network.powerProfile));
+  // Several migrations use different connections: over a team's members, at teamEfficiency together (17 of 20
+  // Gbps, lab §3), or over several live-migration networks' NICs
+  const together = network.teaming && nics > 1 ? nics * nicGbps * teamEfficiency : share * sharing;
+  const links = Math.min(sharing, nics); // NICs the migrations spread over
+  return { gbps: Math.min(stream, together / sharing, share), transportUsed, ceilingGbps: Math.min(nicGbps, (links * nicGbps) / sharing) };
 }
 
 /**
@@ -142,15 +212,13 @@ export function liveMigrationWireGbps(network: LiveMigrationNetwork, host: LiveM
  */
 export function planLiveMigration(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: LiveMigrationHost, options: LiveMigrationOptions = {}): LiveMigrationPlan {
   validate(vm, network, host, options);
-  const single = liveMigrationWireGbps(network, host);
-  const transportUsed = single.transportUsed;
-  const sharing = options.sharing ?? 1;
-  // Every link at line rate, shared equally: no transport beats the wire (lab §3: ~1.25 GB/s per 10 Gbps)
-  const gbps = Math.min(single.gbps, (network.nics * network.nicGbps * lineRateFraction) / sharing);
+  const wire = liveMigrationWireGbps(network, host, options.sharing ?? 1);
+  const { transportUsed, gbps } = wire;
   const wirePerByte = transportUsed === 'Compression' ? compressionRatio : 1;
   const bytesPerMs = (gbps * 1e9) / 8 / 1000 / wirePerByte; // memory bytes moved per ms
   const memoryBytes = vm.memoryGB * GiB;
   const dirtyBytesPerMs = (vm.dirtyMBps * MiB) / 1000;
+  const workingSet = (vm.workingSetGB ?? vm.memoryGB * defaultWorkingSetFraction) * GiB;
   const convergedBytes = (options.convergedRemainderMs ?? defaultConvergedRemainderMs) * bytesPerMs;
   const limit = options.maximumPasses ?? maximumCopyPasses[host.os];
 
@@ -159,25 +227,37 @@ export function planLiveMigration(vm: LiveMigrationVm, network: LiveMigrationNet
   do {
     const ms = remaining / bytesPerMs;
     passes.push({ bytes: remaining, ms });
-    // Pages written during this pass are dirty again; never more than the whole memory (lab §2 step 6).
-    remaining = Math.min(memoryBytes, dirtyBytesPerMs * ms);
+    // Pages written during this pass are dirty again (lab §2 step 6). The VM writes within its working set, so
+    // the distinct pages dirtied in a pass are those of the working set hit at least once: W·(1 − e^(−rate·t/W)),
+    // about rate·t for a short pass and never more than the working set [CLARK-WWS].
+    remaining = dirtied(workingSet, dirtyBytesPerMs * ms);
   } while (remaining > convergedBytes && passes.length < limit);
 
   const blackoutBytes = remaining + (options.deviceStateBytes ?? defaultDeviceStateBytes);
   const blackoutMs = blackoutBytes / bytesPerMs; // VM paused on the source (lab §2 step 7)
   const bytes = passes.reduce((sum, p) => sum + p.bytes, 0) + blackoutBytes;
   const transferMs = passes.reduce((sum, p) => sum + p.ms, 0) + blackoutMs;
+  // SMB Direct registers the VM's memory with the NICs before copying it
+  const rdmaSetupMs = transportUsed === 'SMBDirect' ? vm.memoryGB * (options.rdmaSetupMsPerGB ?? defaultRdmaSetupMsPerGB) : 0;
+  const setupMs = liveMigrationSetupMs + rdmaSetupMs;
   return {
-    setupMs: liveMigrationSetupMs,
+    setupMs,
     passes,
     blackoutMs,
     cleanupMs: liveMigrationCleanupMs,
-    totalMs: liveMigrationSetupMs + transferMs + liveMigrationCleanupMs,
+    totalMs: setupMs + transferMs + liveMigrationCleanupMs,
     bytes,
     wireBytes: bytes * wirePerByte,
     effectiveGbps: (bytes * 8) / (transferMs * 1e6),
     transportUsed,
+    wireCeilingGbps: wire.ceilingGbps,
   };
+}
+
+/** Distinct bytes of a working set of `workingSet` bytes hit by `written` bytes of writes spread over it. */
+function dirtied(workingSet: number, written: number): number {
+  if (workingSet <= 0 || written <= 0) return 0;
+  return workingSet * -Math.expm1(-written / workingSet);
 }
 
 function positive(name: string, value: number): void {
@@ -191,6 +271,9 @@ function nonNegative(name: string, value: number): void {
 function validate(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: LiveMigrationHost, options: LiveMigrationOptions): void {
   positive('vm.memoryGB', vm.memoryGB);
   nonNegative('vm.dirtyMBps', vm.dirtyMBps);
+  if (vm.workingSetGB !== undefined && !(Number.isFinite(vm.workingSetGB) && vm.workingSetGB > 0 && vm.workingSetGB <= vm.memoryGB)) {
+    throw new RangeError(`live migration: vm.workingSetGB must be a number > 0 and at most vm.memoryGB (${vm.memoryGB}), got ${vm.workingSetGB}`);
+  }
   if (!(Number.isInteger(network.nics) && network.nics >= 1)) throw new RangeError(`live migration: network.nics must be a whole number ≥ 1, got ${network.nics}`);
   positive('network.nicGbps', network.nicGbps);
   if (!['TCPIP', 'Compression', 'SMB', 'SMBDirect'].includes(network.transport)) {
@@ -206,6 +289,7 @@ function validate(vm: LiveMigrationVm, network: LiveMigrationNetwork, host: Live
   if (options.maximumPasses !== undefined && !(Number.isInteger(options.maximumPasses) && options.maximumPasses >= 1)) {
     throw new RangeError(`live migration: options.maximumPasses must be a whole number ≥ 1, got ${options.maximumPasses}`);
   }
+  if (options.rdmaSetupMsPerGB !== undefined) nonNegative('options.rdmaSetupMsPerGB', options.rdmaSetupMsPerGB);
   if (options.sharing !== undefined && !(Number.isInteger(options.sharing) && options.sharing >= 1)) {
     throw new RangeError(`live migration: options.sharing must be a whole number ≥ 1, got ${options.sharing}`);
   }
