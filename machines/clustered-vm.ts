@@ -21,7 +21,7 @@ export type StorageKind = 'smb' | 'csv-block';
 export interface ClusteredVmInput {
   storage: StorageKind;
   settings: Settings;
-  /** Per-VM ResiliencyPeriod in seconds (Get-ClusterGroup .ResiliencyPeriod); absent = the cluster default. */
+  /** Per-VM ResiliencyPeriod in seconds (Get-ClusterGroup .ResiliencyPeriod); absent or 0 (the group default [MSDN-RP]) = the cluster default. */
   resiliencyPeriod?: number;
   /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
   version?: string;
@@ -72,8 +72,10 @@ export const clusteredVm = setup({
     FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
     LiveMigrationWithin: ({ context }) => context.settings.LiveMigrationWithin! * 1000,
-    // A VM's own ResiliencyPeriod overrides the cluster's ResiliencyDefaultPeriod [MSDN-RP], [STUB]
-    ResiliencyPeriod: ({ context }) => (context.resiliencyPeriod === undefined ? NEVER : context.resiliencyPeriod * 1000),
+    // A VM's own ResiliencyPeriod overrides the cluster's ResiliencyDefaultPeriod [MSDN-RP], [STUB]. 0 is the
+    // group property's documented default [MSDN-RP], and a group nobody set waits the cluster's 240 s [MSDN-RDP]:
+    // 0 means "none of its own" (the node's ResiliencyDefaultPeriod governs), never "fail over at once".
+    ResiliencyPeriod: ({ context }) => (context.resiliencyPeriod ? context.resiliencyPeriod * 1000 : NEVER),
   },
   guards: {
     fileStorage: ({ context }) => context.storage === 'smb',

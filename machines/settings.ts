@@ -106,13 +106,13 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     name: 'MinimumResilientVmVersion',
     kind: 'simulator',
     unit: 'count',
-    default: 6,
+    default: 0,
     min: 0,
     max: 100,
     description:
-      'The VM configuration version (major) from which VMs go Unmonitored on an Isolated node; older VMs simply fail over. Not a Get-Cluster property: exposed by the simulator.',
-    source: 'lab-observations §1: VMs below 6.x "did not go Unmonitored; they simply failed over" (Technical Preview)',
-    conflict: '[VMVER] lists no minimum version for compute resiliency; the lab observation is the only source',
+      'The VM configuration version (major) from which VMs go Unmonitored on an Isolated node; older VMs simply fail over. 0 (the default): every VM is resilient, as Microsoft documents no minimum; 6: the Technical Preview lab\'s reading (VMs below 6.x failed over). Not a Get-Cluster property: exposed by the simulator.',
+    source: '[VMVER]: Microsoft\'s feature → minimum-version table lists no minimum for compute resiliency (windows-cluster-facts §1.6), so none',
+    conflict: 'lab-observations §1 (a Technical Preview lab post): VMs below 6.x "did not go Unmonitored; they simply failed over" — set 6 to mimic it. Microsoft\'s documentation wins the default',
   },
   {
     name: 'MaximumVirtualMachineMigrations',

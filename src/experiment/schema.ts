@@ -134,7 +134,7 @@ function clusterSchema(): SchemaObject {
         type: 'integer',
         minimum: 0,
         maximum: UINT32_MAX,
-        'x-expected': `an integer number of seconds from 0 to ${UINT32_MAX}`,
+        'x-expected': `an integer number of seconds from 0 to ${UINT32_MAX} (0, the group default, means none of its own: the cluster's ResiliencyDefaultPeriod applies)`,
         'x-unit': 's',
       },
       version: {

@@ -126,7 +126,10 @@ export interface Target {
    * (Get-VMHostSupportedVersion). windows-cluster-facts §3.2, lab-observations §5.
    */
   readConfiguration(): Promise<ClusterConfiguration>;
-  /** Each VM's own ResiliencyPeriod (seconds; the cluster group's property), where the target can read it. */
+  /**
+   * Each VM's own ResiliencyPeriod (seconds; the cluster group's property), where the target can read it. 0 is the
+   * property's default [MSDN-RP]: the group has none of its own and waits the cluster's ResiliencyDefaultPeriod.
+   */
   vmResiliencyPeriods?(vms: readonly string[]): Promise<Record<string, number>>;
   /** Set a VM's own ResiliencyPeriod (its cluster group's property), read back. */
   setVmResiliencyPeriod?(vm: string, seconds: number): Promise<void>;

@@ -42,7 +42,7 @@ export interface VmDescription {
   /** `smb`: file storage (SMB 3 / Scale-Out File Server); `csv-block`: a VHDX on a CSV over block storage. */
   storage: 'smb' | 'csv-block';
   memoryGB: number;
-  /** Per-VM ResiliencyPeriod override in seconds (Get-ClusterGroup .ResiliencyPeriod); absent = cluster default. */
+  /** Per-VM ResiliencyPeriod override in seconds (Get-ClusterGroup .ResiliencyPeriod); absent or 0 (the group default [MSDN-RP]) = cluster default. */
   resiliencyPeriod?: number;
   /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
   version?: string;

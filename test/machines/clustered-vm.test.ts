@@ -218,7 +218,8 @@ describe('clustered-vm model: live migration drain', () => {
 
   it('fails an old-version VM over when its source is Isolated mid-migration (below MinimumResilientVmVersion)', () => {
     const clock = new SimulatedClock();
-    const actor = createActor(clusteredVm, { input: { storage: 'smb', version: '5.0', settings: resolveSettings({}) }, clock }).start();
+    // 6: the Technical Preview lab's minimum (lab-observations §1); the default, 0, has no minimum [VMVER]
+    const actor = createActor(clusteredVm, { input: { storage: 'smb', version: '5.0', settings: resolveSettings({ MinimumResilientVmVersion: 6 }) }, clock }).start();
     actor.send({ type: 'migration.requested' });
     actor.send({ type: 'owner.Isolated' });
     expect(actor.getSnapshot().value).to.equal('FailingOver');

@@ -32,6 +32,7 @@ describe('sim: defect profiles for network isolation, VM versions and periods', 
   it('old-vms-resilient: a VM below MinimumResilientVmVersion stays Unmonitored on the Isolated node', async () => {
     const vms: VmDescription[] = [{ name: 'old01', owner: 'N2', storage: 'smb', memoryGB: 4, version: '5.0' }];
     const target = lab({ vms, defects: ['old-vms-resilient'] });
+    await target.setSettings({ MinimumResilientVmVersion: 6 });
     const removed = await crash(target, 'N2');
     expect(removed.vms.old01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] });
     expect((await target.collectEvents()).map((e) => e.id)).to.include(1681).and.not.include(1153);

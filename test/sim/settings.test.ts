@@ -14,7 +14,7 @@ describe('sim: cluster properties', () => {
       QuarantineAtCap: 1,
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
-      MinimumResilientVmVersion: 6,
+      MinimumResilientVmVersion: 0,
       MaximumVirtualMachineMigrations: 2,
       MaximumParallelMigrations: 2,
     });

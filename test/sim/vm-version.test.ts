@@ -14,8 +14,17 @@ const mixed: VmDescription[] = [
 const unmonitoredOnN2 = { State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: ['Unmonitored'] };
 
 describe('sim: VM configuration version (MinimumResilientVmVersion)', () => {
+  it('by default keeps every VM resilient, whatever its version: Microsoft documents no minimum [VMVER]', async () => {
+    const target = lab({ vms: mixed });
+    expect((await target.getSettings()).MinimumResilientVmVersion).to.equal(0);
+    const removed = await crash(target, 'N2');
+    expect(removed.vms.old01).to.deep.equal(unmonitoredOnN2);
+    expect(removed.vms.web01).to.deep.equal(unmonitoredOnN2);
+  });
+
   it('fails a VM below the minimum over at once when its node is Isolated, while current VMs stay there Unmonitored', async () => {
     const target = lab({ vms: mixed });
+    await target.setSettings({ MinimumResilientVmVersion: 6 }); // the Technical Preview lab's minimum (lab-observations §1)
     const removed = await crash(target, 'N2');
     expect(removed.nodes.N2).to.deep.equal({ State: 'Down', StatusInformation: ['Isolated'] });
     expect(removed.vms.old01).to.deep.equal({ State: 'Starting', GroupState: 'Pending', OwnerNode: 'N3', StatusInformation: [] });
@@ -35,6 +44,7 @@ describe('sim: VM configuration version (MinimumResilientVmVersion)', () => {
 
   it('does the same when the node is isolated by a network cut', async () => {
     const target = lab({ vms: mixed });
+    await target.setSettings({ MinimumResilientVmVersion: 6 });
     await target.isolateNetwork('N2', { healAfterMs: 60_000 });
     const removed = await waitFor(target, (p) => p.nodes.N2.State === 'Down', 15_000, 10);
     expect(removed.vms.old01).to.deep.include({ State: 'Starting', OwnerNode: 'N3' });

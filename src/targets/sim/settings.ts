@@ -51,8 +51,9 @@ const properties = {
   SameSubnetDelay: { default: 1000, min: 250, max: 4000 },
   SameSubnetThreshold: { default: 10, min: 3, max: 120 },
   // The simulator's own: VMs whose configuration version (major) is below this do not go Unmonitored on an
-  // Isolated node; they fail over at once (lab-observations §1). [VMVER] lists no minimum
-  MinimumResilientVmVersion: { default: 6, min: 0, max: 100 },
+  // Isolated node; they fail over at once. 0: [VMVER] lists no minimum, so every VM is resilient; a Technical
+  // Preview lab saw 6 (lab-observations §1), a value a lab may set
+  MinimumResilientVmVersion: { default: 0, min: 0, max: 100 },
   // Live migrations at once from or to one host (2 default) [LM-SETUP]; 2008 R2 hosts migrate one at a time
   // whatever this says (lab §3). On a real cluster this is a per-host setting (Set-VMHost
   // -MaximumVirtualMachineMigrations), not a Get-Cluster property: the simulator keeps one value for every host

@@ -78,7 +78,7 @@ export class ClusteredVm {
     return version === undefined || Number.parseInt(version, 10) >= minimumVersion;
   }
 
-  /** The group's own ResiliencyPeriod in seconds; undefined: the cluster's ResiliencyDefaultPeriod applies. */
+  /** The group's own ResiliencyPeriod in seconds; undefined or 0 (the group default [MSDN-RP]): the cluster's ResiliencyDefaultPeriod applies. */
   get resiliencyPeriod(): number | undefined {
     return this.description.resiliencyPeriod;
   }
@@ -194,6 +194,7 @@ export class ClusteredVm {
     this.startup = this.d.clock.after(this.d.rng.between(this.d.simulator.vmStartMs), () => {
       this.startup = undefined;
       this.state = 'Running';
+    // 0 is the group property's default, "none of its own" [MSDN-RP]: the node's ResiliencyDefaultPeriod governs.
       this.group = 'Online';
       if (!this.d.csvAccess(node)) this.csvLost();
       online();
