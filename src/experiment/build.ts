@@ -65,6 +65,7 @@ interface Doc {
           resiliencyPeriod?: number;
           version?: string;
           dirtyMBps?: number;
+          workingSetGB?: number;
           disks?: { type: VmDisk['type']; controller: VmDisk['controller']; writes?: boolean }[] | null;
         }[]
       | null;
@@ -73,7 +74,7 @@ interface Doc {
     liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
   };
   // optional sections may be written with nothing under them (null)
-  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigrationJitter?: number } | null;
+  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigrationJitter?: number; rdmaSetupPerGB?: string } | null;
   settings?: Record<string, number> | null;
   'steady-state'?: { timeout?: string; 'down-after'?: string[] } | null;
   method: Record<string, unknown>[];
@@ -115,6 +116,7 @@ export function buildExperiment(
         ...(vm.resiliencyPeriod !== undefined ? { resiliencyPeriod: vm.resiliencyPeriod } : {}),
         ...(vm.version !== undefined ? { version: vm.version } : {}),
         dirtyMBps: vm.dirtyMBps ?? DEFAULTS.dirtyMBps,
+        ...(vm.workingSetGB !== undefined ? { workingSetGB: vm.workingSetGB } : {}),
         disks: (vm.disks ?? []).map((disk) => ({ type: disk.type, controller: disk.controller, writes: disk.writes ?? false })),
       })),
       hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
@@ -126,6 +128,7 @@ export function buildExperiment(
       vmStartMs: range(d.simulator?.vmStart ?? DEFAULTS.vmStart),
       vmIoIntervalMs: range(d.simulator?.vmIoInterval ?? DEFAULTS.vmIoInterval),
       liveMigrationJitter: d.simulator?.liveMigrationJitter ?? DEFAULTS.liveMigrationJitter,
+      ...(d.simulator?.rdmaSetupPerGB !== undefined ? { rdmaSetupMsPerGB: parseDuration(d.simulator.rdmaSetupPerGB) } : {}),
     },
     settings: { ...d.settings },
     steadyState: {

@@ -149,6 +149,13 @@ function clusterSchema(): SchemaObject {
         'x-expected': `a number of MiB the VM writes to its memory per second, from 0 to ${MAX_DIRTY_MBPS}`,
         'x-hint': 'How busy the VM is: it decides how many pre-copy passes a live migration needs.',
       },
+      workingSetGB: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: MAX_VM_MEMORY_GB,
+        'x-expected': 'a number of GB greater than 0 and at most the VM\'s memoryGB',
+        'x-hint': 'The part of its memory the VM keeps rewriting: no pre-copy pass finds more than this dirty. Absent: a quarter of memoryGB.',
+      },
       disks: {
         type: ['array', 'null'],
         items: disk(),
@@ -284,8 +291,12 @@ function simulatorSchema(): SchemaObject {
         'x-expected': 'a fraction from 0 up to (not including) 1, e.g. 0.1',
         'x-hint': 'Each live migration takes the timing model\'s duration times a factor drawn from [1 - jitter, 1 + jitter]; 0 = exactly the model.',
       },
+      rdmaSetupPerGB: {
+        ...duration(),
+        'x-hint': "SMB Direct's set-up per GB of the VM's memory (registering it with the RDMA NICs); our assumption, 50ms when absent.",
+      },
     },
-    'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter)',
+    'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter, rdmaSetupPerGB)',
   );
   s['x-key-hints'] = {
     liveMigration:

@@ -32,6 +32,16 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
 
   if (nodes) {
     vms.forEach((vm, i) => {
+      // the working set is part of the VM's memory
+      if (isObject(vm) && typeof vm.workingSetGB === 'number' && vm.workingSetGB > (typeof vm.memoryGB === 'number' ? vm.memoryGB : 4)) {
+        out.push({
+          path: ['cluster', 'vms', i, 'workingSetGB'],
+          at: 'value',
+          expected: `at most the VM's memoryGB (${typeof vm.memoryGB === 'number' ? vm.memoryGB : '4, the default'})`,
+          found: String(vm.workingSetGB),
+          hint: 'The working set is the part of its memory the VM keeps rewriting: lower it, or raise memoryGB.',
+        });
+      }
       if (isObject(vm) && typeof vm.owner === 'string' && !nodes.includes(vm.owner)) {
         out.push(notANode(['cluster', 'vms', i, 'owner'], vm.owner, nodes));
       }

@@ -13,6 +13,11 @@ export interface SimulatorSpec {
    * migration from [1 - jitter, 1 + jitter] (host load, network noise). 0 = exactly the model.
    */
   liveMigrationJitter: number;
+  /**
+   * SMB Direct set-up per GiB of the VM's memory (its registration with the RDMA NICs). Absent:
+   * defaultRdmaSetupMsPerGB (lm-timing.ts, 50 ms, our assumption).
+   */
+  rdmaSetupMsPerGB?: Millis;
 }
 
 export interface FaultStep {

@@ -48,6 +48,11 @@ export interface VmDescription {
   version?: string;
   /** Memory the running VM dirties per second, in MiB/s (how busy it is; decides pre-copy passes). */
   dirtyMBps?: number;
+  /**
+   * The part of its memory the VM keeps rewriting (its writable working set), GiB, at most memoryGB: bounds what
+   * each pre-copy pass finds dirty. Absent: a quarter of memoryGB (lm-timing.ts defaultWorkingSetFraction).
+   */
+  workingSetGB?: number;
   /** The VM's virtual disks (Get-VMHardDiskDrive + Get-VHD): what the storvsc race depends on. */
   disks?: VmDisk[];
 }

@@ -121,6 +121,22 @@ describe("a VM's dirty rate and disks", () => {
     ]);
   });
 
+  it("reads a working set, absent by default (the timing model then takes a quarter of the VM's memory)", () => {
+    expect(load(experimentFile(doc())).cluster.vms[0]).to.not.have.property('workingSetGB');
+    expect(load(experimentFile(doc({ vm: ', memoryGB: 16, workingSetGB: 2.5' }))).cluster.vms[0]).to.include({ memoryGB: 16, workingSetGB: 2.5 });
+  });
+
+  it('refuses a working set larger than the VM\'s memory, or not above 0, at its place', () => {
+    const f = experimentFile(doc({ vm: ', memoryGB: 8, workingSetGB: 12' }));
+    expect(errorLines(f)).to.deep.equal([
+      `${f}:5:80: cluster.vms[0].workingSetGB: expected at most the VM's memoryGB (8), found 12. The working set is the part of its memory the VM keeps rewriting: lower it, or raise memoryGB.`,
+    ]);
+    const g = experimentFile(doc({ vm: ', workingSetGB: 0' }));
+    expect(errorLines(g)).to.deep.equal([
+      `${g}:5:67: cluster.vms[0].workingSetGB: expected a number of GB greater than 0 and at most the VM's memoryGB, found 0. The part of its memory the VM keeps rewriting: no pre-copy pass finds more than this dirty. Absent: a quarter of memoryGB.`,
+    ]);
+  });
+
   it('refuses disks written as a mapping rather than a list', () => {
     const f = experimentFile(doc({ vm: ', disks: { type: fixed, controller: scsi }' }));
     expect(errorLines(f)).to.deep.equal([
@@ -144,10 +160,15 @@ describe('simulator.liveMigrationJitter', () => {
     }
   });
 
+  it('reads rdmaSetupPerGB, the SMB Direct set-up per GB of VM memory, as milliseconds', () => {
+    expect(load(experimentFile(doc())).simulator).to.not.have.property('rdmaSetupMsPerGB');
+    expect(load(experimentFile(doc({ top: 'simulator:\n  rdmaSetupPerGB: 200ms' }))).simulator.rdmaSetupMsPerGB).to.equal(200);
+  });
+
   it('says what replaced the old simulator.liveMigration range', () => {
     const f = experimentFile(doc({ top: 'simulator:\n  liveMigration: [2s, 8s]' }));
     expect(errorLines(f)).to.deep.equal([
-      `${f}:8:3: simulator.liveMigration: expected one of the keys of simulator (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter), found "liveMigration". simulator.liveMigration (a [min, max] range) was replaced by simulator.liveMigrationJitter (a fraction such as 0.1): live migrations now take what the timing model computes from each VM's memoryGB and dirtyMBps and cluster.liveMigration.`,
+      `${f}:8:3: simulator.liveMigration: expected one of the keys of simulator (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter, rdmaSetupPerGB), found "liveMigration". simulator.liveMigration (a [min, max] range) was replaced by simulator.liveMigrationJitter (a fraction such as 0.1): live migrations now take what the timing model computes from each VM's memoryGB and dirtyMBps and cluster.liveMigration.`,
     ]);
   });
 });

@@ -85,6 +85,20 @@ describe('sim: live migration (Move-ClusterVirtualMachineRole)', () => {
     expect(new Set(totals).size).to.be.greaterThan(10);
   });
 
+  it('never lets the jitter push a migration faster than its links: SMB Direct on 2×25 GbE stays under 50 Gbps', async () => {
+    // The model runs SMB Direct just under line rate; a factor below 1 must not shorten the transfer past the wire.
+    const lineGbps = fastNetwork.nics * fastNetwork.nicGbps;
+    let fastest = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const target = fourNodes({ seed, liveMigrationJitter: 0.2 });
+      const v = await target.liveMigrate('sql01', 'N3');
+      const transferMs = v.passMs!.reduce((a, b) => a + b, 0) + v.blackoutMs!;
+      fastest = Math.max(fastest, (v.wireBytes! * 8) / (transferMs * 1e6));
+    }
+    expect(fastest).to.be.at.most(lineGbps);
+    expect(fastest).to.be.above(lineGbps * 0.9); // some draws do go faster than the model, up to the wire
+  });
+
   describe('concurrency limits and the queue', () => {
     it('runs at most MaximumVirtualMachineMigrations (2) from a host at once; the rest wait in FIFO order', async () => {
       const target = fourNodes({ liveMigrationJitter: 0 });
@@ -227,10 +241,10 @@ describe('sim: live migration (Move-ClusterVirtualMachineRole)', () => {
     });
 
     it('cannot cancel a migration in its blackout: the outcome is unknown and the migration completes', async () => {
-      // A VM dirtying memory faster than 1 GbE never converges: its blackout copies all 4 GB again (~36 s)
-      const busy: VmDescription[] = [{ name: 'busy01', owner: 'N1', storage: 'smb', memoryGB: 4, dirtyMBps: 500 }];
+      // A VM rewriting all its memory faster than 1 GbE never converges: its blackout copies all 4 GB again (~36 s)
+      const busy: VmDescription[] = [{ name: 'busy01', owner: 'N1', storage: 'smb', memoryGB: 4, dirtyMBps: 500, workingSetGB: 4 }];
       const target = lab({ nodes: nodeNames(3), vms: busy, liveMigration: slowNetwork, liveMigrationJitter: 0 });
-      const plan = planLiveMigration({ memoryGB: 4, dirtyMBps: 500 }, slowNetwork, { os: '2012R2+', idleCpuCores: 4 });
+      const plan = planLiveMigration({ memoryGB: 4, dirtyMBps: 500, workingSetGB: 4 }, slowNetwork, { os: '2012R2+', idleCpuCores: 4 });
       const blackoutStart = plan.setupMs + plan.passes.reduce((a, p) => a + p.ms, 0);
       const error = await rejection(target.liveMigrate('busy01', 'N2', { timeoutMs: Math.ceil(blackoutStart) + 1_000 }));
       expect(error).to.be.instanceOf(OperationUnknownError);
@@ -240,7 +254,7 @@ describe('sim: live migration (Move-ClusterVirtualMachineRole)', () => {
     });
 
     it('writes 20417 on the target when a blackout exceeds 20 s, and never for a well-converged migration', async () => {
-      const busy: VmDescription[] = [{ name: 'busy01', owner: 'N1', storage: 'smb', memoryGB: 4, dirtyMBps: 500 }, ...vms.slice(1, 2)];
+      const busy: VmDescription[] = [{ name: 'busy01', owner: 'N1', storage: 'smb', memoryGB: 4, dirtyMBps: 500, workingSetGB: 4 }, ...vms.slice(1, 2)];
       const target = lab({ nodes: nodeNames(3), vms: busy, liveMigration: slowNetwork, liveMigrationJitter: 0 });
       const quiet = await target.liveMigrate('vm-b', 'N3');
       expect(quiet.blackoutMs).to.be.below(1_000);

@@ -24,7 +24,11 @@ export const liveMigrationDefaults = {
 
 /** The timing model's view of a VM. */
 export function migratingVm(vm: VmDescription): LiveMigrationVm {
-  return { memoryGB: vm.memoryGB, dirtyMBps: vm.dirtyMBps ?? liveMigrationDefaults.dirtyMBps };
+  return {
+    memoryGB: vm.memoryGB,
+    dirtyMBps: vm.dirtyMBps ?? liveMigrationDefaults.dirtyMBps,
+    ...(vm.workingSetGB !== undefined ? { workingSetGB: vm.workingSetGB } : {}),
+  };
 }
 
 /** The timing model's view of the cluster's live-migration network, with a per-migration transport. */

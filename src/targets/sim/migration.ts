@@ -278,17 +278,24 @@ export class LiveMigrationEngine {
   private shape(m: LiveMigration): void {
     const { cluster, defects } = this.d;
     const sharing = Math.max(this.busy.get(m.source) ?? 1, this.busy.get(m.target) ?? 1);
-    const options = { sharing, ...(defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {}) };
+    const options = {
+      sharing,
+      ...(this.d.simulator.rdmaSetupMsPerGB !== undefined ? { rdmaSetupMsPerGB: this.d.simulator.rdmaSetupMsPerGB } : {}),
+      ...(defects.has('pass-limit-ignored') ? { maximumPasses: passLimitIgnoredCap } : {}),
+    };
     // No transport asked for: the source host's own setting, where hosts have one (Set-VMHost), else the cluster's
     const transport = m.transport ?? this.d.hosts?.transport(m.source);
     const plan = planLiveMigration(migratingVm(m.vm.configuration), migrationNetwork(cluster, transport), migrationHost(cluster), options);
     const factor = m.factor;
     m.transportUsed = plan.transportUsed;
     m.wirePerByte = plan.bytes > 0 ? plan.wireBytes / plan.bytes : 1;
+    // Jitter is host load and network noise: it may slow a transfer, or speed it up to the wire, never past it
+    const wireMs = (bytes: number) => Math.ceil((bytes * m.wirePerByte * 8) / (plan.wireCeilingGbps * 1e6));
+    const jittered = (ms: number, bytes: number) => Math.max(Math.round(ms * factor), wireMs(bytes));
     m.setupMs = Math.round(plan.setupMs * factor);
-    m.passPlan = plan.passes.map((p) => ({ ms: Math.round(p.ms * factor), bytes: p.bytes }));
-    m.blackoutMs = Math.round(plan.blackoutMs * factor);
+    m.passPlan = plan.passes.map((p) => ({ ms: jittered(p.ms, p.bytes), bytes: p.bytes }));
     m.blackoutBytes = plan.bytes - plan.passes.reduce((sum, p) => sum + p.bytes, 0);
+    m.blackoutMs = jittered(plan.blackoutMs, m.blackoutBytes);
     m.cleanupMs = Math.round(plan.cleanupMs * factor);
     if (m.longBlackoutMs !== undefined) m.blackoutMs = m.longBlackoutMs;
     if (m.stallPass !== undefined) m.stallPass = Math.min(m.stallPass, m.passPlan.length);

@@ -30,6 +30,9 @@ export function validateCluster(cluster: ClusterDescription): void {
     if (vm.dirtyMBps !== undefined && !(Number.isFinite(vm.dirtyMBps) && vm.dirtyMBps >= 0)) {
       throw new Error(`${where}: VM ${vm.name} has dirtyMBps ${vm.dirtyMBps}; expected a number of MiB/s ≥ 0`);
     }
+    if (vm.workingSetGB !== undefined && !(Number.isFinite(vm.workingSetGB) && vm.workingSetGB > 0 && vm.workingSetGB <= vm.memoryGB)) {
+      throw new Error(`${where}: VM ${vm.name} has workingSetGB ${vm.workingSetGB}; expected a number of GiB > 0 and at most its memoryGB (${vm.memoryGB})`);
+    }
     for (const [i, disk] of (vm.disks ?? []).entries()) {
       const ok = (disk.type === 'dynamic' || disk.type === 'fixed') && (disk.controller === 'scsi' || disk.controller === 'ide') && typeof disk.writes === 'boolean';
       if (!ok) {
@@ -73,5 +76,8 @@ export function validateSimulator(s: SimulatorSpec): void {
   const jitter = s.liveMigrationJitter;
   if (!(typeof jitter === 'number' && Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
     throw new Error(`simulator.liveMigrationJitter must be a number with 0 ≤ jitter < 1 (0.1 = ±10 %), got ${JSON.stringify(jitter)}`);
+  }
+  if (s.rdmaSetupMsPerGB !== undefined && !ms(s.rdmaSetupMsPerGB)) {
+    throw new Error(`simulator.rdmaSetupMsPerGB must be a number of ms ≥ 0 per GiB of VM memory, got ${JSON.stringify(s.rdmaSetupMsPerGB)}`);
   }
 }
