@@ -1,7 +1,7 @@
 /** A validated experiment document as the `Experiment` the runner takes: durations in ms, defaults filled in. */
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
-import type { LiveMigrationNetworkDescription, VmDisk } from '../trace/records.js';
+import type { LiveMigrationNetworkDescription, VmDisk, WitnessDescription } from '../trace/records.js';
 import type { Experiment, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
@@ -72,6 +72,8 @@ interface Doc {
     hostVersion?: '2008R2' | '2012R2+';
     idleCpuCores?: number;
     liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
+    witness?: WitnessDescription | null;
+    dynamicQuorum?: boolean;
   };
   // optional sections may be written with nothing under them (null)
   simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigrationJitter?: number; rdmaSetupPerGB?: string } | null;
@@ -122,6 +124,8 @@ export function buildExperiment(
       hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
       idleCpuCores: d.cluster.idleCpuCores ?? DEFAULTS.idleCpuCores,
       liveMigration: { ...DEFAULTS.liveMigration, ...d.cluster.liveMigration },
+      ...(d.cluster.witness ? { witness: { type: d.cluster.witness.type } } : {}),
+      ...(d.cluster.dynamicQuorum !== undefined ? { dynamicQuorum: d.cluster.dynamicQuorum } : {}),
     },
     simulator: {
       scmRestartDelayMs: parseDuration(d.simulator?.scmRestartDelay ?? DEFAULTS.scmRestartDelay),

@@ -113,6 +113,24 @@ function liveMigrationSchema(): SchemaObject {
   );
 }
 
+/** The quorum witness (Get-ClusterQuorum): absent, the cluster has none (node majority) [MS-QUORUM]. */
+function witnessSchema(): SchemaObject {
+  const w = section(
+    'cluster.witness',
+    {
+      type: {
+        enum: ['disk', 'fileshare', 'cloud'],
+        'x-expected': 'disk, fileshare or cloud',
+        'x-hint': 'disk = a disk witness (a clustered disk); fileshare = a file share witness (an SMB share on another server); cloud = a cloud witness (an Azure storage account).',
+      },
+    },
+    'a mapping such as { type: fileshare } (leave cluster.witness out when the cluster has no witness)',
+  );
+  w.type = 'object';
+  w.required = ['type'];
+  return w;
+}
+
 function clusterSchema(): SchemaObject {
   const vm = section(
     'a VM',
@@ -197,6 +215,12 @@ function clusterSchema(): SchemaObject {
         'x-hint': 'Compression needs idle cores; without them it falls back to TCP/IP.',
       },
       liveMigration: liveMigrationSchema(),
+      witness: witnessSchema(),
+      dynamicQuorum: {
+        type: 'boolean',
+        'x-expected': 'true or false (the DynamicQuorum cluster property; default true)',
+        'x-hint': 'true: the cluster adjusts the votes as nodes leave one at a time and may run down to its last node [MS-QUORUM]; false: a fixed majority of every vote.',
+      },
     },
     'a mapping with the cluster name, its nodes and its VMs',
   );

@@ -103,6 +103,15 @@ export interface Target {
   /** Heal a cut made by isolateNetwork now (idempotent). */
   restoreNetwork(node: string): Promise<void>;
   /**
+   * Take the quorum witness away from every node: a file share witness's SMB (TCP 445) to its file server, a
+   * cloud witness's HTTPS (TCP 443) to its storage account, a disk witness's path from the node that owns it.
+   * The witness resource fails and its vote is gone; the nodes keep running. Heals by itself after `healAfterMs`
+   * even if the runner dies (on a real cluster: a scheduled task on each node that removes the firewall rules).
+   */
+  failWitness(options: { healAfterMs?: Millis }): Promise<void>;
+  /** Give the witness back now (idempotent). */
+  restoreWitness(): Promise<void>;
+  /**
    * Move-ClusterVirtualMachineRole -MigrationType Live: resolves when the VM runs on `node`, with what the
    * migration did. Several calls may be in flight at once; the cluster queues what exceeds its limits.
    * Rejects with an OperationError (carrying the LiveMigrationValue so far) when the migration failed and the

@@ -94,6 +94,15 @@ export interface ClusterDescription {
   idleCpuCores?: number;
   /** The live-migration network; absent on traces written before issue 4. */
   liveMigration?: LiveMigrationNetworkDescription;
+  /** The quorum witness (Get-ClusterQuorum .QuorumResource); absent: none, node majority [MS-QUORUM]. */
+  witness?: WitnessDescription;
+  /** The cluster's DynamicQuorum property; absent: true, its documented default [MSDN-DQ]. */
+  dynamicQuorum?: boolean;
+}
+
+/** A quorum witness: a disk witness (a clustered disk), a file share witness (an SMB share) or a cloud witness (Azure storage) [MS-QUORUM]. */
+export interface WitnessDescription {
+  type: 'disk' | 'fileshare' | 'cloud';
 }
 
 export interface HeaderRecord {

@@ -58,6 +58,12 @@ export class FakeTarget implements Target {
   async restoreNetwork(node: string) {
     this.calls.push(`restore-network ${node}`);
   }
+  async failWitness() {
+    this.calls.push('fail-witness');
+  }
+  async restoreWitness() {
+    this.calls.push('restore-witness');
+  }
   /** How live migrations answer: by default each takes 10 s and succeeds. */
   migrate: (vm: string, node: string) => Promise<LiveMigrationValue> = async (vm, node) => {
     this.t += 10_000;

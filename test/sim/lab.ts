@@ -61,6 +61,9 @@ export interface LabOptions {
   liveMigration?: ClusterDescription['liveMigration'];
   hostVersion?: ClusterDescription['hostVersion'];
   idleCpuCores?: number;
+  /** cluster.witness (absent: none) and cluster.dynamicQuorum (absent: on, the documented default). */
+  witness?: ClusterDescription['witness'];
+  dynamicQuorum?: boolean;
 }
 
 export function lab(options: LabOptions = {}): SimTarget {
@@ -72,6 +75,8 @@ export function lab(options: LabOptions = {}): SimTarget {
       liveMigration: options.liveMigration ?? fastNetwork,
       ...(options.hostVersion && { hostVersion: options.hostVersion }),
       ...(options.idleCpuCores !== undefined && { idleCpuCores: options.idleCpuCores }),
+      ...(options.witness && { witness: options.witness }),
+      ...(options.dynamicQuorum !== undefined && { dynamicQuorum: options.dynamicQuorum }),
     },
     simulator: {
       ...labSimulator,

@@ -427,6 +427,13 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.restoreNetwork(this.address, this.node(node), this.options.runTag));
   }
 
+  async failWitness(options: { healAfterMs?: Millis }): Promise<void> {
+    void options;
+    throw new OperationError('fail-witness is not implemented on the PowerShell target yet; nothing was changed');
+  }
+
+  async restoreWitness(): Promise<void> {}
+
   /**
    * The migration waits in the session until Move-ClusterVirtualMachineRole returns. With `timeoutMs`, a
    * timer here cancels it (Move-ClusterVirtualMachineRole -Cancel, through a second session, since the

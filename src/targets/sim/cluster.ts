@@ -14,6 +14,7 @@ import { ClusterNetwork } from './network.js';
 import { NodeControl } from './node-control.js';
 import { Quarantine } from './quarantine.js';
 import { Quorum } from './quorum.js';
+import { QuorumWitness } from './witness.js';
 import { Regroup } from './regroup.js';
 import { ResiliencyPeriods } from './resiliency.js';
 import { ResourceControlManager } from './rcm.js';
@@ -41,6 +42,8 @@ export class SimCluster {
   readonly services = new Map<string, ClusterService>();
   readonly vms: ClusteredVm[];
   readonly membership: Membership;
+  /** The quorum witness, and fail-witness (witness.ts). */
+  readonly witness: QuorumWitness;
   readonly control: NodeControl;
   readonly network: ClusterNetwork;
   readonly moves: Moves;
@@ -103,7 +106,13 @@ export class SimCluster {
         this.membership.linksHealed();
       },
     });
-    const quorum = new Quorum(cluster.nodes, this.network);
+    const quorum = new Quorum(cluster.nodes, this.network, {
+      ...(cluster.witness ? { witness: cluster.witness } : {}),
+      dynamic: cluster.dynamicQuorum ?? true, // DynamicQuorum's documented default [MSDN-DQ]
+      clock,
+      defects,
+      voters: () => this.membership.countedVoters(),
+    });
     this.heartbeats = new Heartbeats(clock, properties, perNode('heartbeat'), (r, s) => this.regroup.heartbeatsMissed(r, s));
     this.quarantine = new Quarantine(cluster.nodes, { clock, properties, defects, log });
     this.membership = new Membership(cluster.nodes, {
@@ -154,6 +163,7 @@ export class SimCluster {
       },
     });
     this.regroup = new Regroup({ nodes: cluster.nodes, network: this.network, defects, quorum, clussvcRunning: running, membership: this.membership });
+    this.witness = new QuorumWitness({ ...(cluster.witness ? { witness: cluster.witness } : {}), clock, quorum, membership: this.membership, defects, log: this.log });
     for (const node of cluster.nodes) {
       const hooks = {
         stopped: (n: string) => {
@@ -177,6 +187,7 @@ export class SimCluster {
       engine: this.engine,
       drains: this.drains,
       quarantine: this.quarantine,
+      quorum,
       defects,
       log,
       resumed: () => {

@@ -77,6 +77,8 @@ const catalogue = [
     name: 'migration-pauses-vm',
     summary: 'A VM live-migrated from a member (on request, or drained from a Paused node) is seen PausedCritical on its source during pre-copy',
   },
+  { name: 'witness-loss-stops-cluster', summary: 'Losing the quorum witness stops the cluster although every node is up and the nodes hold a majority of the votes' },
+  { name: 'witness-vote-ignored', summary: "The witness's vote is never counted: a cluster with an even number of nodes loses quorum when half of them go at once, witness or not" },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -84,6 +84,20 @@ export class EventLog {
         'the node is connected such as hubs, switches, or bridges.', [node]);
   }
 
+  // The witness lost: 1562 RES_FSW_HEALTHCHECKFAILURE for a file share witness, then 1069 RCM_RESOURCE_FAILURE, on the
+  // node that owns the core cluster group [EVT]
+  witnessFailed(node: string, type: 'disk' | 'fileshare' | 'cloud'): void {
+    const resource = { disk: 'Cluster Disk Witness', fileshare: 'File Share Witness', cloud: 'Cloud Witness' }[type];
+    const resourceType = { disk: 'Physical Disk', fileshare: 'File Share Witness', cloud: 'Cloud Witness' }[type];
+    if (type === 'fileshare') {
+      this.write(node, clustering, 1562, 'Warning',
+        `File share witness resource '${resource}' failed a periodic health check on file share '\\\\WITNESS\\cluster'. ` +
+          "Please ensure that file share '\\\\WITNESS\\cluster' exists and is accessible by the cluster.", [resource, '\\\\WITNESS\\cluster']);
+    }
+    this.write(node, clustering, 1069, 'Error',
+      `Cluster resource '${resource}' of type '${resourceType}' in clustered role 'Cluster Group' failed.`, [resource, resourceType, 'Cluster Group']);
+  }
+
   // 1177 MM_EVENT_ARBITRATION_FAILED, on each member that shuts down [EVT]
   quorumLost(node: string): void {
     this.write(node, clustering, 1177, 'Critical',

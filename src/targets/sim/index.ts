@@ -107,6 +107,17 @@ export class SimTarget implements Target {
     this.cluster.network.restore(node);
   }
 
+  async failWitness(options: { healAfterMs?: Millis } = {}): Promise<void> {
+    if (!this.cluster.witness.configured) {
+      throw new OperationError(`cluster ${this.cluster.describe().name} has no quorum witness to fail (cluster.witness in the experiment)`);
+    }
+    this.cluster.witness.fail(options.healAfterMs);
+  }
+
+  async restoreWitness(): Promise<void> {
+    if (this.cluster.witness.configured) this.cluster.witness.restore();
+  }
+
   async liveMigrate(vm: string, node: string, options: LiveMigrateOptions = {}): Promise<LiveMigrationValue> {
     return this.untilEnded(`live migration of '${vm}' to ${node}`, (outcome) => this.cluster.moves.liveMigrate(vm, node, options, outcome));
   }

@@ -77,8 +77,10 @@ export class Membership extends MembershipView {
     this.states.set(node, 'Down');
     this.drainStatus.delete(node);
     this.d.hooks.left(node);
-    // Another node left meanwhile: without this one the rest may be no majority any more
-    if (!this.d.quorum.holdsWith(this.voters())) return this.loseQuorum();
+    // Another node left meanwhile: without this one the rest may hold no majority any more (its own vote is taken
+    // away first with dynamic quorum [MS-QUORUM])
+    if (!this.d.quorum.holdsWith(this.voters(), true)) return this.loseQuorum();
+    this.d.quorum.changed();
     // Defect graceful-counts: the stop is counted like a crash, and may quarantine the node.
     if (this.d.defects.has('graceful-counts')) {
       const exits = this.d.quarantine.recordExit(node);
@@ -139,6 +141,7 @@ export class Membership extends MembershipView {
     const exits = ungraceful ? this.d.quarantine.recordExit(node) : 0;
     this.states.set(node, 'Down');
     if (!this.d.quorum.holdsWith(this.voters())) return this.loseQuorum();
+    this.d.quorum.changed();
     if (ungraceful && this.d.quarantine.applies(exits)) {
       this.quarantine(node, by, exits);
     } else {
@@ -173,6 +176,20 @@ export class Membership extends MembershipView {
     this.d.resiliency.cancel(node);
     this.states.set(node, 'Down');
     this.d.hooks.down(node);
+  }
+
+  /** The nodes quorum counts now (active members and forming nodes), for the vote recount (quorum.ts). */
+  countedVoters(): string[] {
+    return this.voters();
+  }
+
+  /**
+   * The votes changed without a node leaving (the witness failed or came back): the members stop if they no
+   * longer hold quorum. `lost`: they have lost it whatever the count says (defect witness-loss-stops-cluster).
+   */
+  votesChanged(lost = false): void {
+    if (!this.d.quorum.formed) return this.tryForm();
+    if (lost || !this.d.quorum.holdsWith(this.voters())) this.loseQuorum();
   }
 
   /** Quorum lost: every member's clussvc shuts down (1177) and the cluster stops [EVT]. */
@@ -240,6 +257,7 @@ export class Membership extends MembershipView {
       if (other !== node && this.inMembership(other) && !this.d.clussvcRunning(other)) this.d.heartbeats.watch(node, other);
     }
     this.d.hooks.joined(node);
+    this.d.quorum.changed();
     if (!this.joins.size) this.d.hooks.joinsSettled();
   }
 }

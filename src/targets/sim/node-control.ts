@@ -9,6 +9,7 @@ import type { Membership } from './membership.js';
 import type { LiveMigration, LiveMigrationEngine } from './migration.js';
 import { badTimeout, seconds, type Outcome } from './outcome.js';
 import type { Quarantine } from './quarantine.js';
+import type { Quorum } from './quorum.js';
 
 export interface NodeControlDeps {
   clock: SimClock;
@@ -18,6 +19,8 @@ export interface NodeControlDeps {
   engine: LiveMigrationEngine;
   drains: NodeDrains;
   quarantine: Quarantine;
+  /** The votes: whether a node may leave without costing quorum (quorum.ts). */
+  quorum: Pick<Quorum, 'canLeave' | 'describeVotes'>;
   defects: Defects;
   log: EventLog;
   /** A paused node takes roles again: waiting groups and drains may use it. */
@@ -43,15 +46,15 @@ export class NodeControl {
     if (!membership.canHost(node) && !paused) {
       throw new OperationError(`${node} is not Up (${describeNode(membership, node)}); Stop-ClusterNode stops a node that is Up`);
     }
-    // Refused if it would take the cluster below quorum [PSDOC-STOPCN]: node majority, no witness.
-    // Members that stay: Up, or paused by Suspend-ClusterNode (they still vote), not being drained to stop
+    // Refused if it would take the cluster below quorum [PSDOC-STOPCN], counted as quorum.ts counts the votes
+    // (a witness, dynamic quorum). Members that stay: Up, or paused by Suspend-ClusterNode (they still vote), not
+    // being drained to stop
     const stays = (n: string) => membership.canHost(n) || (membership.stateOf(n) === 'Paused' && membership.isMember(n) && !this.d.drains.isDraining(n));
-    const up = this.d.nodes.filter(stays).length;
-    const majority = Math.floor(this.d.nodes.length / 2) + 1;
-    if (up - 1 < majority) {
+    const members = this.d.nodes.filter(stays);
+    if (!this.d.quorum.canLeave(node, members)) {
       throw new OperationError(
-        `stopping ${node} would leave ${up - 1} of ${this.d.nodes.length} nodes Up, fewer than the majority of ${majority} ` +
-          'the cluster needs for quorum; start another node first',
+        `stopping ${node} would leave ${members.length - 1} of ${this.d.nodes.length} nodes Up, too few votes for quorum ` +
+          `(the cluster counts ${this.d.quorum.describeVotes()}); start another node first`,
       );
     }
     const service = this.d.services.get(node)!;
