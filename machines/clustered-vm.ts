@@ -1,4 +1,4 @@
-import { setup } from 'xstate';
+import { assign, raise, setup } from 'xstate';
 import type { Settings } from './settings.js';
 
 /**
@@ -25,13 +25,24 @@ export interface ClusteredVmInput {
   resiliencyPeriod?: number;
   /** VM configuration version (Get-VM .Version, e.g. "8.0"); absent = a current version. */
   version?: string;
+  /** Set-VM -AutomaticCriticalErrorAction; absent = Pause, the default [PSDOC-SETVM]. */
+  criticalErrorAction?: 'Pause' | 'None';
+  /** Set-VM -AutomaticCriticalErrorActionTimeout in minutes; absent = 30 [INNOV]. */
+  criticalErrorTimeoutMinutes?: number;
 }
+
+/** AutomaticCriticalErrorActionTimeout when the VM sets none: 30 minutes [INNOV] (the unit: [PSDOC-SETVM]). */
+export const DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES = 30;
 
 interface Context {
   storage: StorageKind;
   settings: Settings;
   resiliencyPeriod: number | undefined;
   version: string | undefined;
+  criticalErrorAction: 'Pause' | 'None';
+  criticalErrorTimeoutMinutes: number;
+  /** How long the storage loss the VM last took lasts before it heals by itself (ms). */
+  storageHealAfterMs: number;
 }
 
 /** Major configuration version: "8.0" → 8; absent or unreadable = current. */
@@ -56,7 +67,9 @@ export type ClusteredVmEvent =
   | { type: 'migration.requested' }
   | { type: 'migration.completed' }
   | { type: 'migration.failed' }
-  | { type: 'drain.completed' };
+  | { type: 'drain.completed' }
+  | { type: 'storage.lost'; healAfterMs: number }
+  | { type: 'storage.restored' };
 
 /** Events the cluster or the VM produce on their own. */
 export const clusteredVmSpontaneous = ['vm.io-failed', 'vm.online', 'vm.migrated'] as const;
@@ -72,6 +85,9 @@ export const clusteredVm = setup({
     FailoverStartWithin: ({ context }) => context.settings.FailoverStartWithin * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
     LiveMigrationWithin: ({ context }) => context.settings.LiveMigrationWithin! * 1000,
+    StoragePauseWithin: ({ context }) => context.settings.StoragePauseWithin * 1000,
+    CriticalErrorActionTimeout: ({ context }) => context.criticalErrorTimeoutMinutes * 60_000,
+    StorageHeal: ({ context }) => context.storageHealAfterMs,
     // A VM's own ResiliencyPeriod overrides the cluster's ResiliencyDefaultPeriod [MSDN-RP], [STUB]. 0 is the
     // group property's documented default [MSDN-RP], and a group nobody set waits the cluster's 240 s [MSDN-RDP]:
     // 0 means "none of its own" (the node's ResiliencyDefaultPeriod governs), never "fail over at once".
@@ -81,6 +97,12 @@ export const clusteredVm = setup({
     fileStorage: ({ context }) => context.storage === 'smb',
     // VMs below the minimum configuration version do not go Unmonitored: they simply fail over (lab §1)
     notResilient: ({ context }) => majorVersion(context.version) < context.settings.MinimumResilientVmVersion,
+    // Storage resiliency pauses the VM unless its AutomaticCriticalErrorAction is None [PSDOC-SETVM]
+    pausesOnStorageLoss: ({ context }) => context.criticalErrorAction !== 'None',
+  },
+  actions: {
+    storageLost: assign({ storageHealAfterMs: ({ event }) => (event.type === 'storage.lost' ? event.healAfterMs : 0) }),
+    storageReturnsLater: raise({ type: 'storage.restored' }, { delay: 'StorageHeal' }),
   },
 }).createMachine({
   id: 'clustered-vm',
@@ -89,6 +111,9 @@ export const clusteredVm = setup({
     settings: input.settings,
     resiliencyPeriod: input.resiliencyPeriod,
     version: input.version,
+    criticalErrorAction: input.criticalErrorAction ?? 'Pause',
+    criticalErrorTimeoutMinutes: input.criticalErrorTimeoutMinutes ?? DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES,
+    storageHealAfterMs: 0,
   }),
   initial: 'Running',
   states: {
@@ -120,6 +145,46 @@ export const clusteredVm = setup({
         'migration.requested': 'Migrating',
         // A move the trace reports only at its end (a failback's, Resume-ClusterNode -Failback)
         'migration.completed': 'Migrated',
+        // Its volume lost for its node (fail-storage; fail-storage-path to an SMB share): storage resiliency
+        'storage.lost': { guard: 'pausesOnStorageLoss', target: 'StorageLost', actions: ['storageLost', 'storageReturnsLater'] },
+      },
+    },
+    // Its volume cannot be reached from its node (the storage lost for every node, or the node's path to an SMB
+    // share; a node that lost its path to a CSV stays in redirected access through the coordinator node, and its VMs
+    // stay Running and monitored: that is no storage loss for them [EVT] 5121, [CSV-REDIR]). Storage resiliency
+    // (Hyper-V, 2016+): the VM runs on until its next disk I/O fails, which freezes it in PausedCritical; it stays
+    // frozen until the storage is reachable again, then resumes where it was [SAVILL-477], [SAVILL-478], [INNOV].
+    // How soon that next I/O comes no source says: StoragePauseWithin (an assumption). After its
+    // AutomaticCriticalErrorActionTimeout (minutes, default 30 [INNOV]) in the critical pause Hyper-V powers it off
+    // [PSDOC-SETVM] (Microsoft's "powering off" wins over [INNOV]'s "reboots"). The storage returns by itself after
+    // the fault's duration (the raised storage.restored), or when the fault is reverted. The cluster keeps
+    // monitoring it: its node is a member.
+    StorageLost: {
+      initial: 'Running',
+      on: {
+        'storage.restored': 'Running',
+        'owner.Down': 'FailingOver',
+      },
+      states: {
+        Running: {
+          tags: ['Running'],
+          on: { 'vm.io-failed': 'PausedCritical' },
+          after: { StoragePauseWithin: 'PausedCritical' },
+        },
+        PausedCritical: {
+          tags: ['PausedCritical'],
+          after: { CriticalErrorActionTimeout: '#clustered-vm.CriticalOff' },
+        },
+      },
+    },
+    // Powered off by its critical-error action. Our reading (no source says what the cluster then does): the VM
+    // stopped without the cluster taking it offline, so its group has failed; once its storage is back the cluster
+    // brings it online again (a failed VM resource is restarted [EVT] 1201), within FailoverStartWithin.
+    CriticalOff: {
+      tags: ['Offline'],
+      on: {
+        'storage.restored': 'FailingOver',
+        'owner.Down': 'FailingOver',
       },
     },
     Unmonitored: {

@@ -168,6 +168,18 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     source: 'Assumption: [ITPRO-RES], [SAVILL-478] and lab-observations §1 give the order RunningCritical → PausedCritical but no time',
   },
   {
+    name: 'StoragePauseWithin',
+    kind: 'model',
+    unit: 's',
+    default: 10,
+    min: 0,
+    max: 3600,
+    description:
+      'How soon a VM whose storage is lost (fail-storage; fail-storage-path to an SMB share) must be PausedCritical: storage resiliency freezes it at its next failed disk I/O.',
+    source:
+      'Assumption, as BlockStoragePauseWithin: [SAVILL-477], [SAVILL-478] and [INNOV] say the VM is paused when an I/O to its VHD fails, but not how soon a running VM does I/O',
+  },
+  {
     name: 'JoinTakesAtLeast',
     kind: 'model',
     unit: 's',

@@ -109,7 +109,14 @@ export class Checker {
         `vm/${vm.name}`,
         startEntity(
           models.clusteredVm,
-          { storage: vm.storage, settings: this.settings, resiliencyPeriod: vm.resiliencyPeriod, version: vm.version },
+          {
+            storage: vm.storage,
+            settings: this.settings,
+            resiliencyPeriod: vm.resiliencyPeriod,
+            version: vm.version,
+            criticalErrorAction: vm.automaticCriticalErrorAction,
+            criticalErrorTimeoutMinutes: vm.automaticCriticalErrorActionTimeout,
+          },
           vm.owner,
         ),
       );
@@ -196,7 +203,7 @@ export class Checker {
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
       this.invokes.invoke(op, { op, quoted });
-      for (const stimulus of stimuliOf(op, this.vmNames)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
+      for (const stimulus of stimuliOf(op, this.vmNames, this.header.cluster)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
     const { invoked, orphan } = this.invokes.complete(op);
@@ -208,7 +215,7 @@ export class Checker {
     }
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
-    for (const stimulus of stimuliOf(op, this.vmNames)) {
+    for (const stimulus of stimuliOf(op, this.vmNames, this.header.cluster)) {
       if (!this.inCluster(stimulus)) continue;
       // a stimulus for one node's VMs is nothing to a VM no candidate run has on that node
       if (stimulus.ownedBy !== undefined && !this.worlds.some((w) => w.entities.get(stimulus.entity)?.owner === stimulus.ownedBy)) continue;

@@ -1,4 +1,5 @@
-import type { LiveMigrationValue, OpRecord } from '../trace/records.js';
+import type { ClusterDescription, LiveMigrationValue, OpRecord } from '../trace/records.js';
+import { volumesOf, vmsOn } from '../trace/storage.js';
 
 /** A model event that an operation in the trace means for one entity. */
 export interface Stimulus {
@@ -118,10 +119,53 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   },
 };
 
-/** The stimuli an op line means: faults act at `ok` / `info`; live migrations and drains as above. `vms`: the cluster's VMs. */
-export function stimuliOf(op: OpRecord, vms: readonly string[] = []): Stimulus[] {
+type Cluster = Pick<ClusterDescription, 'storage' | 'vms'>;
+
+/**
+ * Storage faults, which act on the VMs on a volume (the header's description says which: src/trace/storage.ts).
+ * fail-storage: every VM on the volume has lost its storage, returning by itself after `duration`. fail-storage-path:
+ * on an SMB share, the VMs of that node on it have (ownedBy); on a CSV the node is in redirected access, which
+ * changes nothing for the VMs, so there is no stimulus (a VM that pauses there is a violation). Their reverts give
+ * the storage back.
+ */
+const storageFaults: Record<string, (args: Record<string, unknown>, cluster: Cluster) => Stimulus[]> = {
+  'fail-storage': (args, cluster) =>
+    vmsOn(cluster, String(args.storage)).map((vm) => ({
+      entity: `vm/${vm}`,
+      event: { type: 'storage.lost', healAfterMs: Number(args.duration) },
+      label: `fail-storage ${String(args.storage)}`,
+    })),
+  'revert:fail-storage': (args, cluster) =>
+    vmsOn(cluster, String(args.storage)).map((vm) => ({ entity: `vm/${vm}`, event: { type: 'storage.restored' }, label: `restore-storage ${String(args.storage)}` })),
+  'fail-storage-path': (args, cluster) => {
+    if (volumesOf(cluster).find((v) => v.name === String(args.storage))?.kind !== 'smb') return [];
+    return vmsOn(cluster, String(args.storage)).map((vm) => ({
+      entity: `vm/${vm}`,
+      event: { type: 'storage.lost', healAfterMs: Number(args.duration) },
+      label: `fail-storage-path ${String(args.storage)} on ${String(args.node)}`,
+      ownedBy: String(args.node),
+    }));
+  },
+  'revert:fail-storage-path': (args, cluster) => {
+    if (volumesOf(cluster).find((v) => v.name === String(args.storage))?.kind !== 'smb') return [];
+    return vmsOn(cluster, String(args.storage)).map((vm) => ({
+      entity: `vm/${vm}`,
+      event: { type: 'storage.restored' },
+      label: `restore-storage ${String(args.storage)} on ${String(args.node)}`,
+      ownedBy: String(args.node),
+    }));
+  },
+};
+
+/**
+ * The stimuli an op line means: faults act at `ok` / `info`; live migrations and drains as above. `vms`: the cluster's
+ * VMs; `cluster`: its description (which VMs are on which volume).
+ */
+export function stimuliOf(op: OpRecord, vms: readonly string[] = [], cluster: Cluster = { vms: [] }): Stimulus[] {
   const migration = migrationOps[op.f];
   if (migration) return migration[op.phase]?.(op, vms) ?? [];
   if (op.phase !== 'ok' && op.phase !== 'info') return [];
+  const storage = storageFaults[op.f];
+  if (storage) return storage(op.args, cluster);
   return byFault[op.f]?.(op.args) ?? [];
 }

@@ -67,11 +67,15 @@ interface Doc {
           dirtyMBps?: number;
           workingSetGB?: number;
           disks?: { type: VmDisk['type']; controller: VmDisk['controller']; writes?: boolean }[] | null;
+          volume?: string;
+          automaticCriticalErrorAction?: 'Pause' | 'None';
+          automaticCriticalErrorActionTimeout?: number;
         }[]
       | null;
     hostVersion?: '2008R2' | '2012R2+';
     idleCpuCores?: number;
     liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
+    storage?: { name: string; kind: 'csv' | 'smb'; address?: string[] | null }[] | null;
     witness?: WitnessDescription | null;
     dynamicQuorum?: boolean;
   };
@@ -120,10 +124,14 @@ export function buildExperiment(
         dirtyMBps: vm.dirtyMBps ?? DEFAULTS.dirtyMBps,
         ...(vm.workingSetGB !== undefined ? { workingSetGB: vm.workingSetGB } : {}),
         disks: (vm.disks ?? []).map((disk) => ({ type: disk.type, controller: disk.controller, writes: disk.writes ?? false })),
+        ...(vm.volume !== undefined ? { volume: vm.volume } : {}),
+        ...(vm.automaticCriticalErrorAction !== undefined ? { automaticCriticalErrorAction: vm.automaticCriticalErrorAction } : {}),
+        ...(vm.automaticCriticalErrorActionTimeout !== undefined ? { automaticCriticalErrorActionTimeout: vm.automaticCriticalErrorActionTimeout } : {}),
       })),
       hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
       idleCpuCores: d.cluster.idleCpuCores ?? DEFAULTS.idleCpuCores,
       liveMigration: { ...DEFAULTS.liveMigration, ...d.cluster.liveMigration },
+      ...(d.cluster.storage ? { storage: d.cluster.storage.map((v) => ({ name: v.name, kind: v.kind, ...(v.address?.length ? { address: [...v.address] } : {}) })) } : {}),
       ...(d.cluster.witness ? { witness: { type: d.cluster.witness.type } } : {}),
       ...(d.cluster.dynamicQuorum !== undefined ? { dynamicQuorum: d.cluster.dynamicQuorum } : {}),
     },

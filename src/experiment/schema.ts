@@ -93,6 +93,32 @@ function disk(): SchemaObject {
   return d;
 }
 
+/** One shared volume of the cluster: a CSV or an SMB share, by name (cluster.storage). */
+function volume(): SchemaObject {
+  const v = section(
+    'a volume',
+    {
+      name: name('volume', "the volume's name: a CSV's (Volume1) or a share's UNC path (\\\\fs01\\vms)"),
+      kind: {
+        enum: ['csv', 'smb'],
+        'x-expected': 'csv or smb',
+        'x-hint': 'csv = a Cluster Shared Volume over block storage (iSCSI, FC, SAS); smb = an SMB 3 share (a file server or Scale-Out File Server).',
+      },
+      address: {
+        type: ['array', 'null'],
+        items: { type: 'string', minLength: 1, maxLength: 255, 'x-expected': 'an IP address or host name, e.g. 10.0.5.10' },
+        maxItems: 16,
+        'x-expected': 'a list of the addresses its storage traffic goes to, e.g. [10.0.5.10] (the iSCSI target portals, the file server)',
+        'x-hint': 'Used by the PowerShell target to block that traffic on a node (fail-storage, fail-storage-path).',
+      },
+    },
+    "a volume such as { name: CSV1, kind: csv } or { name: '\\\\fs01\\vms', kind: smb }",
+  );
+  v.type = 'object';
+  v.required = ['name', 'kind'];
+  return v;
+}
+
 /** The hosts' live-migration network and transport (Set-VMHost, the NICs behind the live-migration networks). */
 function liveMigrationSchema(): SchemaObject {
   return section(
@@ -180,6 +206,20 @@ function clusterSchema(): SchemaObject {
         maxItems: MAX_VM_DISKS,
         'x-expected': `a list of at most ${MAX_VM_DISKS} virtual disks, each such as { type: dynamic, controller: scsi, writes: true }`,
       },
+      volume: name('volume', 'the name of a volume listed in cluster.storage, of the kind the VM\'s storage is on'),
+      automaticCriticalErrorAction: {
+        enum: ['Pause', 'None'],
+        'x-expected': 'Pause or None',
+        'x-hint': 'Set-VM -AutomaticCriticalErrorAction: Pause (the default) freezes the VM in PausedCritical when its storage fails; None does not.',
+      },
+      automaticCriticalErrorActionTimeout: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1_000_000,
+        'x-expected': 'a whole number of minutes, e.g. 30 (the default)',
+        'x-unit': 'min',
+        'x-hint': 'Set-VM -AutomaticCriticalErrorActionTimeout: how many minutes the VM stays PausedCritical before Hyper-V powers it off.',
+      },
     },
     'a VM such as { name: web01, owner: N1, storage: smb }',
   );
@@ -215,6 +255,13 @@ function clusterSchema(): SchemaObject {
         'x-hint': 'Compression needs idle cores; without them it falls back to TCP/IP.',
       },
       liveMigration: liveMigrationSchema(),
+      storage: {
+        type: ['array', 'null'],
+        items: volume(),
+        maxItems: 1024,
+        'x-expected': "a list of volumes, each such as { name: CSV1, kind: csv } or { name: '\\\\fs01\\vms', kind: smb }",
+        'x-hint': "The CSVs and SMB shares the VMs are on; a VM names its own with volume:. Without it each storage kind implies one volume, named 'csv' or 'smb'.",
+      },
       witness: witnessSchema(),
       dynamicQuorum: {
         type: 'boolean',

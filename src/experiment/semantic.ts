@@ -29,6 +29,7 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
   out.push(...liveMigrationFindings(data, nodes, vmNames.filter((n): n is string => n !== undefined)));
   out.push(...soakFindings(data));
   out.push(...observeFindings(data));
+  out.push(...storageFindings(cluster, vms, Array.isArray(data.method) ? data.method : []));
 
   if (nodes) {
     vms.forEach((vm, i) => {
@@ -83,6 +84,58 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
       });
     }
   }
+  return out;
+}
+
+/**
+ * Volumes (cluster.storage): unique names; a VM's `volume` names one of the kind its storage is on; a storage
+ * fault's `storage` names a volume of the cluster, described or implied by a VM's storage kind (src/trace/storage.ts).
+ */
+function storageFindings(cluster: Data, vms: unknown[], method: unknown[]): Finding[] {
+  const out: Finding[] = [];
+  const described = (Array.isArray(cluster.storage) ? cluster.storage : []).map((v) => (isObject(v) ? v : {}));
+  const names = described.map((v) => (typeof v.name === 'string' ? v.name : undefined));
+  out.push(...duplicates(names, ['cluster', 'storage'], 'volume', 'name'));
+  const kindOf = (storage: unknown) => (storage === 'csv-block' ? 'csv' : storage === 'smb' ? 'smb' : undefined);
+  const known = new Set(names.filter((n): n is string => n !== undefined));
+  vms.forEach((vm, i) => {
+    if (!isObject(vm)) return;
+    const kind = kindOf(vm.storage);
+    if (typeof vm.volume === 'string') {
+      const volume = described.find((v) => v.name === vm.volume);
+      if (!volume) {
+        out.push({
+          path: ['cluster', 'vms', i, 'volume'],
+          at: 'value',
+          expected: names.length ? `a volume listed in cluster.storage (${[...known].join(', ')})` : 'a volume listed in cluster.storage (it lists none)',
+          found: describeValue(vm.volume),
+          hint: hints(didYouMean(vm.volume, [...known]), 'Add the volume to cluster.storage, e.g. { name: CSV1, kind: csv }, or remove volume: to use the default one.'),
+        });
+      } else if (kind && volume.kind !== kind) {
+        out.push({
+          path: ['cluster', 'vms', i, 'volume'],
+          at: 'value',
+          expected: `a ${kind} volume (the VM's storage is ${String(vm.storage)})`,
+          found: `${describeValue(vm.volume)}, a ${String(volume.kind)} volume`,
+          hint: 'A csv-block VM is on a csv volume, an smb VM on an smb share: change the VM\'s storage or its volume.',
+        });
+      }
+    } else if (kind) {
+      const first = described.find((v) => v.kind === kind)?.name;
+      known.add(typeof first === 'string' ? first : kind); // the volume a VM without one is on
+    }
+  });
+  method.forEach((step, i) => {
+    if (!isObject(step) || (step.fault !== 'fail-storage' && step.fault !== 'fail-storage-path') || typeof step.storage !== 'string') return;
+    if (known.has(step.storage)) return;
+    out.push({
+      path: ['method', i, 'storage'],
+      at: 'value',
+      expected: known.size ? `a volume of the cluster (${[...known].join(', ')})` : 'a volume of the cluster (no VM is on any)',
+      found: describeValue(step.storage),
+      hint: hints(didYouMean(step.storage, [...known]), 'List the volume in cluster.storage, or use the one a VM storage kind implies (csv, smb).'),
+    });
+  });
   return out;
 }
 

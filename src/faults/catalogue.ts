@@ -1,5 +1,7 @@
 import { drainNode } from './drain-node.js';
 import type { FaultDefinition } from './fault.js';
+import { failStorage } from './fail-storage.js';
+import { failStoragePath } from './fail-storage-path.js';
 import { failWitness } from './fail-witness.js';
 import { isolateNetwork } from './isolate-network.js';
 import { killClussvc } from './kill-clussvc.js';
@@ -10,5 +12,5 @@ import { stopNode } from './stop-node.js';
 
 /** The fault catalogue, by name, in the order `clusterchaos list faults` shows it. */
 export const faults: ReadonlyMap<string, FaultDefinition<any>> = new Map(
-  [killClussvc, isolateNetwork, stopNode, startNode, liveMigrate, drainNode, resumeNode, failWitness].map((f) => [f.name, f as FaultDefinition<any>]),
+  [killClussvc, isolateNetwork, stopNode, startNode, liveMigrate, drainNode, resumeNode, failWitness, failStoragePath, failStorage].map((f) => [f.name, f as FaultDefinition<any>]),
 );

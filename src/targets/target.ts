@@ -103,6 +103,15 @@ export interface Target {
   /** Heal a cut made by isolateNetwork now (idempotent). */
   restoreNetwork(node: string): Promise<void>;
   /**
+   * Lose a shared volume (a CSV or an SMB share, by its name in the cluster description): for every node, or with
+   * `node` only that node's path to it (a CSV then stays reachable from it in redirected access, an SMB share does
+   * not). On a real cluster: firewall rules on the nodes blocking the storage traffic (iSCSI TCP 3260 to the
+   * target portals, SMB TCP 445 to the file server). Heals by itself after `healAfterMs` even if the runner dies.
+   */
+  failStorage(storage: string, options: { node?: string; healAfterMs: number }): Promise<void>;
+  /** Give back what failStorage took, now (idempotent): for every node, or `node`'s path only. */
+  restoreStorage(storage: string, options?: { node?: string }): Promise<void>;
+  /**
    * Take the quorum witness away from every node: a file share witness's SMB (TCP 445) to its file server, a
    * cloud witness's HTTPS (TCP 443) to its storage account, a disk witness's path from the node that owns it.
    * The witness resource fails and its vote is gone; the nodes keep running. Heals by itself after `healAfterMs`

@@ -41,6 +41,18 @@ export interface VmDescription {
   owner: string;
   /** `smb`: file storage (SMB 3 / Scale-Out File Server); `csv-block`: a VHDX on a CSV over block storage. */
   storage: 'smb' | 'csv-block';
+  /**
+   * The volume its disks are on: a name in the cluster's `storage` of the matching kind (csv for csv-block, smb for
+   * smb). Absent: the cluster's first volume of that kind, or the one implied by the kind (src/trace/storage.ts).
+   */
+  volume?: string;
+  /**
+   * Storage resiliency (Set-VM -AutomaticCriticalErrorAction): Pause (the default) freezes the VM in PausedCritical
+   * at its first failed I/O; None does not [PSDOC-SETVM], [SAVILL-478].
+   */
+  automaticCriticalErrorAction?: 'Pause' | 'None';
+  /** Minutes in PausedCritical before Hyper-V powers the VM off (Set-VM -AutomaticCriticalErrorActionTimeout); absent: 30 [INNOV]. */
+  automaticCriticalErrorActionTimeout?: number;
   memoryGB: number;
   /** Per-VM ResiliencyPeriod override in seconds (Get-ClusterGroup .ResiliencyPeriod); absent or 0 (the group default [MSDN-RP]) = cluster default. */
   resiliencyPeriod?: number;
@@ -55,6 +67,17 @@ export interface VmDescription {
   workingSetGB?: number;
   /** The VM's virtual disks (Get-VMHardDiskDrive + Get-VHD): what the storvsc race depends on. */
   disks?: VmDisk[];
+}
+
+/**
+ * A shared volume: a Cluster Shared Volume (`csv`, block storage: C:\ClusterStorage\<name>) or an SMB 3 share
+ * (`smb`, a UNC path such as \\fs01\vms). `address`: where its storage traffic goes (the iSCSI target portal,
+ * the file server), for the PowerShell target's firewall rules.
+ */
+export interface StorageDescription {
+  name: string;
+  kind: 'csv' | 'smb';
+  address?: string[];
 }
 
 /** One virtual disk: a dynamically expanding or fixed VHD(X), on a SCSI or IDE controller, written to or not. */
@@ -94,6 +117,11 @@ export interface ClusterDescription {
   idleCpuCores?: number;
   /** The live-migration network; absent on traces written before issue 4. */
   liveMigration?: LiveMigrationNetworkDescription;
+  /**
+   * The shared storage the VMs live on: Cluster Shared Volumes and SMB shares, by name. Absent (traces before issue
+   * 14, or a description that does not care): each storage kind its VMs use implies one volume (src/trace/storage.ts).
+   */
+  storage?: StorageDescription[];
   /** The quorum witness (Get-ClusterQuorum .QuorumResource); absent: none, node majority [MS-QUORUM]. */
   witness?: WitnessDescription;
   /** The cluster's DynamicQuorum property; absent: true, its documented default [MSDN-DQ]. */

@@ -64,6 +64,12 @@ export class FakeTarget implements Target {
   async restoreWitness() {
     this.calls.push('restore-witness');
   }
+  async failStorage(storage: string, options: { node?: string }) {
+    this.calls.push(`fail-storage ${storage}${options.node ? ` ${options.node}` : ''}`);
+  }
+  async restoreStorage(storage: string, options: { node?: string } = {}) {
+    this.calls.push(`restore-storage ${storage}${options.node ? ` ${options.node}` : ''}`);
+  }
   /** How live migrations answer: by default each takes 10 s and succeeds. */
   migrate: (vm: string, node: string) => Promise<LiveMigrationValue> = async (vm, node) => {
     this.t += 10_000;

@@ -427,6 +427,16 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.restoreNetwork(this.address, this.node(node), this.options.runTag));
   }
 
+  async failStorage(storage: string, options: { node?: string; healAfterMs: number }): Promise<void> {
+    if (options.node !== undefined) this.node(options.node);
+    throw new OperationError(`fail-storage of ${storage} is not implemented on the PowerShell target yet; nothing was changed`);
+  }
+
+  async restoreStorage(storage: string, options: { node?: string } = {}): Promise<void> {
+    if (options.node !== undefined) this.node(options.node);
+    void storage;
+  }
+
   async failWitness(options: { healAfterMs?: Millis }): Promise<void> {
     void options;
     throw new OperationError('fail-witness is not implemented on the PowerShell target yet; nothing was changed');

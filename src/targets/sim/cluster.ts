@@ -22,6 +22,8 @@ import { Rng } from './rng.js';
 import { ClusterProperties, type SimulatorSpec } from './settings.js';
 import { validateCluster, validateSimulator } from './validate.js';
 import { ClusteredVm } from './vm.js';
+import { SharedStorage, applyStorage } from './storage.js';
+import { volumeOf, volumesOf } from '../../trace/storage.js';
 
 export interface SimClusterOptions {
   cluster: ClusterDescription;
@@ -49,6 +51,9 @@ export class SimCluster {
   readonly moves: Moves;
   private readonly heartbeats: Heartbeats;
   private readonly csv: CsvAccess;
+  /** The shared volumes (CSVs, SMB shares) and each node's path to them. */
+  readonly storage: SharedStorage;
+  private readonly defects: Defects;
   private readonly rcm: ResourceControlManager;
   private readonly engine: LiveMigrationEngine;
   private readonly drains: NodeDrains;
@@ -60,6 +65,7 @@ export class SimCluster {
     validateCluster(cluster);
     validateSimulator(simulator);
     const defects = new Defects(o.defects);
+    this.defects = defects;
     const epochMs = Date.parse(o.epoch ?? '2026-01-01T00:00:00.000Z');
     if (Number.isNaN(epochMs)) throw new Error(`epoch ${JSON.stringify(o.epoch)} is not an ISO date-time (e.g. 2026-01-01T00:00:00.000Z)`);
     const rng = Rng.seeded(o.seed);
@@ -71,8 +77,27 @@ export class SimCluster {
     this.log = new EventLog(() => clock.now(), epochMs);
     const log = this.log;
     this.vms = cluster.vms.map(
-      (vm) => new ClusteredVm(vm, { clock, rng: rng.fork(`vm/${vm.name}`), simulator, defects, csvAccess: (n) => this.csv.has(n) }),
+      (vm) =>
+        new ClusteredVm(vm, {
+          clock,
+          rng: rng.fork(`vm/${vm.name}`),
+          simulator,
+          defects,
+          csvAccess: (n) => this.csv.has(n),
+          storageReachable: (n) => this.storageReachable(volumeOf(cluster, vm), n),
+          criticallyOff: (v) => log.roleFailed(v.owner, v.name),
+        }),
     );
+    // The shared volumes and each node's path to them (fail-storage, fail-storage-path): the VMs react to each change
+    const volumes = new Map(cluster.vms.map((vm) => [vm.name, volumeOf(cluster, vm)] as const));
+    this.storage = new SharedStorage({
+      clock,
+      log,
+      nodes: cluster.nodes,
+      volumes: volumesOf(cluster),
+      changed: () =>
+        applyStorage(this.vms, (vm) => this.storageReachable(volumes.get(vm.name)!, vm.owner), (node, vm) => log.roleOnline(node, vm)),
+    });
     this.engine = new LiveMigrationEngine({
       clock,
       cluster,
@@ -204,6 +229,7 @@ export class SimCluster {
     if (hostVersion !== undefined) description.hostVersion = hostVersion;
     if (idleCpuCores !== undefined) description.idleCpuCores = idleCpuCores;
     if (liveMigration !== undefined) description.liveMigration = { ...liveMigration };
+    if (this.o.cluster.storage !== undefined) description.storage = this.o.cluster.storage.map((v) => ({ ...v }));
     return description;
   }
 
@@ -218,6 +244,12 @@ export class SimCluster {
   /** Move-ClusterVirtualMachineRole -Cancel: the VM's live migration in flight ends as cancelled, if it still can. */
   cancelLiveMigration(vm: string, reason: string): 'cancelled' | 'too-late' | 'none' {
     return this.engine.cancelVm(vm, reason);
+  }
+
+  /** Whether `node` can do I/O to the volume (defect redirected-access-pauses-vm: not in redirected access). */
+  private storageReachable(volume: string, node: string): boolean {
+    if (!this.storage.reachable(volume, node)) return false;
+    return !(this.defects.has('redirected-access-pauses-vm') && this.storage.redirected(volume, node));
   }
 
   service(node: string): ClusterService | undefined {

@@ -79,6 +79,13 @@ const catalogue = [
   },
   { name: 'witness-loss-stops-cluster', summary: 'Losing the quorum witness stops the cluster although every node is up and the nodes hold a majority of the votes' },
   { name: 'witness-vote-ignored', summary: "The witness's vote is never counted: a cluster with an even number of nodes loses quorum when half of them go at once, witness or not" },
+  { name: 'storage-loss-not-paused', summary: 'VMs whose storage is lost keep Running: storage resiliency never pauses them (PausedCritical)' },
+  { name: 'no-resume-after-storage', summary: 'VMs paused by a storage loss (PausedCritical) stay paused after their storage returns' },
+  { name: 'redirected-access-pauses-vm', summary: 'VMs on a node in CSV redirected access (its own path to the CSV lost) go PausedCritical, as if the CSV were lost' },
+  {
+    name: 'critical-timeout-ignored',
+    summary: 'VMs paused by a storage loss stay PausedCritical past their AutomaticCriticalErrorActionTimeout instead of being powered off',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -194,6 +194,32 @@ export class EventLog {
         'All I/O will temporarily be queued until a path to the volume is reestablished.', ['Volume1', 'Cluster Virtual Disk (Volume1)', 'STATUS_CONNECTION_DISCONNECTED(c000020c)']);
   }
 
+  // 5121 DCM_VOLUME_NO_DIRECT_IO_DUE_TO_FAILURE: the node lost its path to the CSV, its I/O is redirected [EVT]
+  csvRedirected(node: string, volume: string): void {
+    this.write(node, clustering, 5121, 'Warning',
+      `Cluster Shared Volume '${volume}' ('Cluster Virtual Disk (${volume})') is no longer directly accessible from this cluster node. ` +
+        'I/O access will be redirected to the storage device over the network to the node that owns the volume. If this results in degraded ' +
+        "performance, please troubleshoot this node's connectivity to the storage device and I/O will resume to a healthy state once " +
+        'connectivity to the storage device is reestablished.', [volume, `Cluster Virtual Disk (${volume})`]);
+  }
+
+  // 5157 DCM_VOLUME_AUTO_PAUSE_AFTER_FAILURE_EXPECTED: paused by an infrastructure failure (storage connectivity lost) [EVT]
+  csvPausedInfrastructure(node: string, volume: string): void {
+    this.write(node, clustering, 5157, 'Warning',
+      `Cluster Shared Volume '${volume}' ('Cluster Virtual Disk (${volume})') has entered a paused state because of 'STATUS_IO_TIMEOUT(c00000b5)'. ` +
+        'All I/O will temporarily be queued until a path to the volume is reestablished. This error is usually caused by an infrastructure ' +
+        'failure. For example, losing connectivity to storage or the node owning the Cluster Shared Volume being removed from active cluster membership.',
+      [volume, `Cluster Virtual Disk (${volume})`, 'STATUS_IO_TIMEOUT(c00000b5)']);
+  }
+
+  // 5142 DCM_VOLUME_NO_ACCESS: the CSV is no longer accessible from the node [EVT]
+  csvNoAccess(node: string, volume: string): void {
+    this.write(node, clustering, 5142, 'Error',
+      `Cluster Shared Volume '${volume}' ('Cluster Virtual Disk (${volume})') is no longer accessible from this cluster node because of error ` +
+        "'ERROR_TIMEOUT(1460)'. Please troubleshoot this node's connectivity to the storage device and network connectivity.",
+      [volume, `Cluster Virtual Disk (${volume})`, 'ERROR_TIMEOUT(1460)']);
+  }
+
   // 21502 on the migration source: the message is the failure text (%3) [BRAIN-HA], [LMTSG]; shape from lab §5
   liveMigrationFailedDetail(source: string, vm: string, detail: string): void {
     const text = `Live migration of 'Virtual Machine ${vm}' failed.\n\nVirtual machine migration operation for '${vm}' failed at migration source '${source}'.\n\n${detail}`;

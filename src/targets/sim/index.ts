@@ -118,6 +118,24 @@ export class SimTarget implements Target {
     if (this.cluster.witness.configured) this.cluster.witness.restore();
   }
 
+  async failStorage(storage: string, options: { node?: string; healAfterMs: number }): Promise<void> {
+    this.volume(storage);
+    if (options.node !== undefined) this.service(options.node);
+    this.cluster.storage.fail(storage, options.node, options.healAfterMs);
+  }
+
+  async restoreStorage(storage: string, options: { node?: string } = {}): Promise<void> {
+    this.volume(storage);
+    if (options.node !== undefined) this.service(options.node);
+    this.cluster.storage.restore(storage, options.node);
+  }
+
+  private volume(name: string): void {
+    if (!this.cluster.storage.has(name)) {
+      throw new OperationError(`no volume ${JSON.stringify(name)} in cluster ${this.cluster.describe().name} (its volumes: ${this.cluster.storage.names().join(', ') || 'none'})`);
+    }
+  }
+
   async liveMigrate(vm: string, node: string, options: LiveMigrateOptions = {}): Promise<LiveMigrationValue> {
     return this.untilEnded(`live migration of '${vm}' to ${node}`, (outcome) => this.cluster.moves.liveMigrate(vm, node, options, outcome));
   }

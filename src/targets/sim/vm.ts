@@ -4,6 +4,9 @@ import type { Defects } from './defects.js';
 import type { Rng } from './rng.js';
 import type { SimulatorSpec } from './settings.js';
 
+/** AutomaticCriticalErrorActionTimeout when the VM does not set one: 30 minutes [INNOV], in minutes [PSDOC-SETVM]. */
+export const DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES = 30;
+
 /** Get-VM State names the simulator produces. */
 export type VmState = 'Running' | 'RunningCritical' | 'PausedCritical' | 'Off' | 'Starting';
 export type GroupState = 'Online' | 'Pending' | 'Offline' | 'Failed';
@@ -15,6 +18,10 @@ export interface VmDeps {
   simulator: SimulatorSpec;
   defects: Defects;
   csvAccess(node: string): boolean;
+  /** Whether `node` can do I/O to this VM's volume (src/targets/sim/storage.ts); absent: always. */
+  storageReachable?(node: string): boolean;
+  /** Hyper-V powered the VM off after its critical pause (the cluster's group failed). */
+  criticallyOff?(vm: ClusteredVm): void;
 }
 
 /**
@@ -36,6 +43,13 @@ export class ClusteredVm {
   private period: Timer | undefined;
   private startup: Timer | undefined;
   private heldStart: (() => void) | undefined;
+  /**
+   * Storage resiliency when the VM's volume is unreachable from its owner: `waiting` for its next I/O (still
+   * Running), `paused` (PausedCritical), `off` (powered off after AutomaticCriticalErrorActionTimeout).
+   */
+  storageState: 'ok' | 'waiting' | 'paused' | 'off' = 'ok';
+  private storageIo: Timer | undefined;
+  private criticalTimeout: Timer | undefined;
 
   constructor(
     private description: VmDescription,
@@ -114,6 +128,58 @@ export class ClusteredVm {
   }
 
   /**
+   * The VM's volume became unreachable from its owner (the storage lost, or the owner's path to an SMB share).
+   * Storage resiliency (Hyper-V, 2016+): the VM runs on until its next disk I/O fails, which freezes it in
+   * PausedCritical [SAVILL-478], [INNOV]; with AutomaticCriticalErrorAction None it is not paused [PSDOC-SETVM].
+   * After AutomaticCriticalErrorActionTimeout minutes (default 30 [INNOV]) in the critical pause, Hyper-V powers it
+   * off [PSDOC-SETVM] (Microsoft's "powering off" wins over [INNOV]'s "reboots").
+   */
+  storageLost(): void {
+    // Defect storage-loss-not-paused: the VM runs on as if storage resiliency did not exist
+    if (this.d.defects.has('storage-loss-not-paused')) return;
+    if (this.state !== 'Running' || this.storageState !== 'ok' || this.description.automaticCriticalErrorAction === 'None') return;
+    this.storageState = 'waiting';
+    this.storageIo = this.d.clock.after(this.d.rng.between(this.d.simulator.vmIoIntervalMs), () => {
+      this.storageIo = undefined;
+      if (this.storageState !== 'waiting' || this.state !== 'Running') return;
+      this.storageState = 'paused';
+      this.state = 'PausedCritical';
+      // Defect critical-timeout-ignored: the VM stays in its critical pause however long the storage is gone
+      if (this.d.defects.has('critical-timeout-ignored')) return;
+      const minutes = this.description.automaticCriticalErrorActionTimeout ?? DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES;
+      this.criticalTimeout = this.d.clock.after(minutes * 60_000, () => {
+        this.criticalTimeout = undefined;
+        if (this.storageState !== 'paused') return;
+        this.storageState = 'off';
+        // Our reading: the VM stopped without the cluster taking it offline, so its group has failed; it is
+        // brought online again once its storage is back (ResourceControlManager.storageChanged)
+        this.state = 'Off';
+        this.group = 'Failed';
+        this.d.criticallyOff?.(this);
+      });
+    });
+  }
+
+  /** The VM's volume is reachable again: a VM in its critical pause resumes where it was [SAVILL-477], [INNOV]. */
+  storageRestored(): void {
+    if (this.storageState === 'waiting') {
+      this.cancel('storageIo');
+      this.storageState = 'ok';
+    } else if (this.storageState === 'paused') {
+      // Defect no-resume-after-storage: the VM stays PausedCritical after its storage returned
+      if (this.d.defects.has('no-resume-after-storage')) return;
+      this.cancel('criticalTimeout');
+      this.storageState = 'ok';
+      if (this.state === 'PausedCritical') this.state = 'Running';
+    }
+  }
+
+  /** Whether the VM was powered off by its critical-error action and waits for its storage to be started again. */
+  get criticallyOff(): boolean {
+    return this.storageState === 'off';
+  }
+
+  /**
    * The owner is Isolated: the cluster stops monitoring the VM. With its own ResiliencyPeriod the VM
    * fails over when that runs out, even if the node is still Isolated [MSDN-RP].
    */
@@ -140,6 +206,7 @@ export class ClusteredVm {
    */
   liveMigrated(node: string): void {
     this.heldStart = undefined;
+    this.resetStorage();
     this.cancel('nextIo');
     this.cancel('period');
     this.cancel('startup');
@@ -149,6 +216,7 @@ export class ClusteredVm {
     this.group = 'Online';
     this.unmonitored = false;
     if (!this.d.csvAccess(node)) this.csvLost();
+    if (this.d.storageReachable?.(node) === false) this.storageLost();
   }
 
   /** The owner is joining again: the VM's own period no longer runs. */
@@ -164,6 +232,7 @@ export class ClusteredVm {
   /** The cluster takes the group offline to move it: the copy on the old owner is turned off. */
   takeOffline(): void {
     this.heldStart = undefined;
+    this.resetStorage();
     this.cancel('nextIo');
     this.cancel('period');
     this.cancel('startup');
@@ -184,6 +253,7 @@ export class ClusteredVm {
    * only begins at `releaseStart()` (defect restart-on-down-node: started on a node that is Down).
    */
   startOn(node: string, online: () => void, held = false): void {
+    this.resetStorage();
     this.owner = node;
     this.state = 'Starting';
     this.group = 'Pending';
@@ -197,6 +267,7 @@ export class ClusteredVm {
     // 0 is the group property's default, "none of its own" [MSDN-RP]: the node's ResiliencyDefaultPeriod governs.
       this.group = 'Online';
       if (!this.d.csvAccess(node)) this.csvLost();
+      if (this.d.storageReachable?.(node) === false) this.storageLost();
       online();
     });
   }
@@ -209,7 +280,14 @@ export class ClusteredVm {
     return start !== undefined;
   }
 
-  private cancel(which: 'nextIo' | 'period' | 'startup'): void {
+  /** Forget a storage loss: the VM is moved, restarted or taken offline (its new start or host checks the volume again). */
+  private resetStorage(): void {
+    this.cancel('storageIo');
+    this.cancel('criticalTimeout');
+    this.storageState = 'ok';
+  }
+
+  private cancel(which: 'nextIo' | 'period' | 'startup' | 'storageIo' | 'criticalTimeout'): void {
     this[which]?.cancel();
     this[which] = undefined;
   }
