@@ -103,6 +103,18 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     source: 'Assumption: undocumented ([SAVILL-479], [URTECH] give the cap, not what happens at it); 1 is our reading',
   },
   {
+    name: 'DrainOnShutdown',
+    kind: 'cluster',
+    unit: 'level',
+    default: 1,
+    min: 0,
+    max: 1,
+    values: [0, 1],
+    description:
+      'What an OS restart or shutdown of a node (Restart-Computer) does with its VMs first: 1 = the cluster drains the node (live migration, as Suspend-ClusterNode -Drain), 0 = the VM groups are taken offline per their OfflineAction (Save by default) and restarted on other nodes.',
+    source: 'Get-Cluster property [PSDOC-GC], [STUB]; on by default per issue 14 ("DrainOnShutdown, documented default on"); windows-cluster-facts §1.2 lists the default as unconfirmed. Offline action: Virtual Machine resource OfflineAction default 1 = Save (learn.microsoft.com/previous-versions/windows/desktop/mscs/virtual-machines-offlineaction)',
+  },
+  {
     name: 'MinimumResilientVmVersion',
     kind: 'simulator',
     unit: 'count',

@@ -12,6 +12,8 @@ export const DEFAULTS = {
   scmRestartDelay: '15s',
   vmStart: ['5s', '20s'],
   vmIoInterval: ['100ms', '2s'],
+  /** A host's firmware POST and Windows boot until clussvc starts (assumed: no published figure; servers take minutes). */
+  hostBoot: ['90s', '180s'],
   /** Host load and network noise around the timing model's figure: ±10 %. Assumed; no published spread. */
   liveMigrationJitter: 0.1,
   /** Hosts of Windows Server 2012 R2 or later: 5 pre-copy passes, concurrent migrations (lab §2, §3). */
@@ -80,7 +82,7 @@ interface Doc {
     dynamicQuorum?: boolean;
   };
   // optional sections may be written with nothing under them (null)
-  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; liveMigrationJitter?: number; rdmaSetupPerGB?: string } | null;
+  simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; hostBoot?: [string, string]; liveMigrationJitter?: number; rdmaSetupPerGB?: string } | null;
   settings?: Record<string, number> | null;
   'steady-state'?: { timeout?: string; 'down-after'?: string[] } | null;
   method: Record<string, unknown>[];
@@ -139,6 +141,7 @@ export function buildExperiment(
       scmRestartDelayMs: parseDuration(d.simulator?.scmRestartDelay ?? DEFAULTS.scmRestartDelay),
       vmStartMs: range(d.simulator?.vmStart ?? DEFAULTS.vmStart),
       vmIoIntervalMs: range(d.simulator?.vmIoInterval ?? DEFAULTS.vmIoInterval),
+      hostBootMs: range(d.simulator?.hostBoot ?? DEFAULTS.hostBoot),
       liveMigrationJitter: d.simulator?.liveMigrationJitter ?? DEFAULTS.liveMigrationJitter,
       ...(d.simulator?.rdmaSetupPerGB !== undefined ? { rdmaSetupMsPerGB: parseDuration(d.simulator.rdmaSetupPerGB) } : {}),
     },

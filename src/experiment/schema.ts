@@ -355,6 +355,7 @@ function simulatorSchema(): SchemaObject {
       scmRestartDelay: duration(),
       vmStart: range('[5s, 20s]'),
       vmIoInterval: range('[100ms, 2s]'),
+      hostBoot: range('[1m, 2m]'),
       liveMigrationJitter: {
         type: 'number',
         minimum: 0,
@@ -367,7 +368,7 @@ function simulatorSchema(): SchemaObject {
         'x-hint': "SMB Direct's set-up per GB of the VM's memory (registering it with the RDMA NICs); our assumption, 50ms when absent.",
       },
     },
-    'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter, rdmaSetupPerGB)',
+    'a mapping with the simulator timings (scmRestartDelay, vmStart, vmIoInterval, hostBoot, liveMigrationJitter, rdmaSetupPerGB)',
   );
   s['x-key-hints'] = {
     liveMigration:

@@ -70,7 +70,7 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
   }
 
   const simulator = isObject(data.simulator) ? data.simulator : {};
-  for (const key of ['vmStart', 'vmIoInterval']) {
+  for (const key of ['vmStart', 'vmIoInterval', 'hostBoot']) {
     const pair = strings(simulator[key]);
     if (!pair || pair.length !== 2) continue;
     const [min, max] = pair.map(tryParseDuration);

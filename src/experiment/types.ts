@@ -18,6 +18,8 @@ export interface SimulatorSpec {
    * defaultRdmaSetupMsPerGB (lm-timing.ts, 50 ms, our assumption).
    */
   rdmaSetupMsPerGB?: Millis;
+  /** How long a host takes from power-on (or an OS restart) until clussvc starts (min..max, drawn per boot). */
+  hostBootMs?: [Millis, Millis];
 }
 
 export interface FaultStep {

@@ -26,7 +26,7 @@ describe('experiment errors a user reads', () => {
   it('names the catalogue faults for an unknown fault and suggests the closest one', () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node, power-off-node, power-on-node, restart-node, fail-storage-path, fail-storage, fail-witness), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('experiment errors a user reads', () => {
         line: 5,
         column: 12,
         path: 'method[0].fault',
-        expected: "one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node)",
+        expected: "one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node, power-off-node, power-on-node, restart-node, fail-storage-path, fail-storage, fail-witness)",
         found: '"kil-clussvc"',
         hint: `Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       },
@@ -145,7 +145,7 @@ describe('experiment errors a user reads', () => {
         idleCpuCores: 4,
         liveMigration: { transport: 'Compression', nics: 1, nicGbps: 10, teaming: false, jumboFrames: false, powerProfile: 'balanced' },
       },
-      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationJitter: 0.1 },
+      simulator: { scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], hostBootMs: [90_000, 180_000], liveMigrationJitter: 0.1 },
       settings: {},
       steadyState: { timeoutMs: 120_000, downAfter: [] },
       observe: { intervalMs: 1000 },

@@ -118,7 +118,7 @@ describe('--set and --seed', () => {
   it("lists the file's problems by line, then the flags' in the order given", () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f, { sets: ['settings.ResiliencyDefaultPeriod=-1', 'oops'] })).to.deep.equal([
-      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
+      `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node, power-off-node, power-on-node, restart-node, fail-storage-path, fail-storage, fail-witness), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
       `${f}: --set settings.ResiliencyDefaultPeriod=-1: expected an integer number of seconds from 0 to 4294967295, found -1.`,
       `${f}: --set oops: expected path=value, e.g. --set settings.ResiliencyDefaultPeriod=60, found no "=".`,
     ]);

@@ -52,7 +52,7 @@ describe('shipped experiments', () => {
     });
 
     it('has the default timings: SCM restart 15 s, steady state 120 s, polls every 1 s, 2 s tolerance, seed 1', () => {
-      expect(e.simulator).to.deep.equal({ scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], liveMigrationJitter: 0.1 });
+      expect(e.simulator).to.deep.equal({ scmRestartDelayMs: 15_000, vmStartMs: [5000, 20_000], vmIoIntervalMs: [100, 2000], hostBootMs: [90_000, 180_000], liveMigrationJitter: 0.1 });
       expect(e.steadyState).to.deep.equal({ timeoutMs: 120_000, downAfter: [] });
       expect(e.observe).to.deep.equal({ intervalMs: 1000 });
       expect(e.check).to.deep.equal({ toleranceMs: 2000 });

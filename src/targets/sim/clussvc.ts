@@ -107,6 +107,29 @@ export class ClusterService {
     this.hooks.stoppedGracefully(this.node);
   }
 
+  /**
+   * The host lost its power, or its OS went down for a restart (power.ts): the process is gone at once, without
+   * a 7031 (nothing on the host runs to log it) and without SCM's restart; what was scheduled to start it (SCM's
+   * recovery, a hold-down's task) went with the host. To the other nodes a running service that vanished is an
+   * ungraceful exit, as after a crash.
+   */
+  powerLost(): void {
+    for (const timer of this.pendingStarts) timer.cancel();
+    this.pendingStarts = [];
+    this.starting?.cancel();
+    this.starting = undefined;
+    this.heldDownUntil = undefined;
+    if (!this.isRunning) return;
+    this.isRunning = false;
+    this.hooks.stopped(this.node);
+  }
+
+  /** The host finished booting: Windows starts the service unless it is Disabled (its start type is Automatic). */
+  booted(): void {
+    if (this.type === 'Disabled' || this.isRunning) return;
+    this.begin();
+  }
+
   /** Start-Service clussvc: lifts any hold-down; a no-op if the service runs. */
   start(): void {
     this.heldDownUntil = undefined;

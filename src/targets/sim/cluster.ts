@@ -12,6 +12,7 @@ import { LiveMigrationEngine, type HostMigrationSettings } from './migration.js'
 import { Moves } from './moves.js';
 import { ClusterNetwork } from './network.js';
 import { NodeControl } from './node-control.js';
+import { HostPower, hostBootDefaultMs } from './power.js';
 import { Quarantine } from './quarantine.js';
 import { Quorum } from './quorum.js';
 import { QuorumWitness } from './witness.js';
@@ -49,6 +50,8 @@ export class SimCluster {
   readonly control: NodeControl;
   readonly network: ClusterNetwork;
   readonly moves: Moves;
+  /** The hosts' power and OS restarts (power-off-node, power-on-node, restart-node). */
+  readonly power: HostPower;
   private readonly heartbeats: Heartbeats;
   private readonly csv: CsvAccess;
   /** The shared volumes (CSVs, SMB shares) and each node's path to them. */
@@ -84,6 +87,7 @@ export class SimCluster {
           simulator,
           defects,
           csvAccess: (n) => this.csv.has(n),
+          hostDark: (n) => this.power.dark(n),
           storageReachable: (n) => this.storageReachable(volumeOf(cluster, vm), n),
           criticallyOff: (v) => log.roleFailed(v.owner, v.name),
         }),
@@ -151,10 +155,12 @@ export class SimCluster {
       quorum,
       network: this.network,
       clussvcRunning: running,
+      hostDark: (n) => this.power.dark(n),
       joinRngs: perNode('join'),
       hooks: {
         removed: (n) => {
-          this.csv.lose(n);
+          // a dark host (power loss) logs nothing, not even its CSV's 5120
+          this.csv.lose(n, this.power.dark(n));
           this.engine.nodeLost(n);
         },
         left: (n) => {
@@ -173,6 +179,7 @@ export class SimCluster {
           this.csv.restore(n);
           this.rcm.nodeJoined(n);
           this.drains.retry();
+          this.power.joined(n);
         },
         joinsSettled: () => this.rcm.joinsSettled(),
         quorumLost: (members) => {
@@ -219,6 +226,18 @@ export class SimCluster {
         this.rcm.nodeResumed();
         this.drains.retry();
       },
+    });
+    this.power = new HostPower({
+      clock,
+      nodes: cluster.nodes,
+      services: this.services,
+      membership: this.membership,
+      drains: this.drains,
+      rcm: this.rcm,
+      properties,
+      defects,
+      rngs: perNode('boot'),
+      bootMs: simulator.hostBootMs ?? hostBootDefaultMs,
     });
     this.moves = new Moves({ clock, clusterName: cluster.name, nodes: cluster.nodes, vms: this.vms, membership: this.membership, engine: this.engine });
   }

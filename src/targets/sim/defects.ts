@@ -86,6 +86,22 @@ const catalogue = [
     name: 'critical-timeout-ignored',
     summary: 'VMs paused by a storage loss stay PausedCritical past their AutomaticCriticalErrorActionTimeout instead of being powered off',
   },
+  {
+    name: 'power-loss-fails-over-at-once',
+    summary: 'Under AlwaysIsolate a powered-off host goes Down at once and its VMs restart elsewhere before the period ends, as if the cluster could tell a dead host from an isolated one',
+  },
+  {
+    name: 'dead-vm-reported-running',
+    summary: 'The VMs of a powered-off host are reported Running, although they died with it and their host cannot be asked',
+  },
+  {
+    name: 'no-failover-after-power-loss',
+    summary: 'The VMs of a powered-off host are never restarted elsewhere once its node is Down: they stay dead, reported Unmonitored',
+  },
+  {
+    name: 'restart-without-drain',
+    summary: 'Restart-Computer with DrainOnShutdown on saves the node\'s VMs and restarts them elsewhere (downtime) instead of draining them by live migration',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -84,17 +84,17 @@ export class SimTarget implements Target {
 
   async powerOffNode(node: string): Promise<void> {
     this.service(node);
-    throw new OperationError('not implemented on the simulator yet');
+    this.cluster.power.powerOff(node);
   }
 
   async powerOnNode(node: string): Promise<void> {
     this.service(node);
-    throw new OperationError('not implemented on the simulator yet');
+    this.cluster.power.powerOn(node);
   }
 
-  async restartNode(node: string, _options: { timeoutMs?: Millis } = {}): Promise<void> {
+  async restartNode(node: string, options: { timeoutMs?: Millis } = {}): Promise<void> {
     this.service(node);
-    throw new OperationError('not implemented on the simulator yet');
+    return this.untilEnded(`Restart-Computer ${node}`, (outcome) => this.cluster.power.restart(node, options.timeoutMs, outcome));
   }
 
   async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {

@@ -44,6 +44,8 @@ export interface MembershipDeps {
   quorum: Quorum;
   network: Reach;
   clussvcRunning(node: string): boolean;
+  /** Whether `node`'s host is dark (powered off or booting, power.ts): it sends nothing and logs nothing. Absent: never. */
+  hostDark?(node: string): boolean;
   joinRngs: ReadonlyMap<string, Rng>;
   hooks: MembershipHooks;
 }

@@ -126,7 +126,9 @@ export class Membership extends MembershipView {
   /** Remove `node` from active membership (1135, written by `by`); ungraceful exits count toward quarantine. */
   remove(node: string, by: string, ungraceful = true): void {
     const wasDraining = this.stateOf(node) === 'Paused' && this.drainStatus.get(node) === 'InProgress';
-    const networkUp = this.reachesAll(node);
+    // A dark host (power loss) sends nothing at all: to ResiliencyLevel 1 it is no node known to be alive
+    const dark = this.d.hostDark?.(node) === true;
+    const networkUp = this.reachesAll(node) && !dark;
     this.d.quorum.doneForming(node);
     this.d.heartbeats.forget(node);
     this.d.log.nodeRemoved(by, node);
@@ -146,6 +148,9 @@ export class Membership extends MembershipView {
       this.quarantine(node, by, exits);
     } else {
       if (ungraceful && this.d.quarantine.downAtCap(exits)) this.declareDown(node);
+      // Defect power-loss-fails-over-at-once: the cluster tells a dead host from an isolated one, which it cannot
+      // (both fall silent the same way): Down at once, its VMs restart elsewhere before the period ran out
+      else if (dark && this.d.defects.has('power-loss-fails-over-at-once')) this.declareDown(node);
       else if (this.d.resiliency.isolates(networkUp)) this.isolate(node, by);
       else this.declareDown(node);
       this.d.hooks.removed(node);
@@ -164,7 +169,8 @@ export class Membership extends MembershipView {
 
   private isolate(node: string, by: string): void {
     this.states.set(node, 'Isolated');
-    if (!this.d.defects.has('no-isolation-event')) this.d.log.nodeIsolated(node);
+    // A dark host logs nothing: its 1673 is never written (the checker does not ask for it after a power-off)
+    if (!this.d.defects.has('no-isolation-event') && !this.d.hostDark?.(node)) this.d.log.nodeIsolated(node);
     // Defect spurious-isolation-event: the member that removed it logs 1673 for itself too, though it stays Up
     if (this.d.defects.has('spurious-isolation-event') && by !== node) this.d.log.nodeIsolated(by);
     // Not back within ResiliencyDefaultPeriod: declared Down, its VMs fail over [MSDN-RDP], [ITPRO-RES]

@@ -69,8 +69,29 @@ export class ResourceControlManager {
     for (const vm of this.on(node)) vm.cancelPeriod();
   }
 
+  /**
+   * The node's host lost its power or its OS went down (power.ts): every VM on it is dead at once. The cluster
+   * does not know yet: it acts when the members remove the node (nodeIsolated, nodeDown).
+   */
+  hostLost(node: string): void {
+    for (const vm of this.on(node)) vm.hostLost();
+  }
+
+  /**
+   * The node shuts down without a drain (Restart-Computer with DrainOnShutdown 0, or what a failed drain left):
+   * each VM group goes offline per its OfflineAction, Save by default
+   * (learn.microsoft.com/previous-versions/windows/desktop/mscs/virtual-machines-offlineaction), and starts on
+   * another node, as in a failover. The caller has paused the node, so placement does not pick it.
+   */
+  shutDown(node: string): void {
+    for (const vm of this.on(node)) this.failOver(vm);
+  }
+
   /** The node is an active member again: its VMs are monitored again (1682), waiting groups get placed. */
   nodeJoined(node: string): void {
+    // VMs that died with the host (it lost its power and came back within the period) do not run there any more:
+    // the cluster finds them off and restarts them, as any failed VM
+    for (const vm of this.on(node).filter((vm) => vm.lostWithHost)) this.failOver(vm);
     // Defect no-remonitor: the rejoined node's VMs stay Unmonitored
     const vms = this.defects.has('no-remonitor') ? [] : this.on(node).filter((vm) => vm.unmonitored);
     for (const vm of vms) vm.monitor();
@@ -111,7 +132,9 @@ export class ResourceControlManager {
 
   /** The node is Down: every VM it hosted fails over [EVT] 1682, [AFINN-17525]. */
   nodeDown(node: string): void {
-    for (const vm of this.on(node)) this.failOver(vm);
+    // Defect no-failover-after-power-loss: the VMs that died with their host are left where they were
+    const left = this.defects.has('no-failover-after-power-loss') ? (vm: ClusteredVm) => vm.lostWithHost : () => false;
+    for (const vm of this.on(node)) if (!left(vm)) this.failOver(vm);
   }
 
   storageChanged(node: string, access: boolean): void {

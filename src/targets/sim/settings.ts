@@ -22,6 +22,11 @@ export interface SimulatorSpec {
    * defaultRdmaSetupMsPerGB (lm-timing.ts, 50 ms, our assumption).
    */
   rdmaSetupMsPerGB?: Millis;
+  /**
+   * How long a host takes from power-on (or an OS restart) until clussvc starts (min..max, drawn per boot): a
+   * server's firmware POST and Windows boot. Absent: hostBootDefaultMs (power.ts).
+   */
+  hostBootMs?: [Millis, Millis];
 }
 
 /**
@@ -59,6 +64,9 @@ const properties = {
   // Isolated node; they fail over at once. 0: [VMVER] lists no minimum, so every VM is resilient; a Technical
   // Preview lab saw 6 (lab-observations §1), a value a lab may set
   MinimumResilientVmVersion: { default: 0, min: 0, max: 100 },
+  // Restart-Computer drains the node first (1) or takes its VM groups offline, saved (0) [PSDOC-GC]; on by default
+  // (machines/settings.ts says where that default comes from)
+  DrainOnShutdown: { default: 1, min: 0, max: 1 },
   // Live migrations at once from or to one host (2 default) [LM-SETUP]; 2008 R2 hosts migrate one at a time
   // whatever this says (lab §3). On a real cluster this is a per-host setting (Set-VMHost
   // -MaximumVirtualMachineMigrations), not a Get-Cluster property: the simulator keeps one value for every host

@@ -18,6 +18,8 @@ export interface VmDeps {
   simulator: SimulatorSpec;
   defects: Defects;
   csvAccess(node: string): boolean;
+  /** Whether `node`'s OS does not run (powered off or booting, power.ts): Get-VM cannot read its VMs. Absent: never. */
+  hostDark?(node: string): boolean;
   /** Whether `node` can do I/O to this VM's volume (src/targets/sim/storage.ts); absent: always. */
   storageReachable?(node: string): boolean;
   /** Hyper-V powered the VM off after its critical pause (the cluster's group failed). */
@@ -43,6 +45,8 @@ export class ClusteredVm {
   private period: Timer | undefined;
   private startup: Timer | undefined;
   private heldStart: (() => void) | undefined;
+  /** Died with its host (power loss): Off on that host whatever its group says, until the cluster restarts it. */
+  lostWithHost = false;
   /**
    * Storage resiliency when the VM's volume is unreachable from its owner: `waiting` for its next I/O (still
    * Running), `paused` (PausedCritical), `off` (powered off after AutomaticCriticalErrorActionTimeout).
@@ -66,8 +70,12 @@ export class ClusteredVm {
   }
 
   observe(): VmObservation {
+    // Get-VM asks the owner's host: a dark host answers nothing ('Unknown', as the PowerShell target reports an
+    // owner it could not ask), while the group is the cluster's and still reported from the other nodes.
+    // Defect dead-vm-reported-running: the dead VM is reported Running as if its host still ran it
+    const dark = this.d.hostDark?.(this.owner) === true;
     return {
-      State: this.state,
+      State: dark ? (this.d.defects.has('dead-vm-reported-running') && this.lostWithHost ? 'Running' : 'Unknown') : this.state,
       GroupState: this.group,
       OwnerNode: this.owner,
       StatusInformation: this.unmonitored ? ['Unmonitored'] : [],
@@ -219,6 +227,19 @@ export class ClusteredVm {
     if (this.d.storageReachable?.(node) === false) this.storageLost();
   }
 
+  /**
+   * Its host lost its power or went down (power.ts): the VM is dead on the spot, nothing saved or shut down. The
+   * cluster's group does not know (it stays as it was) until the cluster acts on the node's removal.
+   */
+  hostLost(): void {
+    this.heldStart = undefined;
+    this.cancel('nextIo');
+    this.cancel('startup');
+    this.migratingTo = undefined;
+    this.state = 'Off';
+    this.lostWithHost = true;
+  }
+
   /** The owner is joining again: the VM's own period no longer runs. */
   cancelPeriod(): void {
     this.cancel('period');
@@ -238,6 +259,7 @@ export class ClusteredVm {
     this.cancel('startup');
     this.migratingTo = undefined;
     this.unmonitored = false;
+    this.lostWithHost = false;
     this.state = 'Off';
     this.group = 'Offline';
   }
@@ -255,6 +277,7 @@ export class ClusteredVm {
   startOn(node: string, online: () => void, held = false): void {
     this.resetStorage();
     this.owner = node;
+    this.lostWithHost = false;
     this.state = 'Starting';
     this.group = 'Pending';
     if (held) {
