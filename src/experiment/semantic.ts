@@ -16,7 +16,8 @@ const isObject = (v: unknown): v is Data => v !== null && typeof v === 'object' 
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 
-export function semanticFindings(data: unknown, faults?: FaultCatalogue): Finding[] {
+/** `_faults`: the catalogue (the quorum check that used it is the blast-radius guard's now, src/safety/blast-radius.ts). */
+export function semanticFindings(data: unknown, _faults?: FaultCatalogue): Finding[] {
   if (!isObject(data)) return [];
   const out: Finding[] = [];
   const cluster = isObject(data.cluster) ? data.cluster : {};
@@ -62,7 +63,8 @@ export function semanticFindings(data: unknown, faults?: FaultCatalogue): Findin
         }
       });
     });
-    if (faults) out.push(...quorumFindings(method, nodes, faults));
+    // fail-witness needs a witness to fail (quorum itself is the blast-radius guard's, src/safety/blast-radius.ts)
+    out.push(...witnessFindings(data.method, cluster));
     const steady = isObject(data['steady-state']) ? data['steady-state'] : {};
     strings(steady['down-after'])?.forEach((node, i) => {
       if (!nodes.includes(node)) out.push(notANode(['steady-state', 'down-after', i], node, nodes));
@@ -259,6 +261,30 @@ function observeFindings(data: Data): Finding[] {
   ];
 }
 
+/** fail-witness on a cluster described without a witness (cluster.witness): there is none to lose. */
+function witnessFindings(method: unknown, cluster: Data): Finding[] {
+  if (isObject(cluster.witness) || !Array.isArray(method)) return [];
+  const out: Finding[] = [];
+  const visit = (step: unknown, path: Segment[]): void => {
+    if (isObject(step) && Array.isArray(step.parallel)) {
+      step.parallel.forEach((branch: unknown, b: number) => {
+        if (Array.isArray(branch)) branch.forEach((s: unknown, j: number) => visit(s, [...path, 'parallel', b, j]));
+        else visit(branch, [...path, 'parallel', b]);
+      });
+    } else if (isObject(step) && step.fault === 'fail-witness') {
+      out.push({
+        path,
+        at: 'value',
+        expected: 'a cluster with a quorum witness for fail-witness (cluster.witness)',
+        found: 'no cluster.witness',
+        hint: 'Describe the witness the cluster has, e.g. cluster.witness: { type: fileshare }, or remove the step (a cluster without a witness has none to lose).',
+      });
+    }
+  };
+  method.forEach((step, i) => visit(step, ['method', i]));
+  return out;
+}
+
 function notANode(path: Segment[], name: string, nodes: string[]): Finding {
   return {
     path,
@@ -291,35 +317,4 @@ function duplicates(names: (string | undefined)[], list: Segment[], what: string
     });
   });
   return out;
-}
-
-/**
- * A plan that impairs half the nodes or more could cost the cluster its quorum (node majority): the cluster
- * would go down, and an experiment must never report that as a pass by accident. Such plans are refused.
- */
-function quorumFindings(method: unknown[], nodes: string[], faults: FaultCatalogue): Finding[] {
-  const impaired = new Set<string>();
-  let last = -1;
-  method.forEach((step, i) => {
-    if (!isObject(step) || typeof step.fault !== 'string') return;
-    const fault = faults.get(step.fault);
-    if (!fault) return;
-    const before = impaired.size;
-    try {
-      for (const node of fault.impairs(step)) if (nodes.includes(node)) impaired.add(node);
-    } catch {
-      return;
-    }
-    if (impaired.size > before) last = i;
-  });
-  if (last < 0 || nodes.length - impaired.size > nodes.length / 2) return [];
-  return [
-    {
-      path: ['method', last],
-      at: 'value',
-      expected: `a plan that leaves a majority of the ${nodes.length} nodes alone (quorum is a node majority)`,
-      found: `${[...impaired].join(', ')} impaired, ${nodes.length - impaired.size} of ${nodes.length} left`,
-      hint: 'The cluster could lose quorum and go down. Impair fewer nodes, or add nodes to the cluster.',
-    },
-  ];
 }

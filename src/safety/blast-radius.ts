@@ -3,7 +3,9 @@
  * than an experiment should. It reads the plan only (the method, the waits between its steps, the
  * experiment's settings), so a dry run refuses exactly what a real run would.
  *
- * - quorum (every target): impairing half the nodes or more could cost the cluster its node majority;
+ * - quorum (every target): at no moment of the plan may the nodes (and the witness) impaired together cost the
+ *   cluster a majority of its votes, counted as the cluster counts them (votes.ts below: a witness, dynamic
+ *   quorum, paused nodes voting, heals honoured);
  * - quarantine cap (real clusters): more nodes reaching QuarantineThreshold ungraceful exits within the
  *   quarantine window than the cluster may quarantine at once (max(1, floor(nodes × 25 %))), counting the exits
  *   the cluster already logged before the run (prior-exits.ts);
@@ -15,6 +17,7 @@
 import { parse } from 'node:path';
 import { formatProblem, type Problem } from '../experiment/errors.js';
 import type { Experiment, FaultStep } from '../experiment/types.js';
+import type { WitnessDescription } from '../trace/records.js';
 import type { FaultDefinition } from '../faults/fault.js';
 import type { PriorExit } from './prior-exits.js';
 
@@ -29,7 +32,30 @@ const UNGRACEFUL = new Set(['kill-clussvc', 'isolate-network']);
 const HEALS: Record<string, string[]> = {
   'start-node': ['kill-clussvc', 'stop-node'],
   'resume-node': ['drain-node'],
+  'power-on-node': ['power-off-node'],
 };
+/**
+ * Faults that take the node out on purpose, in order: its clussvc stops gracefully (Stop-ClusterNode; an OS
+ * restart shuts the service down). With dynamic quorum the node's vote is taken away before it leaves, so
+ * such a loss alone never costs quorum while another node stays [MS-QUORUM].
+ */
+const GRACEFUL = new Set(['stop-node', 'restart-node']);
+/** A host powered on boots before its clussvc starts: the power-off it heals ends only then. */
+const BOOTS = new Set(['power-on-node']);
+/** Faults that impair their node only while their own step runs: the runner waits for the node to come back. */
+const DURING_STEP_ONLY = new Set(['restart-node']);
+/** Faults that heal by themselves after their `duration` parameter (ms). */
+const HEALS_AFTER_DURATION = new Set(['isolate-network', 'fail-witness']);
+/** Faults that take the quorum witness away (every node loses its access to it). */
+const WITNESS_FAULTS = new Set(['fail-witness']);
+/**
+ * Faults whose node keeps its vote: Suspend-ClusterNode leaves the node a member of the cluster that takes no
+ * roles [PSDOC-SUSP] (heartbeats, votes and CSV access go on, windows-cluster-facts §1.2); only a node that
+ * leaves membership (stopped, crashed, cut off, powered off, restarting) loses its vote [MS-QUORUM].
+ */
+const KEEPS_VOTE = new Set(['drain-node', 'power-on-node']);
+/** How long a host may take to boot when the experiment does not say (its simulator.hostBoot's default upper bound). */
+const DEFAULT_HOST_BOOT_MS = 180_000;
 
 export interface BlastRadiusOptions {
   /** The allowlist's max-impaired-nodes; absent: not checked (the simulator). */
@@ -61,7 +87,7 @@ export function guardBlastRadius(experiment: Experiment, faults: ReadonlyMap<str
 export function blastRadiusProblems(experiment: Experiment, faults: ReadonlyMap<string, FaultDefinition<any>>, options: BlastRadiusOptions = {}): Problem[] {
   const timeline = planTimeline(experiment, faults);
   const problems: Problem[] = [];
-  const quorum = quorumProblem(experiment, timeline);
+  const quorum = quorumProblem(experiment, timeline, options);
   if (quorum) problems.push(quorum);
   if (options.quarantineCap || options.noQuarantine) {
     const quarantine = quarantineProblem(experiment, timeline, options);
@@ -74,15 +100,47 @@ export function blastRadiusProblems(experiment: Experiment, faults: ReadonlyMap<
   return problems;
 }
 
-/** One fault step placed on the method's clock (ms from the method's start; faults take no time in the plan). */
+/**
+ * One fault step placed on the method's clock (ms from the method's start; faults take no time in the plan).
+ * Its impairment is the interval from its step's start (`index`, `t`) to its heal: `healedBy` (a later step on
+ * the same node, from that step on), `until` (a duration ran out) or the method's end (the runner reverts it);
+ * `duringStepOnly`: its own step only. Steps started together (a parallel block) share `index` and `t`.
+ */
 export interface PlannedFault {
   step: FaultStep;
+  /** The method's step it starts with (steps of one parallel block share it). */
   index: number;
+  /** When that step starts (ms from the method's start). */
   t: number;
   /** Nodes it impairs (fault.impairs), restricted to the cluster's. */
   impairs: string[];
-  /** When the impairment ends (healed); Infinity: when the runner reverts it after the method. */
+  /** When the impairment ends by itself (a duration); Infinity: not by itself. */
   until: number;
+  /** The step that heals it (start-node after kill-clussvc, …): healed from that step on, the node back `afterMs` later (a boot). */
+  healedBy?: { index: number; t: number; afterMs: number };
+  /** It impairs its node only during its own step (restart-node: the runner waits for the node to come back). */
+  duringStepOnly: boolean;
+  /** It takes the quorum witness away. */
+  witness: boolean;
+  /** Its nodes keep their votes (a paused node is still a member). */
+  keepsVote: boolean;
+  /** It takes its node out on purpose (Stop-ClusterNode, an OS restart): with dynamic quorum its vote goes first. */
+  graceful: boolean;
+}
+
+/** Whether `f` impairs at the start of the step (`index`, `t`): begun at or before it, not yet healed. */
+export function activeAt(f: PlannedFault, index: number, t: number): boolean {
+  if (f.index > index) return false;
+  if (f.index === index) return true;
+  if (f.duringStepOnly) return false;
+  if (f.healedBy && f.healedBy.index <= index) return false;
+  return t < f.until;
+}
+
+/** When `f` stops impairing (ms on the method's clock); Infinity: at the method's end. */
+export function endOf(f: PlannedFault): number {
+  if (f.duringStepOnly) return f.t;
+  return Math.min(f.until, f.healedBy ? f.healedBy.t + f.healedBy.afterMs : Infinity);
 }
 
 export interface Timeline {
@@ -93,6 +151,7 @@ export interface Timeline {
 
 export function planTimeline(experiment: Experiment, catalogue: ReadonlyMap<string, FaultDefinition<any>>): Timeline {
   const nodes = experiment.cluster.nodes;
+  const bootMs = experiment.simulator?.hostBootMs?.[1] ?? DEFAULT_HOST_BOOT_MS;
   const canonical = (name: string): string | undefined => nodes.find((n) => n.toLowerCase() === name.toLowerCase());
   let t = 0;
   const out: PlannedFault[] = [];
@@ -111,10 +170,20 @@ export function planTimeline(experiment: Experiment, catalogue: ReadonlyMap<stri
     const node = typeof step.params.node === 'string' ? canonical(step.params.node) : undefined;
     // a later step on the same node heals what this one did
     for (const earlier of out) {
-      if (earlier.until === Infinity && node !== undefined && earlier.impairs.includes(node) && HEALS[step.fault]?.includes(earlier.step.fault)) earlier.until = t;
+      if (!earlier.healedBy && node !== undefined && earlier.impairs.includes(node) && HEALS[step.fault]?.includes(earlier.step.fault)) earlier.healedBy = { index, t, afterMs: BOOTS.has(step.fault) ? bootMs : 0 };
     }
-    const duration = step.fault === 'isolate-network' && typeof step.params.duration === 'number' ? step.params.duration : undefined;
-    out.push({ step, index, t, impairs, until: duration !== undefined ? t + duration : Infinity });
+    const duration = HEALS_AFTER_DURATION.has(step.fault) && typeof step.params.duration === 'number' ? step.params.duration : BOOTS.has(step.fault) ? bootMs : undefined;
+    out.push({
+      step,
+      index,
+      t,
+      impairs,
+      until: duration !== undefined ? t + duration : Infinity,
+      duringStepOnly: DURING_STEP_ONLY.has(step.fault),
+      witness: WITNESS_FAULTS.has(step.fault),
+      keepsVote: KEEPS_VOTE.has(step.fault),
+      graceful: GRACEFUL.has(step.fault),
+    });
   });
   return { faults: out, lengthMs: t };
 }
@@ -126,22 +195,133 @@ function where(experiment: Experiment, f: PlannedFault | undefined): Pick<Proble
   return { file: experiment.file, ...(f?.step.line !== undefined ? { line: f.step.line } : {}), path: generated ? `the run ${experiment.name}, ${step}` : step };
 }
 
-function quorumProblem(experiment: Experiment, timeline: Timeline): Problem | undefined {
-  const n = experiment.cluster.nodes.length;
-  const impaired = new Set<string>();
-  let last: PlannedFault | undefined;
-  for (const f of timeline.faults) {
-    const before = impaired.size;
-    for (const node of f.impairs) impaired.add(node);
-    if (impaired.size > before) last = f;
+/**
+ * Votes, as the cluster counts them [MS-QUORUM]: each node that is a member has a vote (a paused one too); a
+ * witness adds one. The cluster runs while more than half of the votes it counts are present. With
+ * DynamicQuorum (its default, [MSDN-DQ]) it takes a leaving node's vote off the count once the node is gone,
+ * so nodes lost one at a time may take it down to its last node; with the dynamic witness (2012 R2 and
+ * later) the witness votes only when the node votes are even, and a failed witness votes not at all; with an
+ * even number of node votes and no witness vote, one node's vote is taken away to keep the total odd. What
+ * dynamic quorum cannot survive is the loss of half of the votes or more *at once* [MS-QUORUM].
+ *
+ * "At once" here: losses less than the time the cluster needs to notice a lost node apart
+ * (SameSubnetThreshold × SameSubnetDelay, 10 s by default [ITPRO-HB]); the documentation gives no time for the
+ * vote adjustment, so losses that close are counted as one (our reading, on the safe side). The guard is
+ * conservative: it assumes the nodes lost held votes, and that a healed node has its vote back only once that
+ * same time has passed after the heal.
+ */
+const DEFAULT_SAME_SUBNET_DELAY_MS = 1000;
+const DEFAULT_SAME_SUBNET_THRESHOLD = 10;
+
+const WITNESS_NAMES: Record<WitnessDescription['type'], string> = { disk: 'the disk witness', fileshare: 'the file share witness', cloud: 'the cloud witness' };
+
+interface VoteState {
+  up: Set<string>;
+  witnessUp: boolean;
+}
+
+/** The votes the cluster counts in `state`, and how to say it. */
+function countVotes(state: VoteState, witness: WitnessDescription | undefined, dynamic: boolean, nodes: number): { total: number; witnessVotes: boolean; text: string } {
+  const name = witness ? WITNESS_NAMES[witness.type] : '';
+  if (!dynamic) {
+    return { total: nodes + (witness ? 1 : 0), witnessVotes: !!witness, text: `${nodes} node${nodes === 1 ? '' : 's'}${witness ? ` + ${name}` : ''}, DynamicQuorum off: a fixed count` };
   }
-  if (!last || n - impaired.size > n / 2) return undefined;
-  return {
-    ...where(experiment, last),
-    expected: `a plan that leaves a majority of the ${n} nodes alone (quorum is a node majority)`,
-    found: `${[...impaired].join(', ')} impaired, ${n - impaired.size} of ${n} left`,
-    hint: 'The cluster could lose quorum and go down. Impair fewer nodes, or add nodes to the cluster. Nothing was done to any cluster.',
-  };
+  const n = state.up.size;
+  const nodesText = `${n} node${n === 1 ? '' : 's'} still members`;
+  if (witness && state.witnessUp && n % 2 === 0) return { total: n + 1, witnessVotes: true, text: `${nodesText} + ${name}, which votes while the node votes are even` };
+  if (n % 2 === 1 || n === 0) {
+    const why = witness ? (state.witnessUp ? `; ${name} holds no vote while the node votes are odd` : `; ${name} failed, it holds no vote`) : '';
+    return { total: n, witnessVotes: false, text: `${nodesText}${why}` };
+  }
+  const why = witness ? `${name} failed, so one node's vote is taken away to keep the total odd` : "no witness, so one node's vote is taken away to keep the total odd";
+  return { total: n - 1, witnessVotes: false, text: `${nodesText}, ${why}` };
+}
+
+function quorumProblem(experiment: Experiment, timeline: Timeline, options: BlastRadiusOptions): Problem | undefined {
+  const { nodes, witness } = experiment.cluster;
+  const dynamic = experiment.cluster.dynamicQuorum ?? true;
+  const settings = { ...options.clusterSettings, ...experiment.settings };
+  const windowMs = (settings.SameSubnetDelay ?? DEFAULT_SAME_SUBNET_DELAY_MS) * (settings.SameSubnetThreshold ?? DEFAULT_SAME_SUBNET_THRESHOLD);
+  // Losses and returns of votes, in the plan's order; a return (a heal) counts once the node could have rejoined.
+  type Change = { t: number; index: number; kind: 'loss' | 'return'; node?: string; f: PlannedFault };
+  const changes: Change[] = [];
+  for (const f of timeline.faults) {
+    const targets: (string | undefined)[] = [...(f.keepsVote ? [] : f.impairs), ...(f.witness && witness ? [undefined] : [])];
+    const end = endOf(f);
+    for (const node of targets) {
+      changes.push({ t: f.t, index: f.index, kind: 'loss', ...(node !== undefined ? { node } : {}), f });
+      // back once it could have rejoined; a restart-node is over (the node back in the cluster) when its step ends
+      if (f.duringStepOnly) changes.push({ t: f.t, index: f.index + 0.5, kind: 'return', ...(node !== undefined ? { node } : {}), f });
+      else if (end !== Infinity) changes.push({ t: end + windowMs, index: Infinity, kind: 'return', ...(node !== undefined ? { node } : {}), f });
+    }
+  }
+  changes.sort((a, b) => a.t - b.t || a.index - b.index || (a.kind === b.kind ? 0 : a.kind === 'loss' ? -1 : 1));
+
+  const lostBy = new Map<string | undefined, number>();
+  const state: VoteState = { up: new Set(nodes), witnessUp: true };
+  let group: { baseline: VoteState; last: number; nodes: string[]; witness: boolean; steps: Set<number> } | undefined;
+  for (const c of changes) {
+    if (group && c.t - group.last >= windowMs) group = undefined; // the cluster has adjusted its votes since
+    const key = c.node;
+    const count = lostBy.get(key) ?? 0;
+    if (c.kind === 'return') {
+      lostBy.set(key, count - 1);
+      if (count === 1) {
+        if (key === undefined) state.witnessUp = true;
+        else state.up.add(key);
+        group = undefined; // a node (or the witness) is back: the cluster recounts
+      }
+      continue;
+    }
+    lostBy.set(key, count + 1);
+    if (count > 0) continue; // already lost
+    if (!group) group = { baseline: { up: new Set(state.up), witnessUp: state.witnessUp }, last: c.t, nodes: [], witness: false, steps: new Set() };
+    group.last = c.t;
+    group.steps.add(c.index);
+    if (key === undefined) {
+      state.witnessUp = false;
+      group.witness = true;
+    } else {
+      state.up.delete(key);
+      group.nodes.push(key);
+    }
+    // what the cluster counts before this group's losses (dynamic), or always (static)
+    const votes = countVotes(dynamic ? group.baseline : state, witness, dynamic, nodes.length);
+    let lost: number;
+    let lostText: string;
+    if (dynamic) {
+      const nodeVotes = votes.total - (votes.witnessVotes ? 1 : 0);
+      const nodeLost = Math.min(group.nodes.filter((n) => group!.baseline.up.has(n)).length, nodeVotes);
+      const witnessLost = group.witness && votes.witnessVotes ? 1 : 0;
+      lost = nodeLost + witnessLost;
+      lostText = `${nodeLost} node vote${nodeLost === 1 ? '' : 's'}${witnessLost ? ' + the witness' : ''}`;
+    } else {
+      const down = nodes.length - state.up.size;
+      const witnessLost = witness && !state.witnessUp ? 1 : 0;
+      lost = down + witnessLost;
+      lostText = `${down} node vote${down === 1 ? '' : 's'}${witnessLost ? ' + the witness' : ''}`;
+    }
+    const left = votes.total - lost;
+    if (2 * left > votes.total) continue;
+    // one node leaving gracefully on its own: its vote is taken away first, the rest keep quorum [MS-QUORUM]
+    if (dynamic && c.f.graceful && group.nodes.length === 1 && !group.witness && state.up.size > 0) continue;
+    const impaired = dynamic ? [...group.nodes, ...(group.witness ? ['the witness'] : [])] : [...nodes.filter((n) => !state.up.has(n)), ...(witness && !state.witnessUp ? ['the witness'] : [])];
+    const together = dynamic && group.steps.size > 1 ? ` (lost within ${windowMs / 1000} s of one another: too close for dynamic quorum to adjust the votes between them)` : '';
+    const earlier = dynamic && group.baseline.up.size < nodes.length ? `; ${nodes.filter((n) => !group!.baseline.up.has(n)).join(', ')} already gone and off the count` : '';
+    return {
+      ...where(experiment, c.f),
+      expected: `a plan that keeps more than half of the cluster's votes at every moment (quorum: ${
+        dynamic
+          ? 'with dynamic quorum the cluster adjusts the votes after a loss, but cannot survive losing half of them or more at once'
+          : `DynamicQuorum is off, so more than half of all ${votes.total} votes, whatever left before`
+      })`,
+      found: `${impaired.join(', ')} impaired at once${together}: ${lostText} = ${lost} of the ${votes.total} votes the cluster counted (${votes.text}${earlier}) lost, ${left} of ${votes.total} left, not more than half`,
+      hint:
+        'The cluster could lose quorum and go down. Heal each fault before the next (resume-node, start-node, power-on-node, a duration), ' +
+        `space the losses more than ${windowMs / 1000} s apart${dynamic ? ' so the cluster adjusts its votes between them' : ' (with dynamicQuorum: true)'}, or give the cluster ${witness ? 'more nodes' : 'a witness or more nodes'}. Nothing was done to any cluster.`,
+    };
+  }
+  return undefined;
 }
 
 /** How many nodes the cluster quarantines at most at once. */
@@ -227,10 +407,7 @@ function impairedAtOnceProblem(experiment: Experiment, timeline: Timeline, max: 
   for (const f of timeline.faults) {
     if (!f.impairs.length) continue;
     const active = new Set<string>();
-    for (const g of timeline.faults) {
-      if (g.index > f.index) break;
-      if (g.index === f.index || g.until > f.t) for (const node of g.impairs) active.add(node);
-    }
+    for (const g of timeline.faults) if (activeAt(g, f.index, f.t)) for (const node of g.impairs) active.add(node);
     if (active.size > max) {
       return {
         ...where(experiment, f),

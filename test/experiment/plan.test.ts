@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { errorLines, load, shipped } from './helpers.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { BlastRadiusError, guardBlastRadius } from '../../src/safety/blast-radius.js';
 
 const twoNodes = shipped('two-nodes-failing.yaml');
 
@@ -8,9 +10,12 @@ describe('experiment plans', () => {
     expect(load(twoNodes).method.filter((s) => s.kind === 'fault')).to.have.length(2);
   });
 
-  it('refuses a plan that could cost quorum: two of four nodes impaired', () => {
-    const lines = errorLines(twoNodes, { sets: ['cluster.nodes=[N1, N2, N3, N4]', 'cluster.vms[6].owner=N4'] });
-    expect(lines.join('\n')).to.match(/method\[1\]: expected a plan that leaves a majority of the 4 nodes alone \(quorum is a node majority\), found N2, N3 impaired, 2 of 4 left\. The cluster could lose quorum/);
+  it('refuses, in the blast-radius guard, a plan that could cost quorum: two of four nodes impaired at once, 2 of 3 votes', () => {
+    const e = load(twoNodes, { sets: ['cluster.nodes=[N1, N2, N3, N4]', 'cluster.vms[6].owner=N4'] });
+    expect(() => guardBlastRadius(e, faults)).to.throw(
+      BlastRadiusError,
+      /method\[1\]: expected a plan that keeps more than half of the cluster's votes at every moment .*found N2, N3 impaired at once .*2 node votes = 2 of the 3 votes the cluster counted .* 1 of 3 left, not more than half\. The cluster could lose quorum/,
+    );
   });
 
   it('counts an operation that starts a node as impairing nothing', () => {

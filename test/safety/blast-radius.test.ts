@@ -38,9 +38,13 @@ describe('blast-radius guard', () => {
     }
   });
 
-  it('refuses a plan that could cost quorum, on every target, at the step that tips it', () => {
-    const e = plan([kill('N1'), wait(10), kill('N2', 42)]);
-    expect(() => guardBlastRadius(e, faults)).to.throw(BlastRadiusError, /compute-resiliency\.yaml:42: method\[2\]: expected a plan that leaves a majority of the 4 nodes alone .*found N1, N2 impaired, 2 of 4 left/);
+  it('refuses a plan that could cost quorum, on every target, at the step that tips it, in votes', () => {
+    // two of four nodes lost within 10 s: dynamic quorum cannot recount between them (4 nodes, no witness: 3 votes)
+    const e = plan([kill('N1'), wait(5), kill('N2', 42)]);
+    expect(() => guardBlastRadius(e, faults)).to.throw(
+      BlastRadiusError,
+      /compute-resiliency\.yaml:42: method\[2\]: expected a plan that keeps more than half of the cluster's votes at every moment .*found N1, N2 impaired at once \(lost within 10 s of one another: too close for dynamic quorum to adjust the votes between them\): 2 node votes = 2 of the 3 votes the cluster counted \(4 nodes still members, no witness, so one node's vote is taken away to keep the total odd\) lost, 1 of 3 left, not more than half/,
+    );
   });
 
   describe('impaired at once (max-impaired-nodes)', () => {
@@ -108,6 +112,71 @@ describe('blast-radius guard', () => {
       expect(messages(plan(method, { nodes, soak }), { quarantineCap: true })).to.have.length(1);
       expect(messages(plan(method, { nodes, soak: { ...soak, iterations: 2 } }), { quarantineCap: true })).to.deep.equal([]);
     });
+  });
+});
+
+describe('blast-radius guard: quorum counted in votes, moment by moment', () => {
+  const SIX = ['N1', 'N2', 'N3', 'N4', 'N5', 'N6'];
+  const step = (fault: string, params: Record<string, unknown>, line?: number): Step => ({ kind: 'fault', fault, params, ...(line ? { line } : {}) });
+  const drain = (node: string) => step('drain-node', { node });
+  const resume = (node: string) => step('resume-node', { node });
+  const stop = (node: string) => step('stop-node', { node });
+  const start = (node: string) => step('start-node', { node });
+  const quorum = (e: Experiment) => messages(e, {}).filter((m) => m.includes("cluster's votes"));
+  const withCluster = (e: Experiment, c: Partial<Experiment['cluster']>): Experiment => ({ ...e, cluster: { ...e.cluster, ...c } });
+
+  it('lets a rolling drain of six nodes through: each is resumed before the next, and a paused node still votes', () => {
+    const rolling = SIX.flatMap((n) => [drain(n), wait(60), resume(n)]);
+    expect(quorum(plan(rolling, { nodes: SIX }))).to.deep.equal([]);
+    // even all six drained at once cost no vote (Suspend-ClusterNode leaves each a member)
+    expect(quorum(plan(SIX.map(drain), { nodes: SIX }))).to.deep.equal([]);
+  });
+
+  it('honours heals: a node started again before the next is stopped costs one vote at a time', () => {
+    const rolling = SIX.flatMap((n) => [stop(n), wait(60), start(n), wait(60)]);
+    expect(quorum(plan(rolling, { nodes: SIX }))).to.deep.equal([]);
+    // without DynamicQuorum too: never more than one of six votes gone
+    expect(quorum(withCluster(plan(rolling, { nodes: SIX }), { dynamicQuorum: false }))).to.deep.equal([]);
+  });
+
+  it('with dynamic quorum lets nodes go one at a time down to the last; without it refuses the fourth of six', () => {
+    const oneByOne = ['N1', 'N2', 'N3', 'N4', 'N5'].flatMap((n) => [stop(n), wait(30)]);
+    expect(quorum(plan(oneByOne, { nodes: SIX }))).to.deep.equal([]);
+    const fixed = quorum(withCluster(plan(oneByOne, { nodes: SIX }), { dynamicQuorum: false }));
+    expect(fixed).to.have.length(1);
+    expect(fixed[0]).to.match(/^method\[4\]: expected .*DynamicQuorum is off, so more than half of all 6 votes.*found N1, N2, N3 impaired at once: 3 node votes = 3 of the 6 votes the cluster counted \(6 nodes, DynamicQuorum off: a fixed count\) lost, 3 of 6 left, not more than half$/);
+  });
+
+  it('refuses three of six nodes and a disk witness lost at once: 4 of 7 votes', () => {
+    const e = withCluster(plan([kill('N1'), kill('N2'), kill('N3'), step('fail-witness', { duration: 30_000 }), wait(30)], { nodes: SIX }), { witness: { type: 'disk' } });
+    const found = quorum(e);
+    expect(found).to.have.length(1);
+    expect(found[0]).to.include(
+      'method[3]: expected a plan that keeps more than half of the cluster\'s votes at every moment (quorum: with dynamic quorum the cluster adjusts the votes after a loss, but cannot survive losing half of them or more at once), found N1, N2, N3, the witness impaired at once (lost within 10 s of one another: too close for dynamic quorum to adjust the votes between them): 3 node votes + the witness = 4 of the 7 votes the cluster counted (6 nodes still members + the disk witness, which votes while the node votes are even) lost, 3 of 7 left, not more than half',
+    );
+    // the three nodes alone leave 4 of 7: let through
+    expect(quorum(withCluster(plan([kill('N1'), kill('N2'), kill('N3'), wait(30)], { nodes: SIX }), { witness: { type: 'disk' } }))).to.deep.equal([]);
+  });
+
+  it('counts a witness: two of four nodes at once are 2 of 5 votes with a file share witness, 2 of 3 without', () => {
+    const two = [kill('N1'), kill('N2'), wait(30)];
+    expect(quorum(withCluster(plan(two), { witness: { type: 'fileshare' } }))).to.deep.equal([]);
+    expect(quorum(plan(two))).to.have.length(1);
+    // the witness failed a minute before: the cluster has recounted (4 nodes, one vote taken away: 3) and two go
+    const afterWitness = [step('fail-witness', { duration: 600_000 }), wait(60), kill('N1'), kill('N2'), wait(30)];
+    expect(quorum(withCluster(plan(afterWitness), { witness: { type: 'fileshare' } }))[0]).to.match(/found N1, N2 impaired at once \(lost within 10 s of one another.*\): 2 node votes = 2 of the 3 votes the cluster counted \(4 nodes still members, the file share witness failed, so one node's vote is taken away to keep the total odd\) lost, 1 of 3 left/);
+  });
+
+  it('lets a power-off be healed by power-on-node, and counts restart-node only during its own step', () => {
+    // a host powered on is back once it has booted (simulator.hostBoot's upper bound, 180 s by default) and rejoined
+    const power = (after: number) => ['N1', 'N2', 'N3'].flatMap((n) => [step('power-off-node', { node: n }), wait(60), step('power-on-node', { node: n }), wait(after)]);
+    expect(quorum(plan(power(240), { nodes: ['N1', 'N2', 'N3'] }))).to.deep.equal([]);
+    expect(quorum(plan(power(60), { nodes: ['N1', 'N2', 'N3'] }))[0]).to.match(/^method\[4\]: .*found N2 impaired at once: 1 node vote = 1 of the 1 votes the cluster counted \(2 nodes still members, no witness, so one node's vote is taken away to keep the total odd; N1 already gone and off the count\)/);
+    const restarts = ['N1', 'N2', 'N3'].map((n) => step('restart-node', { node: n }));
+    expect(quorum(plan(restarts, { nodes: ['N1', 'N2', 'N3'] }))).to.deep.equal([]);
+    // a power-off not healed before the next two: three of three gone
+    const unhealed = [step('power-off-node', { node: 'N1' }), step('power-off-node', { node: 'N2' }), wait(30)];
+    expect(quorum(plan(unhealed, { nodes: ['N1', 'N2', 'N3'] }))).to.have.length(1);
   });
 });
 
