@@ -59,6 +59,7 @@ export function targetFacts(contact: ConnectAnswer, rehearsal: boolean): TargetF
           ...(n.clockOffsetMs !== undefined ? { clockOffsetMs: n.clockOffsetMs } : {}),
           ...(n.offsetUncertaintyMs !== undefined ? { offsetUncertaintyMs: n.offsetUncertaintyMs } : {}),
           ...(n.clussvcRecoveryMs !== undefined ? { clussvcRecoveryMs: n.clussvcRecoveryMs } : {}),
+          ...(n.clussvcRecovery !== undefined ? { clussvcRecovery: n.clussvcRecovery } : {}),
           ...(n.languageMode ? { languageMode: n.languageMode } : {}),
         },
       ]),

@@ -161,7 +161,17 @@ export interface HeaderRecord {
 
 export interface TargetFacts {
   powershell: { version: string; edition: string; failoverClusters: string; rehearsal?: boolean };
-  nodes: Record<string, { osVersion?: string; clockOffsetMs?: number; offsetUncertaintyMs?: number; clussvcRecoveryMs?: number; languageMode?: string }>;
+  nodes: Record<string, { osVersion?: string; clockOffsetMs?: number; offsetUncertaintyMs?: number; clussvcRecoveryMs?: number; clussvcRecovery?: ClussvcRecovery; languageMode?: string }>;
+}
+
+/**
+ * clussvc's recovery by the service control manager as the node's FailureActions registry value says
+ * (SERVICE_FAILURE_ACTIONS [MS-SCMR] 2.2.40): the failure count resets after `resetPeriodS` seconds without a
+ * failure; the Nth failure runs `actions[N-1]`, and failures beyond the last repeat the last.
+ */
+export interface ClussvcRecovery {
+  resetPeriodS: number;
+  actions: { type: 'restart' | 'none' | 'reboot' | 'run'; delayMs: number }[];
 }
 
 /** The command line a run came from (resolved: the seed actually used, every --set in order). */

@@ -270,10 +270,21 @@ function headerSchema(vocabulary: TraceVocabulary): SchemaObject {
                   clockOffsetMs: number('a number of milliseconds'),
                   offsetUncertaintyMs: number('a number of milliseconds ≥ 0', 0),
                   clussvcRecoveryMs: number('a number of milliseconds ≥ 0', 0),
+                  clussvcRecovery: object(
+                    {
+                      resetPeriodS: whole('a whole number of seconds ≥ 0'),
+                      actions: list(
+                        object({ type: among(['restart', 'none', 'reboot', 'run']), delayMs: whole('a whole number of milliseconds ≥ 0') }, ['type', 'delayMs'], 'a recovery action {type, delayMs}'),
+                        'the recovery actions, first failure first',
+                      ),
+                    },
+                    ['resetPeriodS', 'actions'],
+                    "clussvc's FailureActions {resetPeriodS, actions}",
+                  ),
                   languageMode: text(),
                 },
                 [],
-                "a node's facts {osVersion, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, languageMode}",
+                "a node's facts {osVersion, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, clussvcRecovery, languageMode}",
               ),
               'x-expected': "each node's facts, by name",
           },

@@ -271,6 +271,15 @@ describe('parse.ts: the other answers', () => {
     expect(() => parseConnect(framed({ nodes: [{ name: 'N1', reached: 'yes' }] }))).to.throw(PowerShellOutputError, /nodes\[0\]\.reached should be true or false/);
   });
 
+  it("first contact: clussvc's whole FailureActions (reset period, each action with its delay), SC_ACTION types by name", () => {
+    const recovery = { resetPeriodS: 900, actions: [{ type: 1, delayMs: 60000 }, { type: 1, delayMs: 60000 }, { type: 0, delayMs: 0 }] };
+    const c = parseConnect(framed({ psVersion: '5.1', edition: 'Desktop', failoverClusters: 'native', nodes: [{ name: 'N1', reached: true, clussvcRecoveryMs: 60000, clussvcRecovery: recovery }, { name: 'N2', reached: true, clussvcRecovery: null }] }));
+    expect(c.nodes[0]!.clussvcRecovery).to.deep.equal({ resetPeriodS: 900, actions: [{ type: 'restart', delayMs: 60000 }, { type: 'restart', delayMs: 60000 }, { type: 'none', delayMs: 0 }] });
+    expect(c.nodes[1]).to.deep.equal({ name: 'N2', reached: true });
+    const bad = { ...recovery, actions: [{ type: 7, delayMs: 0 }] };
+    expect(() => parseConnect(framed({ nodes: [{ name: 'N1', reached: true, clussvcRecovery: bad }] }))).to.throw(PowerShellOutputError, /nodes\[0\]\.clussvcRecovery\.actions\[0\]\.type should be an SC_ACTION type/);
+  });
+
   it('a migration, a drain, the residue scan: their fields, strictly', () => {
     expect(parseLiveMigration(framed({ vm: 'web01', group: 'web01', source: 'N2', target: 'N1', totalMs: 4699.4, restoreErrors: 'N2: access denied' }), 'live-migrate')).to.deep.equal({
       vm: 'web01',

@@ -15,6 +15,11 @@ describe('sim: cluster properties', () => {
       SameSubnetDelay: 1000,
       SameSubnetThreshold: 10,
       MinimumResilientVmVersion: 0,
+      ClussvcResetPeriod: 86_400,
+      ClussvcFirstFailureAction: 1,
+      ClussvcSecondFailureAction: 1,
+      ClussvcSubsequentFailureAction: 1,
+      DrainOnShutdown: 1,
       MaximumVirtualMachineMigrations: 2,
       MaximumParallelMigrations: 2,
     });

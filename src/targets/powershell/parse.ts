@@ -1,4 +1,4 @@
-import type { Millis, NodeObservation, VmObservation } from '../../trace/records.js';
+import type { ClussvcRecovery, Millis, NodeObservation, VmObservation } from '../../trace/records.js';
 import { OperationError, OperationUnknownError, ReadError, type ClusterConfiguration, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
 
 /**
@@ -408,6 +408,8 @@ export interface NodeFacts {
   offsetUncertaintyMs?: number;
   /** clussvc's first recovery action (restart) delay, from its FailureActions; absent when none is configured. */
   clussvcRecoveryMs?: number;
+  /** clussvc's whole FailureActions: reset period and every action with its delay; absent when it could not be read. */
+  clussvcRecovery?: ClussvcRecovery;
   clussvcStartType?: string;
   error?: string;
 }
@@ -417,6 +419,21 @@ export interface ConnectAnswer {
   edition: string;
   failoverClusters: string;
   nodes: NodeFacts[];
+}
+
+/** SC_ACTION types [MS-SCMR] 2.2.19: 0 none, 1 restart the service, 2 reboot, 3 run a command. */
+const SC_ACTIONS = ['none', 'restart', 'reboot', 'run'] as const;
+
+/** The module's `{ resetPeriodS, actions: [{ type: 0..3, delayMs }] }` (ConvertFrom-ClusterChaosFailureActions). */
+function recovery(v: unknown, path: string): ClussvcRecovery {
+  const r = object(v, path);
+  const actions = list(r.actions, `${path}.actions`).map((a, i) => {
+    const action = object(a, `${path}.actions[${i}]`);
+    const type = integer(action.type, `${path}.actions[${i}].type`);
+    if (type < 0 || type >= SC_ACTIONS.length) fail(`${path}.actions[${i}].type`, 'an SC_ACTION type 0 (none), 1 (restart), 2 (reboot) or 3 (run a command)', action.type);
+    return { type: SC_ACTIONS[type]!, delayMs: integer(action.delayMs, `${path}.actions[${i}].delayMs`) };
+  });
+  return { resetPeriodS: integer(r.resetPeriodS, `${path}.resetPeriodS`), actions };
 }
 
 /** Connect-ClusterChaosCluster's `{ psVersion, edition, failoverClusters, nodes: [...] }`. */
@@ -443,6 +460,7 @@ export function parseConnect(output: string): ConnectAnswer {
         const value = kind === 'text' ? text(v, `${p}.${key}`) : num(v, `${p}.${key}`);
         if (value !== undefined) (facts as unknown as Record<string, unknown>)[key] = value;
       }
+      if (n.clussvcRecovery !== null && n.clussvcRecovery !== undefined) facts.clussvcRecovery = recovery(n.clussvcRecovery, `${p}.clussvcRecovery`);
       return facts;
     });
     return { psVersion: text(root.psVersion, 'psVersion') ?? '', edition: text(root.edition, 'edition') ?? '', failoverClusters: text(root.failoverClusters, 'failoverClusters') ?? '', nodes };

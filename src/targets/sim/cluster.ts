@@ -1,7 +1,7 @@
 import type { Poll } from '../target.js';
 import type { ClusterDescription, NodeObservation, VmObservation } from '../../trace/records.js';
 import { SimClock } from './clock.js';
-import { ClusterService } from './clussvc.js';
+import { ClusterService, recoveryFrom } from './clussvc.js';
 import { CsvAccess } from './csv.js';
 import { Defects } from './defects.js';
 import { EventLog } from './eventlog.js';
@@ -208,7 +208,7 @@ export class SimCluster {
         },
         started: (n: string) => this.membership.clussvcStarted(n),
       };
-      this.services.set(node, new ClusterService(node, clock, log, simulator.scmRestartDelayMs, hooks));
+      this.services.set(node, new ClusterService(node, clock, log, () => recoveryFrom((n) => properties.get(n), simulator.scmRestartDelayMs), hooks, defects));
       this.heartbeats.started(node);
     }
     this.control = new NodeControl({

@@ -102,6 +102,10 @@ const catalogue = [
     name: 'restart-without-drain',
     summary: 'Restart-Computer with DrainOnShutdown on saves the node\'s VMs and restarts them elsewhere (downtime) instead of draining them by live migration',
   },
+  {
+    name: 'recovery-ignores-failure-count',
+    summary: "The service control manager restarts a crashed clussvc at every failure, whatever its FailureActions say for the second and later ones",
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -55,13 +55,19 @@ export class EventLog {
     return this.drain().map((e, i) => ({ ...e, data: data[i] }));
   }
 
-  // 7031 EVENT_SERVICE_CRASH, on the node whose service died [SCM7031]
-  serviceCrashed(node: string, times: number, restartInMs: number): void {
+  // 7031 EVENT_SERVICE_CRASH, on the node whose service died [SCM7031]; `actionNumber`: which recovery action runs
+  serviceCrashed(node: string, times: number, restartInMs: number, actionNumber = 1): void {
     this.write(node, scm, 7031, 'Error',
       `The Cluster Service service terminated unexpectedly. It has done this ${times} time(s). ` +
         `The following corrective action will be taken in ${restartInMs} milliseconds: Restart the service.`,
       // %1 service, %2 count, %3 delay ms, %4 action number, %5 action [SCM7031]
-      ['Cluster Service', times, restartInMs, 1, 'Restart the service']);
+      ['Cluster Service', times, restartInMs, actionNumber, 'Restart the service']);
+  }
+
+  // 7034: the service terminated unexpectedly and no corrective action is configured for this failure [ANAVEM7034]
+  serviceCrashedNoAction(node: string, times: number): void {
+    this.write(node, scm, 7034, 'Error',
+      `The Cluster Service service terminated unexpectedly. It has done this ${times} time(s).`, ['Cluster Service', times]);
   }
 
   // 7036 service state change

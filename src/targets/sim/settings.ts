@@ -67,6 +67,15 @@ const properties = {
   // Restart-Computer drains the node first (1) or takes its VM groups offline, saved (0) [PSDOC-GC]; on by default
   // (machines/settings.ts says where that default comes from)
   DrainOnShutdown: { default: 1, min: 0, max: 1 },
+  // The simulator's own: clussvc's recovery by the service control manager (its FailureActions, `sc qfailure
+  // clussvc`) [MS-SCMR] 2.2.40: the failure count resets after this many seconds without a failure; the first,
+  // second and subsequent failures each restart the service (1, after the simulator's scmRestartDelay) or take no
+  // action (0). Windows' own values for clussvc are in no source read (a real target reads them): every failure
+  // restarts, and a day's reset period, are our assumption
+  ClussvcResetPeriod: { default: 86_400, min: 0, max: UINT32_MAX },
+  ClussvcFirstFailureAction: { default: 1, min: 0, max: 1 },
+  ClussvcSecondFailureAction: { default: 1, min: 0, max: 1 },
+  ClussvcSubsequentFailureAction: { default: 1, min: 0, max: 1 },
   // Live migrations at once from or to one host (2 default) [LM-SETUP]; 2008 R2 hosts migrate one at a time
   // whatever this says (lab §3). On a real cluster this is a per-host setting (Set-VMHost
   // -MaximumVirtualMachineMigrations), not a Get-Cluster property: the simulator keeps one value for every host

@@ -56,10 +56,12 @@ function Connect-ClusterChaosCluster {
     FailoverClusters under PowerShell 7, one per node) and reads each node.
     .OUTPUTS
     { psVersion, edition, failoverClusters: 'native'|'compat', nodes: [{ name, reached, osVersion,
-      languageMode, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, clussvcStartType, error? }] }
+      languageMode, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, clussvcRecovery, clussvcStartType, error? }] }
     osVersion 'major.minor.build'; languageMode as the node's sessions run (review N5: the TypeScript side
     refuses ConstrainedLanguage); clockOffsetMs the node's clock minus ours (review R15); clussvcRecoveryMs
-    from clussvc's FailureActions (review R6), null when no restart is configured.
+    from clussvc's FailureActions (review R6), null when no restart is configured; clussvcRecovery the whole
+    FailureActions { resetPeriodS, actions: [{ type, delayMs }] } (type 0 none, 1 restart, 2 reboot, 3 run), null
+    when it could not be read.
     #>
     [CmdletBinding()]
     param(
@@ -124,9 +126,13 @@ function Connect-ClusterChaosCluster {
                     $facts.offsetUncertaintyMs = $offset.offsetUncertaintyMs
                 } catch { $problems += ('clock: ' + $_.Exception.Message) }
                 $facts.clussvcRecoveryMs = $null
+                $facts.clussvcRecovery = $null
                 if ($null -ne $record.failureActions) {
                     try {
-                        $facts.clussvcRecoveryMs = Get-ClusterChaosRecoveryDelay -FailureActions (ConvertFrom-ClusterChaosFailureActions -Bytes ([byte[]]$record.failureActions))
+                        $recovery = ConvertFrom-ClusterChaosFailureActions -Bytes ([byte[]]$record.failureActions)
+                        $facts.clussvcRecoveryMs = Get-ClusterChaosRecoveryDelay -FailureActions $recovery
+                        # The whole structure (item 8): the reset period and each failure's action with its delay
+                        $facts.clussvcRecovery = [ordered]@{ resetPeriodS = $recovery.resetPeriodS; actions = @($recovery.actions) }
                     } catch { $problems += ('clussvc FailureActions: ' + $_.Exception.Message) }
                 }
                 $facts.clussvcStartType = $record.clussvcStartType

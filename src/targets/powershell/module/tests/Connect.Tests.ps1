@@ -96,6 +96,20 @@ Describe 'first contact (op connect)' {
         $answer.nodes[1].clussvcRecoveryMs | Should -BeNullOrEmpty
     }
 
+    It "reports clussvc's whole FailureActions: the reset period and each failure's action with its delay (issue 14 item 8)" {
+        $answer = Read-ClusterChaosAnswer { Connect-ClusterChaosCluster -Cluster 'HV' -Node N1, N2 }
+        $n1 = $answer.nodes[0].clussvcRecovery
+        $n1.resetPeriodS | Should -Be 900
+        @($n1.actions).Count | Should -Be 2
+        $n1.actions[0].type | Should -Be 1
+        $n1.actions[0].delayMs | Should -Be 15000
+        $n1.actions[1].type | Should -Be 1
+        $n1.actions[1].delayMs | Should -Be 60000
+        $n2 = $answer.nodes[1].clussvcRecovery
+        @($n2.actions).Count | Should -Be 1
+        $n2.actions[0].type | Should -Be 0
+    }
+
     It 'reports a node it could not reach, with the reason, and still the others' {
         $script:Lab.down = @('N2')
         $answer = Read-ClusterChaosAnswer { Connect-ClusterChaosCluster -Cluster 'HV' -Node N1, N2 }

@@ -8,7 +8,7 @@ import { Terminating, type Call } from '../call.js';
 import { LAB_DOMAIN, type LabWorld } from '../world.js';
 
 /** The simulator's own knobs: not Get-Cluster properties, so the lab's Cluster object has none of them. */
-export const SIMULATOR_ONLY: ReadonlySet<string> = new Set(['MaxQuarantinedPercent', 'QuarantineAtCap', 'MinimumResilientVmVersion', 'MaximumVirtualMachineMigrations']);
+export const SIMULATOR_ONLY: ReadonlySet<string> = new Set(['MaxQuarantinedPercent', 'QuarantineAtCap', 'MinimumResilientVmVersion', 'MaximumVirtualMachineMigrations', 'ClussvcResetPeriod', 'ClussvcFirstFailureAction', 'ClussvcSecondFailureAction', 'ClussvcSubsequentFailureAction']);
 
 /** Get-Cluster properties the simulator models, by their Get-Cluster names. */
 export const MODELLED: readonly PropertyName[] = clusterPropertyNames.filter((n) => !SIMULATOR_ONLY.has(n));

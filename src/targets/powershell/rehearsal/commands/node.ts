@@ -2,7 +2,7 @@
  * Built-in cmdlets on a node: the cluster service (Stop-Process -Name clussvc, Get-/Set-/Start-Service),
  * the registry values the module reads (Get-ItemProperty) and the paths it tests (Test-Path).
  */
-import type { ClusterService, ServiceStartType } from '../../../sim/clussvc.js';
+import { recoveryFrom, type ClusterService, type RecoveryActions, type ServiceStartType } from '../../../sim/clussvc.js';
 import { Terminating, hasWildcard, unsupported, wildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
 import type { LabWorld } from '../world.js';
@@ -90,10 +90,12 @@ function hklmKey(path: string): string | undefined {
 /**
  * SERVICE_FAILURE_ACTIONS as the registry stores it (FailureActions, REG_BINARY): reset period (s), reboot
  * message and command (4-byte placeholders), count, actions placeholder, then each SC_ACTION (type, delay
- * ms): three restarts after the simulator's SCM restart delay [SCM7031], review R6.
+ * ms) [MS-SCMR] 2.2.40, review R6: the simulated cluster's own (its Clussvc* settings, each restart after the
+ * simulator's SCM restart delay), so what the module reads is what the lab does.
  */
-export function failureActions(restartDelayMs: number): number[] {
-  const dwords = [86_400, 0, 0, 3, 20, 1, restartDelayMs, 1, restartDelayMs, 1, restartDelayMs];
+export function failureActions(recovery: RecoveryActions): number[] {
+  const actions = recovery.actions.flatMap((a) => [a.type === 'restart' ? 1 : 0, a.delayMs]);
+  const dwords = [recovery.resetPeriodS, 0, 0, recovery.actions.length, 20, ...actions];
   const bytes: number[] = [];
   for (const d of dwords) for (let i = 0; i < 4; i++) bytes.push((d >>> (8 * i)) & 0xff);
   return bytes;
@@ -111,7 +113,7 @@ function registryValues(world: LabWorld, node: string, key: string): Record<stri
       Start: START_VALUES[world.sim.services.get(node)!.startType],
       Type: 16,
       ErrorControl: 1,
-      FailureActions: failureActions(world.o.simulator.scmRestartDelayMs),
+      FailureActions: failureActions(recoveryFrom((n) => world.sim.properties.get(n), world.o.simulator.scmRestartDelayMs)),
     };
   }
   if (key.toLowerCase() === VERSION_KEY.toLowerCase()) {
