@@ -55,6 +55,10 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   // defect shows in a graceful stop's drain, which runs while the experiment waits (test/check/vm-live-migrating.test.ts
   // shows the checker catching it on a requested migration)
   'migration-pauses-vm': { experiment: 'graceful-stop', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^PausedCritical$/ },
+  // losing the witness alone stops the cluster: every node seen Down at the next poll, none of them faulted
+  'witness-loss-stops-cluster': { experiment: 'witness-and-quorum', rule: 'node-membership', entity: /^node\/N[1-4]$/, observed: /^Down$/ },
+  // the two kills at once cost quorum without the witness's vote: the killed nodes seen Down, not Isolated
+  'witness-vote-ignored': { experiment: 'witness-and-quorum', rule: 'node-membership', entity: /^node\/N[1-4]$/, observed: /^Down$/ },
 };
 
 describe('checker: each simulator defect is caught by the rule it breaks', function () {
