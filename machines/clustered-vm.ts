@@ -61,6 +61,9 @@ export type ClusteredVmEvent =
   | { type: 'owner.Quarantined' }
   | { type: 'owner.Draining' }
   | { type: 'owner.Paused' }
+  | { type: 'owner.LostPower' }
+  | { type: 'owner.IsolatedDark' }
+  | { type: 'owner.ShuttingDown' }
   | { type: 'vm.io-failed' }
   | { type: 'vm.online' }
   | { type: 'vm.migrated' }
@@ -141,6 +144,11 @@ export const clusteredVm = setup({
         ],
         // Owner Down (resiliency off, or period expired): the VM is restarted on another node [EVT] 1682
         'owner.Down': 'FailingOver',
+        // Its host lost its power: the VM died with it (issue 14)
+        'owner.LostPower': 'OnDarkHost',
+        'owner.IsolatedDark': 'OnDarkHost.Unmonitored',
+        // Restart-Computer without DrainOnShutdown: the group goes offline, saved (OfflineAction), and starts elsewhere
+        'owner.ShuttingDown': 'FailingOver',
         // Move-ClusterVirtualMachineRole -MigrationType Live [PSDOC-MOVE]
         'migration.requested': 'Migrating',
         // A move the trace reports only at its end (a failback's, Resume-ClusterNode -Failback)
@@ -195,6 +203,8 @@ export const clusteredVm = setup({
         'owner.Down': 'FailingOver',
         // Quarantined while already Isolated: it keeps what the isolation gave it while it is drained
         'owner.Quarantined': 'OnQuarantinedNode.Unmonitored',
+        // The isolated node's host loses its power too: the VM dies there, still unmonitored
+        'owner.IsolatedDark': 'OnDarkHost.Unmonitored',
       },
       after: { ResiliencyPeriod: 'FailingOver' },
     },
@@ -204,6 +214,7 @@ export const clusteredVm = setup({
         // CSV access returns with membership: Paused-Critical VMs resume [ITPRO-RES], [SAVILL-478]
         'owner.Up': 'Running',
         'owner.Down': 'FailingOver',
+        'owner.IsolatedDark': 'OnDarkHost.Unmonitored',
       },
       after: { ResiliencyPeriod: 'FailingOver' },
       states: {
@@ -230,6 +241,13 @@ export const clusteredVm = setup({
       on: { 'vm.online': 'Running' },
       after: { FailoverStartWithin: 'Running' },
     },
+    // A No Auto Start group after its failover: Offline on whichever node the cluster moved it to, until an
+    // administrator starts it (no operation of ours does) [MSDN-PRIO], [AFINN-12314]. Seen Starting or Running, it
+    // was restarted as a group of another priority would be.
+    NotStarted: {
+      tags: ['Offline'],
+      meta: { ownerMoves: true },
+    },
     // On a node being drained by the administrator: Paused by Suspend-ClusterNode -Drain [PSDOC-SUSP], or
     // Draining before its service stops (Stop-ClusterNode) [HV-STOPSVC], lab §1. (Whether a graceful stop live- or
     // quick-migrates is unconfirmed, windows-cluster-facts §1.2; the model follows lab §1: "a clean stop drains the
@@ -254,6 +272,10 @@ export const clusteredVm = setup({
         // Resume-ClusterNode before it moved: it simply stays [PSDOC-RESUME]
         'owner.Up': 'Running',
         'owner.Draining': 'OnDrainingNode',
+        // The host lost its power before the VM moved: it died there (issue 14)
+        'owner.LostPower': 'OnDarkHost',
+        // A paused node restarted without DrainOnShutdown: what is left goes offline, saved, and starts elsewhere
+        'owner.ShuttingDown': 'FailingOver',
         // Suspend-ClusterNode -Drain completed: every role has left the node [PSDOC-SUSP], so the VM has moved
         // even where the drain's value does not say where (a real cluster reports no targets)
         'drain.completed': 'Migrated',
@@ -332,6 +354,9 @@ export const clusteredVm = setup({
         ],
         'owner.Draining': 'OnDrainingNode',
         'owner.Paused': 'OnDrainingNode',
+        // Its source lost its power mid-migration: the VM died there, and the migration fails (issue 14)
+        'owner.LostPower': 'OnDarkHost',
+        'owner.ShuttingDown': 'FailingOver',
       },
       after: { LiveMigrationWithin: 'Running' },
       states: {
@@ -349,6 +374,31 @@ export const clusteredVm = setup({
         OnTarget: {
           tags: ['Running'],
           on: { 'migration.completed': '#clustered-vm.Running' },
+        },
+      },
+    },
+    // On a host that lost its power (power-off-node, issue 14): the VM died with the host, nothing was saved or shut
+    // down. Get-VM cannot ask a dark host, so the VM itself cannot be read (the PowerShell target reports its State
+    // 'Unknown': Unreadable), while its group is the cluster's and is still reported, from the other nodes, as the
+    // cluster sees it: monitored until the members remove the node (Monitored), then — under AlwaysIsolate, which
+    // cannot tell a dead host from an isolated one — Unmonitored like the VMs of any isolated node [MSBLOG], [EVT] 1681,
+    // whatever its storage (a CSV VM shows no RunningCritical: nothing runs to show it). Never Running: it is dead. Its
+    // node Down (the period ran out, or ResiliencyLevel 1 at once) or its own ResiliencyPeriod over, it is restarted
+    // on another node [MSDN-RDP], [MSDN-RP], [EVT] 1682; its node back within the period (powered on, rejoined), the
+    // cluster finds it off there and restarts it (our reading: nothing runs it any more, no source describes this).
+    // Once the host has booted the dead VM can be read: Off (Offline).
+    OnDarkHost: {
+      initial: 'Monitored',
+      on: {
+        'owner.Down': 'FailingOver',
+        'owner.Up': 'FailingOver',
+        'owner.IsolatedDark': '.Unmonitored',
+      },
+      states: {
+        Monitored: { tags: ['Unreadable'] },
+        Unmonitored: {
+          tags: ['UnreadableUnmonitored', 'Offline'],
+          after: { ResiliencyPeriod: '#clustered-vm.FailingOver' },
         },
       },
     },

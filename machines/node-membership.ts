@@ -12,7 +12,9 @@ import type { Settings } from './settings.js';
  *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine), `network.cut` (its cluster networks cut, from
  *   every node or from some: heartbeats lost both ways; it heals by itself after `healAfterMs`),
  *   `network.healed` (the cut removed), `node.suspended` (Suspend-ClusterNode -Drain), `node.resumed`
- *   (Resume-ClusterNode);
+ *   (Resume-ClusterNode), `host.poweredOff` / `host.poweredOn` (the host's power cut or restored: BMC, or the
+ *   outer Hyper-V host of a nested lab), `node.restarting` (Restart-Computer, from its invoke: the restart takes
+ *   the node out and back while it runs), `restart.refused` (it was refused: nothing happened);
  * - what the cluster does by itself, at a time the model does not fix: `membership.lost`, `node.joining`,
  *   `node.joined`, `node.stopped`.
  * The checker adds `cluster: { nodes, quarantined }` to every event, for the quarantine cap.
@@ -45,6 +47,10 @@ export type NodeMembershipEvent = WithCluster<
   | { type: 'network.healed' }
   | { type: 'node.suspended' }
   | { type: 'node.resumed' }
+  | { type: 'host.poweredOff' }
+  | { type: 'host.poweredOn' }
+  | { type: 'node.restarting' }
+  | { type: 'restart.refused' }
 >;
 
 /** Events the cluster produces on its own: the checker may assume them at any time they are enabled. */
@@ -54,8 +60,12 @@ interface Context {
   settings: Settings;
   /** Ungraceful exits from membership within the last QuarantineWindow. */
   exits: number;
-  /** Why the node is losing or lost membership: its service crashed, or its network was cut. */
-  cause: 'crash' | 'network' | undefined;
+  /** Why the node is losing or lost membership: its service crashed, its network was cut, its host lost power. */
+  cause: 'crash' | 'network' | 'power' | undefined;
+  /** The host's power is off: nothing runs on it, so it cannot join until it is powered on. */
+  poweredOff: boolean;
+  /** The node is going through Restart-Computer: once its OS is back, clussvc starts by itself and it joins. */
+  restarting: boolean;
   /** The node's cluster networks are cut: it cannot rejoin until they heal. */
   networkCut: boolean;
   /** When a cut heals by itself (the node-side dead-man timer). */
@@ -100,9 +110,20 @@ export const nodeMembership = setup({
     // ResiliencyLevel 2 (AlwaysIsolate) isolates whatever the cause; 1 (IsolateOnSpecialHeartbeat) only when the
     // cluster can still tell the node is alive: our reading (sources give only the names, [MSDN-RL]) is that a
     // crashed clussvc on a node whose network is up can, and a node whose networks are cut cannot.
+    // A host that lost its power falls silent like one whose networks are cut: nothing says it is alive, so level 1
+    // does not isolate it, while AlwaysIsolate does (it cannot tell a dead host from an isolated one: issue 14)
     resiliencyEnabled: ({ context }) =>
-      context.settings.ResiliencyDefaultPeriod > 0 && (context.settings.ResiliencyLevel === 2 || context.cause !== 'network'),
-    networkUp: ({ context }) => !context.networkCut,
+      context.settings.ResiliencyDefaultPeriod > 0 &&
+      (context.settings.ResiliencyLevel === 2 || (context.cause !== 'network' && context.cause !== 'power')),
+    // A node joins once its clussvc runs and it reaches the members: not while its networks are cut, nor while its
+    // host's power is off (nothing runs on it; once powered on it boots, clussvc starts, and it joins)
+    networkUp: ({ context }) => !context.networkCut && !context.poweredOff,
+    // Restart-Computer with DrainOnShutdown (default 1): the cluster drains the node first, by live migration
+    // (machines/settings.ts says where the default comes from)
+    drainOnShutdown: ({ context }) => context.settings.DrainOnShutdown !== 0,
+    restarting: ({ context }) => context.restarting,
+    // After Restart-Computer the node's clussvc starts with the OS (Automatic): it joins without Start-ClusterNode
+    restartedCanJoin: ({ context }) => context.restarting && !context.networkCut && !context.poweredOff,
     // The QuarantineThreshold-th ungraceful exit within the hour quarantines the node, unless the cap is
     // reached; what happens at the cap is undocumented: our reading is that the node is isolated as usual.
     quarantineDue: ({ context, event }) => thresholdReached(context) && !capReached(context, event.cluster),
@@ -127,14 +148,31 @@ export const nodeMembership = setup({
     }),
     healLater: raise({ type: 'network.healed' }, { delay: 'NetworkHeal' }),
     healed: assign({ networkCut: false }),
+    // The host's power is cut: the OS, clussvc and its VMs stop at once (issue 14); a restart in progress ends with it
+    powerLost: assign({ cause: 'power' as const, poweredOff: true, restarting: false }),
+    powerRestored: assign({ poweredOff: false }),
+    restartBegins: assign({ restarting: true }),
+    restartEnds: assign({ restarting: false }),
   },
 }).createMachine({
   id: 'node-membership',
-  context: ({ input }) => ({ settings: input.settings, exits: 0, cause: undefined, networkCut: false, healAfterMs: 0 }),
+  context: ({ input }) => ({
+    settings: input.settings,
+    exits: 0,
+    cause: undefined,
+    networkCut: false,
+    healAfterMs: 0,
+    poweredOff: false,
+    restarting: false,
+  }),
   initial: 'Up',
   on: {
     'exit.expired': { actions: 'expireExit' },
     'network.healed': { actions: 'healed' },
+    // A node already out of membership (Down, Stopped, Quarantined) whose host loses its power stays where it is,
+    // unable to join until the power is back; the states a power loss changes say so themselves
+    'host.poweredOff': { actions: 'powerLost' },
+    'host.poweredOn': { actions: 'powerRestored' },
   },
   states: {
     Up: {
@@ -148,6 +186,14 @@ export const nodeMembership = setup({
         'node.stopping': 'Draining',
         // Suspend-ClusterNode -Drain: the node is Paused and its roles live-migrate away [PSDOC-SUSP]
         'node.suspended': 'Paused',
+        // The host's power is cut: clussvc and the VMs are gone at once, the members notice as after a crash
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
+        'node.restarting': [
+          // Restart-Computer with DrainOnShutdown: drained first, as Stop-ClusterNode does, then the OS goes down
+          { guard: 'drainOnShutdown', target: 'Draining', actions: 'restartBegins' },
+          // Without it the VM groups go offline (saved, their OfflineAction) and restart on other nodes
+          { target: 'ShuttingDown', actions: 'restartBegins' },
+        ],
       },
     },
     // Paused (suspended): a member that takes no roles; its VMs were drained by live migration (the clustered-VM
@@ -159,12 +205,18 @@ export const nodeMembership = setup({
         'node.resumed': 'Up',
         // Stop-ClusterNode of a paused node: what is left is drained, then the service stops
         'node.stopping': 'Draining',
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
+        'node.restarting': [
+          { guard: 'drainOnShutdown', target: 'Draining', actions: 'restartBegins' },
+          { target: 'ShuttingDown', actions: 'restartBegins' },
+        ],
       },
     },
     // The service is gone but the other nodes have not yet removed the node: it still shows Up.
     LosingMembership: {
       tags: ['Up'],
       on: {
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
         'membership.lost': [
           { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
@@ -182,10 +234,51 @@ export const nodeMembership = setup({
         ],
       },
     },
+    // The host lost its power (issue 14): clussvc and every VM on it stopped at once, nothing was shut down. The
+    // members notice only by the silence, as after a crash: until then the node still shows Up [ITPRO-HB]. What
+    // the silence leads to is what any removal leads to, by ResiliencyLevel (resiliencyEnabled): under AlwaysIsolate
+    // the cluster cannot tell a dead host from an isolated one, so the node is Isolated (its VMs, dead, reported
+    // Unmonitored) for the period; at level 1 nothing says the node is alive, so it is Down at once.
+    LostPower: {
+      tags: ['Up'],
+      on: {
+        'membership.lost': [
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
+          { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'resiliencyEnabled', target: 'IsolatedDark', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+        ],
+      },
+      after: {
+        'SameSubnetThreshold × SameSubnetDelay': [
+          { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
+          { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { guard: 'resiliencyEnabled', target: 'IsolatedDark', actions: ['countUngracefulExit', 'expireExitLater'] },
+          { target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
+        ],
+      },
+    },
+    // Isolated with its host dark (issue 14): the cluster shows what it shows of any isolated node, and its VMs'
+    // groups as unmonitored [MSBLOG], [EVT] 1681, but the VMs are dead and nothing on the host can be read. The host
+    // writes no 1673 (nothing runs on it to write it: the checker does not ask for it). Not back within
+    // ResiliencyDefaultPeriod: Down, and its VMs fail over [MSDN-RDP], [ITPRO-RES]; powered on within the period, it
+    // boots and joins (1680), and its VMs, found off, are restarted.
+    IsolatedDark: {
+      tags: ['Isolated'],
+      on: {
+        'node.joining': { guard: 'networkUp', target: 'Joining' },
+      },
+      after: {
+        ResiliencyDefaultPeriod: 'Down',
+      },
+    },
     // Removed from active membership but still hosting its VMs, which the cluster no longer monitors [MSBLOG], [SAVILL-476]
     Isolated: {
       tags: ['Isolated'],
       on: {
+        // Its host loses its power too: still Isolated, its VMs dead. (The period is counted from here, which may
+        // allow the node to stay Isolated up to that much longer than it can: looser than the cluster, never stricter.)
+        'host.poweredOff': { target: 'IsolatedDark', actions: 'powerLost' },
         // Back within the period: the node rejoins and its VMs are monitored again (events 1680, 1682) [EVT]
         'node.joining': { guard: 'networkUp', target: 'Joining' },
       },
@@ -220,17 +313,38 @@ export const nodeMembership = setup({
         'node.joining': { guard: 'networkUp', target: 'Joining' },
       },
     },
-    // Stop-ClusterNode: roles are drained (live migration) before the service stops; no isolation.
+    // Stop-ClusterNode: roles are drained (live migration) before the service stops; no isolation. Restart-Computer
+    // with DrainOnShutdown does the same before the OS goes down.
     Draining: {
       tags: ['Paused'],
-      on: { 'node.stopped': 'Stopped' },
+      on: {
+        'node.stopped': 'Stopped',
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
+        'restart.refused': { guard: 'restarting', target: 'Up', actions: 'restartEnds' },
+      },
+      after: { DrainWithin: 'Stopped' },
+    },
+    // Restart-Computer without DrainOnShutdown: the VM groups go offline per their OfflineAction (Save by default,
+    // learn.microsoft.com/previous-versions/windows/desktop/mscs/virtual-machines-offlineaction) and restart on
+    // other nodes; then the service stops on purpose as in a graceful stop. The node takes no new role meanwhile.
+    ShuttingDown: {
+      tags: ['Up', 'Paused'],
+      on: {
+        'node.stopped': 'Stopped',
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
+        'restart.refused': { target: 'Up', actions: 'restartEnds' },
+      },
       after: { DrainWithin: 'Stopped' },
     },
     // Stopped on purpose: not an ungraceful exit, so it neither isolates nor counts toward quarantine
-    // [SAVILL-479]; the service control manager does not restart it: only Start-ClusterNode does.
+    // [SAVILL-479]; the service control manager does not restart it: only Start-ClusterNode does — or, after
+    // Restart-Computer, the OS that starts it at boot, so the node joins by itself.
     Stopped: {
       tags: ['Down'],
-      on: { 'node.started': 'Joining' },
+      on: {
+        'node.started': 'Joining',
+        'node.joining': { guard: 'restartedCanJoin', target: 'Joining' },
+      },
     },
     // A join is a regroup of the whole cluster: it takes a while, so a node cannot lose membership and be
     // back Up between two polls a second apart (JoinTakesAtLeast, a stated assumption).
@@ -238,9 +352,10 @@ export const nodeMembership = setup({
       tags: ['Joining'],
       meta: { minimumDwell: 'JoinTakesAtLeast' },
       on: {
-        'node.joined': 'Up',
+        'node.joined': { target: 'Up', actions: 'restartEnds' },
         // A crash breaks the join off: another ungraceful exit
         'clussvc.crashed': { target: 'LosingMembership', actions: 'crashed' },
+        'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
       },
     },
   },

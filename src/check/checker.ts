@@ -219,6 +219,10 @@ export class Checker {
       if (!this.inCluster(stimulus)) continue;
       // a stimulus for one node's VMs is nothing to a VM no candidate run has on that node
       if (stimulus.ownedBy !== undefined && !this.worlds.some((w) => w.entities.get(stimulus.entity)?.owner === stimulus.ownedBy)) continue;
+      // A dark host writes no event: the event-log rules do not ask it for its 1673 (src/check/events.ts)
+      if (stimulus.event.type === 'host.poweredOff' || stimulus.event.type === 'host.poweredOn') {
+        this.eventRules.hostPower(stimulus.entity.slice('node/'.length), stimulus.event.type === 'host.poweredOff', from);
+      }
       this.lastStimulus.set(stimulus.entity, { label: stimulus.label, t: op.t, lines });
       this.unobservedSince.set(stimulus.entity, stimulus.label);
       this.seen.set(stimulus.entity, new Set());

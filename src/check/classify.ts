@@ -16,6 +16,8 @@ const OFFLINE_VM_STATES = new Set(['Off', 'Stopping', 'Saved', 'OffCritical', 'S
 export function vmClass(o: VmObservation): string {
   if (o.State === 'Starting' || o.State === 'StartingCritical') return 'Starting';
   if (o.GroupState !== 'Online' || OFFLINE_VM_STATES.has(o.State)) return 'Offline';
+  // Get-VM could not ask the VM's host (a dark host: powered off or booting): only the cluster's group is known
+  if (o.State === 'Unknown') return o.StatusInformation.includes('Unmonitored') ? 'UnreadableUnmonitored' : 'Unreadable';
   if (o.State === 'Running') return o.StatusInformation.includes('Unmonitored') ? 'Unmonitored' : 'Running';
   return o.State;
 }

@@ -70,6 +70,8 @@ export class EventRules {
   private readonly settled: Violation[] = [];
   private count = 0;
   private latest = 0;
+  /** Each node's host power cuts (power-off-node), as [off, on) intervals; `on` absent while the power is off. */
+  private readonly dark = new Map<string, { off: number; on?: number }[]>();
 
   /**
    * `withinMs`: how far an event may be from the observation that saw the state change (polls and log lag);
@@ -79,6 +81,24 @@ export class EventRules {
     private readonly withinMs: number,
     private readonly joinMs = 0,
   ) {}
+
+  /**
+   * The host of `node` lost its power (`off`) or had it restored, from `t` on (the operation's invoke: it may act
+   * anywhere up to its completion). The node's own log cannot record what happens while its host is dark: an
+   * isolation that begins then has no 1673 of its own (nothing runs on the host to write it; issue 14).
+   */
+  hostPower(node: string, off: boolean, t: number): void {
+    const cuts = this.dark.get(node) ?? [];
+    const last = cuts.at(-1);
+    if (off && (!last || last.on !== undefined)) cuts.push({ off: t });
+    else if (!off && last && last.on === undefined) last.on = t;
+    this.dark.set(node, cuts);
+  }
+
+  /** Whether `node`'s host may have been dark at some moment in [from, to]. */
+  private darkDuring(node: string, from: number, to: number): boolean {
+    return (this.dark.get(node) ?? []).some((c) => c.off <= to && (c.on === undefined || c.on >= from));
+  }
 
   observe(entity: string, cls: string, t: number, line: QuotedLine): void {
     if (!entity.startsWith('node/')) return;
@@ -197,6 +217,8 @@ export class EventRules {
   private decide(entry: Entry): Violation | undefined {
     {
       const rule = DOCUMENTED[entry.state]!;
+      // An isolation that began while the node's host was dark: nothing on the host could log its 1673
+      if (entry.state === 'Isolated' && this.darkDuring(entry.node, entry.since, entry.t)) return undefined;
       const found = this.events.some(
         (e) =>
           rule.ids.includes(e.id) &&

@@ -42,6 +42,11 @@ const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   // Its cluster networks cut both ways, healing by themselves after `duration` (ms)
   'isolate-network': (args) => [on(args, 'network.cut', 'isolate-network', { healAfterMs: Number(args.duration) })],
   'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
+  // The host's power cut (BMC / outer Hyper-V host): the OS, clussvc and its VMs stop at once (issue 14)
+  'power-off-node': (args) => [on(args, 'host.poweredOff', 'power-off-node')],
+  // Powered on: the host boots, clussvc starts, the node joins (the op ends once the power is on)
+  'power-on-node': (args) => [on(args, 'host.poweredOn', 'power-on-node')],
+  'revert:power-off-node': (args) => [on(args, 'host.poweredOn', 'revert of power-off-node')],
 };
 
 /** A drain's or a failback's value: what it moved (DrainValue in src/targets/target.ts). */
@@ -106,6 +111,13 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
         .map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.failed' }, label: `${label}: ${vm} not moved`, owner: String(args.node) }));
       return [...moves(value, label), ...stayed];
     },
+  },
+  // Restart-Computer: the node is taken out (drained, or its VMs saved and moved), its OS goes down and it joins
+  // again while the operation runs, so it acts from its invoke; its completion says the node is back. Refused, it
+  // did nothing (an `info` completion may mean it is still under way: the node's own observations tell)
+  'restart-node': {
+    invoke: ({ args }) => [on(args, 'node.restarting', 'restart-node')],
+    fail: ({ args }) => [on(args, 'restart.refused', 'restart-node (refused)')],
   },
   // Resume-ClusterNode (the drain's revert: no failback)
   'revert:drain-node': {
