@@ -69,6 +69,14 @@ function moves(value: unknown, label: string): Stimulus[] {
 
 type ByPhase = (op: OpRecord, vms: readonly string[]) => Stimulus[];
 
+/** A failback's end: the moves its value lists, and every other VM (asked to maybe move back at the invoke) stayed where it was. */
+function failedBack(args: Record<string, unknown>, value: unknown, vms: readonly string[], label: string): Stimulus[] {
+  if (args.failback === false) return [];
+  const listed = moves(value, label);
+  const mentioned = new Set(listed.map((m) => m.entity));
+  return [...listed, ...vms.filter((vm) => !mentioned.has(`vm/${vm}`)).map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.failed' }, label: `${label}: ${vm} not moved back` }))];
+}
+
 /** Operations with a live migration in them, by phase (issue 4). */
 const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> = {
   // Move-ClusterVirtualMachineRole -MigrationType Live: the VM keeps running and may change owner meanwhile
@@ -124,10 +132,19 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
     ok: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
     info: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
   },
-  // Resume-ClusterNode [-Failback Immediate]: Up again; its drained VMs move back (the value lists the moves)
+  // Resume-ClusterNode [-Failback Immediate]: the node is Up again at once, and takes roles [PSDOC-RESUME]; with
+  // failback its drained VMs then live-migrate back while the operation runs (the value lists the moves). The
+  // runner polls during the failback, so both act from the invoke: any VM may be moving back meanwhile (which
+  // ones the drain took is the value of another operation), and at the completion the moves listed completed,
+  // the VMs not listed never moved
   'resume-node': {
-    ok: ({ args, value }) => [on(args, 'node.resumed', 'resume-node'), ...moves(value, `resume-node on ${String(args.node)}`)],
-    info: ({ args }) => [on(args, 'node.resumed', 'resume-node')],
+    invoke: ({ args }, vms) => [
+      on(args, 'node.resumed', 'resume-node'),
+      ...(args.failback === false ? [] : vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.requested' }, label: `resume-node on ${String(args.node)} (failback)` }))),
+    ],
+    ok: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)}`),
+    fail: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)} (failed)`),
+    // info: it may have moved some back or not; each VM settles wherever it is
   },
 };
 

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Experiment, FaultStep, Soak } from '../experiment/types.js';
+import { methodUnits, stepProcess, type IndexedStep } from '../experiment/method.js';
+import { isNemesis } from '../trace/process.js';
 import type { FaultContext, FaultDefinition } from '../faults/fault.js';
 import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
 import { OperationError, OperationUnknownError, ReadError, type Poll, type Target } from '../targets/target.js';
@@ -9,7 +11,7 @@ import { TRACE_FORMAT } from '../trace/records.js';
 import { describeWriteError, TraceWriter } from '../trace/writer.js';
 import { RevertStack, type Revert } from './reverts.js';
 import { seededRandom } from './random.js';
-import { deviations } from '../trace/steady-state.js';
+import { deviations, noAutoStartVms } from '../trace/steady-state.js';
 import type { TraceSink } from './trace-sink.js';
 
 export type { RunOutcome } from '../trace/records.js';
@@ -165,22 +167,88 @@ export class Runner {
     return this.outcome;
   }
 
-  /** The experiment's method once: its faults and waits, in order. */
+  /**
+   * The experiment's method once: its steps in order, and its `parallel:` blocks, whose branches run at once
+   * (each branch's steps in order), the block ending when its last branch has. The cluster is polled every
+   * observe interval throughout: during waits, and while a step's operations are in flight (a drain, a
+   * migration, a block), when the target can (Target.concurrently).
+   */
   private async runMethod(iteration: number): Promise<void> {
     const { experiment, log } = this.o;
-    for (const [index, step] of experiment.method.entries()) {
+    for (const unit of methodUnits(experiment.method)) {
       this.checkSignal();
-      if (step.kind === 'wait') {
-        if (!experiment.soak) log.info(`observing for ${step.ms / 1000} s`);
-        await this.observeFor(step.ms);
-      } else {
-        await this.inject(step, {
-          iteration,
-          random: seededRandom(`${experiment.seed}/${iteration}/${index}`),
-          migrationTimeoutMs: experiment.soak?.migrationTimeoutMs ?? DEFAULT_MIGRATION_TIMEOUT_MS,
-        });
+      if (unit.kind === 'step') {
+        await this.runStep(unit, iteration, true);
+        continue;
       }
+      if (!experiment.soak) log.info(`running ${unit.branches.length} branches at once (method[${unit.block}])`);
+      await this.observing(async () => {
+        const ends = await this.concurrently(
+          unit.branches.map((branch) => async () => {
+            for (const step of branch) {
+              this.checkSignal();
+              await this.runStep(step, iteration, false);
+            }
+          }),
+        );
+        // every branch has ended (a branch stopped by Ctrl-C still lets the others' operations complete)
+        const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
     }
+  }
+
+  /** One step: a wait (observed, unless a parallel block's poller observes already) or a fault. */
+  private async runStep({ step, index }: IndexedStep, iteration: number, observe: boolean): Promise<void> {
+    const { experiment, log, target } = this.o;
+    if (step.kind === 'wait') {
+      if (!observe) return target.sleep(step.ms);
+      if (!experiment.soak) log.info(`observing for ${step.ms / 1000} s`);
+      return this.observeFor(step.ms);
+    }
+    const inject = () =>
+      this.inject(step, {
+        iteration,
+        random: seededRandom(`${experiment.seed}/${iteration}/${index}`),
+        migrationTimeoutMs: experiment.soak?.migrationTimeoutMs ?? DEFAULT_MIGRATION_TIMEOUT_MS,
+      });
+    await (observe ? this.observing(inject) : inject());
+  }
+
+  /** Activities at once on the target's clock; a target that cannot (a test's fake) runs them with Promise.allSettled. */
+  private concurrently<T>(activities: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    const { target } = this.o;
+    if (target.concurrently) return target.concurrently(activities);
+    return Promise.allSettled(activities.map((a) => a()));
+  }
+
+  /**
+   * Run `work` (a step's operation, a parallel block) and poll the cluster every observe interval while it is in
+   * flight, as between steps: a 50-minute drain is observed throughout, not only at its end. The polls stop
+   * as the work ends (the sleep to the next one is cut short), so the step ends when its operation does.
+   */
+  private async observing(work: () => Promise<void>): Promise<void> {
+    const { target, experiment } = this.o;
+    if (!target.concurrently) return work();
+    const ended = new AbortController();
+    const [done, polled] = await target.concurrently<void>([
+      async () => {
+        try {
+          await work();
+        } finally {
+          ended.abort();
+        }
+      },
+      async () => {
+        for (;;) {
+          await target.sleep(experiment.observe.intervalMs, { signal: ended.signal });
+          if (ended.signal.aborted) return;
+          await this.poll();
+        }
+      },
+    ]);
+    if (done!.status === 'rejected') throw done!.reason;
+    if (polled!.status === 'rejected') throw polled!.reason;
   }
 
   /**
@@ -271,7 +339,7 @@ export class Runner {
    * own invoke even when one process has several operations in flight. Returns the id, for the completion.
    */
   private op(process: string, f: string, phase: OpPhase, args: Record<string, unknown>, extra: { value?: unknown; error?: string } = {}, id?: number): number {
-    if (phase === 'fail' && process === 'nemesis' && (extra.value as { notEffective?: unknown } | undefined)?.notEffective === true) {
+    if (phase === 'fail' && isNemesis(process) && (extra.value as { notEffective?: unknown } | undefined)?.notEffective === true) {
       (this.outcome.notEffective ??= []).push(`${f} ${JSON.stringify(args)}: ${extra.error ?? 'it would not have taken effect'}`);
     }
     if (phase !== 'invoke' && phase !== 'ok' && this.anomalies && process !== 'runner') {
@@ -390,8 +458,8 @@ export class Runner {
       try {
         params = await fault.resolve(target, step.params, context);
       } catch (e) {
-        const id = this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'invoke', step.params);
-        this.op(fault.revert ? 'nemesis' : 'workload', step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` }, id);
+        const id = this.op(stepProcess(fault.revert ? 'nemesis' : 'workload', step), step.fault, 'invoke', step.params);
+        this.op(stepProcess(fault.revert ? 'nemesis' : 'workload', step), step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` }, id);
         return;
       }
     }
@@ -412,7 +480,7 @@ export class Runner {
       );
     }
     if (!this.outcome.soak) this.o.log.info(`injecting ${label}`);
-    await this.operation(revert ? 'nemesis' : 'workload', step.fault, params, () => fault.inject(target, params, context));
+    await this.operation(stepProcess(revert ? 'nemesis' : 'workload', step), step.fault, params, () => fault.inject(target, params, context));
   }
 
   /** Run the reverts registered since the stack had `downTo` entries; `listAll`: list each in the outcome, or only those that did not work. */
@@ -496,7 +564,7 @@ export class Runner {
     const deadline = target.now() + experiment.steadyState.timeoutMs;
     const look = async (): Promise<string[]> => {
       const poll = await this.poll();
-      return poll ? deviations(poll, down) : ['the cluster could not be read (the poll failed)'];
+      return poll ? deviations(poll, down, noAutoStartVms(experiment.cluster)) : ['the cluster could not be read (the poll failed)'];
     };
     let problems = await look();
     while (problems.length && target.now() < deadline) {

@@ -76,7 +76,7 @@ export function loadExperiment(file: string, options: LoadOptions): Experiment {
     ? (data as { method: unknown[] }).method.map((_, i) => source.lineOf(['method', i]))
     : [];
   const at = planAt(data as Record<string, unknown>, source, overrides);
-  return buildExperiment(data, { file, name: parsePath(file).name, stepLines, ...(at ? { planAt: at } : {}) }, faults);
+  return buildExperiment(data, { file, name: parsePath(file).name, stepLines, lineOf: (path) => source.lineOf(path), ...(at ? { planAt: at } : {}) }, faults);
 }
 
 /** The value that sets how long the run is: the soak's iterations or duration, else the longest wait (estimate.ts). */

@@ -317,6 +317,49 @@ function faultStepSchema(name: string, params: Record<string, unknown>): SchemaO
   };
 }
 
+/**
+ * An item of the method: a step, or a `parallel:` block whose branches run at once. A branch is one step or a
+ * list of steps run in order (`- [ { wait: 20s }, { fault: kill-clussvc, node: N2 } ]`: a kill 20 s into a
+ * drain). Blocks do not nest: a block inside a branch is refused, saying how to write it instead.
+ */
+function methodItemSchema(faults: FaultCatalogue): SchemaObject {
+  const step = stepSchema(faults);
+  const nested: SchemaObject = {
+    not: {},
+    'x-expected': 'a step ("fault: <name>" or "wait: <duration>") in a branch of a parallel block: parallel blocks do not nest',
+    'x-hint': 'Give each concurrent thing a branch of the outer block: a branch is one step, or a list of steps run in order.',
+  };
+  const inner: SchemaObject = { if: { type: 'object', required: ['parallel'] }, then: nested, else: step };
+  return {
+    if: { type: 'object', required: ['parallel'] },
+    then: {
+      type: 'object',
+      properties: {
+        parallel: {
+          type: 'array',
+          minItems: 2,
+          items: {
+            if: { type: 'array' },
+            then: {
+              type: 'array',
+              minItems: 1,
+              items: inner,
+              'x-expected': 'a branch: a list of at least one step, run in order',
+            },
+            else: inner,
+          },
+          'x-expected': 'a list of at least two branches, each a step or a list of steps, such as [{ fault: drain-node, node: N2 }, [{ wait: 20s }, { fault: kill-clussvc, node: N2 }]]',
+          'x-hint': 'Branches run at once; a step after the block starts when its longest branch has ended.',
+        },
+      },
+      additionalProperties: false,
+      'x-keys': 'only "parallel" in a parallel block',
+      'x-keys-hint': 'Put each step of the block under "parallel:", as a branch of its own or in a branch\'s list.',
+    },
+    else: step,
+  };
+}
+
 function stepSchema(faults: FaultCatalogue): SchemaObject {
   const names = [...faults.keys()];
   return {
@@ -437,9 +480,9 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
     ),
     method: {
       type: 'array',
-      items: stepSchema(faults),
+      items: methodItemSchema(faults),
       minItems: 1,
-      'x-expected': 'a list of at least one step, each "- fault: <name>" with its parameters or "- wait: <duration>"',
+      'x-expected': 'a list of at least one step, each "- fault: <name>" with its parameters, "- wait: <duration>" or "- parallel: [...]"',
     },
     // a soak: the method again and again, a number of times or for a while
     iterations: {

@@ -48,21 +48,21 @@ export function semanticFindings(data: unknown, _faults?: FaultCatalogue): Findi
         out.push(notANode(['cluster', 'vms', i, 'owner'], vm.owner, nodes));
       }
     });
-    const method = Array.isArray(data.method) ? data.method : [];
-    method.forEach((step, i) => {
+    const method = methodSteps(data.method);
+    for (const [step, at] of method) {
       // a fault's `node` parameter names the node it acts on
       if (isObject(step) && typeof step.fault === 'string' && typeof step.node === 'string' && !nodes.includes(step.node)) {
-        out.push(notANode(['method', i, 'node'], step.node, nodes));
+        out.push(notANode([...at, 'node'], step.node, nodes));
       }
       // and `peers`, the nodes it is cut off from
       const peers = isObject(step) ? strings(step.peers) : undefined;
       peers?.forEach((peer, j) => {
-        if (!nodes.includes(peer)) out.push(notANode(['method', i, 'peers', j], peer, nodes));
+        if (!nodes.includes(peer)) out.push(notANode([...at, 'peers', j], peer, nodes));
         else if (isObject(step) && peer === step.node) {
-          out.push({ path: ['method', i, 'peers', j], at: 'value', expected: 'nodes other than the one cut off', found: `"${peer}"`, hint: 'Remove it from peers.' });
+          out.push({ path: [...at, 'peers', j], at: 'value', expected: 'nodes other than the one cut off', found: `"${peer}"`, hint: 'Remove it from peers.' });
         }
       });
-    });
+    }
     // fail-witness needs a witness to fail (quorum itself is the blast-radius guard's, src/safety/blast-radius.ts)
     out.push(...witnessFindings(data.method, cluster));
     const steady = isObject(data['steady-state']) ? data['steady-state'] : {};
@@ -147,11 +147,10 @@ const MIGRATION_POLICIES = ['round-robin', 'random'];
 /** A live migration names VMs of the cluster and sends them to one of its nodes, or by a policy. */
 function liveMigrationFindings(data: Data, nodes: string[] | undefined, vmNames: string[]): Finding[] {
   const out: Finding[] = [];
-  const method = Array.isArray(data.method) ? data.method : [];
-  method.forEach((step, i) => {
-    if (!isObject(step) || step.fault !== 'live-migrate') return;
+  for (const [step, at] of methodSteps(data.method)) {
+    if (!isObject(step) || step.fault !== 'live-migrate') continue;
     const named: [Segment[], string][] =
-      typeof step.vm === 'string' ? [[['method', i, 'vm'], step.vm]] : (strings(step.vm) ?? []).map((vm, j) => [['method', i, 'vm', j], vm]);
+      typeof step.vm === 'string' ? [[[...at, 'vm'], step.vm]] : (strings(step.vm) ?? []).map((vm, j) => [[...at, 'vm', j], vm]);
     const first = new Map<string, Segment[]>();
     for (const [path, vm] of named) {
       const earlier = first.get(vm.toLowerCase());
@@ -178,7 +177,7 @@ function liveMigrationFindings(data: Data, nodes: string[] | undefined, vmNames:
     }
     if (nodes && typeof step.to === 'string' && step.to !== '' && !nodes.includes(step.to) && !MIGRATION_POLICIES.includes(step.to)) {
       out.push({
-        path: ['method', i, 'to'],
+        path: [...at, 'to'],
         at: 'value',
         expected: `one of the cluster's nodes (${nodes.join(', ')}), round-robin or random`,
         found: describeValue(step.to),
@@ -188,7 +187,7 @@ function liveMigrationFindings(data: Data, nodes: string[] | undefined, vmNames:
         ),
       });
     }
-  });
+  }
   return out;
 }
 
@@ -220,7 +219,7 @@ function soakFindings(data: Data): Finding[] {
   // A soak by duration ends when the run's clock has moved that far: its method must move the clock. On the
   // simulator every fault but a live migration happens at one instant, so without a wait the soak would
   // repeat it at one instant for ever, writing trace until the disk is full.
-  const method = Array.isArray(data.method) ? data.method : [];
+  const method = methodSteps(data.method).map(([step]) => step);
   const takesTime = (step: unknown): boolean =>
     isObject(step) && ((typeof step.wait === 'string' && (tryParseDuration(step.wait) ?? 0) > 0) || (step.fault === 'live-migrate' && typeof step.to === 'string' && MIGRATION_POLICIES.includes(step.to)));
   if (given('duration') && !given('iterations') && method.length > 0 && !method.some(takesTime)) {
@@ -259,6 +258,50 @@ function observeFindings(data: Data): Finding[] {
         `Write ${MIN_OBSERVE_INTERVAL_MS}ms or more; the shipped experiments poll every 1s.`,
     },
   ];
+}
+
+/** fail-witness on a cluster described without a witness (cluster.witness): there is none to lose. */
+function witnessFindings(method: unknown, cluster: Data): Finding[] {
+  if (isObject(cluster.witness) || !Array.isArray(method)) return [];
+  const out: Finding[] = [];
+  const visit = (step: unknown, path: Segment[]): void => {
+    if (isObject(step) && Array.isArray(step.parallel)) {
+      step.parallel.forEach((branch: unknown, b: number) => {
+        if (Array.isArray(branch)) branch.forEach((s: unknown, j: number) => visit(s, [...path, 'parallel', b, j]));
+        else visit(branch, [...path, 'parallel', b]);
+      });
+    } else if (isObject(step) && step.fault === 'fail-witness') {
+      out.push({
+        path,
+        at: 'value',
+        expected: 'a cluster with a quorum witness for fail-witness (cluster.witness)',
+        found: 'no cluster.witness',
+        hint: 'Describe the witness the cluster has, e.g. cluster.witness: { type: fileshare }, or remove the step (a cluster without a witness has none to lose).',
+      });
+    }
+  };
+  method.forEach((step, i) => visit(step, ['method', i]));
+  return out;
+}
+
+/**
+ * Every step of the method with its path: the method's own steps (`method[2]`) and those in the branches of
+ * its `parallel:` blocks (`method[1].parallel[0]`, `method[1].parallel[1][0]`), in the order written.
+ */
+export function methodSteps(method: unknown): [unknown, Segment[]][] {
+  if (!Array.isArray(method)) return [];
+  const out: [unknown, Segment[]][] = [];
+  method.forEach((step, i) => {
+    if (!isObject(step) || !Array.isArray(step.parallel)) {
+      out.push([step, ['method', i]]);
+      return;
+    }
+    step.parallel.forEach((branch: unknown, b: number) => {
+      if (Array.isArray(branch)) branch.forEach((s: unknown, j: number) => out.push([s, ['method', i, 'parallel', b, j]]));
+      else out.push([branch, ['method', i, 'parallel', b]]);
+    });
+  });
+  return out;
 }
 
 /** fail-witness on a cluster described without a witness (cluster.witness): there is none to lose. */

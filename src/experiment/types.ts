@@ -29,11 +29,26 @@ export interface FaultStep {
   params: Record<string, unknown>;
   /** Where the step was written, for error messages and reports. */
   line?: number;
+  /** Set when the step is in a `parallel:` block (method.ts groups the method back into its blocks). */
+  parallel?: InParallel;
 }
 
 export interface WaitStep {
   kind: 'wait';
   ms: Millis;
+  line?: number;
+  parallel?: InParallel;
+}
+
+/**
+ * Where a step of a `parallel:` block stands: the block (its index in the method as written, `method[block]`)
+ * and the branch (`method[block].parallel[branch]`). The method stays a flat list of steps in the order
+ * written; the steps of one block are consecutive, each branch's in order (src/experiment/method.ts).
+ */
+export interface InParallel {
+  block: number;
+  branch: number;
+  /** The line of the block's `- parallel:`. */
   line?: number;
 }
 
@@ -57,6 +72,7 @@ export interface Experiment {
     /** Nodes the experiment expects to stay down after the method (a node that never comes back). */
     downAfter: string[];
   };
+  /** Every step in the order written; the steps of a `parallel:` block carry `parallel` (method.ts: methodBlocks). */
   method: Step[];
   observe: { intervalMs: Millis };
   check: { toleranceMs: Millis };

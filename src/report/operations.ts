@@ -1,4 +1,5 @@
 import type { Millis, OpPhase, OpRecord } from '../trace/records.js';
+import { isNemesis } from '../trace/process.js';
 
 export type Outcome = Exclude<OpPhase, 'invoke'>;
 
@@ -17,8 +18,8 @@ export interface Operation {
 
 /**
  * A fault as the trace shows it: from its injection's invoke line to its revert's completion, or to the end
- * of the run when it was never reverted. A fault is an operation of the `nemesis` process; its revert is the
- * nemesis operation `revert:<fault>`.
+ * of the run when it was never reverted. A fault is an operation of the `nemesis` process (`nemesis:<n>` in the
+ * branches of a parallel block: src/trace/process.ts); its revert is the nemesis operation `revert:<fault>`.
  */
 export interface FaultWindow {
   f: string;
@@ -81,7 +82,7 @@ export class OperationLog {
   feed(op: OpRecord): void {
     this.pairOperation(op);
     if (op.f === 'resume-node' && op.phase === 'ok') this.resumed(op);
-    if (op.process !== 'nemesis') return;
+    if (!isNemesis(op.process)) return;
     if (op.f.startsWith(REVERT)) this.pairRevert(op, op.f.slice(REVERT.length));
     else this.pairFault(op);
   }

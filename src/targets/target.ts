@@ -54,8 +54,19 @@ export interface Target {
   describe(): ClusterDescription;
   /** Milliseconds since the run started. */
   now(): Millis;
-  /** Let time pass (virtual time on the simulator). */
-  sleep(ms: Millis): Promise<void>;
+  /**
+   * Let time pass (virtual time on the simulator). `signal`: end the sleep early, at once, when it aborts (the
+   * runner's poller during a step, when the step's operation completes).
+   */
+  sleep(ms: Millis, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Run activities at once (the branches of a `parallel:` block; a step's operation and the polls observing it),
+   * each awaiting its own sleeps and operations, and settle when every one has. On a virtual clock the clock
+   * moves only while every activity waits, so the same seed gives the same interleaving. A target without it
+   * cannot observe during a step: the runner then runs a block's branches with Promise.all and polls only
+   * between steps.
+   */
+  concurrently?<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
   poll(): Promise<Poll>;
   /**
    * Event-log records written since the previous call. A target may collect less often than it is asked (a

@@ -1,3 +1,4 @@
+import { isNemesis } from '../trace/process.js';
 import type { QuotedLine } from '../check/index.js';
 import { readTrace } from '../trace/reader.js';
 import { displayState } from './states.js';
@@ -51,7 +52,7 @@ export async function followEntity(
   for await (const { record, text } of readTrace(tracePath)) {
     if (record.type === 'op') {
       if (record.phase !== 'invoke') continue;
-      if (q.fault ? record.f === q.fault : record.process === 'nemesis') stimulus = { f: record.f, line: { seq: record.seq, t: record.t, text } };
+      if (q.fault ? record.f === q.fault : isNemesis(record.process)) stimulus = { f: record.f, line: { seq: record.seq, t: record.t, text } };
       continue;
     }
     if (record.type !== 'observe' || record.entity !== q.entity) continue;

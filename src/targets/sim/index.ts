@@ -16,6 +16,7 @@ import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
 import { Settlement, type Outcome } from './outcome.js';
 import { simConfiguration } from './configuration.js';
+import { Activities } from './activities.js';
 
 export { simDefects, UnknownDefectError } from './defects.js';
 export { liveMigrationDefaults } from './lm-defaults.js';
@@ -30,9 +31,12 @@ export class SimTarget implements Target {
   readonly kind = 'sim' as const;
   private readonly cluster: SimCluster;
   private readonly sharedStoragePathMissing: boolean;
+  /** Activities in flight at once (a parallel block's branches, a step and its polls): activities.ts. */
+  private readonly activities: Activities;
 
   constructor(options: SimClusterOptions) {
     this.cluster = new SimCluster(options);
+    this.activities = new Activities(this.cluster.clock);
     this.sharedStoragePathMissing = (options.defects ?? []).includes('missing-shared-storage-path');
   }
 
@@ -44,8 +48,15 @@ export class SimTarget implements Target {
     return this.cluster.clock.now();
   }
 
-  async sleep(ms: Millis): Promise<void> {
-    this.cluster.clock.advance(ms);
+  async sleep(ms: Millis, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (options.signal?.aborted) return;
+    // among other activities, the clock moves only while all of them wait (activities.ts)
+    if (this.activities.active) await this.activities.wait({ due: this.cluster.clock.now() + ms, ...(options.signal ? { signal: options.signal } : {}) });
+    else this.cluster.clock.advance(ms);
+  }
+
+  concurrently<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return this.activities.concurrently(activities);
   }
 
   async poll(): Promise<Poll> {
@@ -161,6 +172,13 @@ export class SimTarget implements Target {
     begin(outcome);
     const { clock } = this.cluster;
     const deadline = clock.now() + waitLimitMs;
+    if (this.activities.active) {
+      // one of several activities: the clock moves while all of them wait (activities.ts)
+      const end = await this.activities.wait({ due: deadline, ready: () => outcome.settled });
+      if (end !== 'ready') outcome.fail(new OperationUnknownError(`${what} had not ended after ${waitLimitMs / 3_600_000} h of virtual time; the simulator stopped waiting for it`));
+      if (outcome.error) throw outcome.error;
+      return outcome.value as T;
+    }
     await Promise.resolve();
     while (!outcome.settled) {
       const next = clock.nextAt();
