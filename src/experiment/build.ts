@@ -2,7 +2,7 @@
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
 import type { LiveMigrationNetworkDescription, VmDisk, WitnessDescription } from '../trace/records.js';
-import type { Experiment, Soak, Step, WindowsServerRelease, Written } from './types.js';
+import type { Experiment, InParallel, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
 export const DEFAULTS = {
@@ -96,17 +96,27 @@ interface Doc {
 
 export function buildExperiment(
   data: unknown,
-  where: { file: string; name: string; stepLines: (number | undefined)[]; planAt?: Written & { path: string } },
+  where: { file: string; name: string; stepLines: (number | undefined)[]; planAt?: Written & { path: string }; lineOf?: (path: (string | number)[]) => number | undefined },
   faults: FaultCatalogue,
 ): Experiment {
   const d = data as Doc;
   const range = (r: readonly [string, string]): [number, number] => [parseDuration(r[0]), parseDuration(r[1])];
-  const method: Step[] = d.method.map((step, i) => {
-    const line = where.stepLines[i];
-    if (typeof step.wait === 'string') return { kind: 'wait', ms: parseDuration(step.wait), ...(line ? { line } : {}) };
+  const stepOf = (step: Record<string, unknown>, line: number | undefined, parallel?: InParallel): Step => {
+    const inBlock = parallel ? { parallel } : {};
+    if (typeof step.wait === 'string') return { kind: 'wait', ms: parseDuration(step.wait), ...(line ? { line } : {}), ...inBlock };
     const { fault, ...params } = step as { fault: string } & Record<string, unknown>;
     const schema = faults.get(fault)?.params ?? {};
-    return { kind: 'fault', fault, params: durationsToMs(schema, params) as Record<string, unknown>, ...(line ? { line } : {}) };
+    return { kind: 'fault', fault, params: durationsToMs(schema, params) as Record<string, unknown>, ...(line ? { line } : {}), ...inBlock };
+  };
+  // a `parallel:` block's steps go into the flat method in order, each marked with its block and branch (method.ts)
+  const method: Step[] = d.method.flatMap((step, i) => {
+    const line = where.stepLines[i];
+    if (!Array.isArray(step.parallel)) return [stepOf(step, line)];
+    return (step.parallel as unknown[]).flatMap((branch, b) => {
+      const parallel: InParallel = { block: i, branch: b, ...(line ? { line } : {}) };
+      const steps = Array.isArray(branch) ? (branch as Record<string, unknown>[]) : [branch as Record<string, unknown>];
+      return steps.map((s, j) => stepOf(s, where.lineOf?.(Array.isArray(branch) ? ['method', i, 'parallel', b, j] : ['method', i, 'parallel', b]) ?? line, parallel));
+    });
   });
   return {
     file: where.file,
