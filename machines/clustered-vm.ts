@@ -29,6 +29,8 @@ export interface ClusteredVmInput {
   criticalErrorAction?: 'Pause' | 'None';
   /** Set-VM -AutomaticCriticalErrorActionTimeout in minutes; absent = 30 [INNOV]. */
   criticalErrorTimeoutMinutes?: number;
+  /** The group's Priority (High, Medium, Low, NoAutoStart); absent = Medium, the default [MSDN-PRIO]. */
+  priority?: string;
 }
 
 /** AutomaticCriticalErrorActionTimeout when the VM sets none: 30 minutes [INNOV] (the unit: [PSDOC-SETVM]). */
@@ -41,6 +43,7 @@ interface Context {
   version: string | undefined;
   criticalErrorAction: 'Pause' | 'None';
   criticalErrorTimeoutMinutes: number;
+  priority: string;
   /** How long the storage loss the VM last took lasts before it heals by itself (ms). */
   storageHealAfterMs: number;
 }
@@ -102,6 +105,8 @@ export const clusteredVm = setup({
     notResilient: ({ context }) => majorVersion(context.version) < context.settings.MinimumResilientVmVersion,
     // Storage resiliency pauses the VM unless its AutomaticCriticalErrorAction is None [PSDOC-SETVM]
     pausesOnStorageLoss: ({ context }) => context.criticalErrorAction !== 'None',
+    // Priority 0, No Auto Start: the group does not start automatically [MSDN-PRIO]
+    noAutoStart: ({ context }) => context.priority === 'NoAutoStart',
   },
   actions: {
     storageLost: assign({ storageHealAfterMs: ({ event }) => (event.type === 'storage.lost' ? event.healAfterMs : 0) }),
@@ -116,6 +121,7 @@ export const clusteredVm = setup({
     version: input.version,
     criticalErrorAction: input.criticalErrorAction ?? 'Pause',
     criticalErrorTimeoutMinutes: input.criticalErrorTimeoutMinutes ?? DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES,
+    priority: input.priority ?? 'Medium',
     storageHealAfterMs: 0,
   }),
   initial: 'Running',
@@ -238,6 +244,9 @@ export const clusteredVm = setup({
     FailingOver: {
       tags: ['Offline', 'Starting'],
       meta: { ownerMoves: true },
+      // A No Auto Start group (Priority 0) is failed over but not started [MSDN-PRIO] ("does not start
+      // automatically"), [AFINN-12314] ("These VMs fail over but do not start up automatically")
+      always: { guard: 'noAutoStart', target: 'NotStarted' },
       on: { 'vm.online': 'Running' },
       after: { FailoverStartWithin: 'Running' },
     },

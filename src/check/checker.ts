@@ -2,6 +2,8 @@ import { models, resolveSettings, type Model, type Settings } from '../../machin
 import type { HeaderRecord, NodeObservation, ObserveRecord, OpRecord, TraceRecord, VmObservation } from '../trace/records.js';
 import type { ReadRecord } from '../trace/reader.js';
 import { nodeClass, vmClass } from './classify.js';
+import { HostMemoryRule } from './host-memory.js';
+import { noAutoStartVms } from '../trace/steady-state.js';
 import { coverageKey, declaredTransitions } from './coverage.js';
 import {
   advance,
@@ -82,6 +84,9 @@ export class Checker {
   /** The run's outcome judged from its lines (steady state, abort, reverts): absent when checking the models alone. */
   private readonly outcome: RunOutcomeRules | undefined;
 
+  /** VMs a poll shows on a node fit in its memory (cluster.hostMemoryGB): src/check/host-memory.ts. */
+  private readonly hostMemory: HostMemoryRule;
+
   /** The cluster's VMs, by name (a failed drain's stimuli reach the ones its value does not mention). */
   private readonly vmNames: readonly string[];
 
@@ -93,13 +98,16 @@ export class Checker {
     readonly header: HeaderRecord,
     options: { run?: RunRules } = {},
   ) {
-    this.outcome = options.run ? new RunOutcomeRules(options.run, [...header.cluster.nodes.map((n) => `node/${n}`), ...header.cluster.vms.map((vm) => `vm/${vm.name}`)]) : undefined;
+    this.outcome = options.run
+      ? new RunOutcomeRules(options.run, [...header.cluster.nodes.map((n) => `node/${n}`), ...header.cluster.vms.map((vm) => `vm/${vm.name}`)], noAutoStartVms(header.cluster))
+      : undefined;
     this.vmNames = header.cluster.vms.map((vm) => vm.name);
     this.settings = resolveSettings(header.settings);
     this.tolerance = header.check.toleranceMs;
     this.plainEnv = { tolerance: this.tolerance };
     this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000, this.settings.JoinTakesAtLeast! * 1000);
     this.migrations = new MigrationChecker(header, this.settings);
+    this.hostMemory = new HostMemoryRule(header);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {
       entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: this.settings }, undefined));
@@ -116,6 +124,7 @@ export class Checker {
             version: vm.version,
             criticalErrorAction: vm.automaticCriticalErrorAction,
             criticalErrorTimeoutMinutes: vm.automaticCriticalErrorActionTimeout,
+            priority: vm.priority,
           },
           vm.owner,
         ),
@@ -287,6 +296,7 @@ export class Checker {
   private flushPoll(): void {
     if (!this.poll.length) return;
     const batch = this.poll.splice(0);
+    this.violations.push(...this.hostMemory.poll(batch));
     for (const vms of [false, true]) {
       for (const { rec, quoted } of batch) {
         if (this.tooMany) return;

@@ -72,7 +72,15 @@ export function explain(o: {
     })
     .filter((r) => r !== undefined)
     .sort((a, b) => a.states.length - b.states.length)[0];
-  if (!route) return { expected, observed: cls, setting: undefined, explanation: ` The model never reaches ${cls} from there.` };
+  if (!route) {
+    // A No Auto Start group after its failover (machines/clustered-vm.ts NotStarted)
+    if (candidates.some((es) => leafState(statePath(es.snapshot)) === 'NotStarted')) {
+      const explanation =
+        ` Its Priority is No Auto Start: a failover moves the group but does not start it [MSDN-PRIO]; it stays Offline until someone starts it.`;
+      return { expected, observed: cls, setting: undefined, explanation };
+    }
+    return { expected, observed: cls, setting: undefined, explanation: ` The model never reaches ${cls} from there.` };
+  }
 
   const via = route.states.slice(0, -1);
   const timer = route.timers[0];

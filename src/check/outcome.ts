@@ -54,6 +54,8 @@ export class RunOutcomeRules {
     private readonly rules: RunRules,
     /** Every node and VM the header describes: `node/N1`, `vm/sql01`. */
     private readonly entities: readonly string[],
+    /** VMs whose Priority is No Auto Start: they may end Off (steady-state.ts). */
+    private readonly noAutoStart: readonly string[] = [],
   ) {}
 
   feed(record: TraceRecord, line: QuotedLine | undefined): void {
@@ -171,7 +173,7 @@ export class RunOutcomeRules {
       else vms[name] = state as VmObservation;
       lines.push(line);
     }
-    const problems = deviations({ nodes, vms }, final.down);
+    const problems = deviations({ nodes, vms }, final.down, this.noAutoStart);
     const unobserved = this.entities.filter((e) => !final.seen.has(e));
     const deviating = lines.filter((l) => problems.some((p) => p.includes(` ${nameOf(l)} `)));
     return { problems, unobserved, lines: deviating.length ? deviating : lines.slice(-3) };

@@ -1,7 +1,7 @@
 /** A validated experiment document as the `Experiment` the runner takes: durations in ms, defaults filled in. */
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
-import type { LiveMigrationNetworkDescription, VmDisk, WitnessDescription } from '../trace/records.js';
+import type { LiveMigrationNetworkDescription, VmDisk, VmPriority, WitnessDescription } from '../trace/records.js';
 import type { Experiment, InParallel, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
@@ -69,6 +69,9 @@ interface Doc {
           dirtyMBps?: number;
           workingSetGB?: number;
           disks?: { type: VmDisk['type']; controller: VmDisk['controller']; writes?: boolean }[] | null;
+          priority?: VmPriority;
+          preferredOwners?: string[] | null;
+          antiAffinityClassNames?: string[] | null;
           volume?: string;
           automaticCriticalErrorAction?: 'Pause' | 'None';
           automaticCriticalErrorActionTimeout?: number;
@@ -77,6 +80,7 @@ interface Doc {
     hostVersion?: '2008R2' | '2012R2+';
     idleCpuCores?: number;
     liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
+    hostMemoryGB?: number | Record<string, number>;
     storage?: { name: string; kind: 'csv' | 'smb'; address?: string[] | null }[] | null;
     witness?: WitnessDescription | null;
     dynamicQuorum?: boolean;
@@ -138,11 +142,15 @@ export function buildExperiment(
         disks: (vm.disks ?? []).map((disk) => ({ type: disk.type, controller: disk.controller, writes: disk.writes ?? false })),
         ...(vm.volume !== undefined ? { volume: vm.volume } : {}),
         ...(vm.automaticCriticalErrorAction !== undefined ? { automaticCriticalErrorAction: vm.automaticCriticalErrorAction } : {}),
+        ...(vm.priority !== undefined ? { priority: vm.priority } : {}),
+        ...(vm.preferredOwners?.length ? { preferredOwners: [...vm.preferredOwners] } : {}),
+        ...(vm.antiAffinityClassNames?.length ? { antiAffinityClassNames: [...vm.antiAffinityClassNames] } : {}),
         ...(vm.automaticCriticalErrorActionTimeout !== undefined ? { automaticCriticalErrorActionTimeout: vm.automaticCriticalErrorActionTimeout } : {}),
       })),
       hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
       idleCpuCores: d.cluster.idleCpuCores ?? DEFAULTS.idleCpuCores,
       liveMigration: { ...DEFAULTS.liveMigration, ...d.cluster.liveMigration },
+      ...(d.cluster.hostMemoryGB !== undefined ? { hostMemoryGB: typeof d.cluster.hostMemoryGB === 'number' ? d.cluster.hostMemoryGB : { ...d.cluster.hostMemoryGB } } : {}),
       ...(d.cluster.storage ? { storage: d.cluster.storage.map((v) => ({ name: v.name, kind: v.kind, ...(v.address?.length ? { address: [...v.address] } : {}) })) } : {}),
       ...(d.cluster.witness ? { witness: { type: d.cluster.witness.type } } : {}),
       ...(d.cluster.dynamicQuorum !== undefined ? { dynamicQuorum: d.cluster.dynamicQuorum } : {}),

@@ -47,6 +47,8 @@ const MAX_CLUSTER_VMS = 8000;
 const MAX_VM_DISKS = 4 * 64 + 2 * 2;
 /** The most memory Hyper-V gives one VM: 240 TB on Windows Server 2025 (12 TB on 2016 to 2022). */
 const MAX_VM_MEMORY_GB = 240 * 1024;
+/** The most memory a Hyper-V host supports: 4 PB on Windows Server 2025 (24 TB on 2016 to 2022). */
+const MAX_HOST_MEMORY_GB = 4 * 1024 * 1024;
 /** More MiB a second than any host's memory bandwidth (DDR5: ~50 GB/s a channel, a dozen channels). */
 const MAX_DIRTY_MBPS = 1024 * 1024;
 
@@ -206,6 +208,26 @@ function clusterSchema(): SchemaObject {
         maxItems: MAX_VM_DISKS,
         'x-expected': `a list of at most ${MAX_VM_DISKS} virtual disks, each such as { type: dynamic, controller: scsi, writes: true }`,
       },
+      priority: {
+        enum: ['High', 'Medium', 'Low', 'NoAutoStart'],
+        'x-expected': 'High, Medium, Low or NoAutoStart',
+        'x-hint':
+          "The group's Priority (Get-ClusterGroup .Priority: 3000, 2000, 1000, 0). Higher-priority VMs are placed and started first when several fail over or a node drains; NoAutoStart VMs are not restarted by a failover. Absent: Medium, the cluster's default.",
+      },
+      preferredOwners: {
+        type: ['array', 'null'],
+        items: name('node', 'the name of a node of the cluster'),
+        maxItems: 64,
+        'x-expected': 'a list of node names in order of preference, e.g. [N2, N3] (Get-ClusterOwnerNode -Group)',
+        'x-hint': 'A failover goes to the next of these after the failed node, then to the other nodes; a drain moves the VM to the first of these that can take it.',
+      },
+      antiAffinityClassNames: {
+        type: ['array', 'null'],
+        items: { type: 'string', minLength: 1, maxLength: 256, 'x-expected': 'a class name such as sql (any text)' },
+        maxItems: 64,
+        'x-expected': 'a list of class names, e.g. [sql-cluster]',
+        'x-hint': 'VMs sharing a class name are kept on different nodes where possible (AntiAffinityClassNames); they share one only when no other node can take them.',
+      },
       volume: name('volume', 'the name of a volume listed in cluster.storage, of the kind the VM\'s storage is on'),
       automaticCriticalErrorAction: {
         enum: ['Pause', 'None'],
@@ -255,6 +277,14 @@ function clusterSchema(): SchemaObject {
         'x-hint': 'Compression needs idle cores; without them it falls back to TCP/IP.',
       },
       liveMigration: liveMigrationSchema(),
+      hostMemoryGB: {
+        type: ['number', 'object'],
+        exclusiveMinimum: 0,
+        maximum: MAX_HOST_MEMORY_GB,
+        additionalProperties: { type: 'number', exclusiveMinimum: 0, maximum: MAX_HOST_MEMORY_GB, 'x-expected': `a number of GB greater than 0 and at most ${MAX_HOST_MEMORY_GB}` },
+        'x-expected': `memory each host has for VMs, in GB: one number for every host (e.g. 256) or a mapping node → GB (e.g. { N1: 256, N2: 128 }), each greater than 0 and at most ${MAX_HOST_MEMORY_GB}`,
+        'x-hint': "What the host leaves for VMs (Get-VMHost MemoryCapacity less the host's own reserve). A VM is placed only where its memoryGB fits; a drain that cannot place a VM fails. Absent: memory is not a limit.",
+      },
       storage: {
         type: ['array', 'null'],
         items: volume(),

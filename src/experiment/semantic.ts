@@ -47,7 +47,16 @@ export function semanticFindings(data: unknown, _faults?: FaultCatalogue): Findi
       if (isObject(vm) && typeof vm.owner === 'string' && !nodes.includes(vm.owner)) {
         out.push(notANode(['cluster', 'vms', i, 'owner'], vm.owner, nodes));
       }
+      // preferred owners are nodes of the cluster (Set-ClusterOwnerNode refuses any other)
+      const preferred = isObject(vm) ? strings(vm.preferredOwners) : undefined;
+      preferred?.forEach((node, j) => {
+        if (!nodes.includes(node)) out.push(notANode(['cluster', 'vms', i, 'preferredOwners', j], node, nodes));
+        else if (preferred.indexOf(node) !== j) {
+          out.push({ path: ['cluster', 'vms', i, 'preferredOwners', j], at: 'value', expected: 'each node once in the list', found: `"${node}" again`, hint: 'Remove the repeat.' });
+        }
+      });
     });
+    out.push(...hostMemoryFindings(cluster.hostMemoryGB, nodes, vms));
     const method = methodSteps(data.method);
     for (const [step, at] of method) {
       // a fault's `node` parameter names the node it acts on
@@ -325,6 +334,45 @@ function witnessFindings(method: unknown, cluster: Data): Finding[] {
     }
   };
   method.forEach((step, i) => visit(step, ['method', i]));
+  return out;
+}
+
+/**
+ * `cluster.hostMemoryGB` as a mapping names every node of the cluster, and only those; and the VMs each node owns
+ * when the run starts fit in it (a host cannot run more than it has: the description would be wrong).
+ */
+function hostMemoryFindings(memory: unknown, nodes: string[], vms: unknown[]): Finding[] {
+  const out: Finding[] = [];
+  const capacity = (node: string): number | undefined =>
+    typeof memory === 'number' ? memory : isObject(memory) && typeof memory[node] === 'number' ? (memory[node] as number) : undefined;
+  for (const node of nodes) {
+    const gb = capacity(node);
+    if (gb === undefined) continue;
+    const mine = vms.filter((vm): vm is Data => isObject(vm) && vm.owner === node);
+    // memoryGB absent: the build's default (4 GB)
+    const used = mine.reduce((sum, vm) => sum + (typeof vm.memoryGB === 'number' ? vm.memoryGB : 4), 0);
+    if (used > gb) {
+      out.push({
+        path: typeof memory === 'number' ? ['cluster', 'hostMemoryGB'] : ['cluster', 'hostMemoryGB', node],
+        at: 'value',
+        expected: `at least the memory of the VMs ${node} owns when the run starts (${used} GB: ${mine.map((vm) => String(vm.name)).join(', ')})`,
+        found: `${gb} GB`,
+        hint: `A host cannot run more VM memory than it has: raise ${node}'s figure, or give some of its VMs another owner or less memoryGB.`,
+      });
+    }
+  }
+  if (!isObject(memory)) return out;
+  for (const node of Object.keys(memory)) if (!nodes.includes(node)) out.push({ ...notANode(['cluster', 'hostMemoryGB', node], node, nodes), at: 'key' });
+  const missing = nodes.filter((node) => !(node in memory));
+  if (missing.length) {
+    out.push({
+      path: ['cluster', 'hostMemoryGB'],
+      at: 'value',
+      expected: `the memory of every node (${nodes.join(', ')})`,
+      found: `no figure for ${missing.join(', ')}`,
+      hint: `Add ${missing.map((n) => `${n}: <GB>`).join(', ')}, or give one number for every host.`,
+    });
+  }
   return out;
 }
 

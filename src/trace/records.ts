@@ -67,7 +67,19 @@ export interface VmDescription {
   workingSetGB?: number;
   /** The VM's virtual disks (Get-VMHardDiskDrive + Get-VHD): what the storvsc race depends on. */
   disks?: VmDisk[];
+  /**
+   * The group's Priority (Get-ClusterGroup .Priority): High 3000, Medium 2000, Low 1000, NoAutoStart 0 [MSDN-PRIO].
+   * Higher-priority groups are placed and started first; a NoAutoStart group is not started by a failover.
+   * Absent: Medium, the documented default.
+   */
+  priority?: VmPriority;
+  /** The group's preferred owners, in order (Get-ClusterOwnerNode -Group); absent or empty: none [KB-299631]. */
+  preferredOwners?: string[];
+  /** The group's AntiAffinityClassNames: groups sharing a name are kept on different nodes where possible [MSDN-AACN]. */
+  antiAffinityClassNames?: string[];
 }
+
+export type VmPriority = 'High' | 'Medium' | 'Low' | 'NoAutoStart';
 
 /**
  * A shared volume: a Cluster Shared Volume (`csv`, block storage: C:\ClusterStorage\<name>) or an SMB 3 share
@@ -122,6 +134,12 @@ export interface ClusterDescription {
    * 14, or a description that does not care): each storage kind its VMs use implies one volume (src/trace/storage.ts).
    */
   storage?: StorageDescription[];
+  /**
+   * Memory each host has for VMs, in GB (what is left once the host itself is served): a VM is placed only on a
+   * node whose VMs, with those on their way to it, leave room for its memoryGB. A number (every host alike) or a
+   * map node → GB. Absent: memory is not a limit.
+   */
+  hostMemoryGB?: number | Record<string, number>;
   /** The quorum witness (Get-ClusterQuorum .QuorumResource); absent: none, node majority [MS-QUORUM]. */
   witness?: WitnessDescription;
   /** The cluster's DynamicQuorum property; absent: true, its documented default [MSDN-DQ]. */

@@ -61,6 +61,8 @@ export interface LabOptions {
   liveMigration?: ClusterDescription['liveMigration'];
   hostVersion?: ClusterDescription['hostVersion'];
   idleCpuCores?: number;
+  /** cluster.hostMemoryGB (absent: memory is no limit). */
+  hostMemoryGB?: ClusterDescription['hostMemoryGB'];
   /** cluster.witness (absent: none) and cluster.dynamicQuorum (absent: on, the documented default). */
   witness?: ClusterDescription['witness'];
   dynamicQuorum?: boolean;
@@ -77,6 +79,7 @@ export function lab(options: LabOptions = {}): SimTarget {
       ...(options.idleCpuCores !== undefined && { idleCpuCores: options.idleCpuCores }),
       ...(options.witness && { witness: options.witness }),
       ...(options.dynamicQuorum !== undefined && { dynamicQuorum: options.dynamicQuorum }),
+      ...(options.hostMemoryGB !== undefined && { hostMemoryGB: options.hostMemoryGB }),
     },
     simulator: {
       ...labSimulator,

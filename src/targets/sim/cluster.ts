@@ -19,6 +19,7 @@ import { QuorumWitness } from './witness.js';
 import { Regroup } from './regroup.js';
 import { ResiliencyPeriods } from './resiliency.js';
 import { ResourceControlManager } from './rcm.js';
+import { Placement } from './placement.js';
 import { Rng } from './rng.js';
 import { ClusterProperties, type SimulatorSpec } from './settings.js';
 import { validateCluster, validateSimulator } from './validate.js';
@@ -59,6 +60,8 @@ export class SimCluster {
   private readonly defects: Defects;
   private readonly rcm: ResourceControlManager;
   private readonly engine: LiveMigrationEngine;
+  /** Where groups go (failover, drains, moves on request): priority, preferred owners, anti-affinity, memory. */
+  readonly placement: Placement;
   private readonly drains: NodeDrains;
   private readonly quarantine: Quarantine;
   private readonly regroup: Regroup;
@@ -115,8 +118,10 @@ export class SimCluster {
       isMember: (n) => this.membership.isMember(n),
       ...(o.hostSettings ? { hosts: o.hostSettings } : {}),
     });
-    this.drains = new NodeDrains({ clock, nodes: cluster.nodes, vms: this.vms, engine: this.engine, defects, canHost, failOver: (vm) => this.rcm.failOver(vm) });
-    this.rcm = new ResourceControlManager(cluster.nodes, this.vms, log, defects, properties, canHost, (n) => this.drains.drain(n, { waitForTarget: true }));
+    const placement = new Placement({ nodes: cluster.nodes, vms: this.vms, ...(cluster.hostMemoryGB !== undefined ? { hostMemoryGB: cluster.hostMemoryGB } : {}), canHost, defects });
+    this.placement = placement;
+    this.drains = new NodeDrains({ clock, nodes: cluster.nodes, vms: this.vms, engine: this.engine, defects, canHost, failOver: (vm) => this.rcm.failOver(vm), placement });
+    this.rcm = new ResourceControlManager(this.vms, log, defects, properties, canHost, (n) => this.drains.drain(n, { waitForTarget: true }), placement);
     this.csv = new CsvAccess(log, this.vms.some((vm) => vm.storage === 'csv-block'), (n, access) => this.rcm.storageChanged(n, access));
     // A cut silences the heartbeats across it, both ways; a heal lets them through again (counts reset).
     this.network = new ClusterNetwork(clock, cluster.nodes, {
@@ -239,7 +244,7 @@ export class SimCluster {
       rngs: perNode('boot'),
       bootMs: simulator.hostBootMs ?? hostBootDefaultMs,
     });
-    this.moves = new Moves({ clock, clusterName: cluster.name, nodes: cluster.nodes, vms: this.vms, membership: this.membership, engine: this.engine });
+    this.moves = new Moves({ clock, clusterName: cluster.name, nodes: cluster.nodes, vms: this.vms, membership: this.membership, engine: this.engine, placement });
   }
 
   describe(): ClusterDescription {
@@ -249,6 +254,8 @@ export class SimCluster {
     if (idleCpuCores !== undefined) description.idleCpuCores = idleCpuCores;
     if (liveMigration !== undefined) description.liveMigration = { ...liveMigration };
     if (this.o.cluster.storage !== undefined) description.storage = this.o.cluster.storage.map((v) => ({ ...v }));
+    const memory = this.o.cluster.hostMemoryGB;
+    if (memory !== undefined) description.hostMemoryGB = typeof memory === 'number' ? memory : { ...memory };
     return description;
   }
 

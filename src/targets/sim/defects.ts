@@ -106,6 +106,14 @@ const catalogue = [
     name: 'recovery-ignores-failure-count',
     summary: "The service control manager restarts a crashed clussvc at every failure, whatever its FailureActions say for the second and later ones",
   },
+  {
+    name: 'placement-ignores-memory',
+    summary: 'Failover and drains place VMs whatever memory the target host has left, overcommitting it (cluster.hostMemoryGB)',
+  },
+  {
+    name: 'no-auto-start-restarted',
+    summary: 'A VM whose Priority is No Auto Start is restarted by a failover like any other',
+  },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

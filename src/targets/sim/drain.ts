@@ -2,7 +2,7 @@ import type { LiveMigrationTransport, LiveMigrationValue } from '../../trace/rec
 import type { SimClock, Timer } from './clock.js';
 import type { Defects } from './defects.js';
 import type { LiveMigration, LiveMigrationEngine, MigrationEnd } from './migration.js';
-import { choosePlacement, placementLoad } from './placement.js';
+import { byPriority, describeNoRoom, type Placement } from './placement.js';
 import type { ClusteredVm } from './vm.js';
 
 export interface DrainDeps {
@@ -15,6 +15,8 @@ export interface DrainDeps {
   canHost(node: string): boolean;
   /** Take the VM offline and restart it elsewhere (what a failover does). */
   failOver(vm: ClusteredVm): void;
+  /** Where a drained VM goes: preferred owners, anti-affinity, host memory (placement.ts). */
+  placement: Placement;
 }
 
 export interface DrainOptions {
@@ -34,8 +36,10 @@ export interface DrainOptions {
 interface Drain {
   readonly node: string;
   readonly options: DrainOptions;
-  /** VMs still to be requested, in cluster-description order. */
+  /** VMs still to be requested, High priority first (then in cluster-description order). */
   readonly pending: ClusteredVm[];
+  /** VMs no node had memory for (a Suspend-ClusterNode -Drain goes on with the others, then fails): why. */
+  readonly unplaced: string[];
   readonly inFlight: Map<ClusteredVm, LiveMigration>;
   /** Every migration that ended (completed or failed), in the order they ended. */
   readonly migrations: LiveMigrationValue[];
@@ -47,10 +51,12 @@ interface Drain {
 /**
  * Draining a node by live migration (quarantine [SAVILL-479], [PETRI]; Stop-ClusterNode, lab-observations §1;
  * Suspend-ClusterNode -Drain [PSDOC-SUSP]), and failback on Resume-ClusterNode -Failback [PSDOC-RESUME].
- * The node's VMs are requested from the migration engine in cluster-description order, each to the node
- * placement picks (fewest VMs, counting those already on their way to it; ties by node order), never back
+ * The node's VMs are requested from the migration engine High priority first (then in cluster-description
+ * order), each to the node placement picks (placement.ts: a preferred owner first, then the fewest VMs, counting
+ * those already on their way to it; never where its memory does not fit, anti-affined nodes last), never back
  * to the source; the engine's limits decide how many move at once. A migration whose target left fails and
- * the VM is placed again; any other failed migration fails the drain (1677 on a paused node).
+ * the VM is placed again; any other failed migration fails the drain (1677 on a paused node). A VM no node has
+ * memory for stays where it is: a Suspend-ClusterNode -Drain moves the others, then fails saying why.
  */
 export class NodeDrains {
   private readonly drains = new Map<string, Drain>();
@@ -71,10 +77,11 @@ export class NodeDrains {
   /** Move every VM hosted by `node` away. */
   drain(node: string, options: DrainOptions): void {
     this.fail(node, 'a new drain of the node replaced it');
-    const vms = this.d.vms.filter((vm) => vm.owner === node && vm.hosted);
+    // The node's roles are sorted by Priority and moved in that order [MSBLOG-DRAIN]
+    const vms = byPriority(this.d.vms.filter((vm) => vm.owner === node && vm.hosted));
     // Defect failover-instead-of-drain: the VMs go Off and start elsewhere (they then leave the queue below)
     if (this.d.defects.has('failover-instead-of-drain')) for (const vm of vms) this.d.failOver(vm);
-    const drain: Drain = { node, options, pending: vms, inFlight: new Map(), migrations: [], moved: [], over: false };
+    const drain: Drain = { node, options, pending: vms, unplaced: [], inFlight: new Map(), migrations: [], moved: [], over: false };
     this.drains.set(node, drain);
     this.moved.set(node, drain.moved);
     this.pump(drain);
@@ -115,16 +122,25 @@ export class NodeDrains {
         drain.pending.shift();
         continue;
       }
-      const target = choosePlacement(this.d.nodes, (n) => n !== node && this.d.canHost(n), (n) => placementLoad(this.d.vms, n));
+      const target = this.d.placement.forDrain(vm, node);
       if (!target) {
         if (drain.options.waitForTarget) break;
-        return this.finish(drain, `no node can take ${vm.name}`);
+        // Memory-aware placement [MSBLOG-DRAIN]: a VM no Up node has memory for stays; the drain moves the
+        // others, then fails (DrainStatus Failed, 1677) with the VM still on the paused node [ASKCOREJP-CAU]
+        const noRoom = this.d.placement.noRoom(vm, node);
+        if (!noRoom) return this.finish(drain, `no node can take ${vm.name}`);
+        drain.unplaced.push(describeNoRoom(noRoom));
+        drain.pending.shift();
+        continue;
       }
       drain.pending.shift();
       drain.inFlight.set(vm, this.d.engine.request(vm, target, (end) => this.ended(drain, vm, end), drain.options.transport));
       if (drain.over) return;
     }
-    if (!drain.pending.length && !drain.inFlight.size) drain.finishing = this.d.clock.after(0, () => this.finish(drain));
+    if (!drain.pending.length && !drain.inFlight.size) {
+      const failure = drain.unplaced.length ? drain.unplaced.join('; ') : undefined;
+      drain.finishing = this.d.clock.after(0, () => this.finish(drain, failure));
+    }
   }
 
   private ended(drain: Drain, vm: ClusteredVm, end: MigrationEnd): void {

@@ -5,6 +5,7 @@ import type { Membership } from './membership.js';
 import type { LiveMigrationEngine, MigrationEnd } from './migration.js';
 import { describeNode } from './node-control.js';
 import { badTimeout, seconds, type Outcome } from './outcome.js';
+import type { Placement } from './placement.js';
 import type { ClusteredVm } from './vm.js';
 
 export interface MovesDeps {
@@ -14,6 +15,8 @@ export interface MovesDeps {
   vms: readonly ClusteredVm[];
   membership: Membership;
   engine: LiveMigrationEngine;
+  /** Host memory: a VM is not moved to a node without room for it. */
+  placement: Placement;
 }
 
 const transports = ['TCPIP', 'Compression', 'SMB', 'SMBDirect'];
@@ -49,6 +52,12 @@ export class Moves {
       throw new OperationError(`${vmName} runs on ${vm.owner}, which is not an active member (${describeNode(membership, vm.owner)}); it cannot be live-migrated now`);
     }
     if (!membership.canHost(node)) throw new OperationError(`${node} cannot host roles (${describeNode(membership, node)})`);
+    // The target must have memory for the VM: a live migration to a host without it fails (21502) [ASKCOREJP-CAU];
+    // refused here before anything starts. Defect placement-ignores-memory: the move goes ahead
+    const free = this.d.placement.freeGB(node);
+    if (vm.configuration.memoryGB > free && !this.d.placement.ignoresMemory) {
+      throw new OperationError(`${vmName} needs ${vm.configuration.memoryGB} GB of memory; ${node} has ${Math.max(0, Math.round(free * 10) / 10)} GB free (cluster.hostMemoryGB); it stays on ${vm.owner}`);
+    }
 
     const source = vm.owner;
     const timeoutMs = options.timeoutMs;

@@ -1,6 +1,6 @@
 import type { Defects } from './defects.js';
 import type { EventLog } from './eventlog.js';
-import { choosePlacement, placementLoad } from './placement.js';
+import { byPriority, priorityOf, type Placement } from './placement.js';
 import type { ClusterProperties } from './settings.js';
 import type { ClusteredVm } from './vm.js';
 
@@ -19,7 +19,6 @@ export class ResourceControlManager {
   private offline: ClusteredVm[] = [];
 
   constructor(
-    private readonly nodes: readonly string[],
     private readonly vms: readonly ClusteredVm[],
     private readonly log: EventLog,
     private readonly defects: Defects,
@@ -28,6 +27,8 @@ export class ResourceControlManager {
     private readonly canHost: (node: string) => boolean,
     /** Live-migrate every VM the node hosts to other nodes. */
     private readonly drain: (node: string) => void,
+    /** Where a group goes: priority, preferred owners, anti-affinity, host memory (placement.ts). */
+    private readonly placement: Placement,
   ) {}
 
   private on(node: string): ClusteredVm[] {
@@ -45,7 +46,7 @@ export class ResourceControlManager {
     const vms = this.on(node).filter((vm) => !old.includes(vm));
     for (const vm of vms) vm.unmonitor(() => this.failOver(vm));
     if (vms.length) this.log.vmsUnmonitored(by, node, vms.map((vm) => vm.name));
-    for (const vm of old) this.failOver(vm);
+    for (const vm of byPriority(old)) this.failOver(vm);
   }
 
   /**
@@ -120,21 +121,26 @@ export class ResourceControlManager {
   joinsSettled(): void {
     const rest = this.offline;
     this.offline = [];
-    for (const vm of rest) this.place(vm, vm.owner, false);
+    for (const vm of byPriority(rest)) this.place(vm, vm.owner, false);
   }
 
   /** The cluster formed again and `node` is Up: the groups it owned start on it. */
   private startOffline(node: string): void {
     const mine = this.offline.filter((vm) => vm.owner === node);
     this.offline = this.offline.filter((vm) => vm.owner !== node);
-    for (const vm of mine) vm.startOn(node, () => this.log.roleOnline(node, vm.name));
+    // A No Auto Start group does not start automatically when the cluster starts [MSDN-PRIO]
+    const started = this.defects.has('no-auto-start-restarted') ? mine : mine.filter((vm) => priorityOf(vm) !== 0);
+    for (const vm of byPriority(started)) vm.startOn(node, () => this.log.roleOnline(node, vm.name));
   }
 
-  /** The node is Down: every VM it hosted fails over [EVT] 1682, [AFINN-17525]. */
+  /**
+   * The node is Down: every VM it hosted fails over [EVT] 1682, [AFINN-17525], High-priority groups placed and
+   * started first, then Medium, then Low [MSDN-PRIO], [AFINN-12314], so the first to need memory get it.
+   */
   nodeDown(node: string): void {
     // Defect no-failover-after-power-loss: the VMs that died with their host are left where they were
     const left = this.defects.has('no-failover-after-power-loss') ? (vm: ClusteredVm) => vm.lostWithHost : () => false;
-    for (const vm of this.on(node)) if (!left(vm)) this.failOver(vm);
+    for (const vm of byPriority(this.on(node))) if (!left(vm)) this.failOver(vm);
   }
 
   storageChanged(node: string, access: boolean): void {
@@ -152,10 +158,17 @@ export class ResourceControlManager {
   }
 
   private place(vm: ClusteredVm, from: string, wasUnmonitored: boolean): void {
+    // A No Auto Start group (Priority 0) fails over but is not started: it stays Offline [MSDN-PRIO] ("does not
+    // start automatically"), [AFINN-12314] ("These VMs fail over but do not start up automatically")
+    // Defect no-auto-start-restarted: it is restarted like any other
+    if (priorityOf(vm) === 0 && !this.defects.has('no-auto-start-restarted')) {
+      vm.owner = this.placement.forFailover(vm, from, { ignoreMemory: true }) ?? from;
+      return;
+    }
     // Defect restart-on-down-node: the group is brought online on its own node although it cannot host it, and
     // its start waits there until the node joins again
     const held = this.defects.has('restart-on-down-node') && !this.canHost(from);
-    const to = this.defects.has('restart-in-place') || held ? from : choosePlacement(this.nodes, this.canHost, (node) => placementLoad(this.vms, node));
+    const to = this.defects.has('restart-in-place') || held ? from : this.placement.forFailover(vm, from);
     if (!to) {
       if (vm.group !== 'Failed') this.log.roleFailed(from, vm.name);
       vm.fail();
@@ -176,6 +189,10 @@ export class ResourceControlManager {
   private placeWaiting(): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) this.place(w.vm, w.from, w.wasUnmonitored);
+    const order = byPriority(waiting.map((w) => w.vm));
+    for (const vm of order) {
+      const w = waiting.find((x) => x.vm === vm)!;
+      this.place(w.vm, w.from, w.wasUnmonitored);
+    }
   }
 }
