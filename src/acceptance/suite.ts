@@ -6,6 +6,7 @@ import type { ClusterConfiguration } from '../targets/target.js';
 import { readTrace } from '../trace/reader.js';
 import type { VmObservation } from '../trace/records.js';
 import { configurationProblems } from './configuration.js';
+import { drainFailures } from './drain-failures.js';
 import type { AcceptancePlan, SpecName } from './plan.js';
 
 /** One generated experiment, run and checked against the models (src/cli/run-experiment's runExperiment). */
@@ -81,6 +82,10 @@ export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext):
             continue;
           }
           const run = await ctx.run(experiment);
+          // A drain that failed as the cluster would (no node has memory for a VM) passes the models, but the node
+          // could not be drained: what this spec asks
+          const drains = await drainFailures(run.tracePath, ctx.base.cluster);
+          if (drains.length) problems.push(`${experiment.title}: ${drains.join('\n')}\n  trace: ${run.tracePath}`);
           if (run.result.verdict !== 'pass') problems.push(explainRun(experiment, run));
           else if (backHome) {
             const away = await vmsAway(run.tracePath);

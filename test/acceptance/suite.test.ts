@@ -97,4 +97,45 @@ describe('pre-upgrade acceptance: the suite', () => {
     expect(drains.message).to.include('N2 drains and resumes with its VMs back: not run (interrupted (Ctrl-C))');
     expect(results.slice(2).map((r) => r.message)).to.deep.equal(['not attempted: interrupted (Ctrl-C)', 'not attempted: interrupted (Ctrl-C)']);
   });
+
+  describe('a drain that fails for lack of memory (the N-1 question before Cluster-Aware Updating)', () => {
+    /** N2's drain moved web01 to N3, then failed with sql01 (16 GB) still on N2; as a real cluster's error says it. */
+    function failedDrain(hostMemoryGB?: Experiment['cluster']['hostMemoryGB']): string {
+      const trace = new TraceBuilder({ nodes: base.cluster.nodes, vms: base.cluster.vms });
+      if (hostMemoryGB !== undefined) trace.header.cluster.hostMemoryGB = hostMemoryGB;
+      trace.poll(0).op(1000, 'drain-node', 'invoke', { node: 'N2' });
+      trace.node('N2', 'Paused', ['DrainFailed']).vm('web01', 'Running', { OwnerNode: 'N3' });
+      trace.op(20_000, 'drain-node', 'fail', { node: 'N2' });
+      (trace.records.at(-1)!.record as { error?: string }).error = 'Suspend-ClusterNode : The node drain failed.';
+      trace.poll(21_000);
+      const file = join(mkdtempSync(join(tmpdir(), 'acceptance-suite-')), 'trace.ndjson');
+      writeFileSync(file, [JSON.stringify(trace.header), ...trace.records.map((r) => JSON.stringify(r.record))].join('\n') + '\n');
+      return file;
+    }
+
+    it('fails the drains spec naming the VM, its memory and what each other host has free, though the run passed the models', async () => {
+      const memory = { N1: 24, N2: 64, N3: 16, N4: 16 };
+      const trace = failedDrain(memory);
+      const { results } = await runSuite({
+        base: { ...base, cluster: { ...base.cluster, hostMemoryGB: memory } },
+        run: async (experiment) => ({ result: passed, tracePath: experiment.name === 'pre-upgrade-drain-N2' ? trace : traceEndingWith() }),
+      });
+      const drains = results.find((r) => r.title === SPEC_TITLES.drains)!;
+      expect(drains.state).to.equal('failed');
+      expect(drains.message).to.include(
+        "N2 drains and resumes with its VMs back: N2's drain failed: sql01 (16 GB) fits on no other node (free: N1 12 GB, N3 4 GB, N4 4 GB). " +
+          'The other hosts lack memory for sql01',
+      );
+      expect(drains.message).to.include('the cluster said: Suspend-ClusterNode : The node drain failed');
+      expect(drains.message).to.not.include('N1 drains');
+    });
+
+    it('without host memory in the description, says which VMs the failed drain left behind', async () => {
+      const trace = failedDrain();
+      const { results } = await runSuite({ run: async (experiment) => ({ result: passed, tracePath: experiment.name === 'pre-upgrade-drain-N2' ? trace : traceEndingWith() }) });
+      expect(results.find((r) => r.title === SPEC_TITLES.drains)!.message).to.include(
+        "N2's drain failed: Suspend-ClusterNode : The node drain failed; still on N2: sql01",
+      );
+    });
+  });
 });
