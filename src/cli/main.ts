@@ -28,7 +28,7 @@ import { readCredential } from './credentials.js';
 import { onStopSignals } from './interrupt.js';
 import { SPEC_NAMES } from '../acceptance/plan.js';
 import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Consent, type RealTarget } from './powershell.js';
-import { dryRunLines } from './powershell-dry-run.js';
+import { dryRunLines, parallelHeading } from './powershell-dry-run.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -361,9 +361,13 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
       const times = soak.iterations !== undefined ? `${soak.iterations} times` : `again and again for ${soak.durationMs! / 1000} s on the run's clock`;
       io.out(`  the method below, ${times}, stopping ${soak.stopOn === 'first-anomaly' ? 'at the first anomaly' : 'never (anomalies counted)'}:`);
     }
-    for (const step of experiment.method) {
-      io.out(step.kind === 'wait' ? `  wait ${step.ms / 1000} s, observing every ${experiment.observe.intervalMs / 1000} s` : `  ${step.fault} ${JSON.stringify(step.params)}`);
-    }
+    experiment.method.forEach((step, i) => {
+      // a parallel block's steps under a heading, each with its branch (src/experiment/method.ts)
+      const block = step.parallel;
+      if (block && experiment.method[i - 1]?.parallel?.block !== block.block) io.out(`  ${parallelHeading(experiment, i).replace(/^steps \d+-\d+/, 'at once')}`);
+      const indent = block ? `    [branch ${block.branch + 1}] ` : '  ';
+      io.out(step.kind === 'wait' ? `${indent}wait ${step.ms / 1000} s${block ? '' : `, observing every ${experiment.observe.intervalMs / 1000} s`}` : `${indent}${step.fault} ${JSON.stringify(step.params)}`);
+    });
     io.out('verdict: unknown — dry run, nothing was run');
     return EXIT.unknown;
   }
@@ -481,6 +485,7 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
   });
   try {
     await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry, log });
+    allowed,
   } catch (e) {
     await real.target.close().catch(() => undefined);
     throw e;

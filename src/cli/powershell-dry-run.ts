@@ -38,7 +38,7 @@ export function stepScripts(experiment: Experiment, step: FaultStep, tag: string
     case 'isolate-network': {
       const peers = Array.isArray(p.peers) ? (p.peers as string[]) : undefined;
       return {
-        inject: scripts.isolateNetwork(a, node, { ...(peers ? { peers } : {}), healAfterMs: p.duration as number, tag }),
+        inject: scripts.isolateNetwork(a, node, { ...(peers ? { peers } : {}), healAfterMs: p.duration as number, tag, ...(typeof p.network === 'string' ? { network: p.network } : {}) }),
         revert: scripts.restoreNetwork(a, node, tag),
         note: `the scheduled task on ${node} removes the rules after ${(p.duration as number) / 1000} s even if clusterchaos dies (dead-man revert)`,
       };
@@ -116,11 +116,14 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   }
   experiment.method.forEach((step, i) => {
     const where = step.line !== undefined ? ` (line ${step.line})` : '';
+    const block = step.parallel;
+    if (block && experiment.method[i - 1]?.parallel?.block !== block.block) out.push(parallelHeading(experiment, i));
+    const branch = block ? ` [branch ${block.branch + 1}]` : '';
     if (step.kind === 'wait') {
-      out.push(`step ${i + 1}${where}: wait ${step.ms / 1000} s, observing every ${experiment.observe.intervalMs / 1000} s (read-only polls)`);
+      out.push(`step ${i + 1}${branch}${where}: wait ${step.ms / 1000} s${block ? '' : `, observing every ${experiment.observe.intervalMs / 1000} s (read-only polls)`}`);
       return;
     }
-    out.push(`step ${i + 1}${where}: ${step.fault} ${JSON.stringify(step.params)}`);
+    out.push(`step ${i + 1}${branch}${where}: ${step.fault} ${JSON.stringify(step.params)}`);
     const s = stepScripts(experiment, step, tag);
     if (s.note) out.push(`  (${s.note})`);
     if (s.revert) {
@@ -147,4 +150,20 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
   out.push('  the residue scan, after the reverts: nodes Up and not Paused, no firewall rules or tasks of this run, settings restored:');
   out.push(...indent(scripts.residue(a, { tag, settings: Object.fromEntries(names.map((n) => [n, o.clusterSettings[n]!])) })));
   return out;
+}
+
+/**
+ * The line before a `parallel:` block's steps: which steps run at once, and that the cluster is observed
+ * meanwhile. `first`: the index of the block's first step in the flat method.
+ */
+export function parallelHeading(experiment: Experiment, first: number): string {
+  const block = experiment.method[first]!.parallel!;
+  let last = first;
+  while (experiment.method[last + 1]?.parallel?.block === block.block) last++;
+  const branches = new Set(experiment.method.slice(first, last + 1).map((s) => s.parallel!.branch)).size;
+  const where = block.line !== undefined ? ` (line ${block.line})` : '';
+  return (
+    `steps ${first + 1}-${last + 1}${where}: a parallel block, its ${branches} branches at once (each branch's steps in order), observing every ` +
+    `${experiment.observe.intervalMs / 1000} s (read-only polls) until its longest branch has ended:`
+  );
 }

@@ -69,9 +69,13 @@ function touches(step: FaultStep, entity: string): boolean {
   return name !== undefined && (value === name || (Array.isArray(value) && value.includes(name)));
 }
 
-/** Whether shrinking can help: a soak on the simulator whose method is only operations (no waits to keep). */
+/**
+ * Whether shrinking can help: a soak on the simulator whose method is only operations (no waits to keep), one
+ * after another. A method with a `parallel:` block is not shrunk: the schedule read back from the trace is a
+ * sequence, and replaying its operations one after another would drop what ran at once (the likeliest cause).
+ */
 export function shrinkable(experiment: Experiment, stoppedAt: number | undefined): boolean {
-  return experiment.soak !== undefined && stoppedAt !== undefined && stoppedAt > 1 && experiment.method.every((s) => s.kind === 'fault');
+  return experiment.soak !== undefined && stoppedAt !== undefined && stoppedAt > 1 && experiment.method.every((s) => s.kind === 'fault' && !s.parallel);
 }
 
 export async function shrinkSoak(o: ShrinkOptions): Promise<ShrinkResult> {

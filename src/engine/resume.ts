@@ -3,7 +3,12 @@ import type { HeaderRecord, TraceRecord, Unsequenced } from '../trace/records.js
 import { TraceWriter } from '../trace/writer.js';
 import type { TraceSink } from './trace-sink.js';
 
-/** Where a killed soak can go on from: after its last checkpoint line. */
+/**
+ * Where a killed soak can go on from: after its last checkpoint line. A soak killed inside an iteration — in a
+ * step, or in a `parallel:` block with operations of several branches in flight — loses that iteration's lines
+ * and runs it again whole: the simulator replays up to the checkpoint from the same seed, and a block's branches
+ * interleave the same way every time (src/targets/sim/activities.ts).
+ */
 export interface ResumePoint {
   tracePath: string;
   header: HeaderRecord;

@@ -10,7 +10,8 @@ import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Problem } from './errors.js';
 import { MIGRATION_POLICIES } from '../faults/live-migrate.js';
-import type { Experiment, Written } from './types.js';
+import type { Experiment, Step, Written } from './types.js';
+import { methodUnits, planMethod } from './method.js';
 
 /** Where the run goes: the simulator, whose clock is virtual, or a real cluster (`--target powershell`). */
 export type PlanTarget = 'sim' | 'powershell';
@@ -62,7 +63,7 @@ export interface PlanEstimate {
   iterationMs: number;
   /** The run's length on its own clock, ms: the method's waits (and its live migrations at the least) times the iterations, or the soak's duration. */
   clockMs: number;
-  /** Polls of every node and VM: the waits', one after each soak iteration, and the steady state's before and after. */
+  /** Polls of every node and VM: during the waits and the steps (at the least), one after each soak iteration, and the steady state's before and after. */
   polls: number;
   /** Nodes and VMs each poll observes. */
   entities: number;
@@ -80,23 +81,23 @@ export function estimatePlan(experiment: Experiment, target: PlanTarget = 'sim')
   const vms = cluster.vms.length;
   const pollBytes = nodes * NODE_LINE_BYTES + vms * VM_LINE_BYTES;
 
-  let waitMs = 0;
-  let waitPolls = 0;
+  // each step's least time on the run's clock: its wait, a migration by policy, a round trip to a real cluster
+  const byPolicy = (step: Step): boolean =>
+    step.kind === 'fault' && step.fault === 'live-migrate' && typeof step.params.to === 'string' && (MIGRATION_POLICIES as readonly string[]).includes(step.params.to);
+  const stepMs = (step: Step): number =>
+    step.kind === 'wait' ? step.ms : (byPolicy(step) ? LIVE_MIGRATION_MS : 0) + (target === 'powershell' ? 2 * REMOTE_CALL_MS : 0);
   let faults = 0;
-  let migrations = 0;
-  for (const step of method) {
-    if (step.kind === 'wait') {
-      waitMs += step.ms;
-      waitPolls += Math.ceil(step.ms / intervalMs);
-    } else {
-      faults++;
-      const to = step.params.to;
-      if (step.fault === 'live-migrate' && typeof to === 'string' && (MIGRATION_POLICIES as readonly string[]).includes(to)) migrations++;
-    }
+  let waitPolls = 0;
+  // the cluster is polled every interval throughout: during a wait, and while a step or a parallel block runs
+  // (a block lasts as long as its longest branch)
+  for (const unit of methodUnits(method)) {
+    const steps = unit.kind === 'step' ? [unit.step] : unit.branches.flat().map((s) => s.step);
+    faults += steps.filter((s) => s.kind === 'fault').length;
+    const unitMs = unit.kind === 'step' ? stepMs(unit.step) : Math.max(0, ...unit.branches.map((b) => b.reduce((t, s) => t + stepMs(s.step), 0)));
+    waitPolls += unit.kind === 'step' && unit.step.kind === 'wait' ? Math.ceil(unitMs / intervalMs) : Math.floor(unitMs / intervalMs);
   }
   const soakPolls = soak ? 1 : 0;
-  const calls = target === 'powershell' ? 2 * faults + soakPolls : 0;
-  const iterationMs = waitMs + migrations * LIVE_MIGRATION_MS + calls * REMOTE_CALL_MS;
+  const iterationMs = planMethod(method, stepMs).lengthMs + (target === 'powershell' ? soakPolls * REMOTE_CALL_MS : 0);
 
   let iterations = 1;
   if (soak?.iterations !== undefined) iterations = soak.iterations;
