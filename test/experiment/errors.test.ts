@@ -19,7 +19,7 @@ describe('experiment errors a user reads', () => {
   it('reports a missing method at the mapping that should hold it', () => {
     const f = fixture('missing-method.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:1:1: method: expected a list of at least one step, each "- fault: <name>" with its parameters or "- wait: <duration>", found no method. Add "method:".`,
+      `${f}:1:1: method: expected a list of at least one step, each "- fault: <name>" with its parameters, "- wait: <duration>" or "- parallel: [...]", found no method. Add "method:".`,
     ]);
   });
 
