@@ -481,11 +481,11 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
   const real = await powerShellTargetFor(experiment, {
     credential: flags.rehearse ? undefined : await readCredential(flags.credential),
     log,
+    allowed,
     ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
   });
   try {
     await checkFitsCluster(real.target, experiment, [experiment], { entry: allowed.entry, log });
-    allowed,
   } catch (e) {
     await real.target.close().catch(() => undefined);
     throw e;

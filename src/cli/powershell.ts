@@ -11,7 +11,7 @@ import { ExperimentSource } from '../experiment/source.js';
 import { settingDefinitions } from '../../machines/index.js';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
-import { allowlistLocation, consentFor, loadAllowlist, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
+import { AllowlistError, allowlistLocation, consentFor, loadAllowlist, missingPowerCredentials, powerForNodes, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { priorExits, type EventHistory } from '../safety/prior-exits.js';
 import type { ResidueProbe } from '../safety/residue.js';
@@ -119,17 +119,24 @@ export interface RealTarget {
  */
 export async function powerShellTargetFor(
   experiment: Experiment,
-  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[]; latencyMs?: number }; runId?: string },
+  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[]; latencyMs?: number }; runId?: string; allowed?: Consent; env?: NodeJS.ProcessEnv },
 ): Promise<RealTarget> {
   // a new run gets its own id; `clusterchaos revert` reopens the cluster under the run's own (its tag names the rules)
   const runId = o.runId ?? randomUUID();
   const tag = runTag(runId);
   const settingNames = Object.keys(clusterSettingsOf(experiment, 'powershell'));
+  // how each node's power is switched (the allowlist's power:), for power-off-node and power-on-node
+  const power = o.allowed ? powerForNodes(o.allowed.entry, experiment.cluster.nodes) : {};
   if (o.rehearse) {
     const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
     const lab = o.rehearse.latencyMs !== undefined ? { latencyMs: o.rehearse.latencyMs } : {};
-    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab });
+    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power });
     return { target, runId, tag, rehearsal: true };
+  }
+  // a BMC's password comes from the environment only: a plan that needs one it cannot find is refused now
+  if (o.allowed) {
+    const missing = missingPowerCredentials(o.allowed.allowlist, o.allowed.entry, experiment, o.env ?? process.env);
+    if (missing.length) throw new UsageError(new AllowlistError(missing).message);
   }
   const { createPowerShellTarget } = await import('../targets/powershell/index.js');
   const target = createPowerShellTarget({
@@ -139,6 +146,7 @@ export async function powerShellTargetFor(
     settingNames,
     ...(o.credential ? { credential: o.credential } : {}),
     log: o.log,
+    power,
   });
   return { target, runId, tag, rehearsal: false };
 }

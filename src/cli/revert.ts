@@ -122,17 +122,23 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
     if (e instanceof ExperimentError) return bad(`${e.message}\n(the experiment of the run in ${out}; revert by hand: ${pending.map((p) => p.label).join('; ')})`);
     throw e;
   }
-  let entry;
+  let allowed;
   try {
-    entry = consent(experiment, flags.allowlist).entry;
+    allowed = consent(experiment, flags.allowlist);
   } catch (e) {
     if (e instanceof AllowlistError || e instanceof BlastRadiusError || e instanceof UsageError) return bad(e.message);
     throw e;
   }
-  void entry;
   const log = createLogger(flags.logFormat);
   io.out(`revert: ${pending.length} revert${pending.length === 1 ? '' : 's'} of run ${header.runId} on ${experiment.cluster.name} did not run: ${pending.map((p) => p.label).join('; ')}`);
-  const real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log, runId: header.runId });
+  // the allowlist's power controls: a node a dead run left powered off is powered on by its power-off-node's revert
+  let real;
+  try {
+    real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log, runId: header.runId, allowed });
+  } catch (e) {
+    if (e instanceof UsageError) return bad(e.message);
+    throw e;
+  }
   const { target } = real;
   let failed = 0;
   try {

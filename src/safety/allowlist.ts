@@ -7,8 +7,11 @@
  * ```yaml
  * clusters:
  *   - name: HVCLUSTER01
- *     faults: [kill-clussvc, isolate-network]
+ *     faults: [kill-clussvc, isolate-network, power-off-node, power-on-node]
  *     max-impaired-nodes: 1
+ *     power:                      # how to cut each node's power (power-off-node, power-on-node)
+ *       N1: { redfish: https://bmc-n1.lab.local/redfish/v1/Systems/1, credential: LAB_BMC }
+ *       N2: { hyperv-host: OUTER01, vm: N2 }
  * ```
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { ExperimentSource } from '../experiment/source.js';
 import { didYouMean, hints } from '../experiment/suggest.js';
 import { describeRefused, MAX_NAME_LENGTH, refusedCharacter } from '../experiment/text.js';
 import type { Experiment } from '../experiment/types.js';
+import { CREDENTIAL_NAME, REDFISH_SYSTEM, WILDCARD_CHARACTERS, type NodePower } from '../targets/powershell/scripts.js';
 
 /** The file looked for when neither `--allowlist` nor CLUSTERCHAOS_ALLOWLIST names one. */
 export const DEFAULT_ALLOWLIST = 'clusterchaos-allowlist.yaml';
@@ -36,7 +40,12 @@ export interface AllowlistEntry {
   /** Where the entry and its fault list were written. */
   line: number;
   faultsLine: number;
+  /** How each node's power is cut and restored (`power:`), by node name as written; absent: no node's. */
+  power?: Record<string, NodePower>;
 }
+
+/** The faults that switch a node's power: each needs the node's `power:` entry. */
+export const POWER_FAULTS: readonly string[] = ['power-off-node', 'power-on-node'];
 
 export interface Allowlist {
   /** The file as found (the path given, or the default). */
@@ -142,10 +151,10 @@ export function parseAllowlist(file: string, text: string, via: string, knownFau
     }
     let ok = true;
     for (const key of Object.keys(raw)) {
-      if (!['name', 'faults', 'max-impaired-nodes'].includes(key)) {
+      if (!ENTRY_KEYS.includes(key)) {
         ok = false;
         problems.push(
-          at([...here, key], 'name, faults or max-impaired-nodes', JSON.stringify(key), hints(suggestKey(key), 'Remove it or correct its spelling; nothing unknown is ignored in an allowlist.'), true),
+          at([...here, key], 'name, faults, max-impaired-nodes or power', JSON.stringify(key), hints(suggestKey(key), 'Remove it or correct its spelling; nothing unknown is ignored in an allowlist.'), true),
         );
       }
     }
@@ -191,13 +200,15 @@ export function parseAllowlist(file: string, text: string, via: string, knownFau
       ok = false;
       problems.push(at([...here, 'max-impaired-nodes'], 'a whole number of nodes, 1 or more', describeValue(max), 'It limits how many nodes a plan may impair at once (default 1).'));
     }
-    if (!ok) return;
+    const power = parsePower(raw.power, [...here, 'power'], at, problems);
+    if (!ok || !power) return;
     clusters.push({
       name: name as string,
       faults: faults as string[],
       maxImpairedNodes: max as number,
       line: source.lineOf(here) ?? 1,
       faultsLine: source.lineOf([...here, 'faults']) ?? 1,
+      ...(raw.power !== undefined ? { power } : {}),
     });
   });
   if (problems.length) throw new AllowlistError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
@@ -240,15 +251,165 @@ export function consentFor(allowlist: Allowlist, experiment: Experiment): Allowl
       hint: `Add ${step.fault} to the list if it may be injected into ${entry.name}, or remove the step from the experiment. Nothing was done to any cluster.`,
     });
   }
+  const power = powerProblems(allowlist, entry, experiment);
+  if (power.length) throw new AllowlistError([...problems, ...power]);
   if (problems.length) throw new AllowlistError(problems);
   return entry;
+}
+
+/** The power control of a node (names compared without case, as Windows does). */
+export function powerOf(entry: AllowlistEntry, node: string): NodePower | undefined {
+  return Object.entries(entry.power ?? {}).find(([n]) => n.toLowerCase() === node.toLowerCase())?.[1];
+}
+
+/** The entry's power controls keyed by the experiment's spelling of each node (what the target is given). */
+export function powerForNodes(entry: AllowlistEntry, nodes: readonly string[]): Record<string, NodePower> {
+  const out: Record<string, NodePower> = {};
+  for (const node of nodes) {
+    const power = powerOf(entry, node);
+    if (power) out[node] = power;
+  }
+  return out;
+}
+
+/**
+ * A step that switches a node's power (power-off-node, power-on-node) needs that node's power control in the
+ * entry: without it the run is refused before anything is done, naming the node and what to add.
+ */
+function powerProblems(allowlist: Allowlist, entry: AllowlistEntry, experiment: Experiment): Problem[] {
+  const problems: Problem[] = [];
+  const named = new Set<string>();
+  for (const step of experiment.method) {
+    if (step.kind !== 'fault' || !POWER_FAULTS.includes(step.fault)) continue;
+    const node = typeof step.params.node === 'string' ? step.params.node : undefined;
+    if (node === undefined || powerOf(entry, node) || named.has(node.toLowerCase())) continue;
+    named.add(node.toLowerCase());
+    problems.push({
+      file: allowlist.file,
+      line: entry.line,
+      path: `clusters[${allowlist.clusters.indexOf(entry)}].power`,
+      expected: `how to cut the power of ${node}, which ${experiment.file}${step.line !== undefined ? `:${step.line}` : ''} powers off or on (${step.fault})`,
+      found: Object.keys(entry.power ?? {}).length ? `power for ${Object.keys(entry.power ?? {}).join(', ')} only` : 'no power: entry',
+      hint:
+        `Add under the entry for ${entry.name}: "power:" with "${node}: { redfish: https://<its BMC>/redfish/v1/Systems/<id>, credential: <NAME> }" ` +
+        `(the BMC's user and password in the environment variables <NAME>_USERNAME and <NAME>_PASSWORD), or, for a nested lab, ` +
+        `"${node}: { hyperv-host: <the outer Hyper-V host>, vm: <the VM that is ${node}> }". Nothing was done to any cluster.`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * In a run on a real cluster (not a rehearsal, whose lab's BMCs take any credential), every credential a power
+ * control of the plan names must be in the environment: `<NAME>_USERNAME` and `<NAME>_PASSWORD`, both set.
+ * Returns the problems (exit 2 before anything is done).
+ */
+export function missingPowerCredentials(allowlist: Allowlist, entry: AllowlistEntry, experiment: Experiment, env: NodeJS.ProcessEnv = process.env): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const step of experiment.method) {
+    if (step.kind !== 'fault' || !POWER_FAULTS.includes(step.fault) || typeof step.params.node !== 'string') continue;
+    const power = powerOf(entry, step.params.node);
+    const credential = power?.credential;
+    if (!credential || seen.has(credential)) continue;
+    seen.add(credential);
+    const missing = [`${credential}_USERNAME`, `${credential}_PASSWORD`].filter((v) => (env[v] ?? '') === '');
+    if (!missing.length) continue;
+    problems.push({
+      file: allowlist.file,
+      line: entry.line,
+      path: `clusters[${allowlist.clusters.indexOf(entry)}].power.${step.params.node}.credential`,
+      expected: `the environment variables ${credential}_USERNAME and ${credential}_PASSWORD (credential ${credential} of ${step.params.node}'s power control)`,
+      found: `${missing.join(' and ')} not set`,
+      hint: `Set both on the management host before the run (the password is read from the environment only, never from a file). Nothing was done to any cluster.`,
+    });
+  }
+  return problems;
+}
+
+type At = (path: Segment[], expected: string, found: string, hint: string, key?: boolean) => Problem;
+
+const POWER_HINT =
+  'Each node is either "N1: { redfish: https://bmc-n1.lab.local/redfish/v1/Systems/1, credential: LAB_BMC, skip-certificate-check: false }" ' +
+  '(its BMC\'s Redfish ComputerSystem) or "N1: { hyperv-host: OUTER01, vm: N1 }" (a nested lab: the outer Hyper-V host and the VM that is the node).';
+
+/** `power:` — node → its power control; undefined when a problem was found (each one pushed). */
+function parsePower(raw: unknown, here: Segment[], at: At, problems: Problem[]): Record<string, NodePower> | undefined {
+  if (raw === undefined) return {};
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(raw)) {
+    problems.push(at(here, "a mapping of node names to each node's power control", describeValue(raw), POWER_HINT));
+    return undefined;
+  }
+  const before = problems.length;
+  const out: Record<string, NodePower> = {};
+  for (const [node, value] of Object.entries(raw)) {
+    const path = [...here, node];
+    if (node.trim() === '' || refusedCharacter(node) || node.length > MAX_NAME_LENGTH) {
+      problems.push(at(path, 'a node name as Get-ClusterNode shows it', JSON.stringify(node), 'Retype it.', true));
+      continue;
+    }
+    if (!isObject(value)) {
+      problems.push(at(path, `the power control of ${node}`, describeValue(value), POWER_HINT));
+      continue;
+    }
+    const keys = Object.keys(value);
+    const kind = 'redfish' in value ? 'redfish' : 'hyperv-host' in value ? 'hyperv' : undefined;
+    if (kind === undefined || ('redfish' in value && 'hyperv-host' in value)) {
+      problems.push(at(path, `exactly one of redfish (a BMC) or hyperv-host (a nested lab's outer host) for ${node}`, kind === undefined ? `only ${keys.join(', ') || 'nothing'}` : 'both', POWER_HINT));
+      continue;
+    }
+    const allowed = kind === 'redfish' ? ['redfish', 'credential', 'skip-certificate-check'] : ['hyperv-host', 'vm', 'credential'];
+    for (const key of keys) {
+      if (!allowed.includes(key)) problems.push(at([...path, key], `one of ${allowed.join(', ')}`, JSON.stringify(key), hints(didYouMean(key, allowed), 'Remove it or correct its spelling.'), true));
+    }
+    const credential = value.credential;
+    if (credential !== undefined && (typeof credential !== 'string' || !CREDENTIAL_NAME.test(credential))) {
+      problems.push(
+        at(
+          [...path, 'credential'],
+          'the name of a credential: letters, digits and _ (clusterchaos reads <name>_USERNAME and <name>_PASSWORD from the environment)',
+          describeValue(credential),
+          'The secret itself never goes in this file: e.g. credential: LAB_BMC, then set LAB_BMC_USERNAME and LAB_BMC_PASSWORD on the management host.',
+        ),
+      );
+    }
+    if (kind === 'redfish') {
+      const system = value.redfish;
+      if (typeof system !== 'string' || !REDFISH_SYSTEM.test(system)) {
+        problems.push(
+          at([...path, 'redfish'], "the URI of the node's Redfish ComputerSystem, http(s)://<BMC>[:port]/<path>", describeValue(system), 'e.g. https://bmc-n1.lab.local/redfish/v1/Systems/1 (GET /redfish/v1/Systems on the BMC lists them).'),
+        );
+      } else if (credential === undefined) {
+        problems.push(at(path, `a credential for ${node}'s BMC (credential: <NAME>)`, 'none', 'A BMC takes a user and password: name them with credential: <NAME> and set <NAME>_USERNAME and <NAME>_PASSWORD in the environment.'));
+      }
+      const skip = value['skip-certificate-check'];
+      if (skip !== undefined && typeof skip !== 'boolean') problems.push(at([...path, 'skip-certificate-check'], 'true or false', describeValue(skip), "true only for a BMC with a self-signed certificate you trust (default false)."));
+      if (typeof system === 'string' && typeof credential === 'string') {
+        out[node] = { kind: 'redfish', system, credential, ...(skip === true ? { skipCertificateCheck: true } : {}) };
+      }
+    } else {
+      const host = value['hyperv-host'];
+      const vm = value.vm;
+      if (typeof host !== 'string' || host.trim() === '' || refusedCharacter(host) || host.length > MAX_NAME_LENGTH) {
+        problems.push(at([...path, 'hyperv-host'], 'the name of the outer Hyper-V host that runs the node as a VM', describeValue(host), 'As Get-VM -ComputerName <host> would take it.'));
+      }
+      if (typeof vm !== 'string' || vm.trim() === '' || refusedCharacter(vm) || vm.length > MAX_NAME_LENGTH || WILDCARD_CHARACTERS.test(vm)) {
+        problems.push(
+          at(vm === undefined ? path : [...path, 'vm'], `the name of the VM that is ${node} on that host, without wildcard characters (* ? [ ] \`)`, vm === undefined ? 'no vm' : describeValue(vm), 'As Get-VM on the outer host shows it.'),
+        );
+      }
+      if (typeof host === 'string' && typeof vm === 'string') out[node] = { kind: 'hyperv', host, vm, ...(typeof credential === 'string' ? { credential } : {}) };
+    }
+  }
+  return problems.length > before ? undefined : out;
 }
 
 function faultNames(experiment: Experiment): string[] {
   return experiment.method.flatMap((s) => (s.kind === 'fault' ? [s.fault] : []));
 }
 
-const ENTRY_KEYS = ['name', 'faults', 'max-impaired-nodes'];
+const ENTRY_KEYS = ['name', 'faults', 'max-impaired-nodes', 'power'];
 
 /** A near miss, or a key cut short (`max-impaired`). */
 function suggestKey(key: string): string {

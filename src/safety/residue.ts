@@ -28,6 +28,8 @@ export interface ResidueSnapshot {
   /** Each host's live-migration transport now, and as it was before the run (a transport not put back: review R12/R13). */
   transports?: { node: string; transport: string }[];
   transportsBefore?: Record<string, string>;
+  /** A node not back whose power the allowlist can switch: what its power control reads (a power-off not reverted). */
+  power?: { node: string; via: string; powerState: string }[];
 }
 
 /** A target that can look for the run's own leftovers (the PowerShell target); the others are scanned through poll and getSettings. */
@@ -76,6 +78,12 @@ async function look(target: Target, o: ResidueOptions): Promise<string[]> {
     }
     const name = node.Name;
     const status = node.StatusInformation ?? [];
+    const power = snapshot.power?.find((p) => p.node.toLowerCase() === name.toLowerCase());
+    if (power && node.State !== 'Up' && node.State !== 'Paused' && power.powerState !== 'On') {
+      const how = power.via === 'redfish' ? "its BMC's Redfish ComputerSystem.Reset, ResetType On" : 'Start-VM on its outer Hyper-V host';
+      findings.push(`node ${name} is powered off (its ${power.via} power control reads ${power.powerState}): clusterchaos revert <out>, or power it on (${how}), then check it joins`);
+      continue;
+    }
     if (node.State === 'Paused') findings.push(`node ${name} is still Paused: Resume-ClusterNode -Name ${name}`);
     else if (node.State !== 'Up') findings.push(`node ${name} is ${node.State}${status.length ? ` (${status.join(', ')})` : ''}, not Up: Start-ClusterNode -Name ${name}${status.includes('Quarantined') ? ' -ClearQuarantine' : ''}`);
     else if (status.includes('Quarantined') || status.includes('Isolated')) findings.push(`node ${name} is Up but ${status.join(', ')}`);

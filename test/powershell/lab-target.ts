@@ -17,7 +17,7 @@ import { faults } from '../../src/faults/catalogue.js';
 import { findPwsh7 } from '../../src/targets/powershell/executable.js';
 import { PowerShellTarget, type SessionRole, type TargetClock } from '../../src/targets/powershell/index.js';
 import { Lab } from '../../src/targets/powershell/rehearsal/lab.js';
-import { createRehearsalTarget, labCluster, STAND_INS, type LabSettings, type RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
+import { createRehearsalTarget, labCluster, STAND_INS, type LabSettings, type RehearsalOptions, type RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
 import { PowerShellSession, type Credential, type ScriptRequest, type ScriptRunner } from '../../src/targets/powershell/session.js';
 import type { ClusterDescription } from '../../src/trace/records.js';
 
@@ -55,7 +55,7 @@ function pwshPath(): string {
 }
 
 /** createRehearsalTarget on an experiment of LAB_FIXTURES (default `lab.yaml`). */
-export async function rehearsal(o: { experiment?: Experiment; defects?: string[]; lab?: LabSettings; settingNames?: string[] } = {}): Promise<{
+export async function rehearsal(o: { experiment?: Experiment; defects?: string[]; lab?: LabSettings; settingNames?: string[]; power?: RehearsalOptions['power'] } = {}): Promise<{
   target: RehearsalTarget;
   lab: Lab;
   lines: string[];
@@ -68,6 +68,7 @@ export async function rehearsal(o: { experiment?: Experiment; defects?: string[]
     log,
     ...(o.lab ? { lab: o.lab } : {}),
     ...(o.settingNames ? { settingNames: o.settingNames } : {}),
+    ...(o.power ? { power: o.power } : {}),
   });
   return { target, lab: target.lab, lines };
 }

@@ -57,6 +57,16 @@ export const SAMPLE_SCRIPTS: readonly SampleScript[] = [
   },
   { name: 'residue', builder: 'residue', script: () => scripts.residue(a, { tag, settings: { ResiliencyDefaultPeriod: 240 } }) },
   { name: 'readConfiguration', builder: 'readConfiguration', script: () => scripts.readConfiguration(a) },
+  {
+    name: 'powerOffNode (Redfish, credential, no certificate check)',
+    builder: 'powerOffNode',
+    script: () => scripts.powerOffNode(a, hostile, { kind: 'redfish', system: 'https://bmc-n2.lab.local:8443/redfish/v1/Systems/System.Embedded.1', credential: 'LAB_BMC', skipCertificateCheck: true }),
+  },
+  { name: 'powerOffNode (outer Hyper-V host)', builder: 'powerOffNode', script: () => scripts.powerOffNode(a, 'N2', { kind: 'hyperv', host: 'OUTER01', vm: nonAscii }) },
+  { name: 'powerOnNode (Redfish)', builder: 'powerOnNode', script: () => scripts.powerOnNode(a, 'N2', { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1' }) },
+  { name: 'powerOnNode (outer Hyper-V host, credential)', builder: 'powerOnNode', script: () => scripts.powerOnNode(a, 'N2', { kind: 'hyperv', host: 'OUTER01', vm: 'N2', credential: 'OUTER' }) },
+  { name: 'powerState', builder: 'powerState', script: () => scripts.powerState(a, 'N2', { kind: 'hyperv', host: 'OUTER01', vm: 'N2' }) },
+  { name: 'restartNode', builder: 'restartNode', script: () => scripts.restartNode(a, 'N2', 1_800_000) },
 ];
 
 /** Functions scripts.ts exports that build no script. */

@@ -74,6 +74,16 @@ const BUILDERS: Record<ScriptOp, (n: Names) => string[]> = {
   ],
   residue: (n) => [scripts.residue({ cluster: n.cluster }, { tag: TAG, settings: Object.fromEntries(n.settings.map((s) => [s, 1])) })],
   'read-configuration': (n) => [scripts.readConfiguration({ cluster: n.cluster })],
+  'power-off-node': (n) => [
+    scripts.powerOffNode({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1', credential: 'LAB_BMC', skipCertificateCheck: true }),
+    scripts.powerOffNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: n.node, credential: 'OUTER' }),
+  ],
+  'power-on-node': (n) => [
+    scripts.powerOnNode({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1' }),
+    scripts.powerOnNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: n.node }),
+  ],
+  'power-state': (n) => [scripts.powerState({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1', credential: 'LAB_BMC' })],
+  'restart-node': (n) => [scripts.restartNode({ cluster: n.cluster }, n.node, 1_800_000)],
 };
 
 const PRINTABLE_ASCII_LINES = /^[\x20-\x7e]*\n[\x20-\x7e]*\n$/;
@@ -146,8 +156,22 @@ describe('PowerShell scripts: one module call per round trip', () => {
     );
   });
 
+  it("power: a Redfish system, a credential's name (never its secret) and the certificate switch, or the outer host and the node's VM; bad values refused before anything is built", () => {
+    expect(scripts.powerOffNode(a, 'N2', { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1', credential: 'LAB_BMC', skipCertificateCheck: true })).to.equal(
+      "# clusterchaos power-off-node\nStop-ClusterChaosHost -Cluster 'HVCLUSTER01' -Node 'N2' -Redfish 'https://bmc-n2.lab.local/redfish/v1/Systems/1' -SkipCertificateCheck:$true -CredentialVariable 'LAB_BMC'\n",
+    );
+    expect(scripts.powerOnNode(a, 'N3', { kind: 'hyperv', host: 'OUTER01', vm: 'LAB-N3' })).to.equal(
+      "# clusterchaos power-on-node\nStart-ClusterChaosHost -Cluster 'HVCLUSTER01' -Node 'N3' -HyperVHost 'OUTER01' -VmName 'LAB-N3'\n",
+    );
+    expect(scripts.restartNode(a, 'N1', 1_200_000)).to.equal("# clusterchaos restart-node\nRestart-ClusterChaosNode -Cluster 'HVCLUSTER01' -Node 'N1' -TimeoutMs 1200000\n");
+    expect(() => scripts.powerOffNode(a, 'N2', { kind: 'redfish', system: "https://bmc/x'; Stop-Computer" })).to.throw(UnsafeValueError, /Redfish ComputerSystem URI/);
+    expect(() => scripts.powerOffNode(a, 'N2', { kind: 'redfish', system: 'https://bmc/redfish/v1/Systems/1', credential: 'pass word' })).to.throw(UnsafeValueError, /credential's name/);
+    expect(() => scripts.powerOffNode(a, 'N2', { kind: 'hyperv', host: 'OUTER01', vm: 'N*' })).to.throw(UnsafeValueError, /wildcard/);
+    expect(() => scripts.restartNode(a, 'N2', 0)).to.throw(UnsafeValueError, /positive/);
+  });
+
   it('classifies each op: the reads are read-only, everything else is mutating, and an unknown script counts as mutating', () => {
-    expect([...READ_ONLY_OPS].sort()).to.deep.equal(['connect', 'events', 'get-settings', 'get-vm-settings', 'poll', 'read-configuration', 'residue']);
+    expect([...READ_ONLY_OPS].sort()).to.deep.equal(['connect', 'events', 'get-settings', 'get-vm-settings', 'poll', 'power-state', 'read-configuration', 'residue']);
     for (const op of SCRIPT_OPS) {
       expect(MUTATING_OPS.has(op), op).to.equal(!READ_ONLY_OPS.has(op));
       for (const script of BUILDERS[op](PLAIN)) expect(isMutatingScript(script), op).to.equal(!READ_ONLY_OPS.has(op));

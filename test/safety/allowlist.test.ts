@@ -48,7 +48,7 @@ describe('allowlist', () => {
 
   it('refuses a misspelt key rather than ignoring it (a typo in max-impaired-nodes must not fall back to the default)', () => {
     const m = refused('clusters:\n  - name: HVCLUSTER01\n    faults: [kill-clussvc]\n    max-impaired: 3\n');
-    expect(m).to.match(/^lab\.yaml:4:5: .*expected name, faults or max-impaired-nodes, found "max-impaired"\. Did you mean "max-impaired-nodes"\?/);
+    expect(m).to.match(/^lab\.yaml:4:5: .*expected name, faults, max-impaired-nodes or power, found "max-impaired"\. Did you mean "max-impaired-nodes"\?/);
   });
 
   it('refuses max-impaired-nodes below 1, a missing fault list, a repeated cluster, and YAML syntax errors, each with file:line', () => {

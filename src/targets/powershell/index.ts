@@ -21,6 +21,8 @@ import {
   parseEvents,
   parseLiveMigration,
   parsePoll,
+  parsePower,
+  parseRestart,
   parseResidue,
   parseSetSettings,
   parseSetVmSetting,
@@ -89,7 +91,14 @@ const build = {
   resumeNode: refusing(scripts.resumeNode),
   residue: refusing(scripts.residue),
   readConfiguration: refusing(scripts.readConfiguration),
+  powerOffNode: refusing(scripts.powerOffNode),
+  powerOnNode: refusing(scripts.powerOnNode),
+  powerState: refusing(scripts.powerState),
+  restartNode: refusing(scripts.restartNode),
 };
+
+/** How long a BMC or an outer Hyper-V host may take to report the power as asked (the module's own bound). */
+export const POWER_SWITCH_MS = 60_000;
 
 /** Event records are asked for again from at least this far back (node clocks differ from ours), then de-duplicated. */
 const EVENT_LOOKBACK_MS = 30_000;
@@ -154,6 +163,8 @@ export interface PowerShellTargetOptions {
   clock?: TargetClock;
   /** sleep() returns at once and now() jumps ahead instead (the dry run: nothing to wait for). */
   instantSleep?: boolean;
+  /** How each node's power is switched (the allowlist's `power:`); a node without one cannot be powered off or on. */
+  power?: Readonly<Record<string, scripts.NodePower>>;
 }
 
 /** Observation cost: every poll's round trip on the target's clock (review R2). */
@@ -401,16 +412,36 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.startClusterNode(this.address, this.node(node), { clearQuarantine: options.clearQuarantine === true }));
   }
 
-  async powerOffNode(_node: string): Promise<void> {
-    throw new OperationError('not implemented on this target yet');
+  /** Cut the node's power through its BMC (Redfish ForceOff) or the outer Hyper-V host (Stop-VM -TurnOff): resolves once it reads Off. */
+  async powerOffNode(node: string): Promise<void> {
+    const n = this.node(node);
+    const answer = parsePower(await this.run(build.powerOffNode(this.address, n, this.powerOf(n)), { timeoutMs: POWER_SWITCH_MS + this.timeoutMs }), 'power-off-node');
+    if (answer.requestedAt === undefined) this.options.log.warn(`${n} was already powered off (its ${answer.via} power control read Off): nothing was done`);
   }
 
-  async powerOnNode(_node: string): Promise<void> {
-    throw new OperationError('not implemented on this target yet');
+  /** Power the node on (Redfish On, or Start-VM on the outer host), idempotent: resolves once it reads On, not when the node has joined. */
+  async powerOnNode(node: string): Promise<void> {
+    const n = this.node(node);
+    parsePower(await this.run(build.powerOnNode(this.address, n, this.powerOf(n)), { timeoutMs: POWER_SWITCH_MS + this.timeoutMs }), 'power-on-node');
   }
 
-  async restartNode(_node: string, _options: { timeoutMs?: Millis } = {}): Promise<void> {
-    throw new OperationError('not implemented on this target yet');
+  /**
+   * Restart-Computer -ComputerName <node> -Force, then the module waits until Get-ClusterNode shows the node
+   * gone and back (Up or Paused), at most `timeoutMs` (default 30 min); past it the outcome is unknown.
+   */
+  async restartNode(node: string, options: { timeoutMs?: Millis } = {}): Promise<void> {
+    const n = this.node(node);
+    const limit = Math.max(1, Math.round(options.timeoutMs ?? this.longTimeoutMs));
+    parseRestart(await this.run(build.restartNode(this.address, n, limit), { timeoutMs: limit + this.timeoutMs }));
+  }
+
+  /** Read-only: the node's power as its power control reports it (undefined: the allowlist gives it none). */
+  async powerState(node: string): Promise<{ via: string; powerState: string } | undefined> {
+    const n = this.node(node);
+    const power = this.options.power?.[n];
+    if (!power) return undefined;
+    const answer = parsePower(await this.run(build.powerState(this.address, n, power)), 'power-state');
+    return { via: answer.via, powerState: answer.powerState };
   }
 
   async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
@@ -545,9 +576,22 @@ export class PowerShellTarget implements Target {
    * (`<node>/<name>`), the named settings' current values, the nodes that could not be asked, each node's
    * clussvc and live-migration transport.
    */
-  async residue(o: { tag: string; settings: Record<string, number> }): Promise<Residue & { transportsBefore?: Record<string, string> }> {
+  async residue(o: { tag: string; settings: Record<string, number> }): Promise<Residue & { transportsBefore?: Record<string, string>; power?: { node: string; via: string; powerState: string }[] }> {
     const found = parseResidue(await this.run(build.residue(this.address, { tag: o.tag, settings: o.settings })));
-    return { ...found, ...(this.transportsBefore ? { transportsBefore: this.transportsBefore } : {}) };
+    // a node not back, that the allowlist can power: is it still powered off?
+    const power: { node: string; via: string; powerState: string }[] = [];
+    for (const n of found.nodes) {
+      if (n.State === 'Up' || n.State === 'Paused') continue;
+      const node = this.options.description.nodes.find((d) => d.toLowerCase() === n.Name.toLowerCase());
+      if (!node || !this.options.power?.[node]) continue;
+      try {
+        const state = await this.powerState(node);
+        if (state) power.push({ node, ...state });
+      } catch (e) {
+        power.push({ node, via: this.options.power[node]!.kind, powerState: `unreadable (${(e as Error).message})` });
+      }
+    }
+    return { ...found, ...(this.transportsBefore ? { transportsBefore: this.transportsBefore } : {}), ...(power.length ? { power } : {}) };
   }
 
   async close(): Promise<void> {
@@ -611,6 +655,17 @@ export class PowerShellTarget implements Target {
       throw new OperationError(`no node ${node} in cluster ${this.options.cluster} (nodes: ${this.options.description.nodes.join(', ')}); nothing was sent`);
     }
     return found;
+  }
+
+  /** The node's power control; a node the allowlist gives none is refused before anything is sent. */
+  private powerOf(node: string): scripts.NodePower {
+    const power = this.options.power?.[node];
+    if (!power) {
+      throw new OperationError(
+        `no power control for ${node}: the allowlist's entry for ${this.options.cluster} has no power: ${node}: (a Redfish BMC, or the outer Hyper-V host and its VM); nothing was sent`,
+      );
+    }
+    return power;
   }
 
   private vm(vm: string): string {
@@ -708,6 +763,14 @@ export class ScriptRecorder implements ScriptRunner {
         return { node: values.Node?.[0] ?? '', totalMs: 0, vms: [], notBack: [] };
       case 'read-configuration':
         return { sharedStoragePath: null, sharedStoragePathExists: false, hosts: [], vms: d.vms.map((v) => ({ name: v.name, version: v.version ?? '9.0' })), supportedVersions: [] };
+      case 'power-off-node':
+      case 'power-on-node':
+      case 'power-state': {
+        const powerState = op === 'power-off-node' ? 'Off' : 'On';
+        return { node: values.Node?.[0] ?? '', via: values.Redfish ? 'redfish' : 'hyperv', before: powerState === 'Off' ? 'On' : 'Off', powerState, requestedAt: at, at };
+      }
+      case 'restart-node':
+        return { node: values.Node?.[0] ?? '', requestedAt: at, leftAt: at, backAt: at, state: 'Up', totalMs: 0 };
       case 'residue':
         return { nodes: d.nodes.map((Name) => ({ Name, State: 'Up', StatusInformation: [] })), firewallRules: [], tasks: [], settings: {}, unchecked: [], services: [], transports: [] };
       default:

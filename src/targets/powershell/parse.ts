@@ -614,3 +614,59 @@ export function parseConfiguration(output: string): ClusterConfiguration {
     };
   });
 }
+
+/** What a power control said: Stop-/Start-ClusterChaosHost and Get-ClusterChaosPowerState. */
+export interface PowerAnswer {
+  node: string;
+  via: 'redfish' | 'hyperv';
+  /** The power as the control read it last (On, Off, or what it says otherwise: PoweringOn, Paused, …). */
+  powerState: string;
+  /** Before the switch (power-off-node, power-on-node). */
+  before?: string;
+  /** When the switch was asked for (epoch ms); absent when nothing needed doing (power-on of a node already on). */
+  requestedAt?: number;
+}
+
+/**
+ * `{ node, via, powerState, before?, requestedAt? }`. A failure the module marks `outcomeUnknown` (the switch
+ * was asked for and the power never read as asked) is an OperationUnknownError: the power may yet change.
+ */
+export function parsePower(output: string, op: 'power-off-node' | 'power-on-node' | 'power-state'): PowerAnswer {
+  const mutating = op !== 'power-state';
+  try {
+    return parseOutput(output, { op, mutating }, 'a power state ({node, via, powerState})', (json) => {
+      const root = object(json, 'the answer');
+      const requested = root.requestedAt;
+      return {
+        node: name(root.node, 'node'),
+        via: oneOf(root.via, 'via', ['redfish', 'hyperv'] as const),
+        powerState: name(root.powerState, 'powerState'),
+        ...(root.before !== undefined && root.before !== null ? { before: name(root.before, 'before') } : {}),
+        ...(requested !== undefined && requested !== null ? { requestedAt: isoTime(requested, 'requestedAt') } : {}),
+      };
+    });
+  } catch (e) {
+    throw unknownWhenMarked(e);
+  }
+}
+
+/** Restart-ClusterChaosNode's `{ node, requestedAt, leftAt, backAt, state, totalMs }`. */
+export function parseRestart(output: string): { node: string; state: string; totalMs: number } {
+  try {
+    return parseOutput(output, { op: 'restart-node', mutating: true }, 'a restart ({node, state, totalMs})', (json) => {
+      const root = object(json, 'the answer');
+      return { node: name(root.node, 'node'), state: oneOf(root.state, 'state', NODE_STATES), totalMs: milliseconds(root.totalMs, 'totalMs') };
+    });
+  } catch (e) {
+    throw unknownWhenMarked(e);
+  }
+}
+
+/** A module failure marked `outcomeUnknown: true` (it asked, and could not see the result): unknown, not failed. */
+function unknownWhenMarked(e: unknown): unknown {
+  if (e instanceof OperationError && (e.value as { outcomeUnknown?: unknown } | undefined)?.outcomeUnknown === true) {
+    const { outcomeUnknown: _u, ...rest } = e.value as Record<string, unknown>;
+    return new OperationUnknownError(e.message, Object.keys(rest).length ? rest : undefined);
+  }
+  return e;
+}

@@ -43,12 +43,16 @@ export const SCRIPT_OPS = [
   'resume-node',
   'residue',
   'read-configuration',
+  'power-off-node',
+  'power-on-node',
+  'power-state',
+  'restart-node',
 ] as const;
 
 export type ScriptOp = (typeof SCRIPT_OPS)[number];
 
 /** The operations that only read (first contact, observation, settings, the residue scan). */
-export const READ_ONLY_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(['connect', 'poll', 'events', 'get-settings', 'get-vm-settings', 'residue', 'read-configuration']);
+export const READ_ONLY_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(['connect', 'poll', 'events', 'get-settings', 'get-vm-settings', 'residue', 'read-configuration', 'power-state']);
 
 /** The operations whose scripts change the cluster: everything else. `--dry-run` sends none of them. */
 export const MUTATING_OPS: ReadonlySet<ScriptOp> = new Set<ScriptOp>(SCRIPT_OPS.filter((op) => !READ_ONLY_OPS.has(op)));
@@ -262,6 +266,61 @@ export function residue(a: ClusterAddress, options: { tag: string; settings: Rea
 /** What pre-upgrade acceptance checks, read-only (module Configuration.ps1). */
 export function readConfiguration(a: ClusterAddress): string {
   return call('read-configuration', 'Get-ClusterChaosConfiguration', a, []);
+}
+
+/**
+ * How a node's power is switched (the allowlist's `power:` entry for it): its BMC's Redfish ComputerSystem,
+ * or, for a nested lab, the outer Hyper-V host and the VM that is the node. `credential` names environment
+ * variables on the management host (`<credential>_USERNAME`, `<credential>_PASSWORD`), never the secret.
+ */
+export type NodePower =
+  | { kind: 'redfish'; system: string; credential?: string; skipCertificateCheck?: boolean }
+  | { kind: 'hyperv'; host: string; vm: string; credential?: string };
+
+/** A credential's name: the prefix of two environment variables. */
+export const CREDENTIAL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+
+/** A Redfish ComputerSystem's URI: http(s), a host, a path, nothing PowerShell or a URI would read otherwise. */
+export const REDFISH_SYSTEM = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*$/;
+
+/** Characters Get-VM -Name and Stop-VM -Name read as wildcards. */
+export const WILDCARD_CHARACTERS = /[*?[\]`]/;
+
+function powerArgs(power: NodePower): [string, string][] {
+  if (power.kind === 'redfish') {
+    if (typeof power.system !== 'string' || !REDFISH_SYSTEM.test(power.system)) {
+      throw new UnsafeValueError(`a Redfish ComputerSystem URI is http(s)://<host>[:port]/<path> (e.g. https://bmc-n1.lab.local/redfish/v1/Systems/1), got ${JSON.stringify(power.system)}`, power.system);
+    }
+    return [['Redfish', psString(power.system)], ...switchIf('SkipCertificateCheck', power.skipCertificateCheck), ...credentialArg(power.credential)];
+  }
+  if (WILDCARD_CHARACTERS.test(power.vm ?? '')) throw new UnsafeValueError(`the node's VM name ${JSON.stringify(power.vm)} has a wildcard character (* ? [ ] \`)`, power.vm);
+  return [['HyperVHost', name('Hyper-V host name', power.host)], ['VmName', name('VM name', power.vm)], ...credentialArg(power.credential)];
+}
+
+function credentialArg(credential: string | undefined): [string, string][] {
+  if (credential === undefined) return [];
+  if (!CREDENTIAL_NAME.test(credential)) throw new UnsafeValueError(`a credential's name is letters, digits and _ (the prefix of <name>_USERNAME and <name>_PASSWORD), got ${JSON.stringify(credential)}`, credential);
+  return [['CredentialVariable', psString(credential)]];
+}
+
+/** Cut the node's power (Redfish ForceOff, or Stop-VM -TurnOff on the outer host); returns once it reads Off. */
+export function powerOffNode(a: ClusterAddress, node: string, power: NodePower): string {
+  return call('power-off-node', 'Stop-ClusterChaosHost', a, [['Node', name('node name', node)], ...powerArgs(power)]);
+}
+
+/** Power the node on (Redfish On, or Start-VM on the outer host); returns once it reads On. */
+export function powerOnNode(a: ClusterAddress, node: string, power: NodePower): string {
+  return call('power-on-node', 'Start-ClusterChaosHost', a, [['Node', name('node name', node)], ...powerArgs(power)]);
+}
+
+/** Read-only: the node's power as its power control reports it. */
+export function powerState(a: ClusterAddress, node: string, power: NodePower): string {
+  return call('power-state', 'Get-ClusterChaosPowerState', a, [['Node', name('node name', node)], ...powerArgs(power)]);
+}
+
+/** Restart-Computer -ComputerName <node> -Force, then wait until the cluster shows the node gone and back (at most timeoutMs). */
+export function restartNode(a: ClusterAddress, node: string, timeoutMs: number): string {
+  return call('restart-node', 'Restart-ClusterChaosNode', a, [['Node', name('node name', node)], ['TimeoutMs', positiveMs('timeoutMs', timeoutMs)]]);
 }
 
 // ---------------------------------------------------------------------------------------------------------

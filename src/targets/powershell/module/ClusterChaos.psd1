@@ -28,6 +28,10 @@
         'Resume-ClusterChaosNode'
         'Get-ClusterChaosResidue'
         'Get-ClusterChaosConfiguration'
+        'Stop-ClusterChaosHost'
+        'Start-ClusterChaosHost'
+        'Get-ClusterChaosPowerState'
+        'Restart-ClusterChaosNode'
     )
     CmdletsToExport = @()
     VariablesToExport = @()

@@ -23,6 +23,7 @@ foreach ($file in @(
         'ClusterService.ps1'
         'Network.ps1'
         'Migration.ps1'
+        'Power.ps1'
         'Residue.ps1'
         'Configuration.ps1'
     )) {
@@ -52,4 +53,8 @@ Export-ModuleMember -Function @(
     'Resume-ClusterChaosNode'
     'Get-ClusterChaosResidue'
     'Get-ClusterChaosConfiguration'
+    'Stop-ClusterChaosHost'
+    'Start-ClusterChaosHost'
+    'Get-ClusterChaosPowerState'
+    'Restart-ClusterChaosNode'
 )

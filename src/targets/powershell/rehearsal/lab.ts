@@ -16,6 +16,7 @@ import { eventCommands } from './commands/events.js';
 import { firewallCommands } from './commands/firewall.js';
 import { hyperV } from './commands/hyperv.js';
 import { nodeCommands } from './commands/node.js';
+import { powerCommands } from './commands/power.js';
 import { taskCommands } from './commands/tasks.js';
 import type { TaskRun } from './tasks.js';
 import { checkTimeZone } from './time.js';
@@ -55,7 +56,7 @@ export interface LabOptions {
   cacheDir?: string;
 }
 
-const handlers: Handlers = { ...clusterReads, ...clusterControl, ...hyperV, ...nodeCommands, ...firewallCommands, ...taskCommands, ...eventCommands };
+const handlers: Handlers = { ...clusterReads, ...clusterControl, ...hyperV, ...nodeCommands, ...firewallCommands, ...taskCommands, ...eventCommands, ...powerCommands };
 
 export class Lab {
   private closed = false;

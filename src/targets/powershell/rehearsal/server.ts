@@ -38,7 +38,7 @@ const labCommands: Handlers = {
     const names = (nodes: readonly string[]) => [...nodes, ...nodes.map((n) => `${n}.${LAB_DOMAIN}`)];
     call.output.push({
       edition: world.o.edition ?? 'core',
-      unreachable: names(world.nodes.filter((n) => world.unreachable.has(n))),
+      unreachable: names(world.nodes.filter((n) => world.unreachableNow(n))),
       nodes: names(world.nodes),
       languageMode: world.o.languageMode ?? 'FullLanguage',
       build: world.build(),
@@ -65,7 +65,8 @@ export async function dispatch(world: LabWorld, handlers: Handlers, request: Lab
     if (node === undefined) {
       throw new Terminating(`The rehearsal lab has no node '${request.node}' (nodes: ${world.nodes.join(', ')}).`, 'ClusterChaosLabUnknownNode', 'InvalidArgument', request.node);
     }
-    if (node !== null && world.unreachable.has(node)) {
+    // WinRM cannot reach a node set unreachable, nor one whose OS does not run (powered off, booting)
+    if (node !== null && world.unreachableNow(node)) {
       throw new Terminating(
         `Connecting to remote server ${node} failed with the following error message : WinRM cannot complete the operation. Verify that the specified computer name is valid, that the computer is accessible over the network, and that a firewall exception for the WinRM service is enabled and allows access from this computer.`,
         'WinRMOperationTimeout,PSSessionStateBroken',

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ClusterDescription } from '../../../trace/records.js';
 import type { SimulatorSpec } from '../../sim/settings.js';
 import { findPwsh7 } from '../executable.js';
-import { PowerShellTarget, type SessionRole, type TargetClock } from '../index.js';
+import { PowerShellTarget, type PowerShellTargetOptions, type SessionRole, type TargetClock } from '../index.js';
 import { PowerShellSession, type ScriptRequest, type ScriptRunner } from '../session.js';
 import { Lab, type LabOptions } from './lab.js';
 
@@ -36,6 +36,8 @@ export interface RehearsalOptions {
   lab?: LabSettings;
   /** How long one round trip may take in wall time before its outcome is unknown (default 120 s). */
   timeoutMs?: number;
+  /** How each node's power is switched (the allowlist's power:): the lab's BMCs and its outer host LABHOST. */
+  power?: PowerShellTargetOptions['power'];
 }
 
 /** A PowerShell target whose cluster is the rehearsal lab; closing it closes the lab. */
@@ -87,11 +89,18 @@ export async function createRehearsalTarget(o: RehearsalOptions): Promise<Rehear
     sleep: (ms) => lab.sleep(ms),
     after: (ms, callback) => lab.timer(ms, callback),
   };
+  // The lab's BMCs take any user and password: a credential the allowlist names but the environment lacks
+  // gets a placeholder in the lab's sessions (a real run refuses to start without it: src/cli/powershell.ts)
+  const placeholders: Record<string, string> = {};
+  for (const power of Object.values(o.power ?? {})) {
+    if (!power.credential) continue;
+    for (const suffix of ['_USERNAME', '_PASSWORD']) if (!process.env[power.credential + suffix]) placeholders[power.credential + suffix] = 'lab';
+  }
   const runner = (role: SessionRole): ScriptRunner => {
     const session = new PowerShellSession({
       executable: pwsh,
       imports: [STAND_INS],
-      childEnv: lab.env(role),
+      childEnv: { ...lab.env(role), ...placeholders },
       timeoutMs: o.timeoutMs ?? 120_000,
       log: o.log,
       env: {},
@@ -109,5 +118,6 @@ export async function createRehearsalTarget(o: RehearsalOptions): Promise<Rehear
     log: o.log,
     runner,
     clock,
+    ...(o.power ? { power: o.power } : {}),
   });
 }

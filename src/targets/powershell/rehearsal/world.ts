@@ -86,6 +86,11 @@ export class LabWorld {
     if (records.length) this.events.add(records, (node, t) => this.epochMs + t + this.skew(node));
   }
 
+  /** WinRM cannot reach the node: set so (Lab.setUnreachable), or its OS does not run (powered off, booting: sim/power.ts). */
+  unreachableNow(node: string): boolean {
+    return this.unreachable.has(node) || this.sim.power.dark(node);
+  }
+
   skew(node: string): number {
     return this.o.skewMs?.[node] ?? 0;
   }

@@ -18,6 +18,8 @@ $stubs = @{
     'Stop-ClusterNode' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Start-ClusterNode' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster, [switch] $ClearQuarantine)'
     'Get-VM' = 'param([Parameter(Position = 0)] [string[]] $Name, [string[]] $Id, [string[]] $ComputerName)'
+    'Stop-VM' = 'param([Parameter(Position = 0)] [string[]] $Name, [string[]] $ComputerName, [pscredential[]] $Credential, [switch] $TurnOff, [switch] $Force)'
+    'Start-VM' = 'param([Parameter(Position = 0)] [string[]] $Name, [string[]] $ComputerName, [pscredential[]] $Credential)'
     'Get-VMHost' = 'param([string[]] $ComputerName)'
     'Set-VMHost' = 'param([string] $VirtualMachineMigrationPerformanceOption)'
     'Get-VMHostCluster' = 'param([string[]] $ClusterName, [pscredential] $Credential)'
@@ -44,7 +46,7 @@ $stubs = @{
 foreach ($name in $stubs.Keys) {
     if (Get-Command -Name $name -CommandType Cmdlet, Function -ErrorAction SilentlyContinue) { continue }
     $shouldProcess = ''
-    if ($name -like 'Unregister-*' -or $name -like 'Remove-*') { $shouldProcess = 'SupportsShouldProcess = $true' }
+    if ($name -like 'Unregister-*' -or $name -like 'Remove-*' -or $name -like 'Stop-VM' -or $name -like 'Start-VM') { $shouldProcess = 'SupportsShouldProcess = $true' }
     $body = '[CmdletBinding(' + $shouldProcess + ')] ' + $stubs[$name] + ' process { }'
     Set-Item -Path ('function:global:' + $name) -Value ([scriptblock]::Create($body))
 }

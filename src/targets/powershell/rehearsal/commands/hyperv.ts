@@ -8,6 +8,7 @@ import { Terminating, hasWildcard, unsupported, wildcard, type Call } from '../c
 import type { Handlers } from '../server.js';
 import type { LabWorld } from '../world.js';
 import { vmFolder } from './cluster-objects.js';
+import { getOuterVm, onOuterHost } from './power.js';
 
 /** VM configuration versions by Windows build, the last the default [VMVER] (windows-cluster-facts §1.6). */
 export function supportedVersions(build: number): string[] {
@@ -111,6 +112,8 @@ const PERFORMANCE_OPTIONS = ['TCPIP', 'Compression', 'SMB'] as const;
 export const hyperV: Handlers = {
   'Get-VM': (call) => {
     const { world } = call;
+    // the nested lab's outer host (-ComputerName LABHOST): the nodes themselves, as its VMs
+    if (onOuterHost(call)) return getOuterVm(call);
     let vms: ClusteredVm[];
     const clusterObjects = call.objects('ClusterObject');
     if (clusterObjects) {

@@ -16,6 +16,7 @@
         'ScheduledTasks.psm1'
         'Diagnostics.psm1'
         'Management.psm1'
+        'Utility.psm1'
         'Remoting.psm1'
         'Time.psm1'
     )
@@ -30,7 +31,8 @@
         'Get-ClusterNetworkInterface', 'Move-ClusterVirtualMachineRole', 'Suspend-ClusterNode', 'Resume-ClusterNode',
         'Stop-ClusterNode', 'Start-ClusterNode'
         # Hyper-V
-        'Get-VM', 'Get-VMHardDiskDrive', 'Get-VMHost', 'Set-VMHost', 'Get-VMHostCluster', 'Get-VMHostSupportedVersion'
+        'Get-VM', 'Get-VMHardDiskDrive', 'Get-VMHost', 'Set-VMHost', 'Get-VMHostCluster', 'Get-VMHostSupportedVersion',
+        'Stop-VM', 'Start-VM'
         # NetSecurity, NetConnection, DnsClient
         'New-NetFirewallRule', 'Get-NetFirewallRule', 'Remove-NetFirewallRule', 'Get-NetFirewallProfile',
         'Get-NetConnectionProfile', 'Resolve-DnsName'
@@ -38,7 +40,8 @@
         'New-ScheduledTaskAction', 'New-ScheduledTaskTrigger', 'New-ScheduledTaskPrincipal', 'New-ScheduledTaskSettingsSet',
         'Register-ScheduledTask', 'Unregister-ScheduledTask', 'Get-ScheduledTask'
         # Diagnostics, Management
-        'Get-WinEvent', 'Stop-Process', 'Get-Service', 'Set-Service', 'Start-Service', 'Get-ItemProperty', 'Test-Path'
+        'Get-WinEvent', 'Stop-Process', 'Get-Service', 'Set-Service', 'Start-Service', 'Get-ItemProperty', 'Test-Path',
+        'Restart-Computer', 'Invoke-RestMethod'
         # Remoting, Time
         'Invoke-Command', 'New-PSSession', 'Remove-PSSession', 'Get-Date', 'Start-Sleep'
     )

@@ -193,4 +193,70 @@ function Get-VMHostSupportedVersion {
     }
 }
 
-Export-ModuleMember -Function Get-VM, Get-VMHardDiskDrive, Get-VMHost, Set-VMHost, Get-VMHostCluster, Get-VMHostSupportedVersion
+# docset/winserver2022-ps/Hyper-V/Stop-VM.md (the lab acts on -TurnOff only: the power of a nested lab's node)
+function Stop-VM {
+    [CmdletBinding(DefaultParameterSetName = 'Name', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType([Microsoft.HyperV.PowerShell.VirtualMachine])]
+    param(
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [pscredential[]] $Credential,
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('VMName')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [Microsoft.HyperV.PowerShell.VirtualMachine[]] $VM,
+        [switch] $AsJob,
+        [switch] $Save,
+        [switch] $TurnOff,
+        [switch] $Force,
+        [switch] $Passthru
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession', 'VM', 'AsJob', 'Save'
+        if (-not $TurnOff) { Stop-ClusterChaosLabUnsupported -Cmdlet $PSCmdlet -What 'without -TurnOff (a guest shutdown)' }
+        if (-not $PSCmdlet.ShouldProcess(($Name -join ', '), 'Stop-VM')) { return }
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Stop-VM' -Parameters $PSBoundParameters
+    }
+}
+
+# docset/winserver2022-ps/Hyper-V/Start-VM.md
+function Start-VM {
+    [CmdletBinding(DefaultParameterSetName = 'Name', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType([Microsoft.HyperV.PowerShell.VirtualMachine])]
+    param(
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+        [Parameter(ParameterSetName = 'Name')]
+        [ValidateNotNullOrEmpty()]
+        [pscredential[]] $Credential,
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('VMName')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Name,
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [Microsoft.HyperV.PowerShell.VirtualMachine[]] $VM,
+        [switch] $AsJob,
+        [switch] $Passthru
+    )
+    process {
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'CimSession', 'VM', 'AsJob'
+        if (-not $PSCmdlet.ShouldProcess(($Name -join ', '), 'Start-VM')) { return }
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Start-VM' -Parameters $PSBoundParameters
+    }
+}
+
+Export-ModuleMember -Function Get-VM, Get-VMHardDiskDrive, Get-VMHost, Set-VMHost, Get-VMHostCluster, Get-VMHostSupportedVersion, Stop-VM, Start-VM

@@ -196,4 +196,55 @@ function Test-Path {
     }
 }
 
-Export-ModuleMember -Function Stop-Process, Get-Service, Set-Service, Start-Service, Wait-ServiceRunning, Get-ItemProperty, Test-Path
+# reference/5.1/Microsoft.PowerShell.Management/Restart-Computer.md (the management host restarts a node; the
+# lab acts on -ComputerName <node> -Force, without -Wait, -AsJob or -Protocol)
+function Restart-Computer {
+    [CmdletBinding(DefaultParameterSetName = 'DefaultSet', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(ParameterSetName = 'AsJobSet')]
+        [switch] $AsJob,
+        [Alias('Authentication')]
+        [ValidateSet('Default', 'None', 'Connect', 'Call', 'Packet', 'PacketIntegrity', 'PacketPrivacy', 'Unchanged')]
+        [string] $DcomAuthentication,
+        [ValidateSet('Default', 'Anonymous', 'Identify', 'Impersonate', 'Delegate')]
+        [string] $Impersonation,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [ValidateSet('Default', 'Basic', 'Negotiate', 'CredSSP', 'Digest', 'Kerberos')]
+        [string] $WsmanAuthentication,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [ValidateSet('DCOM', 'WSMan')]
+        [string] $Protocol,
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('CN', '__SERVER', 'Server', 'IPAddress')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+        [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [pscredential] $Credential,
+        [Alias('f')]
+        [switch] $Force,
+        [Parameter(ParameterSetName = 'AsJobSet')]
+        [int] $ThrottleLimit,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [switch] $Wait,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [Alias('TimeoutSec')]
+        [ValidateRange(-1, [int]::MaxValue)]
+        [int] $Timeout,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [ValidateSet('Wmi', 'WinRM', 'PowerShell')]
+        [string] $For,
+        [Parameter(ParameterSetName = 'DefaultSet')]
+        [ValidateRange(1, [short]::MaxValue)]
+        [short] $Delay
+    )
+    process {
+        if (Test-ClusterChaosLabOnNode) { Stop-ClusterChaosLabUnsupported -Cmdlet $PSCmdlet -What 'on a node (the lab restarts nodes from the management host: -ComputerName)' }
+        Assert-ClusterChaosLabSupported -Cmdlet $PSCmdlet -Parameter 'AsJob', 'Wait', 'Protocol', 'For', 'Timeout', 'Delay'
+        if (-not $ComputerName) { Stop-ClusterChaosLabUnsupported -Cmdlet $PSCmdlet -What 'without -ComputerName (restarting the management host)' }
+        if (-not $PSCmdlet.ShouldProcess(($ComputerName -join ', '), 'Restart-Computer')) { return }
+        Invoke-ClusterChaosLabCall -Cmdlet $PSCmdlet -Command 'Restart-Computer' -Parameters $PSBoundParameters
+    }
+}
+
+Export-ModuleMember -Function Stop-Process, Get-Service, Set-Service, Start-Service, Wait-ServiceRunning, Get-ItemProperty, Test-Path, Restart-Computer
