@@ -185,6 +185,19 @@ describe('every catalogue fault through the PowerShell target, against the rehea
     expect(fault('resume-node').revert).to.equal(undefined);
   });
 
+  it('fail-witness: refused on a cluster without a witness (Get-ClusterQuorum names none), nothing changed', async () => {
+    let error: unknown;
+    try {
+      await inject('fail-witness', { duration: 60_000 });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/fail-witness: the cluster has no witness to fail \(its quorum resource is '', of type ''\); nothing was changed/);
+    const residue = await target.residue({ tag: TAG, settings: {} });
+    expect([...residue.firewallRules, ...residue.tasks]).to.deep.equal([]);
+    // (test/powershell/witness.test.ts: a lab with a file share witness)
+  });
+
   it('covered the whole catalogue', () => {
     expect([...covered].sort()).to.deep.equal([...faults.keys()].sort());
   });

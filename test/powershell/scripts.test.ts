@@ -65,6 +65,8 @@ const BUILDERS: Record<ScriptOp, (n: Names) => string[]> = {
     scripts.isolateNetwork({ cluster: n.cluster }, n.node, { peers: n.peers, healAfterMs: 45_000, tag: TAG }),
   ],
   'restore-network': (n) => [scripts.restoreNetwork({ cluster: n.cluster }, n.node, TAG)],
+  'fail-witness': (n) => [scripts.failWitness({ cluster: n.cluster }, { healAfterMs: 60_000, tag: TAG })],
+  'restore-witness': (n) => [scripts.restoreWitness({ cluster: n.cluster }, TAG)],
   'live-migrate': (n) => [scripts.liveMigrate({ cluster: n.cluster }, n.vm, n.node), scripts.liveMigrate({ cluster: n.cluster }, n.vm, n.node, { transport: 'SMBDirect' })],
   'cancel-live-migration': (n) => [scripts.cancelLiveMigration({ cluster: n.cluster }, n.vm)],
   'suspend-node': (n) => [scripts.suspendNode({ cluster: n.cluster }, n.node, { drain: false }), scripts.suspendNode({ cluster: n.cluster }, n.node, { drain: true, transport: 'Compression' })],

@@ -85,6 +85,8 @@ const build = {
   startClusterNode: refusing(scripts.startClusterNode),
   isolateNetwork: refusing(scripts.isolateNetwork),
   restoreNetwork: refusing(scripts.restoreNetwork),
+  failWitness: refusing(scripts.failWitness),
+  restoreWitness: refusing(scripts.restoreWitness),
   liveMigrate: refusing(scripts.liveMigrate),
   cancelLiveMigration: refusing(scripts.cancelLiveMigration),
   suspendNode: refusing(scripts.suspendNode),
@@ -469,11 +471,14 @@ export class PowerShellTarget implements Target {
   }
 
   async failWitness(options: { healAfterMs?: Millis }): Promise<void> {
-    void options;
-    throw new OperationError('fail-witness is not implemented on the PowerShell target yet; nothing was changed');
+    // the dead-man is what makes the fault safe on a real cluster: it needs a deadline
+    if (options.healAfterMs === undefined) throw new OperationError('fail-witness needs a duration on a real cluster (the rules are removed by a task on each node then); nothing was changed');
+    await this.acknowledged(build.failWitness(this.address, { healAfterMs: Math.round(options.healAfterMs), tag: this.options.runTag }));
   }
 
-  async restoreWitness(): Promise<void> {}
+  async restoreWitness(): Promise<void> {
+    await this.acknowledged(build.restoreWitness(this.address, this.options.runTag));
+  }
 
   /**
    * The migration waits in the session until Move-ClusterVirtualMachineRole returns. With `timeoutMs`, a

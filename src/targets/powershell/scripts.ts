@@ -37,6 +37,8 @@ export const SCRIPT_OPS = [
   'start-cluster-node',
   'isolate-network',
   'restore-network',
+  'fail-witness',
+  'restore-witness',
   'live-migrate',
   'cancel-live-migration',
   'suspend-node',
@@ -222,6 +224,23 @@ export function restoreNetwork(a: ClusterAddress, node: string, tag: string): st
     ['Node', name('node name', node)],
     ['Tag', runTag(tag)],
   ]);
+}
+
+/**
+ * Take the quorum witness away from every node (Witness.ps1): on each node a dead-man task (`<tag>-witness-heal`)
+ * first, then an outbound Block rule (group = tag, named `<tag>-witness-…`) for TCP 445 to a file share witness's
+ * server or TCP 443 to a cloud witness's storage account; a disk witness is refused.
+ */
+export function failWitness(a: ClusterAddress, options: { healAfterMs: number; tag: string }): string {
+  return call('fail-witness', 'Disconnect-ClusterChaosWitness', a, [
+    ['HealAfterMs', positiveMs('healAfterMs', options.healAfterMs)],
+    ['Tag', runTag(options.tag)],
+  ]);
+}
+
+/** Remove fail-witness's rules and heal tasks from every node; nothing to remove is fine. */
+export function restoreWitness(a: ClusterAddress, tag: string): string {
+  return call('restore-witness', 'Connect-ClusterChaosWitness', a, [['Tag', runTag(tag)]]);
 }
 
 export interface TransportOption {

@@ -32,6 +32,11 @@ export class QuorumWitness {
     return this.d.witness !== undefined;
   }
 
+  /** Whether the witness is lost now (fail-witness, not yet healed). */
+  get lost(): boolean {
+    return this.failed;
+  }
+
   fail(healAfterMs?: number): void {
     const witness = this.d.witness;
     if (!witness) throw new Error('the cluster has no witness');

@@ -22,6 +22,8 @@
         'Start-ClusterChaosNode'
         'Disconnect-ClusterChaosNetwork'
         'Connect-ClusterChaosNetwork'
+        'Disconnect-ClusterChaosWitness'
+        'Connect-ClusterChaosWitness'
         'Move-ClusterChaosVm'
         'Stop-ClusterChaosMigration'
         'Suspend-ClusterChaosNode'

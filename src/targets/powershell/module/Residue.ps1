@@ -27,7 +27,7 @@ function Get-ClusterChaosResidue {
             $WarningPreference = 'SilentlyContinue'
             $ProgressPreference = 'SilentlyContinue'
             $rules = [string[]]@(Get-NetFirewallRule -Group $tag -ErrorAction SilentlyContinue | Where-Object { $_.Group -eq $tag } | ForEach-Object { [string]$_.Name })
-            $tasks = [string[]]@(foreach ($taskName in @($tag + '-heal'), 'clusterchaos-clussvc-holddown') {
+            $tasks = [string[]]@(foreach ($taskName in @(($tag + '-heal'), ($tag + '-witness-heal'), 'clusterchaos-clussvc-holddown')) {
                     Get-ScheduledTask -TaskName $taskName -ErrorAction SilentlyContinue | ForEach-Object { [string]$_.TaskName }
                 })
             $service = Get-Service -Name clussvc -ErrorAction SilentlyContinue

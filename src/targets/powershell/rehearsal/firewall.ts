@@ -107,8 +107,12 @@ export class Firewall {
 
   /** Bring the simulated network in line with the node's rules. */
   apply(node: string): void {
+    for (const listener of this.listeners) listener(node);
     this.cut(node, this.blockedPeers(node));
   }
+
+  /** Told after every change of a node's rules or profiles (the lab's witness, witness.ts). */
+  readonly listeners: ((node: string) => void)[] = [];
 
   private allAddresses(): string[] {
     return this.nodes.flatMap((n) => [...this.addressesOf(n)]);

@@ -14,6 +14,7 @@ import { clusterReads } from './commands/cluster.js';
 import { clusterControl } from './commands/cluster-control.js';
 import { eventCommands } from './commands/events.js';
 import { firewallCommands } from './commands/firewall.js';
+import type { FirewallRule } from './firewall.js';
 import { hyperV } from './commands/hyperv.js';
 import { nodeCommands } from './commands/node.js';
 import { powerCommands } from './commands/power.js';
@@ -152,6 +153,11 @@ export class Lab {
   /** Every start of a scheduled task (and each missed or skipped one), with its process's exit. */
   taskRuns(): TaskRun[] {
     return this.world.tasks.runs.map((r) => ({ ...r }));
+  }
+
+  /** A node's firewall rules (its PersistentStore), as the stand-ins keep them. */
+  firewallRules(node: string): readonly FirewallRule[] {
+    return this.world.firewall.rulesOf(this.node(node));
   }
 
   /** Change a node's firewall profiles (Group Policy turning the firewall off, or refusing local rules). */

@@ -2,6 +2,7 @@
  * What the lab keeps besides the simulated cluster (README.md "What the lab keeps per node"): the machines'
  * names, addresses and clocks, and the per-node stores the stand-in commands read and change.
  */
+import { LabWitness } from './witness.js';
 import { createHash } from 'node:crypto';
 import { SimCluster } from '../../sim/cluster.js';
 import type { LiveMigrationTransport } from '../../../trace/records.js';
@@ -39,6 +40,7 @@ export class LabWorld {
   readonly timeZone: string;
   readonly events = new EventStore();
   readonly firewall: Firewall;
+  readonly witness: LabWitness;
   readonly tasks: TaskScheduler;
   readonly hosts = new Map<string, HostSettings>();
   readonly unreachable = new Set<string>();
@@ -72,6 +74,12 @@ export class LabWorld {
     });
     this.co = new CoSimulation(this.sim.clock, () => this.collectEvents());
     this.firewall = new Firewall(this.nodes, o.firewall ?? {}, (n) => [this.ipv4(n), this.ipv6(n)], (n, peers) => this.sim.network.set(n, peers));
+    // The quorum witness: lost once every node's firewall blocks it (fail-witness), back once one lets it through
+    this.witness = new LabWitness(o.cluster.witness, this.nodes, this.firewall, {
+      fail: () => this.sim.witness.fail(),
+      restore: () => this.sim.witness.restore(),
+    });
+    this.firewall.listeners.push(() => this.witness.apply());
     this.tasks = new TaskScheduler({
       co: this.co,
       virtualTime: (node, epochMs) => epochMs - this.epochMs - this.skew(node),

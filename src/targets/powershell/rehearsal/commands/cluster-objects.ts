@@ -6,6 +6,7 @@ import { clusterPropertyNames, type PropertyName } from '../../../sim/settings.j
 import type { ClusteredVm } from '../../../sim/vm.js';
 import { Terminating, type Call } from '../call.js';
 import { LAB_DOMAIN, type LabWorld } from '../world.js';
+import { WITNESS_ACCOUNT, WITNESS_ENDPOINT, WITNESS_RESOURCE, WITNESS_SHARE_PATH } from '../witness.js';
 
 /** The simulator's own knobs: not Get-Cluster properties, so the lab's Cluster object has none of them. */
 export const SIMULATOR_ONLY: ReadonlySet<string> = new Set(['MaxQuarantinedPercent', 'QuarantineAtCap', 'MinimumResilientVmVersion', 'MaximumVirtualMachineMigrations', 'ClussvcResetPeriod', 'ClussvcFirstFailureAction', 'ClussvcSecondFailureAction', 'ClussvcSubsequentFailureAction']);
@@ -85,6 +86,7 @@ const CMDLET_CLASS: Record<string, string> = {
   'Get-ClusterGroup': 'GetClusterGroupCommand',
   'Get-ClusterResource': 'GetResourceCommand',
   'Get-ClusterParameter': 'GetClusterParameterCommand',
+  'Get-ClusterQuorum': 'GetClusterQuorumSettingsCommand',
   'Get-ClusterNetworkInterface': 'GetClusterNetworkInterfaceCommand',
   'Move-ClusterVirtualMachineRole': 'MoveClusterVirtualMachineRoleCommand',
   'Suspend-ClusterNode': 'SuspendClusterNodeCommand',
@@ -231,6 +233,9 @@ export function resources(world: LabWorld): ResourceRef[] {
     { name: 'Cluster IP Address', group: core, type: 'IP Address' },
     { name: 'Cluster Name', group: core, type: 'Network Name' },
   ];
+  // the quorum witness, in the core group (witness.ts)
+  const witness = world.o.cluster.witness;
+  if (witness) out.push({ name: WITNESS_RESOURCE[witness.type].name, group: core, type: WITNESS_RESOURCE[witness.type].type });
   for (const g of all.filter((x) => x.vm)) {
     out.push({ name: `Virtual Machine ${g.vm!.name}`, group: g, type: 'Virtual Machine' });
     out.push({ name: `Virtual Machine Configuration ${g.vm!.name}`, group: g, type: 'Virtual Machine Configuration' });
@@ -273,6 +278,8 @@ export function resourceParameters(world: LabWorld, ref: ResourceRef): { Name: s
   if (ref.type === 'Virtual Machine Configuration' && vm) {
     return [{ Name: 'VmID', Value: world.guid(`vm/${vm.name}`), Type: 'String' }, { Name: 'ConfigStoreRootPath', Value: vmFolder(vm), Type: 'String' }];
   }
+  if (ref.type === 'File Share Witness') return [{ Name: 'SharePath', Value: WITNESS_SHARE_PATH, Type: 'String' }, { Name: 'ArbitrationDelay', Value: 6, Type: 'UInt32' }];
+  if (ref.type === 'Cloud Witness') return [{ Name: 'AccountName', Value: WITNESS_ACCOUNT, Type: 'String' }, { Name: 'EndpointInfo', Value: WITNESS_ENDPOINT, Type: 'String' }];
   if (ref.type === 'Network Name') return [{ Name: 'Name', Value: world.clusterName, Type: 'String' }, { Name: 'DnsName', Value: world.clusterName, Type: 'String' }];
   if (ref.type === 'IP Address') return [{ Name: 'Address', Value: world.clusterIpv4(), Type: 'String' }, { Name: 'SubnetMask', Value: '255.255.255.0', Type: 'String' }];
   return [];

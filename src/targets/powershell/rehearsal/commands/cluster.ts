@@ -6,6 +6,7 @@
 import { OperationError } from '../../../target.js';
 import { Terminating, wildcard, hasWildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
+import { WITNESS_RESOURCE } from '../witness.js';
 import {
   checkCluster,
   clusterObject,
@@ -117,6 +118,16 @@ export const clusterReads: Handlers = {
       throw new Terminating(`Failed to access cluster '${name}': the rehearsal lab has one cluster, '${call.world.clusterName}'.`, errorId(call.command, 'ClusterAccessFailed'), 'ConnectionError', name);
     }
     call.output.push(clusterObject(call.world));
+  },
+
+  // docset/winserver2022-ps/FailoverClusters/Get-ClusterQuorum.md: the quorum resource (the witness, or none) and the type
+  'Get-ClusterQuorum': (call) => {
+    checkCluster(call);
+    const { world } = call;
+    const witness = world.o.cluster.witness;
+    const ref = witness ? resources(world).find((r) => r.group.type === 'Cluster' && r.name === WITNESS_RESOURCE[witness.type].name) : undefined;
+    const type = !witness ? 'NodeMajority' : witness.type === 'disk' ? 'NodeAndDiskMajority' : witness.type === 'fileshare' ? 'NodeAndFileShareMajority' : 'NodeAndCloudMajority';
+    call.output.push({ $type: 'ClusterQuorumSettings', Cluster: clusterObject(world), QuorumResource: ref ? resourceObject(world, ref) : null, QuorumType: type });
   },
 
   'Get-ClusterNode': (call) => {

@@ -7,6 +7,7 @@ import { Terminating, hasWildcard, unsupported, wildcard, type Call } from '../c
 import { FIREWALL_PROFILES, type FirewallRule } from '../firewall.js';
 import type { Handlers } from '../server.js';
 import { LAB_DOMAIN, type LabWorld } from '../world.js';
+import { isWitnessHost, WITNESS_ADDRESS } from '../witness.js';
 
 /** The cluster NIC: its adapter name (Get-ClusterNetworkInterface .Adapter) is the connection's InterfaceAlias. */
 const INTERFACE_ALIAS = 'Ethernet';
@@ -205,6 +206,13 @@ export const firewallCommands: Handlers = {
     const type = call.str('Type') ?? 'A_AAAA';
     const node = world.nodeOf(name);
     const fqdn = `${node ?? world.clusterName}.${LAB_DOMAIN}`;
+    // the quorum witness's file server or storage account (witness.ts): one IPv4 address
+    if (!node && isWitnessHost(world.o.cluster.witness, name)) {
+      if (type === 'A' || type === 'A_AAAA' || type === 'ANY' || type === 'ALL') {
+        call.output.push({ $type: 'DnsRecord_A', Name: name, Type: 'A', TTL: 1200, Section: 'Answer', DataLength: 4, IPAddress: WITNESS_ADDRESS, IP4Address: WITNESS_ADDRESS });
+      }
+      return;
+    }
     if (!node && !world.isClusterName(name)) {
       throw new Terminating(`${name} : DNS name does not exist`, 'DNS_ERROR_RCODE_NAME_ERROR,Microsoft.DnsClient.Commands.ResolveDnsName', 'ResourceUnavailable', name);
     }

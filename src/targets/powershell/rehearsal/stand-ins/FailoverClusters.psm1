@@ -83,6 +83,22 @@ function Get-ClusterResource {
     }
 }
 
+# docset/winserver2022-ps/FailoverClusters/Get-ClusterQuorum.md
+function Get-ClusterQuorum {
+    [CmdletBinding()]
+    [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterQuorumSettings])]
+    param(
+        [Parameter(ValueFromPipeline = $true)]
+        [ValidateNotNull()]
+        [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
+        [string] $Cluster
+    )
+    process {
+        Invoke-ClusterChaosLabFailoverClusters -Cmdlet $PSCmdlet -Command 'Get-ClusterQuorum' -Parameters $PSBoundParameters
+    }
+}
+
 # docset/winserver2022-ps/FailoverClusters/Get-ClusterParameter.md
 function Get-ClusterParameter {
     [CmdletBinding()]
@@ -249,4 +265,4 @@ function Start-ClusterNode {
     }
 }
 
-Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterNetworkInterface, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode
+Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterQuorum, Get-ClusterNetworkInterface, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode

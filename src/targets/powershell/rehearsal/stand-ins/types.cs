@@ -361,6 +361,14 @@ namespace Microsoft.FailoverClusters.PowerShell
         public override string ToString() { return Name; }
     }
 
+    /// Get-ClusterQuorum's answer: the quorum resource (the witness; null without one) and the quorum type.
+    public class ClusterQuorumSettings
+    {
+        public Cluster Cluster { get; set; }
+        public ClusterResource QuorumResource { get; set; }
+        public string QuorumType { get; set; }
+    }
+
     public class ClusterResourceType
     {
         public Cluster Cluster { get; set; }
@@ -692,7 +700,7 @@ namespace ClusterChaos.Lab
     {
         static readonly Dictionary<string, Type> Typed = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase) {
             { "Cluster", typeof(Cluster) }, { "ClusterNode", typeof(ClusterNode) }, { "ClusterGroup", typeof(ClusterGroup) },
-            { "ClusterResource", typeof(ClusterResource) }, { "ClusterResourceType", typeof(ClusterResourceType) },
+            { "ClusterResource", typeof(ClusterResource) }, { "ClusterResourceType", typeof(ClusterResourceType) }, { "ClusterQuorumSettings", typeof(ClusterQuorumSettings) },
             { "ClusterParameter", typeof(ClusterParameter) }, { "ClusterObject", typeof(ClusterObject) },
             { "ClusterNetwork", typeof(ClusterNetwork) }, { "ClusterNetworkInterface", typeof(ClusterNetworkInterface) },
             { "VirtualMachine", typeof(VirtualMachine) }, { "VMHost", typeof(VMHost) }, { "VMHostCluster", typeof(VMHostCluster) },
