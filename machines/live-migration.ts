@@ -10,7 +10,9 @@ import type { Settings } from './settings.js';
  * `setup.done`, `pass.done`, `precopy.done` (what remains is small enough to switch over), `blackout.done`,
  * `cleanup.done`, `migration.failed`. The checker adds `slots: { source, target, cluster }` to
  * `migration.started` (migrations already running from or to each host and in the cluster, for the
- * concurrency limits) and to `migration.failed` whether each end was available when it failed.
+ * concurrency limits) and to `migration.failed` whether each end was available when it failed, and whether its
+ * connection's network was lost (`networkLost`: cut between its hosts while it ran, or no live-migration network up
+ * between them when it started).
  *
  * Deadlines are state meta naming the setting (`meta.within`): the blackout within BlackoutWithin, the whole
  * migration (request to completion, on the root) within LiveMigrationWithin.
@@ -33,7 +35,7 @@ export type LiveMigrationEvent =
   | { type: 'precopy.done' }
   | { type: 'blackout.done' }
   | { type: 'cleanup.done' }
-  | { type: 'migration.failed'; sourceAvailable?: boolean; targetAvailable?: boolean };
+  | { type: 'migration.failed'; sourceAvailable?: boolean; targetAvailable?: boolean; networkLost?: boolean };
 
 /** Migrations already running when this one leaves the queue: from or to its source, its target, in the cluster. */
 export interface MigrationSlots {
@@ -94,8 +96,12 @@ export const liveMigration = setup({
     // A requested migration in a healthy cluster completes: it may fail only when its source or its target is
     // not available (a node lost or paused, the VM gone) [LMTSG]. A failure with both ends known to be
     // available is not explained (e.g. 21502 with 0x80070002, a missing SharedStoragePath, lab §5).
+    // Nor when the network its connection went over was lost while it ran (the connection is lost, 0x8007274C), or
+    // no live-migration network was up between its hosts: a migration requested while the first network of the
+    // preference order is down sets its connection up over the next one that works [MIGNETORDER], so that alone
+    // explains no failure (src/trace/networks.ts).
     endUnavailable: ({ event }) =>
-      event.type !== 'migration.failed' || event.sourceAvailable !== true || event.targetAvailable !== true,
+      event.type !== 'migration.failed' || event.sourceAvailable !== true || event.targetAvailable !== true || event.networkLost === true,
     // Pages dirtied again are copied in further passes until little remains or the pass limit forces the
     // switch-over [DIRMS], [SAVILL-499]
     passLimitReached: ({ context }) => context.passes + 1 >= maximumCopyPasses(context.hostVersion),

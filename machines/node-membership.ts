@@ -10,7 +10,8 @@ import type { Settings } from './settings.js';
  * - stimuli, read from the trace's op lines: `clussvc.crashed` (Stop-Process -Name clussvc -Force),
  *   `node.stopping` (Stop-ClusterNode), `node.started` (Start-ClusterNode or starting clussvc),
  *   `quarantine.cleared` (Start-ClusterNode -ClearQuarantine), `network.cut` (its cluster networks cut, from
- *   every node or from some: heartbeats lost both ways; it heals by itself after `healAfterMs`),
+ *   every node or from some: heartbeats lost both ways; it heals by itself after `healAfterMs`; with
+ *   `heartbeatsLeft`, one network of several was cut and another still carries the heartbeats),
  *   `network.healed` (the cut removed), `node.suspended` (Suspend-ClusterNode -Drain), `node.resumed`
  *   (Resume-ClusterNode), `host.poweredOff` / `host.poweredOn` (the host's power cut or restored: BMC, or the
  *   outer Hyper-V host of a nested lab), `node.restarting` (Restart-Computer, from its invoke: the restart takes
@@ -43,7 +44,7 @@ export type NodeMembershipEvent = WithCluster<
   | { type: 'node.joined' }
   | { type: 'node.stopped' }
   | { type: 'exit.expired' }
-  | { type: 'network.cut'; healAfterMs: number }
+  | { type: 'network.cut'; healAfterMs: number; heartbeatsLeft?: boolean }
   | { type: 'network.healed' }
   | { type: 'node.suspended' }
   | { type: 'node.resumed' }
@@ -118,6 +119,7 @@ export const nodeMembership = setup({
     // A node joins once its clussvc runs and it reaches the members: not while its networks are cut, nor while its
     // host's power is off (nothing runs on it; once powered on it boots, clussvc starts, and it joins)
     networkUp: ({ context }) => !context.networkCut && !context.poweredOff,
+    heartbeatsLeft: ({ event }) => event.type === 'network.cut' && event.heartbeatsLeft === true,
     // Restart-Computer with DrainOnShutdown (default 1): the cluster drains the node first, by live migration
     // (machines/settings.ts says where the default comes from)
     drainOnShutdown: ({ context }) => context.settings.DrainOnShutdown !== 0,
@@ -180,8 +182,13 @@ export const nodeMembership = setup({
       on: {
         // Stop-Process -Name clussvc -Force: an ungraceful exit, the isolation path [lab §1], [MSBLOG]
         'clussvc.crashed': { target: 'LosingMembership', actions: 'crashed' },
-        // Cut networks: heartbeats lost both ways, a transient communication failure [MSBLOG], [ITPRO-HB]
-        'network.cut': { target: 'LosingMembership', actions: ['cut', 'healLater'] },
+        'network.cut': [
+          // One cluster network lost while another still carries the heartbeats: the cluster network driver routes
+          // them over it, so nothing is lost — no removal, no isolation [NET-ROLE], [NETFT] (src/trace/networks.ts)
+          { guard: 'heartbeatsLeft' },
+          // Cut networks: heartbeats lost both ways, a transient communication failure [MSBLOG], [ITPRO-HB]
+          { target: 'LosingMembership', actions: ['cut', 'healLater'] },
+        ],
         // Stop-ClusterNode: a graceful stop drains the node first [HV-STOPSVC], lab §1
         'node.stopping': 'Draining',
         // Suspend-ClusterNode -Drain: the node is Paused and its roles live-migrate away [PSDOC-SUSP]

@@ -6,6 +6,7 @@ import { MigrationModel, Replay, type Refusal } from './migrations-replay.js';
 import { OpenInvokes } from './pairing.js';
 import type { QuotedLine, TransitionCoverage, Violation } from './result.js';
 import { formatT, seconds } from './time.js';
+import { liveMigrationOrder, networksOf, resolveNetworks } from '../trace/networks.js';
 
 /**
  * Live migrations against the live-migration model. Fed every record of the trace (streamed), it replays each
@@ -101,6 +102,18 @@ interface RecentFailure {
   texts: string[];
 }
 
+/** A cut of `networks` between `node` and `peers` (undefined: every other node), from `from` until `to`. */
+interface NetworkCut {
+  node: string;
+  peers: string[] | undefined;
+  networks: string[];
+  from: number;
+  to: number;
+}
+
+/** Network cuts kept at most (a soak that cuts networks over and over must not grow memory). */
+const MAX_CUTS = 256;
+
 interface Completed {
   source: string | undefined;
   target: string;
@@ -129,6 +142,9 @@ export class MigrationChecker {
   private readonly lastCompleted = new Map<string, Completed>();
   private readonly pendingFailures: PendingFailure[] = [];
   private readonly recentFailures = new Map<string, RecentFailure>();
+  /** Cluster networks cut by isolate-network, oldest first (at most MAX_CUTS). */
+  private readonly cuts: NetworkCut[] = [];
+  private readonly cluster: HeaderRecord['cluster'];
   private intervals: Interval[] = [];
   /** The last excess of the limits per host ('' = the cluster): overlapping excesses extend it. */
   private readonly limitEpisodes = new Map<string, { violation: Violation | undefined; members: Set<Interval>; most: number }>();
@@ -151,6 +167,7 @@ export class MigrationChecker {
     this.blackoutSetting = withinOf('Blackout') ?? 'BlackoutWithin';
     this.migrationSetting = withinOf(undefined) ?? 'LiveMigrationWithin';
     this.vmNames = new Set(header.cluster.vms.map((vm) => vm.name));
+    this.cluster = header.cluster;
     for (const vm of header.cluster.vms) this.owners.set(vm.name, vm.owner);
   }
 
@@ -173,6 +190,7 @@ export class MigrationChecker {
   feed(record: TraceRecord, text: string): void {
     if (record.type === 'op') {
       if (record.t > this.lastT) this.lastT = record.t;
+      if (record.f === 'isolate-network' || record.f === 'revert:isolate-network') this.networkCut(record);
       // Any other operation (a fault, a drain, another migration) may move a VM again before it is next observed
       if (record.phase === 'invoke' && !OBSERVING_OPS.has(record.f)) for (const check of this.ownerChecks.values()) check.moved = true;
       if (MIGRATION_OPS.has(record.f)) this.op(record, text);
@@ -418,6 +436,59 @@ export class MigrationChecker {
 
   // ── failures: explained only if an end was unavailable ────────────────────────────────────────────
 
+  // ── cluster networks cut (isolate-network): a migration may lose its connection's network ─────────────────
+
+  /** An isolate-network (from its completion, until its duration or its revert) or its revert. */
+  private networkCut(op: OpRecord): void {
+    if (op.phase !== 'ok' && op.phase !== 'info') return;
+    const node = String(op.args.node);
+    if (op.f === 'revert:isolate-network') {
+      for (const cut of this.cuts) if (cut.node === node && cut.to > op.t) cut.to = op.t;
+      return;
+    }
+    const all = networksOf(this.cluster).map((n) => n.name);
+    const networks = typeof op.args.network === 'string' ? (resolveNetworks(this.cluster, op.args.network) ?? []) : all;
+    const peers = Array.isArray(op.args.peers) ? op.args.peers.map(String) : undefined;
+    const duration = Number(op.args.duration);
+    this.cuts.push({ node, peers, networks, from: op.t, to: op.t + (Number.isFinite(duration) ? duration : Infinity) });
+    if (this.cuts.length > MAX_CUTS) this.cuts.shift();
+  }
+
+  /** Whether `network` was cut between `a` and `b` at `t`, and when that cut began. */
+  private cutAt(a: string, b: string, network: string, t: number): number | undefined {
+    const covers = (x: string, y: string) => (c: NetworkCut) => c.node === x && (c.peers === undefined || c.peers.includes(y)) && c.networks.includes(network);
+    const cut = this.cuts.find((c) => c.from <= t + this.tolerance && t < c.to && (covers(a, b)(c) || covers(b, a)(c)));
+    return cut?.from;
+  }
+
+  /**
+   * Whether a failed migration lost its connection's network: one cut between its hosts after it started (the one
+   * it reports, or any of the live-migration order when it reports none), or no live-migration network up between
+   * them when it started [MIGNETORDER].
+   */
+  private networkLost(m: Migration): boolean {
+    if (m.source === undefined || !this.cuts.length) return false;
+    const started = m.value?.startedAt ?? m.requestedAt;
+    const order = liveMigrationOrder(this.cluster).map((n) => n.name);
+    if (order.length && order.every((n) => this.cutAt(m.source!, m.target, n, started) !== undefined)) return true;
+    const used = typeof m.value?.network === 'string' ? [m.value.network] : order;
+    // a cut that came after the request: one before it left the first network down, and the next should have served
+    return used.some((n) => this.cuts.some((c) => c.from > m.requestedAt && c.from <= m.endedAt && this.cutAt(m.source!, m.target, n, c.from) === c.from));
+  }
+
+  /** For a failure while a cluster network was cut: what the cluster should have done. */
+  private networkHint(m: Migration): string {
+    const order = liveMigrationOrder(this.cluster).map((n) => n.name);
+    if (order.length < 2 || m.source === undefined) return '';
+    const down = order.filter((n) => this.cutAt(m.source!, m.target, n, m.value?.startedAt ?? m.requestedAt) !== undefined);
+    if (!down.length) return '';
+    const next = order.find((n) => !down.includes(n));
+    return (
+      ` ${down.join(', ')} ${down.length === 1 ? 'was' : 'were'} already cut between ${m.source} and ${m.target} when it was requested; a live migration ` +
+      `sets its connection up over the first network of the preference order (${order.join(', ')}) that works, here ${next}, so the lost network alone does not explain the failure.`
+    );
+  }
+
   private classesOf(m: Migration): Map<string, string | undefined> {
     const before = new Map<string, string | undefined>();
     if (m.source) before.set(m.source, this.nodeClasses.get(m.source));
@@ -438,7 +509,8 @@ export class MigrationChecker {
     const { m, replay } = p;
     const sourceAvailable = this.available(p, m.source, ['Up', 'Paused']);
     const targetAvailable = this.available(p, m.target, ['Up']);
-    if (replay.send({ type: 'migration.failed', sourceAvailable, targetAvailable })) return;
+    const networkLost = this.networkLost(m);
+    if (replay.send({ type: 'migration.failed', sourceAvailable, targetAvailable, networkLost })) return;
     const refusal = replay.refusals.pop()!;
     const recent = this.recentFailures.get(m.vm);
     if (refusal.state === 'Cleanup' || refusal.state === 'Completed') {
@@ -455,7 +527,7 @@ export class MigrationChecker {
       message:
         `${m.vm}'s live migration ${m.source} → ${m.target} (${m.via}) failed in ${refusal.state} at ${formatT(m.endedAt)} although ${m.source} ` +
         `and ${m.target} were both available (seen ${p.before.get(m.source!) ?? p.after.get(m.source!)} and ${p.before.get(m.target) ?? p.after.get(m.target)}): ` +
-        `in a healthy cluster a requested migration is expected to complete.${m.error ? ` Error: ${m.error}.` : ''}`,
+        `in a healthy cluster a requested migration is expected to complete.${m.error ? ` Error: ${m.error}.` : ''}${this.networkHint(m)}`,
       context: [...m.lines, ...(recent?.lines ?? [])],
     });
     if (recent && violation) {

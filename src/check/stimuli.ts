@@ -1,4 +1,5 @@
 import type { ClusterDescription, LiveMigrationValue, OpRecord } from '../trace/records.js';
+import { heartbeatsSurvive, networksOf, resolveNetworks } from '../trace/networks.js';
 import { volumesOf, vmsOn } from '../trace/storage.js';
 
 /** A model event that an operation in the trace means for one entity. */
@@ -39,9 +40,6 @@ const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
     on(args, 'node.started', 'start-node'),
   ],
   'revert:stop-node': (args) => [on(args, 'node.started', 'revert of stop-node')],
-  // Its cluster networks cut both ways, healing by themselves after `duration` (ms)
-  'isolate-network': (args) => [on(args, 'network.cut', 'isolate-network', { healAfterMs: Number(args.duration) })],
-  'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
   // The host's power cut (BMC / outer Hyper-V host): the OS, clussvc and its VMs stop at once (issue 14)
   'power-off-node': (args) => [on(args, 'host.poweredOff', 'power-off-node')],
   // Powered on: the host boots, clussvc starts, the node joins (the op ends once the power is on)
@@ -148,7 +146,20 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   },
 };
 
-type Cluster = Pick<ClusterDescription, 'storage' | 'vms'>;
+type Cluster = Pick<ClusterDescription, 'storage' | 'vms' | 'networks'>;
+
+/**
+ * isolate-network: its cluster networks cut both ways (all, or those `network` names), healing by themselves after
+ * `duration` (ms). The model hears whether heartbeats still pass over a network the cut spares (src/trace/networks.ts).
+ */
+const networkFaults: Record<string, (args: Record<string, unknown>, cluster: Cluster) => Stimulus[]> = {
+  'isolate-network': (args, cluster) => {
+    const lost = typeof args.network === 'string' ? resolveNetworks(cluster, args.network) ?? [] : networksOf(cluster).map((n) => n.name);
+    const label = typeof args.network === 'string' ? `isolate-network (${args.network})` : 'isolate-network';
+    return [on(args, 'network.cut', label, { healAfterMs: Number(args.duration), heartbeatsLeft: heartbeatsSurvive(cluster, lost) })];
+  },
+  'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
+};
 
 /**
  * Storage faults, which act on the VMs on a volume (the header's description says which: src/trace/storage.ts).
@@ -194,7 +205,7 @@ export function stimuliOf(op: OpRecord, vms: readonly string[] = [], cluster: Cl
   const migration = migrationOps[op.f];
   if (migration) return migration[op.phase]?.(op, vms) ?? [];
   if (op.phase !== 'ok' && op.phase !== 'info') return [];
-  const storage = storageFaults[op.f];
+  const storage = storageFaults[op.f] ?? networkFaults[op.f];
   if (storage) return storage(op.args, cluster);
   return byFault[op.f]?.(op.args) ?? [];
 }

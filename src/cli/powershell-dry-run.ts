@@ -5,7 +5,8 @@
  */
 import { settingDefinitions } from '../../machines/index.js';
 import type { Experiment, FaultStep } from '../experiment/types.js';
-import type { AllowlistEntry, Allowlist } from '../safety/allowlist.js';
+import { powerOf, type AllowlistEntry, type Allowlist } from '../safety/allowlist.js';
+import { DEFAULT_RESTART_TIMEOUT_MS } from '../faults/restart-node.js';
 import * as scripts from '../targets/powershell/scripts.js';
 import { SESSION_SETUP_SCRIPT } from '../targets/powershell/session.js';
 
@@ -23,7 +24,7 @@ interface Scripted {
 }
 
 /** The scripts of one fault step: its injection and, for faults, the revert registered before it. */
-export function stepScripts(experiment: Experiment, step: FaultStep, tag: string): Scripted {
+export function stepScripts(experiment: Experiment, step: FaultStep, tag: string, entry?: AllowlistEntry): Scripted {
   const a = { cluster: experiment.cluster.name };
   const p = step.params as Record<string, unknown>;
   const node = typeof p.node === 'string' ? p.node : '';
@@ -62,6 +63,18 @@ export function stepScripts(experiment: Experiment, step: FaultStep, tag: string
       if (policy) notes.push(`the node is chosen at run time (${policy}, among the Up nodes); shown for ${to}`);
       return { inject: scripts.liveMigrate(a, vm, to, transport), ...(notes.length ? { note: notes.join('; ') } : {}) };
     }
+    case 'power-off-node':
+    case 'power-on-node': {
+      // consent refused the plan already if the allowlist has no power control for the node
+      const power = entry ? powerOf(entry, node) : undefined;
+      if (!power) throw new Error(`${step.fault} ${node}: no power control in the allowlist (consent should have refused the plan)`);
+      const how = power.kind === 'redfish' ? `its BMC (${power.system})` : `the outer Hyper-V host ${power.host} (VM ${power.vm})`;
+      return step.fault === 'power-off-node'
+        ? { inject: scripts.powerOffNode(a, node, power), revert: scripts.powerOnNode(a, node, power), note: `the power is cut through ${how}` }
+        : { inject: scripts.powerOnNode(a, node, power), note: `through ${how}` };
+    }
+    case 'restart-node':
+      return { inject: scripts.restartNode(a, node, typeof p.timeout === 'number' ? p.timeout : DEFAULT_RESTART_TIMEOUT_MS) };
     default:
       throw new Error(`${step.fault}: the PowerShell target has no script for this fault`);
   }
@@ -124,7 +137,7 @@ export function dryRunLines(o: { experiment: Experiment; allowlist: Allowlist; e
       return;
     }
     out.push(`step ${i + 1}${branch}${where}: ${step.fault} ${JSON.stringify(step.params)}`);
-    const s = stepScripts(experiment, step, tag);
+    const s = stepScripts(experiment, step, tag, entry);
     if (s.note) out.push(`  (${s.note})`);
     if (s.revert) {
       out.push('  revert, registered before the injection and run on every exit path (Ctrl-C included):');

@@ -1,7 +1,7 @@
 /** A validated experiment document as the `Experiment` the runner takes: durations in ms, defaults filled in. */
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
-import type { LiveMigrationNetworkDescription, VmDisk, VmPriority, WitnessDescription } from '../trace/records.js';
+import type { ClusterNetworkDescription, LiveMigrationNetworkDescription, VmDisk, VmPriority, WitnessDescription } from '../trace/records.js';
 import type { Experiment, InParallel, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
@@ -83,6 +83,7 @@ interface Doc {
     hostMemoryGB?: number | Record<string, number>;
     storage?: { name: string; kind: 'csv' | 'smb'; address?: string[] | null }[] | null;
     witness?: WitnessDescription | null;
+    networks?: ClusterNetworkDescription[] | null;
     dynamicQuorum?: boolean;
   };
   // optional sections may be written with nothing under them (null)
@@ -153,6 +154,9 @@ export function buildExperiment(
       ...(d.cluster.hostMemoryGB !== undefined ? { hostMemoryGB: typeof d.cluster.hostMemoryGB === 'number' ? d.cluster.hostMemoryGB : { ...d.cluster.hostMemoryGB } } : {}),
       ...(d.cluster.storage ? { storage: d.cluster.storage.map((v) => ({ name: v.name, kind: v.kind, ...(v.address?.length ? { address: [...v.address] } : {}) })) } : {}),
       ...(d.cluster.witness ? { witness: { type: d.cluster.witness.type } } : {}),
+      ...(d.cluster.networks?.length
+        ? { networks: d.cluster.networks.map((n) => ({ name: n.name, role: n.role, ...(n.liveMigration !== undefined ? { liveMigration: n.liveMigration } : {}) })) }
+        : {}),
       ...(d.cluster.dynamicQuorum !== undefined ? { dynamicQuorum: d.cluster.dynamicQuorum } : {}),
     },
     simulator: {

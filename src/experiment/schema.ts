@@ -121,6 +121,32 @@ function volume(): SchemaObject {
   return v;
 }
 
+/** A cluster network (Get-ClusterNetwork): its name, Role and place in the live-migration preference order. */
+function clusterNetwork(): SchemaObject {
+  const n = section(
+    'a cluster network',
+    {
+      name: name('network', 'the cluster network\'s name as Get-ClusterNetwork shows it, e.g. LM or "Cluster Network 1"'),
+      role: {
+        enum: ['ClusterAndClient', 'ClusterOnly', 'None'],
+        'x-expected': 'ClusterAndClient, ClusterOnly or None',
+        'x-hint': "Get-ClusterNetwork .Role: ClusterAndClient (3) carries cluster traffic and clients, ClusterOnly (1) cluster traffic only (heartbeats, CSV), None (0) nothing of the cluster's.",
+      },
+      liveMigration: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        'x-expected': 'its place in the live-migration preference order: 1 for the network tried first, 2 for the next…',
+        'x-hint': 'Live migrations set their connection up over the first network of this order that works; a network without it is not used for live migration.',
+      },
+    },
+    'a cluster network such as { name: LM, role: ClusterOnly, liveMigration: 1 }',
+  );
+  n.type = 'object';
+  n.required = ['name', 'role'];
+  return n;
+}
+
 /** The hosts' live-migration network and transport (Set-VMHost, the NICs behind the live-migration networks). */
 function liveMigrationSchema(): SchemaObject {
   return section(
@@ -293,6 +319,13 @@ function clusterSchema(): SchemaObject {
         'x-hint': "The CSVs and SMB shares the VMs are on; a VM names its own with volume:. Without it each storage kind implies one volume, named 'csv' or 'smb'.",
       },
       witness: witnessSchema(),
+      networks: {
+        type: ['array', 'null'],
+        items: clusterNetwork(),
+        maxItems: 64,
+        'x-expected': 'a list of cluster networks, each such as { name: LM, role: ClusterOnly, liveMigration: 1 }',
+        'x-hint': 'The networks Get-ClusterNetwork shows. Without it the cluster has one network that carries heartbeats and live migrations alike.',
+      },
       dynamicQuorum: {
         type: 'boolean',
         'x-expected': 'true or false (the DynamicQuorum cluster property; default true)',

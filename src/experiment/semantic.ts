@@ -6,6 +6,7 @@
 import { tryParseDuration } from './duration.js';
 import { describeValue, type Finding } from './finding.js';
 import { MIN_OBSERVE_INTERVAL_MS } from './limits.js';
+import { NETWORK_ROLES } from '../trace/networks.js';
 import { pathText, type Segment } from './path.js';
 import { didYouMean, hints } from './suggest.js';
 import type { FaultCatalogue } from './catalogues.js';
@@ -31,6 +32,7 @@ export function semanticFindings(data: unknown, _faults?: FaultCatalogue): Findi
   out.push(...soakFindings(data));
   out.push(...observeFindings(data));
   out.push(...storageFindings(cluster, vms, Array.isArray(data.method) ? data.method : []));
+  out.push(...networkFindings(cluster, data.method));
 
   if (nodes) {
     vms.forEach((vm, i) => {
@@ -297,6 +299,59 @@ function witnessFindings(method: unknown, cluster: Data): Finding[] {
  * Every step of the method with its path: the method's own steps (`method[2]`) and those in the branches of
  * its `parallel:` blocks (`method[1].parallel[0]`, `method[1].parallel[1][0]`), in the order written.
  */
+/**
+ * cluster.networks: names once each, each place in the live-migration order once, at least one network for the
+ * cluster's own traffic (a cluster must keep one [NET-ROLE]); isolate-network's `network:` names one of them, or a
+ * Role (src/trace/networks.ts).
+ */
+function networkFindings(cluster: Data, method: unknown): Finding[] {
+  const out: Finding[] = [];
+  const listed = Array.isArray(cluster.networks) ? cluster.networks.map((n) => (isObject(n) ? n : {})) : undefined;
+  const names = (listed ?? []).map((n) => (typeof n.name === 'string' ? n.name : undefined));
+  out.push(...duplicates(names, ['cluster', 'networks'], 'network', 'name'));
+  const orders = new Map<number, number>();
+  (listed ?? []).forEach((n, i) => {
+    if (typeof n.liveMigration !== 'number') return;
+    const earlier = orders.get(n.liveMigration);
+    if (earlier === undefined) orders.set(n.liveMigration, i);
+    else {
+      out.push({
+        path: ['cluster', 'networks', i, 'liveMigration'],
+        at: 'value',
+        expected: `a place in the live-migration order not taken (cluster.networks[${earlier}] is ${n.liveMigration} already)`,
+        found: String(n.liveMigration),
+        hint: 'Number the live-migration networks 1, 2, 3… in the order the cluster tries them.',
+      });
+    }
+  });
+  if (listed?.length && listed.every((n) => n.role === 'None')) {
+    out.push({
+      path: ['cluster', 'networks'],
+      at: 'value',
+      expected: 'at least one network with role ClusterOnly or ClusterAndClient (the cluster needs one for its heartbeats)',
+      found: `${listed.length} network${listed.length === 1 ? '' : 's'} of role None`,
+      hint: 'Give the network that carries heartbeats role ClusterOnly (or ClusterAndClient if clients use it too).',
+    });
+  }
+  const known = listed?.length ? [...new Set(names.filter((n): n is string => n !== undefined))] : ['Cluster Network 1'];
+  const roles = listed?.length ? listed.map((n) => n.role).filter((r): r is string => typeof r === 'string' && (NETWORK_ROLES as readonly string[]).includes(r)) : ['ClusterAndClient'];
+  for (const [step, at] of methodSteps(method)) {
+    if (!isObject(step) || step.fault !== 'isolate-network' || typeof step.network !== 'string') continue;
+    if (known.includes(step.network) || roles.includes(step.network)) continue;
+    out.push({
+      path: [...at, 'network'],
+      at: 'value',
+      expected: `a cluster network (${known.join(', ')}) or a role one of them has (${[...new Set(roles)].join(', ')})`,
+      found: describeValue(step.network),
+      hint: hints(
+        didYouMean(step.network, [...known, ...roles]),
+        listed?.length ? 'Name a network of cluster.networks, or a role to cut every network of it.' : 'Describe the networks in cluster.networks, or leave network: out to cut every cluster network.',
+      ),
+    });
+  }
+  return out;
+}
+
 export function methodSteps(method: unknown): [unknown, Segment[]][] {
   if (!Array.isArray(method)) return [];
   const out: [unknown, Segment[]][] = [];

@@ -109,8 +109,10 @@ export interface Target {
    * Cut the node's cluster networks (heartbeats and joins, both directions): from every other node, or with
    * `peers` only from those (an asymmetric partition). Clussvc keeps running. The cut heals by itself after
    * `healAfterMs` even if the runner dies (on a real node: a scheduled task that removes the firewall rules).
+   * With `network` (a cluster network's name, or a Role: every network of it) only that network is cut: the node
+   * keeps its heartbeats over any other network that carries them (src/trace/networks.ts).
    */
-  isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void>;
+  isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number; network?: string }): Promise<void>;
   /** Heal a cut made by isolateNetwork now (idempotent). */
   restoreNetwork(node: string): Promise<void>;
   /**

@@ -144,6 +144,23 @@ export interface ClusterDescription {
   witness?: WitnessDescription;
   /** The cluster's DynamicQuorum property; absent: true, its documented default [MSDN-DQ]. */
   dynamicQuorum?: boolean;
+  /**
+   * The cluster networks (Get-ClusterNetwork), each on every node. Absent: one network that carries everything,
+   * heartbeats and live migrations (src/trace/networks.ts defaultClusterNetworks).
+   */
+  networks?: ClusterNetworkDescription[];
+}
+
+/**
+ * A cluster network (Get-ClusterNetwork): its name, its Role [NET-ROLE] — ClusterAndClient (3: cluster traffic and
+ * clients), ClusterOnly (1: cluster traffic only), None (0: not used by the cluster) — and its place in the live-
+ * migration preference order (the Live Migration Settings of the "Virtual Machine" resource type; 1 = tried first
+ * [MIGNETORDER]); a network without one is excluded from live migration (MigrationExcludeNetworks [SMBBW]).
+ */
+export interface ClusterNetworkDescription {
+  name: string;
+  role: 'ClusterAndClient' | 'ClusterOnly' | 'None';
+  liveMigration?: number;
 }
 
 /** A quorum witness: a disk witness (a clustered disk), a file share witness (an SMB share) or a cloud witness (Azure storage) [MS-QUORUM]. */
@@ -276,6 +293,8 @@ export interface LiveMigrationValue {
   target: string;
   /** Transport actually used (Compression falls back to TCPIP without idle CPU). */
   transport?: LiveMigrationTransport;
+  /** The cluster network the migration's connection went over (the first of the preference order that worked). */
+  network?: string;
   /** When the migration left the queue (a slot was free), ms since the run started. */
   startedAt?: Millis;
   queuedMs?: Millis;

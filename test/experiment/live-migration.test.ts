@@ -170,7 +170,7 @@ describe('simulator.liveMigrationJitter', () => {
   it('says what replaced the old simulator.liveMigration range', () => {
     const f = experimentFile(doc({ top: 'simulator:\n  liveMigration: [2s, 8s]' }));
     expect(errorLines(f)).to.deep.equal([
-      `${f}:8:3: simulator.liveMigration: expected one of the keys of simulator (scmRestartDelay, vmStart, vmIoInterval, liveMigrationJitter, rdmaSetupPerGB), found "liveMigration". simulator.liveMigration (a [min, max] range) was replaced by simulator.liveMigrationJitter (a fraction such as 0.1): live migrations now take what the timing model computes from each VM's memoryGB and dirtyMBps and cluster.liveMigration.`,
+      `${f}:8:3: simulator.liveMigration: expected one of the keys of simulator (scmRestartDelay, vmStart, vmIoInterval, hostBoot, liveMigrationJitter, rdmaSetupPerGB), found "liveMigration". simulator.liveMigration (a [min, max] range) was replaced by simulator.liveMigrationJitter (a fraction such as 0.1): live migrations now take what the timing model computes from each VM's memoryGB and dirtyMBps and cluster.liveMigration.`,
     ]);
   });
 });
@@ -263,5 +263,38 @@ describe('the drain-node and resume-node steps', () => {
   it('do not count resuming a node as impairing it', () => {
     const e = load(experimentFile(doc({ method: '  - fault: drain-node\n    node: N1\n  - fault: resume-node\n    node: N2' })));
     expect(e.method).to.have.length(2);
+  });
+});
+
+describe('cluster.networks and isolate-network network:', () => {
+  const networks = '  networks:\n    - { name: LM, role: ClusterOnly, liveMigration: 1 }\n    - { name: Mgmt, role: ClusterAndClient }';
+
+  it('reads the networks; a description without them has none (one network that carries everything)', () => {
+    expect(load(experimentFile(doc())).cluster).to.not.have.property('networks');
+    expect(load(experimentFile(doc({ cluster: networks }))).cluster.networks).to.deep.equal([
+      { name: 'LM', role: 'ClusterOnly', liveMigration: 1 },
+      { name: 'Mgmt', role: 'ClusterAndClient' },
+    ]);
+  });
+
+  it('takes a network by name or role in isolate-network', () => {
+    const method = '  - fault: isolate-network\n    node: N2\n    network: LM\n    duration: 30s\n  - fault: isolate-network\n    node: N3\n    network: ClusterAndClient\n    duration: 30s';
+    const steps = load(experimentFile(doc({ cluster: networks, method }))).method as FaultStep[];
+    expect(steps.map((s) => s.params.network)).to.deep.equal(['LM', 'ClusterAndClient']);
+  });
+
+  it('refuses an unknown role, a network named twice, a live-migration place taken twice, and a network: it does not have', () => {
+    const f = experimentFile(
+      doc({
+        cluster: '  networks:\n    - { name: LM, role: Storage }\n    - { name: LM, role: ClusterOnly, liveMigration: 1 }\n    - { name: B, role: ClusterOnly, liveMigration: 1 }',
+        method: '  - fault: isolate-network\n    node: N2\n    network: Lm\n    duration: 30s',
+      }),
+    );
+    const lines = errorLines(f);
+    expect(lines).to.have.length(4);
+    expect(lines[0]).to.match(/cluster\.networks\[0\]\.role: expected ClusterAndClient, ClusterOnly or None, found "Storage"/);
+    expect(lines[1]).to.match(/cluster\.networks\[1\]\.name: expected a network name not used before in cluster\.networks/);
+    expect(lines[2]).to.match(/cluster\.networks\[2\]\.liveMigration: expected a place in the live-migration order not taken \(cluster\.networks\[1\] is 1 already\), found 1/);
+    expect(lines[3]).to.match(/method\[0\]\.network: expected a cluster network \(LM, B\) or a role one of them has .* found "Lm"\. Did you mean "LM"\?/);
   });
 });

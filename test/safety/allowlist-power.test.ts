@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { settingDefinitions } from '../../machines/index.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
+import { stepScripts } from '../../src/cli/powershell-dry-run.js';
+import type { FaultStep } from '../../src/experiment/types.js';
 import { AllowlistError, consentFor, loadAllowlist, missingPowerCredentials, parseAllowlist, powerForNodes } from '../../src/safety/allowlist.js';
 
 const FAULTS = [...faults.keys()];
@@ -95,6 +97,17 @@ describe('allowlist: power (how a node is powered off and on)', () => {
     expect(problems).to.have.length(1);
     expect(new AllowlistError(problems).message).to.match(/^lab\.yaml:2: clusters\[0\]\.power\.N2\.credential: expected the environment variables LAB_BMC_USERNAME and LAB_BMC_PASSWORD .*found LAB_BMC_PASSWORD not set\./);
     expect(missingPowerCredentials(a, entry, powerLoss(), { LAB_BMC_USERNAME: 'admin', LAB_BMC_PASSWORD: 's3cret' })).to.deep.equal([]);
+  });
+
+  it('the dry run shows the power scripts of the allowlist\'s power controls, and the revert of a power-off (power-on)', () => {
+    const a = parseAllowlist('lab.yaml', `${ENTRY}    power:\n      N2: { hyperv-host: OUTER01, vm: LAB-N2 }\n`, 'x', FAULTS);
+    const experiment = powerLoss();
+    const off = experiment.method.find((s) => s.kind === 'fault' && s.fault === 'power-off-node')!;
+    const restart = experiment.method.find((s) => s.kind === 'fault' && s.fault === 'restart-node')!;
+    const scripted = stepScripts(experiment, off as FaultStep, 'clusterchaos-x', a.clusters[0]!);
+    expect(scripted.inject).to.equal("# clusterchaos power-off-node\nStop-ClusterChaosHost -Cluster 'HVCLUSTER01' -Node 'N2' -HyperVHost 'OUTER01' -VmName 'LAB-N2'\n");
+    expect(scripted.revert).to.equal("# clusterchaos power-on-node\nStart-ClusterChaosHost -Cluster 'HVCLUSTER01' -Node 'N2' -HyperVHost 'OUTER01' -VmName 'LAB-N2'\n");
+    expect(stepScripts(experiment, restart as FaultStep, 'clusterchaos-x', a.clusters[0]!).inject).to.match(/^# clusterchaos restart-node\nRestart-ClusterChaosNode -Cluster 'HVCLUSTER01' -Node 'N3' -TimeoutMs \d+\n$/);
   });
 
   it('ships example and rehearsal allowlists whose power entries are valid', () => {

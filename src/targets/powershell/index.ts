@@ -446,12 +446,13 @@ export class PowerShellTarget implements Target {
     return { via: answer.via, powerState: answer.powerState };
   }
 
-  async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
+  async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number; network?: string }): Promise<void> {
     const peers = options.peers?.map((p) => this.node(p));
     const script = build.isolateNetwork(this.address, this.node(node), {
       ...(peers && peers.length ? { peers } : {}),
       healAfterMs: Math.round(options.healAfterMs),
       tag: this.options.runTag,
+      ...(options.network !== undefined ? { network: options.network } : {}),
     });
     await this.acknowledged(script);
   }

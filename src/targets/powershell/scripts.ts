@@ -202,12 +202,15 @@ export interface IsolateNetworkOptions {
   healAfterMs: number;
   /** The run's tag, `clusterchaos-<runId>`: the firewall rules' group and the task's name prefix. */
   tag: string;
+  /** One cluster network (Get-ClusterNetwork's Name, or a Role: every network of it); absent: the cluster port on all. */
+  network?: string;
 }
 
 /**
  * Cut the node's cluster traffic (firewall rules blocking UDP and TCP 3343 both ways, group = tag), after
  * checking that the firewall enforces them (review R4), with a dead-man task on the node (`<tag>-heal`)
- * registered first (review R5).
+ * registered first (review R5). With `network`: all traffic to and from that cluster network's subnet
+ * (Get-ClusterNetwork Address/AddressMask), or the peers' addresses on it, by the same rules and dead-man.
  */
 export function isolateNetwork(a: ClusterAddress, node: string, options: IsolateNetworkOptions): string {
   return call('isolate-network', 'Disconnect-ClusterChaosNetwork', a, [
@@ -215,6 +218,7 @@ export function isolateNetwork(a: ClusterAddress, node: string, options: Isolate
     ['Peer', names('peer', options.peers ?? [])],
     ['HealAfterMs', positiveMs('healAfterMs', options.healAfterMs)],
     ['Tag', runTag(options.tag)],
+    ...(options.network !== undefined ? [['Network', name('cluster network', options.network)] as const] : []),
   ]);
 }
 

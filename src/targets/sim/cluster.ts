@@ -26,6 +26,7 @@ import { validateCluster, validateSimulator } from './validate.js';
 import { ClusteredVm } from './vm.js';
 import { SharedStorage, applyStorage } from './storage.js';
 import { volumeOf, volumesOf } from '../../trace/storage.js';
+import { networksOf } from '../../trace/networks.js';
 
 export interface SimClusterOptions {
   cluster: ClusterDescription;
@@ -116,6 +117,8 @@ export class SimCluster {
       raceRngs: new Map(cluster.vms.map((vm) => [vm.name, rng.fork(`storvsc-race/${vm.name}`)] as const)),
       canHost,
       isMember: (n) => this.membership.isMember(n),
+      migrationNetwork: (a, b) => this.network.migrationNetwork(a, b),
+      networkUp: (a, b, n) => this.network.linkUp(a, b, n),
       ...(o.hostSettings ? { hosts: o.hostSettings } : {}),
     });
     const placement = new Placement({ nodes: cluster.nodes, vms: this.vms, ...(cluster.hostMemoryGB !== undefined ? { hostMemoryGB: cluster.hostMemoryGB } : {}), canHost, defects });
@@ -139,7 +142,9 @@ export class SimCluster {
         }
         this.membership.linksHealed();
       },
-    });
+      // A migration whose connection went over a network just cut between its hosts loses it (migration.ts)
+      networksLost: (node, peers, networks) => this.engine.networksLost(node, peers, networks),
+    }, networksOf(cluster), defects);
     const quorum = new Quorum(cluster.nodes, this.network, {
       ...(cluster.witness ? { witness: cluster.witness } : {}),
       dynamic: cluster.dynamicQuorum ?? true, // DynamicQuorum's documented default [MSDN-DQ]
@@ -254,6 +259,7 @@ export class SimCluster {
     if (idleCpuCores !== undefined) description.idleCpuCores = idleCpuCores;
     if (liveMigration !== undefined) description.liveMigration = { ...liveMigration };
     if (this.o.cluster.storage !== undefined) description.storage = this.o.cluster.storage.map((v) => ({ ...v }));
+    if (this.o.cluster.networks !== undefined) description.networks = this.o.cluster.networks.map((n) => ({ ...n }));
     const memory = this.o.cluster.hostMemoryGB;
     if (memory !== undefined) description.hostMemoryGB = typeof memory === 'number' ? memory : { ...memory };
     return description;

@@ -114,6 +114,8 @@ const catalogue = [
     name: 'no-auto-start-restarted',
     summary: 'A VM whose Priority is No Auto Start is restarted by a failover like any other',
   },
+  { name: 'one-network-isolates', summary: 'Losing one cluster network cuts the heartbeats, although another network still carries them: the node is isolated' },
+  { name: 'lm-network-no-fallback', summary: 'Live migrations keep to the first network of the preference order when it is lost, and fail, instead of taking the next' },
 ] as const;
 
 export type DefectName = (typeof catalogue)[number]['name'];

@@ -12,6 +12,7 @@ import {
   type Target,
 } from '../target.js';
 import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../trace/records.js';
+import { describeNetworks, resolveNetworks } from '../../trace/networks.js';
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
 import { Settlement, type Outcome } from './outcome.js';
@@ -108,9 +109,17 @@ export class SimTarget implements Target {
     return this.untilEnded(`Restart-Computer ${node}`, (outcome) => this.cluster.power.restart(node, options.timeoutMs, outcome));
   }
 
-  async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number }): Promise<void> {
+  async isolateNetwork(node: string, options: { peers?: string[]; healAfterMs: number; network?: string }): Promise<void> {
     this.service(node);
-    this.cluster.network.cut(node, options.peers, options.healAfterMs);
+    let networks: string[] | undefined;
+    if (options.network !== undefined) {
+      const description = this.cluster.describe();
+      networks = resolveNetworks(description, options.network);
+      if (!networks) {
+        throw new OperationError(`no cluster network named ${options.network}, nor of that role (networks: ${describeNetworks(description)}); name one of them, or a role`);
+      }
+    }
+    this.cluster.network.cut(node, options.peers, options.healAfterMs, networks);
   }
 
   async restoreNetwork(node: string): Promise<void> {

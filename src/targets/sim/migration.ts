@@ -49,6 +49,12 @@ export interface LiveMigrationDeps {
   canHost(node: string): boolean;
   /** Active member (Up or Paused, clussvc running). */
   isMember(node: string): boolean;
+  /**
+   * The cluster network a migration between two hosts sets its connection up over (the first of the preference
+   * order up between them, network.ts), and whether a network is up between them. Absent: one network, never cut.
+   */
+  migrationNetwork?(a: string, b: string): string | undefined;
+  networkUp?(a: string, b: string, network: string): boolean;
   hosts?: HostMigrationSettings;
 }
 
@@ -82,6 +88,8 @@ export class LiveMigration {
   done = false;
   /** Defect migration-pauses-vm: this migration showed its VM PausedCritical on the source. */
   pausedVm = false;
+  /** The cluster network its connection goes over, chosen as it leaves the queue. */
+  network: string | undefined;
 
   constructor(
     readonly vm: ClusteredVm,
@@ -103,6 +111,7 @@ export class LiveMigration {
     const v: LiveMigrationValue = { vm: this.vm.name, source: this.source, target: this.target };
     const transport = this.transportUsed ?? this.transport;
     if (transport) v.transport = transport;
+    if (this.network !== undefined) v.network = this.network;
     const phase = this.phase;
     const inPhase = Math.round(now - this.phaseStartedAt);
     if (this.startedAt !== undefined) v.startedAt = Math.round(this.startedAt);
@@ -201,6 +210,26 @@ export class LiveMigrationEngine {
     }
   }
 
+  /**
+   * Networks were cut between `node` and `peers`: a migration between them whose connection goes over one of them
+   * loses it and fails, the VM staying on (or resuming on) its source; past the blackout it has completed. A drain
+   * places the VM again (retry): its next migration sets its connection up over the next network of the order
+   * [MIGNETORDER].
+   */
+  networksLost(node: string, peers: readonly string[], networks: readonly string[]): void {
+    for (const m of [...this.running]) {
+      if (m.phase === 'Cleanup' || m.network === undefined || !networks.includes(m.network)) continue;
+      const between = (m.source === node && peers.includes(m.target)) || (m.target === node && peers.includes(m.source));
+      if (!between) continue;
+      this.fail(
+        m,
+        `its live-migration network ${m.network} between ${m.source} and ${m.target} was lost`,
+        `The migration connection to '${m.target}' over network '${m.network}' was lost: a connection attempt failed because the connected party did not properly respond after a period of time. (0x8007274C)`,
+        true,
+      );
+    }
+  }
+
   private perHostLimit(node: string): number {
     // 2008 R2 hosts migrate one VM at a time, from or to a host (lab §3)
     if (this.d.cluster.hostVersion === '2008R2') return 1;
@@ -240,6 +269,14 @@ export class LiveMigrationEngine {
     if (!this.d.canHost(m.target)) {
       this.fail(m, `the destination ${m.target} cannot host roles any more`, undefined, true);
       return false;
+    }
+    // The connection goes over the first network of the preference order that is up between the hosts [MIGNETORDER]
+    if (this.d.migrationNetwork) {
+      m.network = this.d.migrationNetwork(m.source, m.target);
+      if (m.network === undefined) {
+        this.fail(m, `no live-migration network is up between ${m.source} and ${m.target}`, undefined, false);
+        return false;
+      }
     }
     this.running.add(m);
     this.busy.set(m.source, (this.busy.get(m.source) ?? 0) + 1);
@@ -327,6 +364,16 @@ export class LiveMigrationEngine {
 
   private setupDone(m: LiveMigration): void {
     if (!this.stillGoing(m)) return;
+    // The transfer connection is set up now (lab §2 step 4): over a network cut between the hosts it cannot be
+    // (only defect lm-network-no-fallback picks one)
+    if (m.network !== undefined && this.d.networkUp && !this.d.networkUp(m.source, m.target, m.network)) {
+      return this.fail(
+        m,
+        `its live-migration network ${m.network} is down between ${m.source} and ${m.target}`,
+        `The migration connection to '${m.target}' over network '${m.network}' could not be set up: a connection attempt failed because the connected party did not properly respond after a period of time. (0x8007274C)`,
+        false,
+      );
+    }
     // Defect missing-shared-storage-path: the VM's configuration cannot be registered (lab §5)
     if (this.d.defects.has('missing-shared-storage-path')) {
       return this.fail(

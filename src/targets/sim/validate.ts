@@ -42,6 +42,19 @@ export function validateCluster(cluster: ClusterDescription): void {
       }
     }
   }
+  const networks = cluster.networks ?? [];
+  for (const [i, n] of networks.entries()) {
+    if (typeof n.name !== 'string' || !n.name || !['ClusterAndClient', 'ClusterOnly', 'None'].includes(n.role)) {
+      throw new Error(`${where}: network ${i + 1} is ${JSON.stringify(n)}; expected { name, role: ClusterAndClient | ClusterOnly | None, liveMigration?: 1, 2… }`);
+    }
+    if (n.liveMigration !== undefined && !(Number.isInteger(n.liveMigration) && n.liveMigration >= 1)) {
+      throw new Error(`${where}: network ${n.name} has liveMigration ${n.liveMigration}; expected its place in the live-migration order, a whole number ≥ 1`);
+    }
+    if (networks.findIndex((m) => m.name === n.name) !== i) throw new Error(`${where}: network ${n.name} is listed twice; list each cluster network once`);
+  }
+  if (networks.length && networks.every((n) => n.role === 'None')) {
+    throw new Error(`${where}: no network carries the cluster's heartbeats (every role is None); give one role ClusterOnly or ClusterAndClient`);
+  }
   if (cluster.hostVersion !== undefined && cluster.hostVersion !== '2008R2' && cluster.hostVersion !== '2012R2+') {
     throw new Error(`${where}: hostVersion ${JSON.stringify(cluster.hostVersion)}; expected 2008R2 or 2012R2+`);
   }

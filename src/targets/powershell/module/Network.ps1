@@ -1,5 +1,6 @@
 # A node cut off from the cluster's network by Windows Firewall rules (UDP and TCP 3343, both ways, the run
-# tag as their group), with a dead-man task on the node that removes them, and the rules removed again.
+# tag as their group), or from one cluster network (all traffic to and from its subnet), with a dead-man task on
+# the node that removes them, and the rules removed again.
 
 function Assert-ClusterChaosRunTag {
     <#
@@ -65,11 +66,36 @@ function Select-ClusterChaosPeerAddress {
     $kept.ToArray()
 }
 
+function Select-ClusterChaosNetwork {
+    <#
+    .SYNOPSIS
+    The cluster networks -Network names (isolate-network `network:`): the one of that name, else every one of that
+    role (ClusterOnly = Role 1, ClusterAndClient = 3, None = 0 [NET-ROLE]); none: an error naming them all.
+    .PARAMETER Network
+    [{ Name, Role: int, Address, AddressMask }] as Get-ClusterNetwork gives them.
+    #>
+    param([AllowNull()] [AllowEmptyCollection()] [object[]] $Network, [Parameter(Mandatory = $true)] [string] $Name)
+    $all = @($Network | Where-Object { $null -ne $_ })
+    $byName = @($all | Where-Object { [string]$_.Name -eq $Name })
+    if ($byName.Count -gt 0) { return $byName }
+    $roles = @{ 'None' = 0; 'ClusterOnly' = 1; 'ClusterAndClient' = 3 }
+    if ($roles.ContainsKey($Name)) {
+        $byRole = @($all | Where-Object { [int]$_.Role -eq $roles[$Name] })
+        if ($byRole.Count -gt 0) { return $byRole }
+    }
+    $names = @{ 0 = 'None'; 1 = 'ClusterOnly'; 3 = 'ClusterAndClient' }
+    $known = @($all | ForEach-Object { [string]$_.Name + ' (' + $names[[int]$_.Role] + ')' }) -join ', '
+    throw ('no cluster network named ' + $Name + ', nor of that role (Get-ClusterNetwork: ' + $known + '); name one of them, or a role; nothing was changed')
+}
+
 function Disconnect-ClusterChaosNetwork {
     <#
     .SYNOPSIS
     Cuts the node's cluster traffic (op `isolate-network`): firewall rules (group = the run tag) blocking UDP
-    and TCP 3343 inbound and outbound, to everyone or only to -Peer.
+    and TCP 3343 inbound and outbound, to everyone or only to -Peer. With -Network, one cluster network instead
+    (or every one of a role): rules blocking all traffic, inbound and outbound, to and from its subnet
+    (Get-ClusterNetwork Address/AddressMask), or only the peers' addresses on it; the node's heartbeats go on over
+    its other networks.
     .DESCRIPTION
     1. Refuses (notEffective, nothing changed) when Windows Firewall would not enforce the rules on the
        profiles of the node's cluster NICs (review R4).
@@ -88,7 +114,8 @@ function Disconnect-ClusterChaosNetwork {
         [Parameter(Mandatory = $true)] [string] $Node,
         [AllowEmptyCollection()] [string[]] $Peer = @(),
         [Parameter(Mandatory = $true)] [ValidateRange(1, [long]::MaxValue)] [long] $HealAfterMs,
-        [Parameter(Mandatory = $true)] [string] $Tag
+        [Parameter(Mandatory = $true)] [string] $Tag,
+        [string] $Network = ''
     )
     Invoke-ClusterChaosOperation {
         Assert-ClusterChaosRunTag -Tag $Tag
@@ -101,11 +128,22 @@ function Disconnect-ClusterChaosNetwork {
             $WarningPreference = 'SilentlyContinue'
             foreach ($nic in @(Get-ClusterNetworkInterface -Cluster $cluster -WarningAction SilentlyContinue)) {
                 $addresses = @(@($nic.Address) + @($nic.Ipv4Addresses) + @($nic.Ipv6Addresses) | Where-Object { $_ } | ForEach-Object { [string]$_ })
-                [pscustomobject]@{ kind = 'nic'; Node = [string]$nic.Node; Name = [string]$nic.Name; Adapter = [string]$nic.Adapter; Addresses = [string[]]$addresses }
+                [pscustomobject]@{ kind = 'nic'; Node = [string]$nic.Node; Name = [string]$nic.Name; Adapter = [string]$nic.Adapter; Network = [string]$nic.Network; Addresses = [string[]]$addresses }
+            }
+            foreach ($net in @(Get-ClusterNetwork -Cluster $cluster -WarningAction SilentlyContinue)) {
+                [pscustomobject]@{ kind = 'network'; Name = [string]$net.Name; Role = [int]$net.Role; Address = [string]$net.Address; AddressMask = [string]$net.AddressMask }
             }
             [pscustomobject]@{ kind = 'done' }
         }
-        $nics = @(Invoke-ClusterChaosCluster -ScriptBlock $nicBlock -ArgumentList @($Cluster) | Where-Object { [string]$_.kind -eq 'nic' })
+        $clusterAnswer = @(Invoke-ClusterChaosCluster -ScriptBlock $nicBlock -ArgumentList @($Cluster))
+        $nics = @($clusterAnswer | Where-Object { [string]$_.kind -eq 'nic' })
+        # -Network: only that network's (or role's) interfaces, and its subnets
+        $chosen = @()
+        if ($Network) {
+            $chosen = @(Select-ClusterChaosNetwork -Network @($clusterAnswer | Where-Object { [string]$_.kind -eq 'network' }) -Name $Network)
+            $chosenNames = @($chosen | ForEach-Object { [string]$_.Name })
+            $nics = @($nics | Where-Object { $chosenNames -contains [string]$_.Network })
+        }
         # The node's cluster NICs by the names a connection profile may have: the interface's Adapter, and its
         # connection name from the interface's Name ('<node> - <connection>'). None found on the node: every
         # connected profile is checked.
@@ -166,7 +204,18 @@ function Disconnect-ClusterChaosNetwork {
 
         # Whom to cut off: everyone, or the peers by every address they have. Never cut more than asked.
         $remote = @('Any')
-        if ($peers.Count -gt 0) {
+        if ($Network) {
+            # One network: its subnets, or the peers' addresses on it (their DNS names resolve to another network)
+            $remote = @($chosen | ForEach-Object { [string]$_.Address + '/' + [string]$_.AddressMask })
+            if ($peers.Count -gt 0) {
+                $remote = @()
+                foreach ($one in $peers) {
+                    $addresses = @(Select-ClusterChaosPeerAddress -Address ([string[]]@($nics | Where-Object { $_.Node -eq $one } | ForEach-Object { @($_.Addresses) })))
+                    if ($addresses.Count -eq 0) { throw ('no address found for the peer ' + $one + ' on ' + $Network + '; nothing was changed') }
+                    $remote += $addresses
+                }
+            }
+        } elseif ($peers.Count -gt 0) {
             $remote = @()
             foreach ($one in $peers) {
                 $candidates = @($nics | Where-Object { $_.Node -eq $one } | ForEach-Object { @($_.Addresses) })
@@ -179,7 +228,7 @@ function Disconnect-ClusterChaosNetwork {
         }
 
         $isolateBlock = {
-            param($tag, $remote, $healAfterMs)
+            param($tag, $remote, $healAfterMs, $allTraffic)
             $ErrorActionPreference = 'Stop'
             $WarningPreference = 'SilentlyContinue'
             $ProgressPreference = 'SilentlyContinue'
@@ -214,9 +263,25 @@ function Disconnect-ClusterChaosNetwork {
                 $principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest
                 Register-ScheduledTask -TaskName $healTask -Action $action -Trigger @($once, $startup) -Settings $settings -Principal $principal -Force | Out-Null
 
-                # Block the cluster port 3343, UDP (heartbeats) and TCP (joins), both ways, from a clean slate.
+                # Block the cluster port 3343, UDP (heartbeats) and TCP (joins), both ways, from a clean slate; or,
+                # for one network, all traffic to and from its addresses (heartbeats, CSV, live migration).
                 Get-NetFirewallRule -Group $tag -ErrorAction SilentlyContinue | Where-Object { $_.Group -eq $tag } | Remove-NetFirewallRule
-                foreach ($direction in 'Inbound', 'Outbound') {
+                if ($allTraffic) {
+                    foreach ($direction in 'Inbound', 'Outbound') {
+                        $rule = @{
+                            Name = $tag + '-' + $direction + '-Any'
+                            DisplayName = $tag + ' ' + $direction + ' all traffic'
+                            Group = $tag
+                            Direction = $direction
+                            Protocol = 'Any'
+                            RemoteAddress = $remote
+                            Action = 'Block'
+                        }
+                        New-NetFirewallRule @rule | Out-Null
+                        $ruleNames += $rule.Name
+                    }
+                }
+                foreach ($direction in @('Inbound', 'Outbound' | Where-Object { -not $allTraffic })) {
                     foreach ($protocol in 'UDP', 'TCP') {
                         $rule = @{
                             Name = $tag + '-' + $direction + '-' + $protocol
@@ -258,7 +323,7 @@ function Disconnect-ClusterChaosNetwork {
                 rules = [string[]]$ruleNames
             }
         }
-        $answer = @(Invoke-ClusterChaosOnNode -Node $Node -ScriptBlock $isolateBlock -ArgumentList @($Tag, [string[]]$remote, $HealAfterMs))
+        $answer = @(Invoke-ClusterChaosOnNode -Node $Node -ScriptBlock $isolateBlock -ArgumentList @($Tag, [string[]]$remote, $HealAfterMs, [bool]$Network))
         $last = $answer[$answer.Count - 1]
         if ([string]$last.kind -eq 'notEffective') {
             throw (New-ClusterChaosException -NotEffective -Message ('fault not effective: on ' + $Node + ', ' + [string]$last.message))

@@ -1,9 +1,11 @@
 /**
  * Windows Firewall on each node: the rules of its PersistentStore, its three profiles, and what the rules
- * do to the cluster's network. A node's link to a peer is cut (ClusterNetwork.set, both ways) while the
- * node's firewall enforces a Block rule on UDP 3343 — inbound on the local port, outbound on the remote
- * port — whose remote addresses cover the peer: the heartbeats [NETQOS-DOC]. Enforced: the profile of the
- * cluster NIC (Domain) is enabled and local rules are allowed (AllowLocalFirewallRules not False: review R4).
+ * do to the cluster's networks. A node's link to a peer on a cluster network is cut (ClusterNetwork.setLinks,
+ * both ways) while the node's firewall enforces a Block rule whose remote addresses cover the peer's address on
+ * that network (and its local addresses the node's there), and that blocks either UDP 3343 — inbound on the
+ * local port, outbound on the remote port: the heartbeats [NETQOS-DOC] — or all traffic (any protocol, any
+ * port: isolate-network `network:`, which blocks one network's subnet). Enforced: the profile of the cluster
+ * NICs (Domain) is enabled and local rules are allowed (AllowLocalFirewallRules not False: review R4).
  */
 
 export type FirewallProfileName = 'Domain' | 'Private' | 'Public';
@@ -44,10 +46,11 @@ export class Firewall {
   constructor(
     private readonly nodes: readonly string[],
     settings: Readonly<Record<string, { enabled?: boolean; allowLocalRules?: boolean }>>,
-    /** A node's addresses (IPv4 and IPv6, no zone index). */
-    private readonly addressesOf: (node: string) => readonly string[],
-    /** Cut `node` off from exactly these peers (the simulator's network). */
-    private readonly cut: (node: string, peers: string[]) => void,
+    /** The cluster networks, and a node's addresses on one (IPv4 and IPv6, no zone index). */
+    private readonly networks: readonly string[],
+    private readonly addressesOn: (node: string, network: string) => readonly string[],
+    /** Cut `node` off from exactly these peers on each network (the simulator's network). */
+    private readonly cut: (node: string, links: Map<string, string[]>) => void,
   ) {
     for (const n of nodes) {
       const s = settings[n] ?? {};
@@ -93,29 +96,34 @@ export class Firewall {
     this.apply(node);
   }
 
-  /** The peers the node's enforced rules cut it off from. */
-  blockedPeers(node: string): string[] {
-    const blocking = this.activeRulesOf(node).filter(blocksHeartbeats);
+  /** The peers the node's enforced rules cut it off from on `network` (default: on every network). */
+  blockedPeers(node: string, network?: string): string[] {
+    if (network === undefined) return this.nodes.filter((p) => p !== node && this.networks.every((n) => this.blockedPeers(node, n).includes(p)));
+    const blocking = this.activeRulesOf(node).filter((r) => blocksHeartbeats(r) || blocksEverything(r));
     if (!blocking.length) return [];
-    const own = this.addressesOf(node);
+    const own = this.addressesOn(node, network);
     return this.nodes.filter(
       (peer) =>
         peer !== node &&
-        blocking.some((r) => covers(r.RemoteAddress, this.addressesOf(peer), this.allAddresses()) && covers(r.LocalAddress, own, this.allAddresses())),
+        blocking.some((r) => covers(r.RemoteAddress, this.addressesOn(peer, network), this.allAddresses()) && covers(r.LocalAddress, own, this.allAddresses())),
     );
   }
 
   /** Bring the simulated network in line with the node's rules. */
   apply(node: string): void {
     for (const listener of this.listeners) listener(node);
-    this.cut(node, this.blockedPeers(node));
+    this.cut(node, new Map(this.networks.map((n) => [n, this.blockedPeers(node, n)] as const)));
+    for (const listener of this.listeners) listener(node);
   }
 
   /** Told after every change of a node's rules or profiles (the lab's witness, witness.ts). */
   readonly listeners: ((node: string) => void)[] = [];
 
+  /** Told after every change of a node's rules or profiles (the lab's witness, witness.ts). */
+  readonly listeners: ((node: string) => void)[] = [];
+
   private allAddresses(): string[] {
-    return this.nodes.flatMap((n) => [...this.addressesOf(n)]);
+    return this.nodes.flatMap((n) => this.networks.flatMap((net) => [...this.addressesOn(n, net)]));
   }
 }
 
@@ -126,6 +134,14 @@ function blocksHeartbeats(r: FirewallRule): boolean {
   const protocol = r.Protocol.toUpperCase();
   if (protocol !== 'UDP' && protocol !== '17' && protocol !== 'ANY') return false;
   return portCovers(r.Direction === 'Inbound' ? r.LocalPort : r.RemotePort, CLUSTER_PORT);
+}
+
+/** An enabled Block rule for every protocol and port on the cluster NICs' profile: all traffic to its addresses. */
+function blocksEverything(r: FirewallRule): boolean {
+  if (r.Enabled !== 'True' || r.Action !== 'Block' || !appliesTo(r.Profile, CLUSTER_NIC_PROFILE)) return false;
+  if (r.Protocol.trim().toUpperCase() !== 'ANY') return false;
+  const any = (ports: readonly string[]) => !ports.length || ports.some((p) => /^any$/i.test(p.trim()));
+  return any(r.LocalPort) && any(r.RemotePort);
 }
 
 function appliesTo(profile: string, name: FirewallProfileName): boolean {

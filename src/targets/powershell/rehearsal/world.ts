@@ -5,7 +5,8 @@
 import { LabWitness } from './witness.js';
 import { createHash } from 'node:crypto';
 import { SimCluster } from '../../sim/cluster.js';
-import type { LiveMigrationTransport } from '../../../trace/records.js';
+import type { ClusterNetworkDescription, LiveMigrationTransport } from '../../../trace/records.js';
+import { networksOf } from '../../../trace/networks.js';
 import { CoSimulation } from './clock.js';
 import { EventStore } from './events.js';
 import { Firewall } from './firewall.js';
@@ -73,7 +74,13 @@ export class LabWorld {
       },
     });
     this.co = new CoSimulation(this.sim.clock, () => this.collectEvents());
-    this.firewall = new Firewall(this.nodes, o.firewall ?? {}, (n) => [this.ipv4(n), this.ipv6(n)], (n, peers) => this.sim.network.set(n, peers));
+    this.firewall = new Firewall(
+      this.nodes,
+      o.firewall ?? {},
+      this.clusterNetworks().map((n) => n.name),
+      (n, network) => this.addressesOn(n, network),
+      (n, links) => this.sim.network.setLinks(n, links),
+    );
     // The quorum witness: lost once every node's firewall blocks it (fail-witness), back once one lets it through
     this.witness = new LabWitness(o.cluster.witness, this.nodes, this.firewall, {
       fail: () => this.sim.witness.fail(),
@@ -127,6 +134,28 @@ export class LabWorld {
   /** 10.10.0.(11 + index). */
   ipv4(node: string): string {
     return `10.10.0.${11 + this.index(node)}`;
+  }
+
+  /** The cluster networks (src/trace/networks.ts); the k-th is the subnet 10.10.k.0/24, on the node's NIC adapterOn(k). */
+  clusterNetworks(): readonly ClusterNetworkDescription[] {
+    return networksOf(this.o.cluster);
+  }
+
+  /** The node's IPv4 address on the k-th cluster network: 10.10.k.(11 + index) (the first: ipv4). */
+  ipv4On(node: string, k: number): string {
+    return `10.10.${k}.${11 + this.index(node)}`;
+  }
+
+  /** The node's adapter on the k-th cluster network: Ethernet, Ethernet 2… */
+  adapterOn(k: number): string {
+    return k === 0 ? 'Ethernet' : `Ethernet ${k + 1}`;
+  }
+
+  /** The node's addresses on a cluster network, by name (the first network also has its IPv6 link-local one). */
+  addressesOn(node: string, network: string): string[] {
+    const k = this.clusterNetworks().findIndex((n) => n.name === network);
+    if (k < 0) return [];
+    return k === 0 ? [this.ipv4(node), this.ipv6(node)] : [this.ipv4On(node, k)];
   }
 
   /** The node's IPv6 link-local address (without its zone index). */

@@ -88,6 +88,7 @@ const CMDLET_CLASS: Record<string, string> = {
   'Get-ClusterParameter': 'GetClusterParameterCommand',
   'Get-ClusterQuorum': 'GetClusterQuorumSettingsCommand',
   'Get-ClusterNetworkInterface': 'GetClusterNetworkInterfaceCommand',
+  'Get-ClusterNetwork': 'GetClusterNetworkCommand',
   'Move-ClusterVirtualMachineRole': 'MoveClusterVirtualMachineRoleCommand',
   'Suspend-ClusterNode': 'SuspendClusterNodeCommand',
   'Resume-ClusterNode': 'ResumeClusterNodeCommand',

@@ -7,6 +7,7 @@ import { OperationError } from '../../../target.js';
 import { Terminating, wildcard, hasWildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
 import { WITNESS_RESOURCE } from '../witness.js';
+import type { LabWorld } from '../world.js';
 import {
   checkCluster,
   clusterObject,
@@ -165,6 +166,7 @@ export const clusterReads: Handlers = {
     }
   },
 
+  // One interface per node on each cluster network (the k-th: adapter world.adapterOn(k), subnet 10.10.k.0/24)
   'Get-ClusterNetworkInterface': (call) => {
     checkCluster(call);
     const { world } = call;
@@ -172,28 +174,43 @@ export const clusterReads: Handlers = {
     const names = call.strings('Name');
     const networks = call.strings('Network');
     for (const node of nodes) {
-      const name = `${node} - Ethernet`;
-      if (names && !names.some((p) => wildcard(p)(name))) continue;
-      if (networks && !networks.some((p) => wildcard(p)('Cluster Network 1'))) continue;
-      const member = world.sim.membership.isMember(node);
-      const running = world.sim.services.get(node)!.running;
-      call.output.push({
-        $type: 'ClusterNetworkInterface',
-        Name: name,
-        Node: node,
-        Adapter: 'Ethernet',
-        AdapterId: world.guid(`adapter/${node}`),
-        Address: world.ipv4(node),
-        Ipv4Addresses: [world.ipv4(node)],
-        Ipv6Addresses: [world.ipv6(node)],
-        DhcpEnabled: 0,
-        Description: '',
-        Id: world.guid(`interface/${node}`),
-        Network: { $type: 'ClusterNetwork', Name: 'Cluster Network 1', Address: '10.10.0.0', AddressMask: '255.255.255.0', Role: 'ClusterAndClient', State: 'Up', Id: world.guid('network/1'), Cluster: world.clusterName },
-        State: member ? 'Up' : running ? 'Unreachable' : 'Unavailable',
-        Cluster: world.clusterName,
+      world.clusterNetworks().forEach((network, k) => {
+        const adapter = world.adapterOn(k);
+        const name = `${node} - ${adapter}`;
+        if (names && !names.some((p) => wildcard(p)(name))) return;
+        if (networks && !networks.some((p) => wildcard(p)(network.name))) return;
+        const member = world.sim.membership.isMember(node);
+        const running = world.sim.services.get(node)!.running;
+        const ipv4 = k === 0 ? world.ipv4(node) : world.ipv4On(node, k);
+        call.output.push({
+          $type: 'ClusterNetworkInterface',
+          Name: name,
+          Node: node,
+          Adapter: adapter,
+          AdapterId: world.guid(k === 0 ? `adapter/${node}` : `adapter/${node}/${k}`),
+          Address: ipv4,
+          Ipv4Addresses: [ipv4],
+          Ipv6Addresses: k === 0 ? [world.ipv6(node)] : [],
+          DhcpEnabled: 0,
+          Description: '',
+          Id: world.guid(k === 0 ? `interface/${node}` : `interface/${node}/${k}`),
+          Network: clusterNetworkObject(world, k),
+          State: member ? 'Up' : running ? 'Unreachable' : 'Unavailable',
+          Cluster: world.clusterName,
+        });
       });
     }
+  },
+
+  // The cluster networks of the description: Name, Role (ClusterOnly is the cmdlet's Cluster = 1), Address, AddressMask
+  'Get-ClusterNetwork': (call) => {
+    checkCluster(call);
+    const { world } = call;
+    const names = call.strings('Name');
+    world.clusterNetworks().forEach((network, k) => {
+      if (names && !names.some((p) => wildcard(p)(network.name))) return;
+      call.output.push(clusterNetworkObject(world, k));
+    });
   },
 
   /**
@@ -267,4 +284,20 @@ function setGroupProperty(call: Call, property: string, value: unknown): void {
   let extra = world.groupExtra.get(ref.name);
   if (!extra) world.groupExtra.set(ref.name, (extra = new Map()));
   extra.set(name, typeof shown[name] === 'number' ? uint32(property, value) : value);
+}
+
+/** The k-th cluster network as Get-ClusterNetwork shows it (the first keeps the id it always had). */
+function clusterNetworkObject(world: LabWorld, k: number): Record<string, unknown> {
+  const network = world.clusterNetworks()[k]!;
+  const role = { ClusterAndClient: 'ClusterAndClient', ClusterOnly: 'Cluster', None: 'None' }[network.role];
+  return {
+    $type: 'ClusterNetwork',
+    Name: network.name,
+    Address: `10.10.${k}.0`,
+    AddressMask: '255.255.255.0',
+    Role: role,
+    State: 'Up',
+    Id: world.guid(k === 0 ? 'network/1' : `network/${k + 1}`),
+    Cluster: world.clusterName,
+  };
 }

@@ -28,7 +28,7 @@
         'ConvertTo-ClusterChaosLabDeserialized', 'Invoke-ClusterChaosLabFailoverClusters', 'Test-ClusterChaosLabOnNode'
         # FailoverClusters
         'Get-Cluster', 'Get-ClusterNode', 'Get-ClusterGroup', 'Get-ClusterResource', 'Get-ClusterParameter', 'Get-ClusterQuorum',
-        'Get-ClusterNetworkInterface', 'Move-ClusterVirtualMachineRole', 'Suspend-ClusterNode', 'Resume-ClusterNode',
+        'Get-ClusterNetworkInterface', 'Get-ClusterNetwork', 'Move-ClusterVirtualMachineRole', 'Suspend-ClusterNode', 'Resume-ClusterNode',
         'Stop-ClusterNode', 'Start-ClusterNode'
         # Hyper-V
         'Get-VM', 'Get-VMHardDiskDrive', 'Get-VMHost', 'Set-VMHost', 'Get-VMHostCluster', 'Get-VMHostSupportedVersion',

@@ -141,6 +141,25 @@ function Get-ClusterNetworkInterface {
     }
 }
 
+# docset/winserver2022-ps/FailoverClusters/Get-ClusterNetwork.md
+function Get-ClusterNetwork {
+    [CmdletBinding(DefaultParameterSetName = 'InputObject')]
+    [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterNetwork])]
+    param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [System.Collections.Specialized.StringCollection] $Name,
+        [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
+        [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
+        [string] $Cluster
+    )
+    process {
+        Invoke-ClusterChaosLabFailoverClusters -Cmdlet $PSCmdlet -Command 'Get-ClusterNetwork' -Parameters $PSBoundParameters
+    }
+}
+
 # docset/winserver2022-ps/FailoverClusters/Move-ClusterVirtualMachineRole.md
 function Move-ClusterVirtualMachineRole {
     [CmdletBinding()]
@@ -265,4 +284,4 @@ function Start-ClusterNode {
     }
 }
 
-Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterQuorum, Get-ClusterNetworkInterface, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode
+Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterQuorum, Get-ClusterNetworkInterface, Get-ClusterNetwork, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode

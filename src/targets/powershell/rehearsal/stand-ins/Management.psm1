@@ -196,8 +196,10 @@ function Test-Path {
     }
 }
 
-# reference/5.1/Microsoft.PowerShell.Management/Restart-Computer.md (the management host restarts a node; the
-# lab acts on -ComputerName <node> -Force, without -Wait, -AsJob or -Protocol)
+# The management host restarts a node (Windows PowerShell 5.1's syntax, which the module is written for; PowerShell
+# 7 on Linux has a Restart-Computer without -ComputerName). The lab acts on -ComputerName <node> -Force, without
+# -Wait, -AsJob or -Protocol.
+# reference/5.1/Microsoft.PowerShell.Management/Restart-Computer.md
 function Restart-Computer {
     [CmdletBinding(DefaultParameterSetName = 'DefaultSet', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     param(
