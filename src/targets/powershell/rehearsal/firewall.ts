@@ -111,13 +111,9 @@ export class Firewall {
 
   /** Bring the simulated network in line with the node's rules. */
   apply(node: string): void {
-    for (const listener of this.listeners) listener(node);
     this.cut(node, new Map(this.networks.map((n) => [n, this.blockedPeers(node, n)] as const)));
     for (const listener of this.listeners) listener(node);
   }
-
-  /** Told after every change of a node's rules or profiles (the lab's witness, witness.ts). */
-  readonly listeners: ((node: string) => void)[] = [];
 
   /** Told after every change of a node's rules or profiles (the lab's witness, witness.ts). */
   readonly listeners: ((node: string) => void)[] = [];
