@@ -3,6 +3,7 @@ import type { HeaderRecord, NodeObservation, ObserveRecord, OpRecord, TraceRecor
 import type { ReadRecord } from '../trace/reader.js';
 import { nodeClass, vmClass } from './classify.js';
 import { HostMemoryRule } from './host-memory.js';
+import { PlacementRules } from './placement-rules.js';
 import { noAutoStartVms } from '../trace/steady-state.js';
 import { coverageKey, declaredTransitions } from './coverage.js';
 import {
@@ -86,6 +87,8 @@ export class Checker {
 
   /** VMs a poll shows on a node fit in its memory (cluster.hostMemoryGB): src/check/host-memory.ts. */
   private readonly hostMemory: HostMemoryRule;
+  /** Where a failed-over VM restarts: preferred owners, anti-affinity (src/check/placement-rules.ts). */
+  private readonly placement: PlacementRules;
 
   /** The cluster's VMs, by name (a failed drain's stimuli reach the ones its value does not mention). */
   private readonly vmNames: readonly string[];
@@ -108,6 +111,7 @@ export class Checker {
     this.eventRules = new EventRules(this.settings.EventLogWithin! * 1000, this.settings.JoinTakesAtLeast! * 1000);
     this.migrations = new MigrationChecker(header, this.settings);
     this.hostMemory = new HostMemoryRule(header);
+    this.placement = new PlacementRules(header);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {
       entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: this.settings }, undefined));
@@ -146,6 +150,7 @@ export class Checker {
     switch (record.type) {
       case 'op':
         this.stats.ops++;
+        this.placement.op(record);
         this.op(record, quoted!);
         break;
       case 'observe':
@@ -296,7 +301,7 @@ export class Checker {
   private flushPoll(): void {
     if (!this.poll.length) return;
     const batch = this.poll.splice(0);
-    this.violations.push(...this.hostMemory.poll(batch));
+    this.violations.push(...this.hostMemory.poll(batch), ...this.placement.poll(batch));
     for (const vms of [false, true]) {
       for (const { rec, quoted } of batch) {
         if (this.tooMany) return;

@@ -91,4 +91,44 @@ describe('checker: placement', () => {
       expect(check(none).violations).to.deep.equal([]);
     });
   });
+
+  describe('where a failed-over VM restarts: preferred owners and anti-affinity', () => {
+    const vms: VmDescription[] = [
+      { name: 'db', owner: 'N2', storage: 'smb', memoryGB: 4, preferredOwners: ['N2', 'N3'] },
+      { name: 'sql1', owner: 'N2', storage: 'smb', memoryGB: 4, antiAffinityClassNames: ['sql'] },
+      { name: 'sql2', owner: 'N3', storage: 'smb', memoryGB: 4, antiAffinityClassNames: ['sql'] },
+    ];
+    /** N2 Down at 20 s; db and sql1 start where `db` and `sql1` say. */
+    function placed(db: string, sql1: string, edit: (b: TraceBuilder) => void = () => {}): CheckResult {
+      const b = failover(vms);
+      edit(b);
+      b.node('N2', 'Down').vm('db', 'Starting', { GroupState: 'Pending', OwnerNode: db }).vm('sql1', 'Starting', { GroupState: 'Pending', OwnerNode: sql1 });
+      b.polls(20_000, 24_000).vm('db', 'Running', { OwnerNode: db }).vm('sql1', 'Running', { OwnerNode: sql1 }).polls(25_000, 40_000);
+      return check(b);
+    }
+
+    it('passes VMs restarted on the next preferred owner and away from their anti-affinity class', () => {
+      expect(placed('N3', 'N1').violations).to.deep.equal([]);
+    });
+
+    it('fails a VM restarted past a preferred owner that was Up throughout, naming the node it should have had', () => {
+      const result = placed('N1', 'N1');
+      expect(result.violations.map((v) => v.rule)).to.deep.equal(['preferred-owner']);
+      const v = result.violations[0]!;
+      expect(v.entity).to.equal('vm/db');
+      expect(v.expected).to.equal('db restarted on N3, the next node after N2 in its node list (N2, N3, N1) that could take it');
+      expect(v.message).to.contain('N3 comes before N1 there and was Up throughout');
+    });
+
+    it('fails a VM placed with a VM of its anti-affinity class while another node was Up throughout', () => {
+      const result = placed('N3', 'N3');
+      expect(result.violations.map((v) => [v.rule, v.entity, v.observed])).to.deep.equal([['anti-affinity', 'vm/sql1', 'on N3 with sql2']]);
+      expect(result.violations[0]!.message).to.contain('N1 was Up throughout');
+    });
+
+    it('judges neither when the node that should have been chosen was not surely able (seen Paused before the failover)', () => {
+      const result = placed('N1', 'N3', (b) => b.node('N3', 'Paused').node('N1', 'Paused').poll(19_500).node('N3', 'Up').node('N1', 'Up'));
+      expect(result.violations.filter((v) => v.rule === 'preferred-owner' || v.rule === 'anti-affinity')).to.deep.equal([]);
+    });
+  });
 });

@@ -55,6 +55,10 @@ describe('sim: placement (priority, preferred owners, anti-affinity, host memory
     const plain = lab({ nodes: nodeNames(4), vms: [vm('db', 'N1', 4), vm('a', 'N3', 4), vm('b', 'N3', 4)] });
     await nodeLost(plain, 'N1');
     expect((await waitFor(plain, (q) => q.vms.db.State === 'Running', 60_000)).vms.db.OwnerNode).to.equal('N2');
+    // Defect preferred-owner-ignored: the same as without preferred owners
+    const ignored = lab({ nodes: nodeNames(4), vms, defects: ['preferred-owner-ignored'] });
+    await nodeLost(ignored, 'N1');
+    expect((await waitFor(ignored, (q) => q.vms.db.State === 'Running', 60_000)).vms.db.OwnerNode).to.equal('N2');
   });
 
   it('keeps anti-affined VMs apart where it can, and shares a node only when no other can take them', async () => {
@@ -68,6 +72,10 @@ describe('sim: placement (priority, preferred owners, anti-affinity, host memory
     const target = lab({ nodes: nodeNames(3), vms });
     await nodeLost(target, 'N1');
     expect((await waitFor(target, (q) => q.vms.sql1.State === 'Running', 60_000)).vms.sql1.OwnerNode).to.equal('N3');
+    // Defect anti-affinity-ignored: it joins sql2 on N2, which hosts the fewest VMs
+    const ignored = lab({ nodes: nodeNames(3), vms, defects: ['anti-affinity-ignored'] });
+    await nodeLost(ignored, 'N1');
+    expect((await waitFor(ignored, (q) => q.vms.sql1.State === 'Running', 60_000)).vms.sql1.OwnerNode).to.equal('N2');
     // N3 paused: nowhere else to go, so the two share N2 (soft anti-affinity, ClusterEnforcedAntiAffinity 0)
     const two = lab({ nodes: nodeNames(3), vms: vms.slice(0, 2) });
     await two.suspendNode('N3', { drain: false });

@@ -114,6 +114,14 @@ const catalogue = [
     name: 'no-auto-start-restarted',
     summary: 'A VM whose Priority is No Auto Start is restarted by a failover like any other',
   },
+  {
+    name: 'preferred-owner-ignored',
+    summary: "A failed-over or drained VM's preferred owners play no part in where it goes: it takes the node hosting the fewest VMs",
+  },
+  {
+    name: 'anti-affinity-ignored',
+    summary: 'AntiAffinityClassNames play no part in placement: a failed-over VM may join a VM of its class although another node could take it',
+  },
   { name: 'one-network-isolates', summary: 'Losing one cluster network cuts the heartbeats, although another network still carries them: the node is isolated' },
   { name: 'lm-network-no-fallback', summary: 'Live migrations keep to the first network of the preference order when it is lost, and fail, instead of taking the next' },
 ] as const;

@@ -131,7 +131,8 @@ export class Placement {
   /** Another group on `node` (hosted or arriving) shares one of the VM's AntiAffinityClassNames. */
   private antiAffined(vm: PlaceableVm, node: string): boolean {
     const mine = vm.configuration.antiAffinityClassNames ?? [];
-    if (!mine.length) return false;
+    // Defect anti-affinity-ignored: AntiAffinityClassNames play no part in placement
+    if (!mine.length || this.d.defects.has('anti-affinity-ignored')) return false;
     return this.d.vms.some(
       (o) =>
         o !== vm &&
@@ -141,6 +142,8 @@ export class Placement {
   }
 
   private preferred(vm: PlaceableVm): readonly string[] {
+    // Defect preferred-owner-ignored: the group's preferred owners play no part in placement
+    if (this.d.defects.has('preferred-owner-ignored')) return [];
     return (vm.configuration.preferredOwners ?? []).filter((n) => this.d.nodes.includes(n));
   }
 
