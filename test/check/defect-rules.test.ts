@@ -59,6 +59,13 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'witness-loss-stops-cluster': { experiment: 'witness-and-quorum', rule: 'node-membership', entity: /^node\/N[1-4]$/, observed: /^Down$/ },
   // the two kills at once cost quorum without the witness's vote: the killed nodes seen Down, not Isolated
   'witness-vote-ignored': { experiment: 'witness-and-quorum', rule: 'node-membership', entity: /^node\/N[1-4]$/, observed: /^Down$/ },
+  // the dead host Down at its removal under AlwaysIsolate: the cluster told it from an isolated one
+  'power-loss-fails-over-at-once': { experiment: 'power-loss', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Down$/ },
+  'dead-vm-reported-running': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(web01|sql01|app02)$/, observed: /^Running$/ },
+  // still reported Unmonitored on the dark N2 once it is Down, not restarted elsewhere
+  'no-failover-after-power-loss': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^UnreadableUnmonitored$/ },
+  // N3's VMs offline (saved) and starting elsewhere instead of moving live: seen only while restart-node runs
+  'restart-without-drain': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(app01|web02)$/, observed: /Starting|Offline/ },
 };
 
 describe('checker: each simulator defect is caught by the rule it breaks', function () {
