@@ -128,8 +128,8 @@ function storageFindings(cluster: Data, vms: unknown[], method: unknown[]): Find
         out.push({
           path: ['cluster', 'vms', i, 'volume'],
           at: 'value',
-          expected: `a ${kind} volume (the VM's storage is ${String(vm.storage)})`,
-          found: `${describeValue(vm.volume)}, a ${String(volume.kind)} volume`,
+          expected: `${kind === 'smb' ? 'an smb share' : 'a csv volume'} (the VM's storage is ${String(vm.storage)})`,
+          found: `${describeValue(vm.volume)}, ${volume.kind === 'smb' ? 'an smb share' : `a ${String(volume.kind)} volume`}`,
           hint: 'A csv-block VM is on a csv volume, an smb VM on an smb share: change the VM\'s storage or its volume.',
         });
       }

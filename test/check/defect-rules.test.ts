@@ -66,6 +66,14 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'no-failover-after-power-loss': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^UnreadableUnmonitored$/ },
   // N3's VMs offline (saved) and starting elsewhere instead of moving live: seen only while restart-node runs
   'restart-without-drain': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(app01|web02)$/, observed: /Starting|Offline/ },
+  // web02 still Running after N2 lost its path to the share: never paused
+  'storage-loss-not-paused': { experiment: 'storage-failure', rule: 'clustered-vm', entity: /^vm\/web02$/, observed: /^Running$/ },
+  // web02 still PausedCritical once N2's path to the share is back
+  'no-resume-after-storage': { experiment: 'storage-failure', rule: 'clustered-vm', entity: /^vm\/web02$/, observed: /^PausedCritical$/ },
+  // sql01 paused on N1, in redirected access to CSV1, which it still reaches
+  'redirected-access-pauses-vm': { experiment: 'storage-failure', rule: 'clustered-vm', entity: /^vm\/sql01$/, observed: /^PausedCritical$/ },
+  // sql01 still PausedCritical a minute after its pause, its AutomaticCriticalErrorActionTimeout
+  'critical-timeout-ignored': { experiment: 'storage-failure', rule: 'clustered-vm', entity: /^vm\/sql01$/, observed: /^PausedCritical$/ },
 };
 
 describe('checker: each simulator defect is caught by the rule it breaks', function () {

@@ -46,6 +46,17 @@ export const SAMPLE_SCRIPTS: readonly SampleScript[] = [
   { name: 'restoreNetwork', builder: 'restoreNetwork', script: () => scripts.restoreNetwork(a, 'N2', tag) },
   { name: 'failWitness', builder: 'failWitness', script: () => scripts.failWitness(a, { healAfterMs: 60_000, tag }) },
   { name: 'restoreWitness', builder: 'restoreWitness', script: () => scripts.restoreWitness(a, tag) },
+  {
+    name: 'failStorage (one node, CSV)',
+    builder: 'failStorage',
+    script: () => scripts.failStorage(a, { nodes: ['N2'], storage: 'CSV1', addresses: ['10.0.5.10'], port: 3260, key: 'v1', healAfterMs: 60_000, tag }),
+  },
+  {
+    name: 'failStorage (every node, share)',
+    builder: 'failStorage',
+    script: () => scripts.failStorage(a, { nodes: ['N1', nonAscii], storage: String.raw`\\fs01\vms`, addresses: ['10.0.5.20'], port: 445, key: 'v2', healAfterMs: 60_000, tag }),
+  },
+  { name: 'restoreStorage', builder: 'restoreStorage', script: () => scripts.restoreStorage(a, { nodes: ['N1', 'N2'], key: 'v1', tag }) },
   { name: 'liveMigrate', builder: 'liveMigrate', script: () => scripts.liveMigrate(a, 'web01', 'N3') },
   { name: 'liveMigrate (SMB)', builder: 'liveMigrate', script: () => scripts.liveMigrate(a, nonAscii, 'N3', { transport: 'SMB' }) },
   { name: 'cancelLiveMigration', builder: 'cancelLiveMigration', script: () => scripts.cancelLiveMigration(a, 'web01') },

@@ -67,6 +67,11 @@ const BUILDERS: Record<ScriptOp, (n: Names) => string[]> = {
   'restore-network': (n) => [scripts.restoreNetwork({ cluster: n.cluster }, n.node, TAG)],
   'fail-witness': (n) => [scripts.failWitness({ cluster: n.cluster }, { healAfterMs: 60_000, tag: TAG })],
   'restore-witness': (n) => [scripts.restoreWitness({ cluster: n.cluster }, TAG)],
+  'fail-storage': (n) => [
+    scripts.failStorage({ cluster: n.cluster }, { nodes: [n.node], storage: 'CSV1', addresses: ['10.0.5.10'], port: 3260, key: 'v1', healAfterMs: 60_000, tag: TAG }),
+    scripts.failStorage({ cluster: n.cluster }, { nodes: [n.node, ...n.peers], storage: String.raw`\\fs01\vms`, addresses: ['10.0.5.20', 'fd00::20'], port: 445, key: 'v2', healAfterMs: 60_000, tag: TAG }),
+  ],
+  'restore-storage': (n) => [scripts.restoreStorage({ cluster: n.cluster }, { nodes: [n.node, ...n.peers], key: 'v1', tag: TAG })],
   'live-migrate': (n) => [scripts.liveMigrate({ cluster: n.cluster }, n.vm, n.node), scripts.liveMigrate({ cluster: n.cluster }, n.vm, n.node, { transport: 'SMBDirect' })],
   'cancel-live-migration': (n) => [scripts.cancelLiveMigration({ cluster: n.cluster }, n.vm)],
   'suspend-node': (n) => [scripts.suspendNode({ cluster: n.cluster }, n.node, { drain: false }), scripts.suspendNode({ cluster: n.cluster }, n.node, { drain: true, transport: 'Compression' })],

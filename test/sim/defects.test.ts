@@ -40,6 +40,10 @@ describe('sim: defect profiles', () => {
       'short-blackout-20417',
       'spurious-isolation-event',
       'migration-pauses-vm',
+      'storage-loss-not-paused',
+      'no-resume-after-storage',
+      'redirected-access-pauses-vm',
+      'critical-timeout-ignored',
       'recovery-ignores-failure-count',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');

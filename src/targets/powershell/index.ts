@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../trace/records.js';
+import type { ClusterDescription, LiveMigrationTransport, Millis, StorageDescription } from '../../trace/records.js';
+import { volumesOf } from '../../trace/storage.js';
 import {
   OperationError,
   OperationUnknownError,
@@ -87,6 +88,8 @@ const build = {
   restoreNetwork: refusing(scripts.restoreNetwork),
   failWitness: refusing(scripts.failWitness),
   restoreWitness: refusing(scripts.restoreWitness),
+  failStorage: refusing(scripts.failStorage),
+  restoreStorage: refusing(scripts.restoreStorage),
   liveMigrate: refusing(scripts.liveMigrate),
   cancelLiveMigration: refusing(scripts.cancelLiveMigration),
   suspendNode: refusing(scripts.suspendNode),
@@ -461,14 +464,48 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.restoreNetwork(this.address, this.node(node), this.options.runTag));
   }
 
+  /**
+   * Firewall rules on the node (fail-storage-path) or on every node (fail-storage) blocking the volume's storage
+   * traffic — TCP 3260 (iSCSI) to a CSV's target portals, TCP 445 (SMB) to a share's file server — at the addresses
+   * the experiment gives the volume (cluster.storage[].address), with a dead-man task on each node (Storage.ps1).
+   */
   async failStorage(storage: string, options: { node?: string; healAfterMs: number }): Promise<void> {
-    if (options.node !== undefined) this.node(options.node);
-    throw new OperationError(`fail-storage of ${storage} is not implemented on the PowerShell target yet; nothing was changed`);
+    const { volume, key } = this.volume(storage);
+    const nodes = options.node !== undefined ? [this.node(options.node)] : [...this.options.description.nodes];
+    if (!volume.address?.length) {
+      throw new OperationError(
+        `the volume ${volume.name} has no address in the experiment's cluster.storage: on a real cluster fail-storage blocks its traffic ` +
+          `(${volume.kind === 'csv' ? "TCP 3260 to the CSV's iSCSI target portals" : "TCP 445 to the share's file server"}), so it needs ` +
+          `address: [<IP>, …] there; nothing was changed`,
+      );
+    }
+    await this.acknowledged(
+      build.failStorage(this.address, {
+        nodes,
+        storage: volume.name,
+        addresses: volume.address,
+        port: volume.kind === 'csv' ? 3260 : 445,
+        key,
+        healAfterMs: Math.round(options.healAfterMs),
+        tag: this.options.runTag,
+      }),
+    );
   }
 
   async restoreStorage(storage: string, options: { node?: string } = {}): Promise<void> {
-    if (options.node !== undefined) this.node(options.node);
-    void storage;
+    const { key } = this.volume(storage);
+    const nodes = options.node !== undefined ? [this.node(options.node)] : [...this.options.description.nodes];
+    await this.acknowledged(build.restoreStorage(this.address, { nodes, key, tag: this.options.runTag }));
+  }
+
+  /** The volume as the description names it, and its key in rule and task names (`v<n>`, its place among the volumes). */
+  private volume(storage: string): { volume: StorageDescription; key: string } {
+    const volumes = volumesOf(this.options.description);
+    const i = volumes.findIndex((v) => v.name === storage);
+    if (i < 0) {
+      throw new OperationError(`no volume ${JSON.stringify(storage)} in the experiment's cluster ${this.options.cluster} (volumes: ${volumes.map((v) => v.name).join(', ') || 'none'}); nothing was sent`);
+    }
+    return { volume: volumes[i]!, key: `v${i + 1}` };
   }
 
   async failWitness(options: { healAfterMs?: Millis }): Promise<void> {

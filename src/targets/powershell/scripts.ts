@@ -39,6 +39,8 @@ export const SCRIPT_OPS = [
   'restore-network',
   'fail-witness',
   'restore-witness',
+  'fail-storage',
+  'restore-storage',
   'live-migrate',
   'cancel-live-migration',
   'suspend-node',
@@ -245,6 +247,57 @@ export function failWitness(a: ClusterAddress, options: { healAfterMs: number; t
 /** Remove fail-witness's rules and heal tasks from every node; nothing to remove is fine. */
 export function restoreWitness(a: ClusterAddress, tag: string): string {
   return call('restore-witness', 'Connect-ClusterChaosWitness', a, [['Tag', runTag(tag)]]);
+}
+
+export interface FailStorageOptions {
+  /** The nodes whose storage traffic is blocked: one (fail-storage-path) or every node (fail-storage). */
+  nodes: readonly string[];
+  /** The volume's name, for the rules' display name and the answer. */
+  storage: string;
+  /** Where its traffic goes (cluster.storage[].address): iSCSI target portals, the file server. */
+  addresses: readonly string[];
+  /** TCP 3260 (iSCSI, a CSV's block storage) or 445 (SMB, a share). */
+  port: number;
+  /** Letters and digits naming the volume in its rules and heal task (`<tag>-storage-<key>-…`). */
+  key: string;
+  healAfterMs: number;
+  tag: string;
+}
+
+/**
+ * Take a shared volume away from some nodes (Storage.ps1): on each a dead-man task (`<tag>-storage-<key>-heal`)
+ * first, then an outbound Block rule (group = tag) for TCP `port` to the volume's addresses, checked in the
+ * ActiveStore; a node where that fails has it undone there and on the nodes done before.
+ */
+export function failStorage(a: ClusterAddress, o: FailStorageOptions): string {
+  return call('fail-storage', 'Disconnect-ClusterChaosStorage', a, [
+    ['Node', names('node', o.nodes)],
+    ['Storage', name('storage name', o.storage)],
+    ['Address', names('storage address', o.addresses)],
+    ['Port', storagePort(o.port)],
+    ['Key', storageKey(o.key)],
+    ['HealAfterMs', positiveMs('healAfterMs', o.healAfterMs)],
+    ['Tag', runTag(o.tag)],
+  ]);
+}
+
+/** Remove fail-storage's rules and heal task for the volume `key` from the nodes; nothing to remove is fine. */
+export function restoreStorage(a: ClusterAddress, o: { nodes: readonly string[]; key: string; tag: string }): string {
+  return call('restore-storage', 'Connect-ClusterChaosStorage', a, [
+    ['Node', names('node', o.nodes)],
+    ['Key', storageKey(o.key)],
+    ['Tag', runTag(o.tag)],
+  ]);
+}
+
+function storagePort(port: number): string {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UnsafeValueError(`a TCP port must be a whole number from 1 to 65535, got ${port}`, port);
+  return psInteger(port);
+}
+
+function storageKey(key: string): string {
+  if (typeof key !== 'string' || !/^[A-Za-z0-9]{1,20}$/.test(key)) throw new UnsafeValueError(`a storage key must be 1 to 20 letters or digits, got ${JSON.stringify(key)}`, key);
+  return psString(key);
 }
 
 export interface TransportOption {

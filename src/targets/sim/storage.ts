@@ -49,10 +49,13 @@ export class SharedStorage {
     return [...this.volumes.keys()];
   }
 
-  /** Lose the volume for every node, or (`node`) that node's path to it; it heals after `healAfterMs`. */
-  fail(volume: string, node: string | undefined, healAfterMs: number): void {
+  /**
+   * Lose the volume for every node, or (`node`) that node's path to it; it heals after `healAfterMs` (absent: when
+   * restored, as the rehearsal lab does once the firewall rules that cut it are gone).
+   */
+  fail(volume: string, node: string | undefined, healAfterMs?: number): void {
     this.volume(volume);
-    const heal = this.d.clock.after(healAfterMs, () => this.restore(volume, node));
+    const heal = healAfterMs === undefined ? undefined : this.d.clock.after(healAfterMs, () => this.restore(volume, node));
     if (node === undefined) {
       this.lost.get(volume)?.cancel();
       this.lost.set(volume, heal);

@@ -24,6 +24,8 @@
         'Connect-ClusterChaosNetwork'
         'Disconnect-ClusterChaosWitness'
         'Connect-ClusterChaosWitness'
+        'Disconnect-ClusterChaosStorage'
+        'Connect-ClusterChaosStorage'
         'Move-ClusterChaosVm'
         'Stop-ClusterChaosMigration'
         'Suspend-ClusterChaosNode'

@@ -9,8 +9,9 @@ function Get-ClusterChaosResidue {
     { nodes: [{Name, State, StatusInformation: string[], DrainStatus}], firewallRules: string[],
       tasks: string[], settings: { <name>: <integer> | null }, unchecked: string[],
       services: [{node, status, startType}], transports: [{node, transport}] }
-    firewallRules and tasks as '<node>/<name>' (the tag's rules; the tag's heal task and the hold-down's
-    lift task); unchecked: the nodes that could not be asked.
+    firewallRules and tasks as '<node>/<name>' (the tag's rules; the tag's heal tasks - isolate-network's,
+    fail-witness's, fail-storage's per volume - and the hold-down's lift task); unchecked: the nodes that could
+    not be asked.
     #>
     [CmdletBinding()]
     param(
@@ -27,7 +28,7 @@ function Get-ClusterChaosResidue {
             $WarningPreference = 'SilentlyContinue'
             $ProgressPreference = 'SilentlyContinue'
             $rules = [string[]]@(Get-NetFirewallRule -Group $tag -ErrorAction SilentlyContinue | Where-Object { $_.Group -eq $tag } | ForEach-Object { [string]$_.Name })
-            $tasks = [string[]]@(foreach ($taskName in @(($tag + '-heal'), ($tag + '-witness-heal'), 'clusterchaos-clussvc-holddown')) {
+            $tasks = [string[]]@(foreach ($taskName in @(($tag + '-heal'), ($tag + '-witness-heal'), ($tag + '-storage-*-heal'), 'clusterchaos-clussvc-holddown')) {
                     Get-ScheduledTask -TaskName $taskName -ErrorAction SilentlyContinue | ForEach-Object { [string]$_.TaskName }
                 })
             $service = Get-Service -Name clussvc -ErrorAction SilentlyContinue

@@ -3,6 +3,7 @@
  * names, addresses and clocks, and the per-node stores the stand-in commands read and change.
  */
 import { LabWitness } from './witness.js';
+import { LabStorage } from './storage.js';
 import { createHash } from 'node:crypto';
 import { SimCluster } from '../../sim/cluster.js';
 import type { ClusterNetworkDescription, LiveMigrationTransport } from '../../../trace/records.js';
@@ -42,6 +43,8 @@ export class LabWorld {
   readonly events = new EventStore();
   readonly firewall: Firewall;
   readonly witness: LabWitness;
+  /** The shared volumes' paths, cut by the nodes' firewall rules (fail-storage, fail-storage-path). */
+  readonly storage: LabStorage;
   readonly tasks: TaskScheduler;
   readonly hosts = new Map<string, HostSettings>();
   readonly unreachable = new Set<string>();
@@ -87,6 +90,12 @@ export class LabWorld {
       restore: () => this.sim.witness.restore(),
     });
     this.firewall.listeners.push(() => this.witness.apply());
+    // The shared volumes: a node's path is cut while its firewall blocks the volume's iSCSI or SMB traffic
+    this.storage = new LabStorage(o.cluster, this.nodes, this.firewall, {
+      fail: (volume, node) => this.sim.storage.fail(volume, node),
+      restore: (volume, node) => this.sim.storage.restore(volume, node),
+    });
+    this.firewall.listeners.push(() => this.storage.apply());
     this.tasks = new TaskScheduler({
       co: this.co,
       virtualTime: (node, epochMs) => epochMs - this.epochMs - this.skew(node),
