@@ -32,8 +32,6 @@ const on = (args: Record<string, unknown>, type: string, label: string, extra: R
 const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   // Stop-Process -Name clussvc -Force: an ungraceful exit of the Cluster Service
   'kill-clussvc': (args) => [on(args, 'clussvc.crashed', 'kill-clussvc')],
-  // Stop-ClusterNode: a graceful stop, which drains the node first
-  'stop-node': (args) => [on(args, 'node.stopping', 'stop-node')],
   // Start-ClusterNode [-ClearQuarantine]
   'start-node': (args) => [
     ...(args.clearQuarantine === true ? [on(args, 'quarantine.cleared', 'start-node -ClearQuarantine')] : []),
@@ -129,6 +127,12 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   'revert:drain-node': {
     ok: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
     info: ({ args }) => [on(args, 'node.resumed', 'revert of drain-node')],
+  },
+  // Stop-ClusterNode: a graceful stop, which drains the node first. It acts from its invoke, as a drain does: the
+  // runner polls while it runs, and a real Stop-ClusterNode returns only once the drain is done and the service
+  // stopped (the node is seen Paused, its VMs leaving, before the completion line)
+  'stop-node': {
+    invoke: ({ args }) => [on(args, 'node.stopping', 'stop-node')],
   },
   // Resume-ClusterNode [-Failback Immediate]: the node is Up again at once, and takes roles [PSDOC-RESUME]; with
   // failback its drained VMs then live-migrate back while the operation runs (the value lists the moves). The

@@ -121,8 +121,11 @@ export const EVENTS_EVERY_MS = 5_000;
  */
 export interface TargetClock {
   epochMs(): number;
-  sleep(ms: Millis): Promise<void>;
+  /** Wait `ms`, or until `signal` aborts (then at once). */
+  sleep(ms: Millis, signal?: AbortSignal): Promise<void>;
   after(ms: Millis, callback: () => Promise<void>): { cancel(): void };
+  /** Run activities at once (Target.concurrently); absent: Promise.allSettled, as on the wall clock. */
+  concurrently?<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
 }
 
 /** The real clock: Date.now() at the start, then a monotonic timer (a clock step mid-run does not move our times). */
@@ -131,7 +134,17 @@ export function wallClock(): TargetClock {
   const startPerf = performance.now();
   return {
     epochMs: () => startEpoch + (performance.now() - startPerf),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+      }),
     after(ms, callback) {
       const timer = setTimeout(() => void callback(), ms);
       return { cancel: () => clearTimeout(timer) };
@@ -139,8 +152,12 @@ export function wallClock(): TargetClock {
   };
 }
 
-/** The round trips of one session (`main` for every operation; `side` to cancel a migration while main waits for it). */
-export type SessionRole = 'main' | 'side';
+/**
+ * The round trips of one session: `main` for polls, reads and short operations; `side` to cancel a migration
+ * while it runs; `op-<n>` for an operation that runs long (a live migration, a drain, a failback,
+ * Stop-ClusterNode), one session each while in flight, so that the polls go on in `main` meanwhile.
+ */
+export type SessionRole = 'main' | 'side' | `op-${number}`;
 
 export interface PowerShellTargetOptions {
   /** The cluster's name (`-Cluster`). */
@@ -200,6 +217,9 @@ export class PowerShellTarget implements Target {
   private readonly session: ScriptRunner;
   /** A second session, made when needed, for what cannot wait behind the first (cancelling a migration). */
   private side: ScriptRunner | undefined;
+  /** The sessions of long operations (`op-<n>`), and those of them not in use now. */
+  private readonly opSessions: ScriptRunner[] = [];
+  private readonly idleOps: ScriptRunner[] = [];
   private readonly makeRunner: (role: SessionRole) => ScriptRunner;
   private credential: Promise<Credential | undefined> | undefined;
   private lastPoll: Poll | undefined;
@@ -255,10 +275,19 @@ export class PowerShellTarget implements Target {
     return this.clock.epochMs() + this.skippedMs;
   }
 
-  async sleep(ms: Millis): Promise<void> {
-    if (!(ms > 0)) return;
+  async sleep(ms: Millis, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!(ms > 0) || options.signal?.aborted) return;
     if (this.options.instantSleep) this.skippedMs += ms;
-    else await this.clock.sleep(ms);
+    else await this.clock.sleep(ms, options.signal);
+  }
+
+  /**
+   * Activities at once: the polls of the runner in `main` while a long operation waits in a session of its own
+   * (`op-<n>`); on the lab's clock each is a participant of the co-simulation.
+   */
+  concurrently<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    if (this.clock.concurrently) return this.clock.concurrently(activities);
+    return Promise.allSettled(activities.map((a) => a()));
   }
 
   /**
@@ -410,7 +439,7 @@ export class PowerShellTarget implements Target {
 
   async stopClusterNode(node: string): Promise<void> {
     // Stop-ClusterNode drains the node's roles first: it may take as long as a drain.
-    await this.acknowledged(build.stopClusterNode(this.address, this.node(node)), this.longTimeoutMs);
+    await this.acknowledged(build.stopClusterNode(this.address, this.node(node)), this.longTimeoutMs, 'long');
   }
 
   async startClusterNode(node: string, options: { clearQuarantine?: boolean } = {}): Promise<void> {
@@ -531,7 +560,7 @@ export class PowerShellTarget implements Target {
     const script = build.liveMigrate(this.address, v, target, transport ? { transport } : {});
     const limit = options.timeoutMs;
     const asFar = (): LiveMigrationValue => ({ vm: v, source: this.ownerOf(v), target, ...(transport ? { transport } : {}) });
-    const move = this.run(script, limit !== undefined ? { timeoutMs: limit + this.timeoutMs } : { timeoutMs: this.longTimeoutMs }).then((output) => {
+    const move = this.runLong(script, limit !== undefined ? { timeoutMs: limit + this.timeoutMs } : { timeoutMs: this.longTimeoutMs }).then((output) => {
       const m = parseLiveMigration(output, 'live-migrate');
       // a host left on the transport under test is residue, not a failed migration (review R13)
       for (const e of m.restoreErrors) this.options.log.warn(`live migration of ${v}: a host's own transport could not be put back: ${e}`);
@@ -638,7 +667,7 @@ export class PowerShellTarget implements Target {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.session.close(), this.side?.close()]);
+    await Promise.all([this.session.close(), this.side?.close(), ...this.opSessions.map((s) => s.close())]);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -654,7 +683,7 @@ export class PowerShellTarget implements Target {
   }
 
   private async drainedBy(script: string, op: 'suspend-node' | 'resume-node', node: string, timeoutMs: Millis | undefined): Promise<ReturnType<typeof parseDrain>> {
-    const output = await this.run(script, { timeoutMs: timeoutMs !== undefined ? timeoutMs * 2 + this.timeoutMs : this.longTimeoutMs }).catch((e: unknown) => {
+    const output = await this.runLong(script, { timeoutMs: timeoutMs !== undefined ? timeoutMs * 2 + this.timeoutMs : this.longTimeoutMs }).catch((e: unknown) => {
       // a failure's value says how far the drain got (what the module adds, restoreErrors, is in the message)
       if ((e instanceof OperationError || e instanceof OperationUnknownError) && (e.value as { node?: unknown } | undefined)?.node === undefined) {
         const value: DrainValue = { node, totalMs: 0, migrations: [] };
@@ -665,9 +694,28 @@ export class PowerShellTarget implements Target {
     return parseDrain(output, op);
   }
 
-  private async acknowledged(script: string, timeoutMs?: Millis): Promise<Record<string, unknown>> {
+  private async acknowledged(script: string, timeoutMs?: Millis, session: 'main' | 'long' = 'main'): Promise<Record<string, unknown>> {
     const op = scripts.scriptOp(script) ?? 'script';
-    return parseAcknowledgement(await this.run(script, timeoutMs !== undefined ? { timeoutMs } : {}), op);
+    const extra = timeoutMs !== undefined ? { timeoutMs } : {};
+    return parseAcknowledgement(await (session === 'long' ? this.runLong(script, extra) : this.run(script, extra)), op);
+  }
+
+  /**
+   * One round trip of an operation that runs long, in a session of its own (`op-<n>`, made when none is free,
+   * kept for the next), so that the main session stays free for the polls that observe it (issue 14 item 6).
+   */
+  private async runLong(script: string, extra: Omit<ScriptRequest, 'op' | 'script'> = {}): Promise<string> {
+    let session = this.idleOps.pop();
+    if (!session) {
+      const role: SessionRole = `op-${this.opSessions.length + 1}`;
+      session = this.makeRunner(role);
+      this.opSessions.push(session);
+    }
+    try {
+      return await session.run({ op: scripts.scriptOp(script) ?? 'script', script, ...extra });
+    } finally {
+      this.idleOps.push(session);
+    }
   }
 
   /** One round trip. A read that fails is a PowerShellReadError (an error to report, not an outcome). */

@@ -68,6 +68,7 @@ export class CoSimulation {
   private readonly caller = new AsyncLocalStorage<string>();
   private seq = 0;
   private timers = 0;
+  private activities = 0;
   private scheduled = false;
   private closed = false;
 
@@ -162,9 +163,13 @@ export class CoSimulation {
     });
   }
 
-  /** The caller waits `ms` of virtual time. */
-  async sleep(ms: number): Promise<void> {
-    await this.wait(this.current(), { ms });
+  /** The caller waits `ms` of virtual time, or until `signal` aborts (then at once). */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.wait(this.current(), { ms, ...(signal ? { signal } : {}) });
+    } catch (e) {
+      if (!(e instanceof WaitAbandonedError && signal?.aborted)) throw e;
+    }
   }
 
   /** The caller waits while `process` runs `work` (except while its requests wait here). */
@@ -176,6 +181,34 @@ export class CoSimulation {
       return await work();
     } finally {
       this.release(process);
+      this.unpark(caller);
+    }
+  }
+
+  /**
+   * Run `activities` at once (Target.concurrently: a parallel block's branches, a step and the polls observing
+   * it), each as a participant of its own while its promise is pending, as a timer's callback is; the caller
+   * waits meanwhile. So when one activity's sleep ends, the clock stands still until that activity waits again
+   * (a round trip, a sleep), even while another one's migration waits in a PowerShell process.
+   */
+  async concurrently<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    const caller = this.current();
+    this.park(caller);
+    try {
+      return await Promise.allSettled(
+        activities.map((activity) => {
+          const id = `activity-${++this.activities}`;
+          this.hold(id);
+          let settled: Promise<T>;
+          try {
+            settled = this.caller.run(id, activity);
+          } catch (e) {
+            settled = Promise.reject(e);
+          }
+          return settled.finally(() => this.release(id));
+        }),
+      );
+    } finally {
       this.unpark(caller);
     }
   }

@@ -113,9 +113,14 @@ export class Lab {
     return this.world.clockOf(null);
   }
 
-  /** The caller (the driver, or a timer inside its callback) waits `ms` of virtual time. */
-  sleep(ms: number): Promise<void> {
-    return this.world.co.sleep(ms);
+  /** The caller (the driver, or a timer inside its callback) waits `ms` of virtual time, or until `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.world.co.sleep(ms, signal);
+  }
+
+  /** Activities at once, each a participant of its own (CoSimulation.concurrently). */
+  concurrently<T>(activities: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return this.world.co.concurrently(activities);
   }
 
   /** Run `callback` after `ms` of virtual time, as a participant of its own while its promise is pending. */

@@ -86,7 +86,8 @@ export async function createRehearsalTarget(o: RehearsalOptions): Promise<Rehear
   });
   const clock: TargetClock = {
     epochMs: () => lab.epochMs(),
-    sleep: (ms) => lab.sleep(ms),
+    sleep: (ms, signal) => lab.sleep(ms, signal),
+    concurrently: (activities) => lab.concurrently(activities),
     after: (ms, callback) => lab.timer(ms, callback),
   };
   // The lab's BMCs take any user and password: a credential the allowlist names but the environment lacks
