@@ -75,6 +75,20 @@ export function stepScripts(experiment: Experiment, step: FaultStep, tag: string
     }
     case 'restart-node':
       return { inject: scripts.restartNode(a, node, typeof p.timeout === 'number' ? p.timeout : DEFAULT_RESTART_TIMEOUT_MS) };
+    case 'fail-storage-path':
+    case 'fail-storage': {
+      const storage = String(p.storage);
+      const target = scripts.storageTarget(experiment.cluster, storage);
+      if (!target) throw new Error(`${step.fault}: no volume ${JSON.stringify(storage)} in the experiment's cluster`);
+      if (!target.volume.address?.length) throw new Error(`${step.fault}: the volume ${storage} has no address in cluster.storage, which a real cluster needs (the traffic to block)`);
+      const nodes = step.fault === 'fail-storage' ? experiment.cluster.nodes : [node];
+      const what = target.port === 3260 ? 'iSCSI (TCP 3260)' : 'SMB (TCP 445)';
+      return {
+        inject: scripts.failStorage(a, { nodes, storage, addresses: target.volume.address, port: target.port, key: target.key, healAfterMs: p.duration as number, tag }),
+        revert: scripts.restoreStorage(a, { nodes, key: target.key, tag }),
+        note: `${what} to ${target.volume.address.join(', ')} blocked on ${nodes.join(', ')}; the scheduled task on each removes the rule after ${(p.duration as number) / 1000} s even if clusterchaos dies (dead-man revert)`,
+      };
+    }
     default:
       throw new Error(`${step.fault}: the PowerShell target has no script for this fault`);
   }

@@ -499,7 +499,7 @@ export class PowerShellTarget implements Target {
    * the experiment gives the volume (cluster.storage[].address), with a dead-man task on each node (Storage.ps1).
    */
   async failStorage(storage: string, options: { node?: string; healAfterMs: number }): Promise<void> {
-    const { volume, key } = this.volume(storage);
+    const { volume, key, port } = this.volume(storage);
     const nodes = options.node !== undefined ? [this.node(options.node)] : [...this.options.description.nodes];
     if (!volume.address?.length) {
       throw new OperationError(
@@ -513,7 +513,7 @@ export class PowerShellTarget implements Target {
         nodes,
         storage: volume.name,
         addresses: volume.address,
-        port: volume.kind === 'csv' ? 3260 : 445,
+        port,
         key,
         healAfterMs: Math.round(options.healAfterMs),
         tag: this.options.runTag,
@@ -527,14 +527,14 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.restoreStorage(this.address, { nodes, key, tag: this.options.runTag }));
   }
 
-  /** The volume as the description names it, and its key in rule and task names (`v<n>`, its place among the volumes). */
-  private volume(storage: string): { volume: StorageDescription; key: string } {
-    const volumes = volumesOf(this.options.description);
-    const i = volumes.findIndex((v) => v.name === storage);
-    if (i < 0) {
-      throw new OperationError(`no volume ${JSON.stringify(storage)} in the experiment's cluster ${this.options.cluster} (volumes: ${volumes.map((v) => v.name).join(', ') || 'none'}); nothing was sent`);
+  /** The volume as the description names it, its key in rule and task names and its port (scripts.storageTarget). */
+  private volume(storage: string): { volume: StorageDescription; key: string; port: number } {
+    const found = scripts.storageTarget(this.options.description, storage);
+    if (!found) {
+      const names = volumesOf(this.options.description).map((v) => v.name);
+      throw new OperationError(`no volume ${JSON.stringify(storage)} in the experiment's cluster ${this.options.cluster} (volumes: ${names.join(', ') || 'none'}); nothing was sent`);
     }
-    return { volume: volumes[i]!, key: `v${i + 1}` };
+    return found;
   }
 
   async failWitness(options: { healAfterMs?: Millis }): Promise<void> {

@@ -12,7 +12,8 @@
  * what PowerShell receives does not depend on the console's code page (review R9). The module answers with
  * one framed JSON line (parse.ts); what the function does is in its file (module/README.md lists them).
  */
-import type { LiveMigrationTransport } from '../../trace/records.js';
+import type { ClusterDescription, LiveMigrationTransport, StorageDescription } from '../../trace/records.js';
+import { volumesOf } from '../../trace/storage.js';
 import { UnsafeValueError, findUnsafeCharacter, psBool, psInteger, psString } from './quote.js';
 
 /** How a script reaches the cluster. */
@@ -288,6 +289,18 @@ export function restoreStorage(a: ClusterAddress, o: { nodes: readonly string[];
     ['Key', storageKey(o.key)],
     ['Tag', runTag(o.tag)],
   ]);
+}
+
+/**
+ * What fail-storage blocks for a volume of the description: its key in rule and task names (`v<n>`, its place among
+ * the cluster's volumes) and its port (3260: a CSV's iSCSI; 445: a share's SMB); undefined for no such volume.
+ */
+export function storageTarget(cluster: Pick<ClusterDescription, 'storage' | 'vms'>, storage: string): { volume: StorageDescription; key: string; port: number } | undefined {
+  const volumes = volumesOf(cluster);
+  const i = volumes.findIndex((v) => v.name === storage);
+  if (i < 0) return undefined;
+  const volume = volumes[i]!;
+  return { volume, key: `v${i + 1}`, port: volume.kind === 'csv' ? 3260 : 445 };
 }
 
 function storagePort(port: number): string {
