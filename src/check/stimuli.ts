@@ -163,6 +163,12 @@ const networkFaults: Record<string, (args: Record<string, unknown>, cluster: Clu
     return [on(args, 'network.cut', label, { healAfterMs: Number(args.duration), heartbeatsLeft: heartbeatsSurvive(cluster, lost) })];
   },
   'revert:isolate-network': (args) => [on(args, 'network.healed', 'restore-network')],
+  // The quorum witness lost (and given back): no node and no VM changes. With every node up the nodes hold
+  // more than half of the votes without it, and the dynamic witness has no vote at all while the node votes are
+  // odd [MS-QUORUM]; a plan where losing it could cost quorum is refused by the blast-radius guard, so the
+  // models expect every node to stay as it was (a node seen Down after it is a violation).
+  'fail-witness': () => [],
+  'revert:fail-witness': () => [],
 };
 
 /**
