@@ -62,6 +62,7 @@ export type ClusteredVmEvent =
   | { type: 'owner.Up' }
   | { type: 'owner.Down' }
   | { type: 'owner.Quarantined' }
+  | { type: 'owner.QuarantinedUndrainable' }
   | { type: 'owner.Draining' }
   | { type: 'owner.Paused' }
   | { type: 'owner.LostPower' }
@@ -98,6 +99,9 @@ export const clusteredVm = setup({
     // group property's documented default [MSDN-RP], and a group nobody set waits the cluster's 240 s [MSDN-RDP]:
     // 0 means "none of its own" (the node's ResiliencyDefaultPeriod governs), never "fail over at once".
     ResiliencyPeriod: ({ context }) => (context.resiliencyPeriod ? context.resiliencyPeriod * 1000 : NEVER),
+    // On a node no Down will end (quarantined, undrainable): the VM's own period, else the cluster's
+    'ResiliencyPeriod or ResiliencyDefaultPeriod': ({ context }) =>
+      (context.resiliencyPeriod ? context.resiliencyPeriod : context.settings.ResiliencyDefaultPeriod) * 1000,
   },
   guards: {
     fileStorage: ({ context }) => context.storage === 'smb',
@@ -134,6 +138,12 @@ export const clusteredVm = setup({
         'owner.Quarantined': [
           { guard: 'fileStorage', target: 'OnQuarantinedNode.Unmonitored' },
           { target: 'OnQuarantinedNode.Critical' },
+        ],
+        // Quarantined while it cannot be drained (its cluster service dead, its networks cut): OnUndrainableNode
+        'owner.QuarantinedUndrainable': [
+          { guard: 'notResilient', target: 'FailingOver' },
+          { guard: 'fileStorage', target: 'OnUndrainableNode.Unmonitored' },
+          { target: 'OnUndrainableNode.Critical' },
         ],
         // A gracefully stopping node's VMs are drained first (Stop-ClusterNode) [HV-STOPSVC], lab §1; Suspend-ClusterNode
         // -Drain pauses the node and moves its roles away by live migration, never offline [PSDOC-SUSP], lab §5
@@ -209,6 +219,7 @@ export const clusteredVm = setup({
         'owner.Down': 'FailingOver',
         // Quarantined while already Isolated: it keeps what the isolation gave it while it is drained
         'owner.Quarantined': 'OnQuarantinedNode.Unmonitored',
+        'owner.QuarantinedUndrainable': 'OnUndrainableNode.Unmonitored',
         // The isolated node's host loses its power too: the VM dies there, still unmonitored
         'owner.IsolatedDark': 'OnDarkHost.Unmonitored',
       },
@@ -230,13 +241,17 @@ export const clusteredVm = setup({
             'vm.io-failed': 'PausedCritical',
             // Quarantined while already Isolated: it keeps what the isolation gave it while it is drained
             'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.RunningCritical',
+            'owner.QuarantinedUndrainable': '#clustered-vm.OnUndrainableNode.Critical.RunningCritical',
           },
           // Running-Critical, then Paused-Critical at the first failed I/O (lab §1.3; no time documented)
           after: { BlockStoragePauseWithin: 'PausedCritical' },
         },
         PausedCritical: {
           tags: ['PausedCritical'],
-          on: { 'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.PausedCritical' },
+          on: {
+            'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.PausedCritical',
+            'owner.QuarantinedUndrainable': '#clustered-vm.OnUndrainableNode.Critical.PausedCritical',
+          },
         },
       },
     },
@@ -290,6 +305,36 @@ export const clusteredVm = setup({
         'drain.completed': 'Migrated',
       },
       after: { DrainWithin: 'Migrated' },
+    },
+    // On a node quarantined while it cannot take part in a live migration — its cluster service dead (and not
+    // restarted yet), its networks cut — so it cannot be drained yet (issue 14; src/targets/sim/quarantine.ts: a live
+    // migration needs its source host, lab §2). Our reading, as no source describes the case: the VM is what it is on
+    // any node out of membership (as on an Isolated node: Unmonitored on file storage, RunningCritical then
+    // PausedCritical on a CSV [ITPRO-RES], [MSBLOG], lab §1.3) and it stays on the node — never moved by live
+    // migration (no owner change) — until either the node is reached (owner.Quarantined: the drain begins,
+    // OnQuarantinedNode) or the resiliency period ends (its own ResiliencyPeriod, else ResiliencyDefaultPeriod),
+    // when it fails over [MSDN-RDP], [MSDN-RP], [EVT] 1682.
+    OnUndrainableNode: {
+      initial: 'Unmonitored',
+      on: {
+        'owner.Down': 'FailingOver',
+        'owner.Up': 'Running',
+      },
+      after: { 'ResiliencyPeriod or ResiliencyDefaultPeriod': 'FailingOver' },
+      states: {
+        Unmonitored: { tags: ['Unmonitored'], on: { 'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Unmonitored' } },
+        Critical: {
+          initial: 'RunningCritical',
+          states: {
+            RunningCritical: {
+              tags: ['RunningCritical'],
+              on: { 'vm.io-failed': 'PausedCritical', 'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.RunningCritical' },
+              after: { BlockStoragePauseWithin: 'PausedCritical' },
+            },
+            PausedCritical: { tags: ['PausedCritical'], on: { 'owner.Quarantined': '#clustered-vm.OnQuarantinedNode.Critical.PausedCritical' } },
+          },
+        },
+      },
     },
     // On a quarantined node, until it has been drained away by live migration [SAVILL-479], [PETRI],
     // [AFINN-17759], lab §1.5. A node is quarantined instead of being isolated when it leaves membership
@@ -360,6 +405,12 @@ export const clusteredVm = setup({
         'owner.Quarantined': [
           { guard: 'fileStorage', target: 'OnQuarantinedNode.Unmonitored' },
           { target: 'OnQuarantinedNode.Critical' },
+        ],
+        // Quarantined while it cannot be drained (its cluster service dead, its networks cut): OnUndrainableNode
+        'owner.QuarantinedUndrainable': [
+          { guard: 'notResilient', target: 'FailingOver' },
+          { guard: 'fileStorage', target: 'OnUndrainableNode.Unmonitored' },
+          { target: 'OnUndrainableNode.Critical' },
         ],
         'owner.Draining': 'OnDrainingNode',
         'owner.Paused': 'OnDrainingNode',

@@ -1,4 +1,4 @@
-import { assign, raise, setup } from 'xstate';
+import { and, assign, enqueueActions, raise, setup } from 'xstate';
 import type { Settings } from './settings.js';
 
 /**
@@ -35,7 +35,9 @@ export interface ClusterFacts {
 type WithCluster<E> = E & { cluster?: ClusterFacts };
 
 export type NodeMembershipEvent = WithCluster<
-  | { type: 'clussvc.crashed' }
+  | { type: 'clussvc.crashed'; holdDownMs?: number }
+  | { type: 'clussvc.back' }
+  | { type: 'scm.reset' }
   | { type: 'node.stopping' }
   | { type: 'node.started' }
   | { type: 'quarantine.cleared' }
@@ -69,8 +71,24 @@ interface Context {
   restarting: boolean;
   /** The node's cluster networks are cut: it cannot rejoin until they heal. */
   networkCut: boolean;
+  /**
+   * Its cluster service is not running and nothing will start it by a known time: a crash whose recovery action
+   * (the settings Clussvc*FailureAction, item 8) is none, until someone starts it, or a hold-down until it ends.
+   */
+  serviceDown: boolean;
+  /** The service control manager's failure count for clussvc: it picks the recovery action [MS-SCMR] 2.2.40. */
+  scmFailures: number;
   /** When a cut heals by itself (the node-side dead-man timer). */
   healAfterMs: number;
+}
+
+/**
+ * Whether the service control manager restarts clussvc at its `failures`-th failure: the first, second and
+ * subsequent actions (ClussvcFirstFailureAction …; 1 restart, 0 none), the last repeating [MS-SCMR] 2.2.40.
+ */
+export function recoveryRestarts(settings: Settings, failures: number): boolean {
+  const actions = [settings.ClussvcFirstFailureAction, settings.ClussvcSecondFailureAction, settings.ClussvcSubsequentFailureAction];
+  return (actions[Math.min(Math.max(failures, 1), actions.length) - 1] ?? 1) !== 0;
 }
 
 /** At most max(1, floor(nodes × MaxQuarantinedPercent / 100)) nodes quarantined at once [SAVILL-479], [URTECH]. */
@@ -103,6 +121,8 @@ export const nodeMembership = setup({
     QuarantineDuration: ({ context }) => context.settings.QuarantineDuration * 1000,
     // An exit stops counting toward quarantine an hour later [PSDOC-GC]
     QuarantineWindow: ({ context }) => context.settings.QuarantineWindow * 1000,
+    // SCM resets clussvc's failure count after this long without a failure [MS-SCMR] 2.2.40
+    ClussvcResetPeriod: ({ context }) => (context.settings.ClussvcResetPeriod ?? 86_400) * 1000,
     DrainWithin: ({ context }) => context.settings.DrainWithin * 1000,
     NetworkHeal: ({ context }) => context.healAfterMs,
   },
@@ -119,6 +139,10 @@ export const nodeMembership = setup({
     // A node joins once its clussvc runs and it reaches the members: not while its networks are cut, nor while its
     // host's power is off (nothing runs on it; once powered on it boots, clussvc starts, and it joins)
     networkUp: ({ context }) => !context.networkCut && !context.poweredOff,
+    // A quarantined node is drained by live migration, which needs the node itself taking part: its cluster service
+    // running, its networks reaching the members, its host powered (src/targets/sim/quarantine.ts says why)
+    cannotDrain: ({ context }) => context.serviceDown || context.networkCut || context.poweredOff,
+    canDrain: ({ context }) => !context.serviceDown && !context.networkCut && !context.poweredOff,
     heartbeatsLeft: ({ event }) => event.type === 'network.cut' && event.heartbeatsLeft === true,
     // Restart-Computer with DrainOnShutdown (default 1): the cluster drains the node first, by live migration
     // (machines/settings.ts says where the default comes from)
@@ -142,7 +166,20 @@ export const nodeMembership = setup({
     // Start-ClusterNode -ClearQuarantine lets the node back at once [PSDOC-STARTCN]; a quarantine also uses
     // up the exits that caused it (our reading: counting starts afresh)
     forgetExits: assign({ exits: 0 }),
-    crashed: assign({ cause: 'crash' as const }),
+    // A crash is a failure to the service control manager too: it counts it (the count resets after
+    // ClussvcResetPeriod without one) and runs that failure's recovery action [MS-SCMR] 2.2.40. With a restart the
+    // service may run again at any time (the delay is the node's own); with no action it stays stopped until someone
+    // starts it (node.started); a hold-down's task starts it when the hold-down ends, whatever SCM does.
+    crashed: enqueueActions(({ context, event, enqueue }) => {
+      const failures = context.scmFailures + 1;
+      const holdDownMs = event.type === 'clussvc.crashed' ? event.holdDownMs : undefined;
+      enqueue.assign({ cause: 'crash' as const, scmFailures: failures, serviceDown: true });
+      enqueue.cancel('scm.reset');
+      enqueue.raise({ type: 'scm.reset' }, { id: 'scm.reset', delay: 'ClussvcResetPeriod' });
+      if (holdDownMs !== undefined) enqueue.raise({ type: 'clussvc.back' }, { delay: holdDownMs });
+      else if (recoveryRestarts(context.settings, failures)) enqueue.raise({ type: 'clussvc.back' });
+    }),
+    serviceBack: assign({ serviceDown: false }),
     cut: assign({
       cause: 'network' as const,
       networkCut: true,
@@ -163,6 +200,8 @@ export const nodeMembership = setup({
     exits: 0,
     cause: undefined,
     networkCut: false,
+    serviceDown: false,
+    scmFailures: 0,
     healAfterMs: 0,
     poweredOff: false,
     restarting: false,
@@ -171,6 +210,9 @@ export const nodeMembership = setup({
   on: {
     'exit.expired': { actions: 'expireExit' },
     'network.healed': { actions: 'healed' },
+    'clussvc.back': { actions: 'serviceBack' },
+    'node.started': { actions: 'serviceBack' },
+    'scm.reset': { actions: assign({ scmFailures: 0 }) },
     // A node already out of membership (Down, Stopped, Quarantined) whose host loses its power stays where it is,
     // unable to join until the power is back; the states a power loss changes say so themselves
     'host.poweredOff': { actions: 'powerLost' },
@@ -225,6 +267,7 @@ export const nodeMembership = setup({
       on: {
         'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
         'membership.lost': [
+          { guard: and(['quarantineDue', 'cannotDrain']), target: 'QuarantinedUndrainable', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
@@ -234,6 +277,7 @@ export const nodeMembership = setup({
       after: {
         // No heartbeats come from a dead clussvc, so removal happens by this deadline at the latest [ITPRO-HB]
         'SameSubnetThreshold × SameSubnetDelay': [
+          { guard: and(['quarantineDue', 'cannotDrain']), target: 'QuarantinedUndrainable', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'Isolated', actions: ['countUngracefulExit', 'expireExitLater'] },
@@ -250,6 +294,7 @@ export const nodeMembership = setup({
       tags: ['Up'],
       on: {
         'membership.lost': [
+          { guard: and(['quarantineDue', 'cannotDrain']), target: 'QuarantinedUndrainable', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'IsolatedDark', actions: ['countUngracefulExit', 'expireExitLater'] },
@@ -258,6 +303,7 @@ export const nodeMembership = setup({
       },
       after: {
         'SameSubnetThreshold × SameSubnetDelay': [
+          { guard: and(['quarantineDue', 'cannotDrain']), target: 'QuarantinedUndrainable', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'quarantineDue', target: 'Quarantined', actions: ['countUngracefulExit', 'expireExitLater', 'forgetExits'] },
           { guard: 'downAtCap', target: 'Down', actions: ['countUngracefulExit', 'expireExitLater'] },
           { guard: 'resiliencyEnabled', target: 'IsolatedDark', actions: ['countUngracefulExit', 'expireExitLater'] },
@@ -300,6 +346,26 @@ export const nodeMembership = setup({
       tags: ['Quarantined'],
       on: {
         'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' },
+      },
+      after: {
+        QuarantineDuration: 'Released',
+      },
+    },
+    // Quarantined while it cannot take part in a live migration: its cluster service dead (and not to be restarted
+    // yet), its networks cut, or its host dark. Our reading (src/targets/sim/quarantine.ts; no source describes the
+    // case): the drain waits for the node to be reached — its service started (clussvc.back, node.started) with its
+    // networks up, or its networks healed with its service running — and meanwhile its VMs are those of a node out of
+    // membership, failing over when the resiliency period ends (clustered-vm OnUndrainableNode). The node learns of
+    // its quarantine (1676) only then, refused by a member (1675) [EVT].
+    QuarantinedUndrainable: {
+      tags: ['Quarantined'],
+      on: {
+        'clussvc.back': { guard: 'networkUp', target: 'Quarantined', actions: 'serviceBack' },
+        'node.started': { guard: 'networkUp', target: 'Quarantined', actions: 'serviceBack' },
+        'network.healed': [{ guard: ({ context }) => !context.serviceDown && !context.poweredOff, target: 'Quarantined', actions: 'healed' }, { actions: 'healed' }],
+        // Powered on: it boots and its cluster service starts (reached), unless its networks are cut
+        'host.poweredOn': [{ guard: ({ context }) => !context.serviceDown && !context.networkCut, target: 'Quarantined', actions: 'powerRestored' }, { actions: 'powerRestored' }],
+        'quarantine.cleared': { target: 'Released', actions: 'forgetExits' },
       },
       after: {
         QuarantineDuration: 'Released',

@@ -60,7 +60,77 @@ interface Claim {
   line: QuotedLine;
 }
 
+/**
+ * Who can log what, when (issue 14): the membership records — 1135 removed, 1672 quarantined, 1673 isolated, 1675
+ * joining node quarantined, 1676 local node quarantined, 1680 left isolation, 1681 unmonitored, 1682 monitored
+ * again / failed over [EVT] — are written by the Cluster Service of the node that logs them. A node whose clussvc is
+ * not running cannot write one: from the service control manager's record of its crash (7031, 7034 [SCM7031],
+ * [ANAVEM7034]) or stop (7036 "stopped") until its record of the service running again (7036 "running"), in the
+ * same node's log (so the same clock), such a record from that node reports what it could not have seen. A service
+ * logs a little while it starts, before SCM records it running: records within STARTING_GRACE_MS of that are let be.
+ */
+const CLUSSVC_EVENTS = new Set([1135, 1672, 1673, 1675, 1676, 1680, 1681, 1682]);
+const CLUSTERING = /FailoverClustering/i;
+const SCM = /Service Control Manager/i;
+const CLUSSVC_NAME = /Cluster Service/i;
+const STARTING_GRACE_MS = 5_000;
+
+interface ServiceDown {
+  since: number;
+  line: QuotedLine;
+  why: string;
+  /** Cluster-service records the node logged meanwhile. */
+  logged: { rec: EventRecord; line: QuotedLine }[];
+}
+
+class ServiceDownRule {
+  private readonly down = new Map<string, ServiceDown>();
+  readonly violations: Violation[] = [];
+
+  event(rec: EventRecord, line: QuotedLine): void {
+    if (SCM.test(rec.provider) && CLUSSVC_NAME.test(rec.message)) {
+      if (rec.id === 7031 || rec.id === 7034 || (rec.id === 7036 && /stopped state/i.test(rec.message))) {
+        if (!this.down.has(rec.node)) this.down.set(rec.node, { since: rec.t, line, why: `${rec.id}: ${rec.message.split('.')[0]}`, logged: [] });
+      } else if (rec.id === 7036 && /running state/i.test(rec.message)) {
+        this.close(rec.node, rec.t, line);
+      }
+      return;
+    }
+    const down = this.down.get(rec.node);
+    if (down && CLUSSVC_EVENTS.has(rec.id) && CLUSTERING.test(rec.provider) && rec.t > down.since) down.logged.push({ rec, line });
+  }
+
+  /** The service on `node` runs again at `t` (or the trace ended: `t` undefined). */
+  close(node: string, t?: number, line?: QuotedLine): void {
+    const down = this.down.get(node);
+    if (!down) return;
+    this.down.delete(node);
+    for (const { rec, line: at } of down.logged) {
+      if (t !== undefined && rec.t >= t - STARTING_GRACE_MS) continue;
+      const until = t === undefined ? 'and it was not running again by the end of the trace' : `until ${formatT(t)} (7036: running)`;
+      this.violations.push({
+        rule: 'event-log',
+        entity: `node/${node}`,
+        expected: `no cluster event logged by ${node} while its Cluster Service was not running`,
+        observed: `event ${rec.id} from ${node} at ${formatT(rec.t)}, its Cluster Service down since ${formatT(down.since)}`,
+        t: rec.t,
+        message:
+          `${node} logged event ${rec.id} at ${formatT(rec.t)}: "${rec.message.split('\n')[0]!.trim()}", but its Cluster Service was not running: ` +
+          `down since ${formatT(down.since)} (${down.why}) ${until}. Event ${rec.id} is written by the Cluster Service of the node that logs it [EVT]; ` +
+          'a node whose service is dead cannot log it, so the record reports what that node could not have seen (it belongs in the log of a member that could).',
+        context: [down.line, at, ...(line ? [line] : [])].sort((a, b) => a.seq - b.seq),
+      });
+    }
+  }
+
+  finish(): Violation[] {
+    for (const node of [...this.down.keys()]) this.close(node);
+    return this.violations;
+  }
+}
+
 export class EventRules {
+  private readonly serviceDown = new ServiceDownRule();
   private entries: Entry[] = [];
   private claims: Claim[] = [];
   /** Each node's recent observations (class, time, line), kept as long as an undecided 1673 may need them. */
@@ -119,6 +189,7 @@ export class EventRules {
 
   event(rec: EventRecord, line: QuotedLine): void {
     this.count++;
+    this.serviceDown.event(rec, line);
     if (Object.values(DOCUMENTED).some((d) => d.ids.includes(rec.id))) {
       this.events.push({ node: rec.node, id: rec.id, t: rec.t, message: rec.message, line });
     }
@@ -170,7 +241,7 @@ export class EventRules {
     if (this.entries.length && this.count === 0) {
       return { violations: [], unknowns: ['no Windows event records were collected, so the event-log rules (1673, 1676) were not checked'] };
     }
-    const violations: Violation[] = [...this.settled];
+    const violations: Violation[] = [...this.settled, ...this.serviceDown.finish()];
     for (const entry of this.entries) {
       const v = this.decide(entry);
       if (v) violations.push(v);

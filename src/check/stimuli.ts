@@ -31,7 +31,8 @@ const on = (args: Record<string, unknown>, type: string, label: string, extra: R
 
 const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   // Stop-Process -Name clussvc -Force: an ungraceful exit of the Cluster Service
-  'kill-clussvc': (args) => [on(args, 'clussvc.crashed', 'kill-clussvc')],
+  // (with holdDown: a task on the node keeps it from starting until then, and starts it then)
+  'kill-clussvc': (args) => [on(args, 'clussvc.crashed', 'kill-clussvc', typeof args.holdDown === 'number' ? { holdDownMs: args.holdDown } : {})],
   // Start-ClusterNode [-ClearQuarantine]
   'start-node': (args) => [
     ...(args.clearQuarantine === true ? [on(args, 'quarantine.cleared', 'start-node -ClearQuarantine')] : []),

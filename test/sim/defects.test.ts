@@ -44,6 +44,8 @@ describe('sim: defect profiles', () => {
       'no-resume-after-storage',
       'redirected-access-pauses-vm',
       'critical-timeout-ignored',
+      'quarantine-drains-dead-node',
+      'event-from-dead-node',
       'recovery-ignores-failure-count',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');

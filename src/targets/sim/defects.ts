@@ -103,6 +103,14 @@ const catalogue = [
     summary: 'Restart-Computer with DrainOnShutdown on saves the node\'s VMs and restarts them elsewhere (downtime) instead of draining them by live migration',
   },
   {
+    name: 'quarantine-drains-dead-node',
+    summary: 'A node quarantined while its cluster service is dead (or its networks cut) is drained at once by live migration, as if it could take part',
+  },
+  {
+    name: 'event-from-dead-node',
+    summary: 'A node logs 1673 (isolated) and 1676 (quarantined) at the moment it is removed, even while its cluster service is dead or its networks cut',
+  },
+  {
     name: 'recovery-ignores-failure-count',
     summary: "The service control manager restarts a crashed clussvc at every failure, whatever its FailureActions say for the second and later ones",
   },

@@ -113,9 +113,9 @@ export class EventLog {
         'Also check for failures in any other network components to which the node is connected such as hubs, switches, or bridges.', []);
   }
 
-  // 1673 CLUSTER_NODE_ENTERED_ISOLATED_STATE [EVT]
-  nodeIsolated(node: string): void {
-    this.write(node, clustering, 1673, 'Warning', `Cluster node '${node}' has entered the isolated state.`, [node]);
+  // 1673 CLUSTER_NODE_ENTERED_ISOLATED_STATE [EVT], logged by `by` (the node itself, or the member that removed it)
+  nodeIsolated(by: string, node = by): void {
+    this.write(by, clustering, 1673, 'Warning', `Cluster node '${node}' has entered the isolated state.`, [node]);
   }
 
   // 1680 CLUSTER_NODE_EXITED_ISOLATED_STATE [EVT]

@@ -118,8 +118,13 @@ export class Membership extends MembershipView {
     for (const n of [node, ...peers]) if (this.stateOf(n) === 'Joining' && !this.reachesAll(n)) this.breakJoin(n);
   }
 
-  /** A cut healed: the nodes it kept out join, or form the cluster again. */
+  /** A cut healed: the nodes it kept out join, or form the cluster again; a quarantined node that now reaches the members tries to and is refused (1675). */
   linksHealed(): void {
+    for (const node of this.nodes) {
+      if (this.stateOf(node) === 'Quarantined' && this.d.clussvcRunning(node) && this.reachesAll(node) && !this.d.quarantine.contacted(node)) {
+        this.d.quarantine.refuseJoin(node, this.activeMembers(node)[0] ?? node);
+      }
+    }
     this.joinWhereYouCan();
   }
 
@@ -162,15 +167,30 @@ export class Membership extends MembershipView {
   private quarantine(node: string, by: string, exits: number): void {
     this.d.resiliency.cancel(node);
     this.states.set(node, 'Quarantined');
-    this.d.quarantine.begin(node, by, exits, () => this.released(node));
+    // The drain needs the node itself: its cluster service running and its networks reaching the members
+    // (quarantine.ts). Defect quarantine-drains-dead-node: the cluster drains it at once anyway.
+    const reachable = (this.d.clussvcRunning(node) && this.reachesAll(node)) || this.d.defects.has('quarantine-drains-dead-node');
+    this.d.quarantine.begin(node, by, exits, () => this.released(node), reachable);
     this.d.hooks.removed(node);
-    this.d.hooks.quarantined(node);
+    if (reachable) return this.d.hooks.quarantined(node);
+    // Until it can be drained its VMs are those of a node out of membership, as on an Isolated node (1681): when
+    // the resiliency period ends first they fail over [MSDN-RDP]; once the node is reached they are drained.
+    this.d.hooks.isolated(node, by);
+    this.d.resiliency.start(node, () => this.d.hooks.down(node));
+    this.d.quarantine.onReached(node, () => {
+      this.d.resiliency.cancel(node);
+      this.d.hooks.quarantined(node);
+    });
   }
 
   private isolate(node: string, by: string): void {
     this.states.set(node, 'Isolated');
     // A dark host logs nothing: its 1673 is never written (the checker does not ask for it after a power-off)
-    if (!this.d.defects.has('no-isolation-event') && !this.d.hostDark?.(node)) this.d.log.nodeIsolated(node);
+    // A node whose cluster service is dead logs nothing either: the member that removed it logs its 1673, which
+    // names the node as 1135 and 1681 do (our reading; [EVT] gives the record, not who writes it). Defect
+    // event-from-dead-node: the dead node logs it anyway
+    const logger = this.d.clussvcRunning(node) || this.d.defects.has('event-from-dead-node') ? node : by;
+    if (!this.d.defects.has('no-isolation-event') && !this.d.hostDark?.(node)) this.d.log.nodeIsolated(logger, node);
     // Defect spurious-isolation-event: the member that removed it logs 1673 for itself too, though it stays Up
     if (this.d.defects.has('spurious-isolation-event') && by !== node) this.d.log.nodeIsolated(by);
     // Not back within ResiliencyDefaultPeriod: declared Down, its VMs fail over [MSDN-RDP], [ITPRO-RES]
