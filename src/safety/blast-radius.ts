@@ -155,9 +155,22 @@ export function planTimeline(experiment: Experiment, catalogue: ReadonlyMap<stri
   const canonical = (name: string): string | undefined => nodes.find((n) => n.toLowerCase() === name.toLowerCase());
   let t = 0;
   const out: PlannedFault[] = [];
-  experiment.method.forEach((step, index) => {
+  // A parallel block: its branches start together at the block's t, each then on its own clock (its waits); its
+  // steps share the block's index (they are under way together), and it lasts as long as its longest branch.
+  let block: { id: number; index: number; start: number; clocks: Map<number, number> } | undefined;
+  const closeBlock = (): void => {
+    if (block) t = Math.max(block.start, ...block.clocks.values());
+    block = undefined;
+  };
+  experiment.method.forEach((step, flat) => {
+    const inBlock = step.parallel;
+    if (!inBlock || (block && block.id !== inBlock.block)) closeBlock();
+    if (inBlock && !block) block = { id: inBlock.block, index: flat, start: t, clocks: new Map() };
+    const index = block ? block.index : flat;
+    const at = block && inBlock ? (block.clocks.get(inBlock.branch) ?? block.start) : t;
     if (step.kind === 'wait') {
-      t += step.ms;
+      if (block && inBlock) block.clocks.set(inBlock.branch, at + step.ms);
+      else t += step.ms;
       return;
     }
     const fault = catalogue.get(step.fault);
@@ -169,29 +182,34 @@ export function planTimeline(experiment: Experiment, catalogue: ReadonlyMap<stri
     }
     const node = typeof step.params.node === 'string' ? canonical(step.params.node) : undefined;
     // a later step on the same node heals what this one did
+    // (a heal inside a parallel block counts from the block's end: the steps beside it may run before it)
     for (const earlier of out) {
-      if (!earlier.healedBy && node !== undefined && earlier.impairs.includes(node) && HEALS[step.fault]?.includes(earlier.step.fault)) earlier.healedBy = { index, t, afterMs: BOOTS.has(step.fault) ? bootMs : 0 };
+      if (!earlier.healedBy && node !== undefined && earlier.impairs.includes(node) && HEALS[step.fault]?.includes(earlier.step.fault)) {
+        earlier.healedBy = { index: block ? index + 0.5 : index, t: at, afterMs: BOOTS.has(step.fault) ? bootMs : 0 };
+      }
     }
     const duration = HEALS_AFTER_DURATION.has(step.fault) && typeof step.params.duration === 'number' ? step.params.duration : BOOTS.has(step.fault) ? bootMs : undefined;
     out.push({
       step,
       index,
-      t,
+      t: at,
       impairs,
-      until: duration !== undefined ? t + duration : Infinity,
+      until: duration !== undefined ? at + duration : Infinity,
       duringStepOnly: DURING_STEP_ONLY.has(step.fault),
       witness: WITNESS_FAULTS.has(step.fault),
       keepsVote: KEEPS_VOTE.has(step.fault),
       graceful: GRACEFUL.has(step.fault),
     });
   });
+  closeBlock();
   return { faults: out, lengthMs: t };
 }
 
 function where(experiment: Experiment, f: PlannedFault | undefined): Pick<Problem, 'file' | 'line' | 'path'> {
   // a run generated from the file (clusterchaos accept) is named after it: say which run and which step
   const generated = experiment.name !== parse(experiment.file).name;
-  const step = f ? (generated ? `step ${f.index + 1} (${f.step.fault} ${Object.values(f.step.params).join(' ')})` : `method[${f.index}]`) : 'method';
+  const written = f?.step.parallel ? `method[${f.step.parallel.block}].parallel[${f.step.parallel.branch}]` : `method[${f?.index}]`;
+  const step = f ? (generated ? `step ${f.index + 1} (${f.step.fault} ${Object.values(f.step.params).join(' ')})` : written) : 'method';
   return { file: experiment.file, ...(f?.step.line !== undefined ? { line: f.step.line } : {}), path: generated ? `the run ${experiment.name}, ${step}` : step };
 }
 

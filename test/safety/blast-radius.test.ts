@@ -4,7 +4,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import type { Experiment, Step } from '../../src/experiment/types.js';
 import { faults } from '../../src/faults/catalogue.js';
-import { blastRadiusProblems, BlastRadiusError, guardBlastRadius, quarantineCap, type BlastRadiusOptions } from '../../src/safety/blast-radius.js';
+import { blastRadiusProblems, BlastRadiusError, guardBlastRadius, planTimeline, quarantineCap, type BlastRadiusOptions } from '../../src/safety/blast-radius.js';
 import { priorExits } from '../../src/safety/prior-exits.js';
 
 const load = (name: string, sets: string[] = []): Experiment => loadExperiment(`experiments/${name}.yaml`, { settings: settingDefinitions, sets });
@@ -177,6 +177,27 @@ describe('blast-radius guard: quorum counted in votes, moment by moment', () => 
     // a power-off not healed before the next two: three of three gone
     const unhealed = [step('power-off-node', { node: 'N1' }), step('power-off-node', { node: 'N2' }), wait(30)];
     expect(quorum(plan(unhealed, { nodes: ['N1', 'N2', 'N3'] }))).to.have.length(1);
+  });
+});
+
+describe('blast-radius guard: parallel blocks', () => {
+  const inBlock = (step: Step, block: number, branch: number): Step => ({ ...step, parallel: { block, branch } });
+
+  it('starts every branch of a block at the block\'s t: two kills in two branches are lost at once, said at the branch', () => {
+    const e = plan([inBlock(kill('N1'), 0, 0), inBlock(kill('N2', 9), 0, 1), wait(30)]);
+    const found = messages(e, {});
+    expect(found).to.have.length(1);
+    expect(found[0]).to.match(/^method\[0\]\.parallel\[1\]: expected a plan that keeps more than half of the cluster's votes .*found N1, N2 impaired at once: 2 node votes = 2 of the 3 votes/);
+  });
+
+  it('lasts as long as its longest branch, each branch on its own clock', () => {
+    const e = plan([inBlock(kill('N1'), 0, 0), inBlock(wait(60), 0, 0), inBlock(wait(20), 0, 1), inBlock(kill('N2'), 0, 1), wait(10)], { nodes: FIVE });
+    const timeline = planTimeline(e, faults);
+    expect(timeline.faults.map((f) => [f.step.kind === 'fault' ? f.step.params.node : '', f.index, f.t])).to.deep.equal([
+      ['N1', 0, 0],
+      ['N2', 0, 20_000],
+    ]);
+    expect(timeline.lengthMs).to.equal(70_000);
   });
 });
 
