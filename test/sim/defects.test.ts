@@ -47,6 +47,8 @@ describe('sim: defect profiles', () => {
       'quarantine-drains-dead-node',
       'event-from-dead-node',
       'recovery-ignores-failure-count',
+      'witness-loss-stops-cluster',
+      'witness-vote-ignored',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });
