@@ -57,14 +57,6 @@ const UNSEEN: Record<string, { verdict: string; why: string }> = {
     verdict: 'fail',
     why: "which node each of a drain's migrations went to (Suspend-ClusterNode reports no targets): a VM put on a third node is no migration-owner violation there, and the run fails later, on a clustered-vm rule",
   },
-  'graceful-stop/unmonitored-on-graceful-stop': {
-    verdict: 'pass',
-    why: "what a gracefully stopped node's VMs show while Stop-ClusterNode drains it: the cmdlet returns once the node is stopped, and nothing is polled while a step runs",
-  },
-  'graceful-stop/migration-pauses-vm': {
-    verdict: 'pass',
-    why: "what a gracefully stopped node's VMs show while Stop-ClusterNode drains it: the cmdlet returns once the node is stopped, and nothing is polled while a step runs",
-  },
 };
 
 interface Outcome {
