@@ -9,6 +9,7 @@ import { faults } from '../../src/faults/catalogue.js';
 import type { FaultContext, FaultDefinition } from '../../src/faults/fault.js';
 import type { Lab } from '../../src/targets/powershell/rehearsal/lab.js';
 import type { RehearsalTarget } from '../../src/targets/powershell/rehearsal/target.js';
+import { labBmcSystem, LAB_OUTER_HOST } from '../../src/targets/powershell/rehearsal/commands/power.js';
 import { callsSince, rehearsal, TAG } from './lab-target.js';
 
 const context: FaultContext = { iteration: 1, random: () => 0.5, migrationTimeoutMs: 600_000 };
@@ -20,7 +21,8 @@ describe('every catalogue fault through the PowerShell target, against the rehea
   const covered = new Set<string>();
 
   before(async () => {
-    ({ target, lab } = await rehearsal());
+    // N2's power through its BMC (Redfish), N3's through the nested lab's outer host (the allowlist's power:)
+    ({ target, lab } = await rehearsal({ power: { N2: { kind: 'redfish', system: labBmcSystem('N2'), credential: 'LAB_BMC' }, N3: { kind: 'hyperv', host: LAB_OUTER_HOST, vm: 'N3' } } }));
     // nodes noticed gone within a second, as the experiments set it
     await target.setSettings({ SameSubnetDelay: 250, SameSubnetThreshold: 3 });
   });
@@ -196,6 +198,43 @@ describe('every catalogue fault through the PowerShell target, against the rehea
     const residue = await target.residue({ tag: TAG, settings: {} });
     expect([...residue.firewallRules, ...residue.tasks]).to.deep.equal([]);
     // (test/powershell/witness.test.ts: a lab with a file share witness)
+  });
+
+  /**
+   * The host booted and its clussvc runs; the node joined, or (a third ungraceful exit within the hour after
+   * the kills and cuts above: QuarantineThreshold) is quarantined, cleared here for the tests after.
+   */
+  async function backAfterBoot(n: string): Promise<void> {
+    await until(`${n} booted, its clussvc running`, () => !lab.sim.power.dark(n) && lab.sim.service(n)!.status === 'Running');
+    await until(`${n} joined or quarantined`, () => node(n).State === 'Up' || node(n).StatusInformation.includes('Quarantined'));
+    if (node(n).StatusInformation.includes('Quarantined')) await target.startClusterNode(n, { clearQuarantine: true });
+    await until(`${n} Up`, () => node(n).State === 'Up' && node(n).StatusInformation.length === 0);
+  }
+
+  it("power-off-node: the node's power cut through its BMC (Redfish ForceOff), its host dark; the revert powers it on (On) and it boots and rejoins", async () => {
+    const { calls } = await inject('power-off-node', { node: 'N2' });
+    expect(calls.filter((c) => c === 'M Invoke-RestMethod')).to.have.length(3);
+    expect(lab.sim.power.poweredOff('N2')).to.equal(true);
+    await until('N2 removed from membership', () => node('N2').State !== 'Up');
+    expect(await revert('power-off-node', { node: 'N2' })).to.include('M Invoke-RestMethod');
+    expect(lab.sim.power.poweredOff('N2')).to.equal(false);
+    await backAfterBoot('N2');
+  });
+
+  it('power-on-node: a nested lab\'s node powered on with Start-VM on the outer host (after a Stop-VM -TurnOff there)', async () => {
+    await inject('power-off-node', { node: 'N3' });
+    expect(lab.sim.power.poweredOff('N3')).to.equal(true);
+    const { calls } = await inject('power-on-node', { node: 'N3' });
+    expect(calls).to.include('M Start-VM');
+    expect(lab.sim.power.poweredOff('N3')).to.equal(false);
+    await backAfterBoot('N3');
+  });
+
+  it('restart-node: Restart-Computer from the management host; the step ends once the node is back Up', async () => {
+    const { params, calls } = await inject('restart-node', { node: 'N1' });
+    expect(params).to.deep.equal({ node: 'N1', timeout: 20 * 60_000 });
+    expect(calls).to.include('M Restart-Computer');
+    expect(node('N1').State).to.equal('Up');
   });
 
   it('covered the whole catalogue', () => {

@@ -57,6 +57,10 @@ const UNSEEN: Record<string, { verdict: string; why: string }> = {
     verdict: 'fail',
     why: "which node each of a drain's migrations went to (Suspend-ClusterNode reports no targets): a VM put on a third node is no migration-owner violation there, and the run fails later, on a clustered-vm rule",
   },
+  'power-loss/dead-vm-reported-running': {
+    verdict: 'pass',
+    why: "a dead host's VMs reported Running: a VM's state is read with Get-VM on its owner, which cannot be asked while the host is powered off (the poll says Unknown, as the model's Unreadable expects), so the lie cannot reach a poll through PowerShell",
+  },
 };
 
 interface Outcome {

@@ -466,7 +466,8 @@ export class PowerShellTarget implements Target {
   async restartNode(node: string, options: { timeoutMs?: Millis } = {}): Promise<void> {
     const n = this.node(node);
     const limit = Math.max(1, Math.round(options.timeoutMs ?? this.longTimeoutMs));
-    parseRestart(await this.run(build.restartNode(this.address, n, limit), { timeoutMs: limit + this.timeoutMs }));
+    // a session of its own: the polls go on in the main one while the node drains, goes down, boots and rejoins
+    parseRestart(await this.runLong(build.restartNode(this.address, n, limit), { timeoutMs: limit + this.timeoutMs }));
   }
 
   /** Read-only: the node's power as its power control reports it (undefined: the allowlist gives it none). */
