@@ -46,6 +46,11 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   // the member that removed N2 (N1) logs a 1673 for itself while every poll sees it Up
   'spurious-isolation-event': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N1$/ },
   'migration-limit-ignored': { experiment: 'drain-host', rule: 'migration-limit', entity: /^node\/N\d$/ },
+  // N2 dies for good: sql01 (20 GB) placed on N1, which has 16 GB free
+  'placement-ignores-memory': { experiment: 'placement', rule: 'host-memory', entity: /^node\/N1$/ },
+  'no-auto-start-restarted': { experiment: 'placement', rule: 'clustered-vm', entity: /^vm\/batch01$/, observed: /^Starting$/ },
+  'preferred-owner-ignored': { experiment: 'placement', rule: 'preferred-owner', entity: /^vm\/app01$/, observed: /on N1$/ },
+  'anti-affinity-ignored': { experiment: 'placement', rule: 'anti-affinity', entity: /^vm\/sql01$/, observed: /with sql02$/ },
   'pass-limit-ignored': { experiment: 'busy-vm-migration', rule: 'migration-pass-limit', entity: /^vm\/oltp01$/ },
   'smb-paused-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/web01$/, observed: /Critical/ },
   'csv-running-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/sql01$/, observed: /^Unmonitored$/ },
