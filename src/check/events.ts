@@ -68,6 +68,8 @@ interface Claim {
  * [ANAVEM7034]) or stop (7036 "stopped") until its record of the service running again (7036 "running"), in the
  * same node's log (so the same clock), such a record from that node reports what it could not have seen. A service
  * logs a little while it starts, before SCM records it running: records within STARTING_GRACE_MS of that are let be.
+ * A trace whose collector took no 7036 at all (the PowerShell target collects 7024/7031/7034 only) cannot say when
+ * the service ran again: the rule then judges nothing left open at its end.
  */
 const CLUSSVC_EVENTS = new Set([1135, 1672, 1673, 1675, 1676, 1680, 1681, 1682]);
 const CLUSTERING = /FailoverClustering/i;
@@ -86,12 +88,15 @@ interface ServiceDown {
 class ServiceDownRule {
   private readonly down = new Map<string, ServiceDown>();
   readonly violations: Violation[] = [];
+  /** Whether the trace holds SCM's "running" records (7036) at all. */
+  private seesRestarts = false;
 
   event(rec: EventRecord, line: QuotedLine): void {
     if (SCM.test(rec.provider) && CLUSSVC_NAME.test(rec.message)) {
       if (rec.id === 7031 || rec.id === 7034 || (rec.id === 7036 && /stopped state/i.test(rec.message))) {
         if (!this.down.has(rec.node)) this.down.set(rec.node, { since: rec.t, line, why: `${rec.id}: ${rec.message.split('.')[0]}`, logged: [] });
       } else if (rec.id === 7036 && /running state/i.test(rec.message)) {
+        this.seesRestarts = true;
         this.close(rec.node, rec.t, line);
       }
       return;
@@ -105,6 +110,7 @@ class ServiceDownRule {
     const down = this.down.get(node);
     if (!down) return;
     this.down.delete(node);
+    if (t === undefined && !this.seesRestarts) return;
     for (const { rec, line: at } of down.logged) {
       if (t !== undefined && rec.t >= t - STARTING_GRACE_MS) continue;
       const until = t === undefined ? 'and it was not running again by the end of the trace' : `until ${formatT(t)} (7036: running)`;

@@ -33,9 +33,14 @@ describe('checker: a node logs cluster events only while its Cluster Service run
   });
 
   it('fails a 1676 logged by a node whose service never ran again before the trace ended', () => {
-    const v = judge([rec(0, 'N2', 7034, 'The Cluster Service service terminated unexpectedly. It has done this 2 time(s).', scm), rec(10_000, 'N2', 1676, "Local cluster node has been quarantined by 'N1'.")]);
+    const stopped = rec(0, 'N2', 7034, 'The Cluster Service service terminated unexpectedly. It has done this 2 time(s).', scm);
+    const quarantined = rec(10_000, 'N2', 1676, "Local cluster node has been quarantined by 'N1'.");
+    // the trace holds SCM's 7036 records (N3's service restarted earlier): a restart of N2's would have been seen
+    const v = judge([crashed(0, 'N3'), running(5_000, 'N3'), stopped, quarantined]);
     expect(v).to.have.length(1);
     expect(v[0]!.message).to.contain('event 1676').and.contain('not running again by the end of the trace');
+    // a collector that takes no 7036 at all (the PowerShell target) cannot say when it ran again: nothing is judged
+    expect(judge([stopped, quarantined])).to.deep.equal([]);
   });
 
   it('lets be what the service logs while starting, shortly before SCM records it running', () => {

@@ -29,6 +29,12 @@ export interface LabOptions {
   simulator: SimulatorSpec;
   seed: number;
   defects?: string[];
+  /**
+   * The experiment's simulator-kind settings (no Get-Cluster property: clussvc's recovery actions, the quarantine
+   * cap's percent, …): what the lab's machines do, as a real lab's own configuration would (its FailureActions in
+   * the registry, which the module reads, follow them).
+   */
+  simulatorProperties?: Record<string, number>;
   /** IANA time zone of the nodes and the management host (default Pacific/Honolulu, UTC−10). */
   timeZone?: string;
   /** Virtual ms added to every stand-in call (default 0). */

@@ -38,6 +38,8 @@ export interface RehearsalOptions {
   timeoutMs?: number;
   /** How each node's power is switched (the allowlist's power:): the lab's BMCs and its outer host LABHOST. */
   power?: PowerShellTargetOptions['power'];
+  /** The experiment's simulator-kind settings: the lab's own configuration (LabOptions.simulatorProperties). */
+  simulatorProperties?: Record<string, number>;
 }
 
 /** A PowerShell target whose cluster is the rehearsal lab; closing it closes the lab. */
@@ -80,6 +82,8 @@ export async function createRehearsalTarget(o: RehearsalOptions): Promise<Rehear
     simulator: experiment.simulator,
     seed: experiment.seed,
     defects: o.defects,
+    // the lab's own configuration where no Get-Cluster property says it (e.g. clussvc's FailureActions)
+    ...(o.simulatorProperties ? { simulatorProperties: o.simulatorProperties } : {}),
     pwsh,
     standIns: STAND_INS,
     ...o.lab,

@@ -76,6 +76,7 @@ export class LabWorld {
         maximumMigrations: (n) => this.hosts.get(n)?.maximumMigrations,
       },
     });
+    if (o.simulatorProperties) this.sim.properties.set(o.simulatorProperties);
     this.co = new CoSimulation(this.sim.clock, () => this.collectEvents());
     this.firewall = new Firewall(
       this.nodes,
