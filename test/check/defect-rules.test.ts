@@ -51,6 +51,9 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'no-auto-start-restarted': { experiment: 'placement', rule: 'clustered-vm', entity: /^vm\/batch01$/, observed: /^Starting$/ },
   'preferred-owner-ignored': { experiment: 'placement', rule: 'preferred-owner', entity: /^vm\/app01$/, observed: /on N1$/ },
   'anti-affinity-ignored': { experiment: 'placement', rule: 'anti-affinity', entity: /^vm\/sql01$/, observed: /with sql02$/ },
+  // one cluster network of three lost: N2 must stay Up (heartbeats over Management), the migration take the next network
+  'one-network-isolates': { experiment: 'lose-one-network', rule: 'node-membership', entity: /^node\/N2$/, observed: /^Isolated$/ },
+  'lm-network-no-fallback': { experiment: 'lose-one-network', rule: 'migration-failed', entity: /^vm\/web01$/ },
   'pass-limit-ignored': { experiment: 'busy-vm-migration', rule: 'migration-pass-limit', entity: /^vm\/oltp01$/ },
   'smb-paused-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/web01$/, observed: /Critical/ },
   'csv-running-in-quarantine': { experiment: 'quarantine-flapping-node', rule: 'clustered-vm', entity: /^vm\/sql01$/, observed: /^Unmonitored$/ },
