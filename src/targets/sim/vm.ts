@@ -194,8 +194,9 @@ export class ClusteredVm {
   unmonitor(periodExpired: () => void): void {
     this.unmonitored = true;
     const seconds = this.description.resiliencyPeriod;
+    // 0 is the group property's default, "none of its own" [MSDN-RP]: the node's ResiliencyDefaultPeriod governs.
     // Defect vm-period-ignored: the VM waits for its node's period like the others
-    if (seconds !== undefined && !this.period && !this.d.defects.has('vm-period-ignored')) {
+    if (seconds && !this.period && !this.d.defects.has('vm-period-ignored')) {
       this.period = this.d.clock.after(seconds * 1000, () => {
         this.period = undefined;
         periodExpired();
@@ -287,7 +288,6 @@ export class ClusteredVm {
     this.startup = this.d.clock.after(this.d.rng.between(this.d.simulator.vmStartMs), () => {
       this.startup = undefined;
       this.state = 'Running';
-    // 0 is the group property's default, "none of its own" [MSDN-RP]: the node's ResiliencyDefaultPeriod governs.
       this.group = 'Online';
       if (!this.d.csvAccess(node)) this.csvLost();
       if (this.d.storageReachable?.(node) === false) this.storageLost();
