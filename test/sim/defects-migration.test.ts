@@ -91,10 +91,11 @@ describe('sim: live-migration defect profiles', () => {
         source: 'N1',
         target: 'N2',
         transport: 'SMBDirect',
+        network: 'Cluster Network 1', // the one network of a description without cluster.networks
         startedAt: 0,
         queuedMs: 0,
-        setupMs: 2_000,
-        totalMs: 2_000,
+        setupMs: 2_200, // 2 s, and 4 GB registered with the RDMA NICs at 50 ms per GB
+        totalMs: 2_200,
         bytes: 0,
         wireBytes: 0,
         failedIn: 'Setup',
