@@ -45,6 +45,12 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'short-blackout-20417': { experiment: 'live-migration-soak', rule: 'migration-blackout', entity: /^vm\/sqltest01$/, observed: /event 20417/ },
   // the member that removed N2 (N1) logs a 1673 for itself while every poll sees it Up
   'spurious-isolation-event': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N1$/ },
+  // N2 quarantined with its clussvc down for good: its VMs live-migrated away at once
+  'quarantine-drains-dead-node': { experiment: 'quarantine-undrainable', rule: 'clustered-vm', entity: /^vm\/web01$/ },
+  // SCM restarts clussvc at its second failure although its action is none: N2 is reached and drained
+  'recovery-ignores-failure-count': { experiment: 'quarantine-undrainable', rule: 'clustered-vm', entity: /^vm\/web01$/ },
+  // N2, its clussvc dead, logs its own 1673
+  'event-from-dead-node': { experiment: 'compute-resiliency', rule: 'event-log', entity: /^node\/N2$/ },
   'migration-limit-ignored': { experiment: 'drain-host', rule: 'migration-limit', entity: /^node\/N\d$/ },
   // N2 dies for good: sql01 (20 GB) placed on N1, which has 16 GB free
   'placement-ignores-memory': { experiment: 'placement', rule: 'host-memory', entity: /^node\/N1$/ },
