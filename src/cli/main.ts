@@ -10,6 +10,7 @@ import { tryParseDuration } from '../experiment/duration.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { estimatePlan, freeBytesFor, planProblems } from '../experiment/estimate.js';
 import { faults } from '../faults/catalogue.js';
+import { faultListing } from '../faults/describe.js';
 import { formatRunResult, formatViolation, REPORT_FILES } from '../report/index.js';
 import { AllowlistError } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
@@ -547,7 +548,7 @@ function list(what: string | undefined, io: Io): void {
     if (section === 'experiments') {
       for (const e of listExperiments(join(PACKAGE_ROOT, 'experiments'))) io.out(`${indent}${e.name.padEnd(28)} ${e.title}`);
     } else if (section === 'faults') {
-      for (const f of faults.values()) io.out(`${indent}${f.name.padEnd(28)} ${f.summary}`);
+      for (const f of faults.values()) for (const line of faultListing(f, indent)) io.out(line);
     } else if (section === 'defects') {
       for (const d of simDefects) io.out(`${indent}${d.name.padEnd(28)} ${d.summary}`);
     } else {
