@@ -19,6 +19,10 @@ import type { Settings } from './settings.js';
  * - what the cluster does by itself, at a time the model does not fix: `membership.lost`, `node.joining`,
  *   `node.joined`, `node.stopped`.
  * The checker adds `cluster: { nodes, quarantined }` to every event, for the quarantine cap.
+ *
+ * [CLUSAPI-PAUSE] PauseClusterNode (learn.microsoft.com/windows/win32/api/clusapi/nf-clusapi-pauseclusternode):
+ * "Because the paused state is persistent, a paused node that is rebooted continues to be paused when it comes
+ * back up."
  */
 
 export interface NodeMembershipInput {
@@ -69,6 +73,11 @@ interface Context {
   poweredOff: boolean;
   /** The node is going through Restart-Computer: once its OS is back, clussvc starts by itself and it joins. */
   restarting: boolean;
+  /**
+   * Suspend-ClusterNode paused it and no Resume-ClusterNode has lifted the pause: the pause is kept in the cluster's
+   * configuration, so the node rejoins Paused after a restart or any other return to membership [CLUSAPI-PAUSE].
+   */
+  suspended: boolean;
   /** The node's cluster networks are cut: it cannot rejoin until they heal. */
   networkCut: boolean;
   /**
@@ -148,6 +157,9 @@ export const nodeMembership = setup({
     // (machines/settings.ts says where the default comes from)
     drainOnShutdown: ({ context }) => context.settings.DrainOnShutdown !== 0,
     restarting: ({ context }) => context.restarting,
+    // "Because the paused state is persistent, a paused node that is rebooted continues to be paused when it comes
+    // back up" [CLUSAPI-PAUSE]: a node suspended before it left rejoins Paused, until Resume-ClusterNode
+    suspended: ({ context }) => context.suspended,
     // After Restart-Computer the node's clussvc starts with the OS (Automatic): it joins without Start-ClusterNode
     restartedCanJoin: ({ context }) => context.restarting && !context.networkCut && !context.poweredOff,
     // The QuarantineThreshold-th ungraceful exit within the hour quarantines the node, unless the cap is
@@ -205,6 +217,7 @@ export const nodeMembership = setup({
     healAfterMs: 0,
     poweredOff: false,
     restarting: false,
+    suspended: false,
   }),
   initial: 'Up',
   on: {
@@ -234,7 +247,7 @@ export const nodeMembership = setup({
         // Stop-ClusterNode: a graceful stop drains the node first [HV-STOPSVC], lab §1
         'node.stopping': 'Draining',
         // Suspend-ClusterNode -Drain: the node is Paused and its roles live-migrate away [PSDOC-SUSP]
-        'node.suspended': 'Paused',
+        'node.suspended': { target: 'Paused', actions: assign({ suspended: true }) },
         // The host's power is cut: clussvc and the VMs are gone at once, the members notice as after a crash
         'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
         'node.restarting': [
@@ -251,7 +264,7 @@ export const nodeMembership = setup({
       tags: ['Paused'],
       on: {
         // Resume-ClusterNode: it takes roles again; with -Failback Immediate its drained VMs move back [PSDOC-RESUME]
-        'node.resumed': 'Up',
+        'node.resumed': { target: 'Up', actions: assign({ suspended: false }) },
         // Stop-ClusterNode of a paused node: what is left is drained, then the service stops
         'node.stopping': 'Draining',
         'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },
@@ -425,7 +438,11 @@ export const nodeMembership = setup({
       tags: ['Joining'],
       meta: { minimumDwell: 'JoinTakesAtLeast' },
       on: {
-        'node.joined': { target: 'Up', actions: 'restartEnds' },
+        'node.joined': [
+          // Suspended before it left: it is back Paused, and takes no role until it is resumed [CLUSAPI-PAUSE]
+          { guard: 'suspended', target: 'Paused', actions: 'restartEnds' },
+          { target: 'Up', actions: 'restartEnds' },
+        ],
         // A crash breaks the join off: another ungraceful exit
         'clussvc.crashed': { target: 'LosingMembership', actions: 'crashed' },
         'host.poweredOff': { target: 'LostPower', actions: 'powerLost' },

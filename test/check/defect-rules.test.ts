@@ -79,6 +79,7 @@ const expectations: Record<string, { experiment: string; rule: string; entity: R
   'no-failover-after-power-loss': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(web01|sql01)$/, observed: /^UnreadableUnmonitored$/ },
   // N3's VMs offline (saved) and starting elsewhere instead of moving live: seen only while restart-node runs
   'restart-without-drain': { experiment: 'power-loss', rule: 'clustered-vm', entity: /^vm\/(app01|web02)$/, observed: /Starting|Offline/ },
+  'pause-lost-on-restart': { experiment: 'rolling-restart', rule: 'node-membership', entity: /^node\/N1$/, observed: /^Up$/ },
   // web02 still Running after N2 lost its path to the share: never paused
   'storage-loss-not-paused': { experiment: 'storage-failure', rule: 'clustered-vm', entity: /^vm\/web02$/, observed: /^Running$/ },
   // web02 still PausedCritical once N2's path to the share is back

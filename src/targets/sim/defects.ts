@@ -77,14 +77,28 @@ const catalogue = [
     name: 'migration-pauses-vm',
     summary: 'A VM live-migrated from a member (on request, or drained from a Paused node) is seen PausedCritical on its source during pre-copy',
   },
-  { name: 'witness-loss-stops-cluster', summary: 'Losing the quorum witness stops the cluster although every node is up and the nodes hold a majority of the votes' },
-  { name: 'witness-vote-ignored', summary: "The witness's vote is never counted: a cluster with an even number of nodes loses quorum when half of them go at once, witness or not" },
   { name: 'storage-loss-not-paused', summary: 'VMs whose storage is lost keep Running: storage resiliency never pauses them (PausedCritical)' },
   { name: 'no-resume-after-storage', summary: 'VMs paused by a storage loss (PausedCritical) stay paused after their storage returns' },
   { name: 'redirected-access-pauses-vm', summary: 'VMs on a node in CSV redirected access (its own path to the CSV lost) go PausedCritical, as if the CSV were lost' },
   {
     name: 'critical-timeout-ignored',
     summary: 'VMs paused by a storage loss stay PausedCritical past their AutomaticCriticalErrorActionTimeout instead of being powered off',
+  },
+  {
+    name: 'placement-ignores-memory',
+    summary: 'Failover and drains place VMs whatever memory the target host has left, overcommitting it (cluster.hostMemoryGB)',
+  },
+  {
+    name: 'no-auto-start-restarted',
+    summary: 'A VM whose Priority is No Auto Start is restarted by a failover like any other',
+  },
+  {
+    name: 'preferred-owner-ignored',
+    summary: "A failed-over or drained VM's preferred owners play no part in where it goes: it takes the node hosting the fewest VMs",
+  },
+  {
+    name: 'anti-affinity-ignored',
+    summary: 'AntiAffinityClassNames play no part in placement: a failed-over VM may join a VM of its class although another node could take it',
   },
   {
     name: 'power-loss-fails-over-at-once',
@@ -103,6 +117,10 @@ const catalogue = [
     summary: 'Restart-Computer with DrainOnShutdown on saves the node\'s VMs and restarts them elsewhere (downtime) instead of draining them by live migration',
   },
   {
+    name: 'pause-lost-on-restart',
+    summary: 'A node paused by Suspend-ClusterNode comes back Up after a restart, taking roles before anyone resumed it (the pause is kept through a restart)',
+  },
+  {
     name: 'quarantine-drains-dead-node',
     summary: 'A node quarantined while its cluster service is dead (or its networks cut) is drained at once by live migration, as if it could take part',
   },
@@ -114,22 +132,8 @@ const catalogue = [
     name: 'recovery-ignores-failure-count',
     summary: "The service control manager restarts a crashed clussvc at every failure, whatever its FailureActions say for the second and later ones",
   },
-  {
-    name: 'placement-ignores-memory',
-    summary: 'Failover and drains place VMs whatever memory the target host has left, overcommitting it (cluster.hostMemoryGB)',
-  },
-  {
-    name: 'no-auto-start-restarted',
-    summary: 'A VM whose Priority is No Auto Start is restarted by a failover like any other',
-  },
-  {
-    name: 'preferred-owner-ignored',
-    summary: "A failed-over or drained VM's preferred owners play no part in where it goes: it takes the node hosting the fewest VMs",
-  },
-  {
-    name: 'anti-affinity-ignored',
-    summary: 'AntiAffinityClassNames play no part in placement: a failed-over VM may join a VM of its class although another node could take it',
-  },
+  { name: 'witness-loss-stops-cluster', summary: 'Losing the quorum witness stops the cluster although every node is up and the nodes hold a majority of the votes' },
+  { name: 'witness-vote-ignored', summary: "The witness's vote is never counted: a cluster with an even number of nodes loses quorum when half of them go at once, witness or not" },
   { name: 'one-network-isolates', summary: 'Losing one cluster network cuts the heartbeats, although another network still carries them: the node is isolated' },
   { name: 'lm-network-no-fallback', summary: 'Live migrations keep to the first network of the preference order when it is lost, and fail, instead of taking the next' },
 ] as const;

@@ -277,7 +277,8 @@ export class Membership extends MembershipView {
     this.joins.delete(node);
     this.d.quorum.doneForming(node);
     // A node paused by Suspend-ClusterNode stays paused through a restart (the pause is configuration)
-    this.states.set(node, this.suspended.has(node) ? 'Paused' : 'Up');
+    // [CLUSAPI-PAUSE]. Defect pause-lost-on-restart: it comes back Up, taking roles it was paused to keep off.
+    this.states.set(node, this.suspended.has(node) && !this.d.defects.has('pause-lost-on-restart') ? 'Paused' : 'Up');
     // A new member counts heartbeats from every peer too, including peers that fell silent before it joined.
     for (const other of this.nodes) {
       if (other !== node && this.inMembership(other) && !this.d.clussvcRunning(other)) this.d.heartbeats.watch(node, other);
