@@ -73,7 +73,7 @@ describe('clusterchaos run --target powershell --dry-run', function () {
       expect(r.stdout).to.include("      # clusterchaos read-configuration\n      Get-ClusterChaosConfiguration -Cluster 'HVCLUSTER01'\n");
       // the guard's and the header's settings, then the experiment's own
       expect(r.stdout).to.include(
-        "      # clusterchaos get-settings\n      Get-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyLevel', 'ResiliencyDefaultPeriod', 'QuarantineThreshold', 'QuarantineDuration', 'SameSubnetDelay', 'SameSubnetThreshold')\n",
+        "      # clusterchaos get-settings\n      Get-ClusterChaosSetting -Cluster 'HVCLUSTER01' -Name @('ResiliencyLevel', 'ResiliencyDefaultPeriod', 'QuarantineThreshold', 'QuarantineDuration', 'SameSubnetDelay', 'SameSubnetThreshold', 'DrainOnShutdown')\n",
       );
     });
 

@@ -74,6 +74,8 @@ export const DEFAULT_SETTING_NAMES: readonly string[] = [
   'QuarantineDuration',
   'SameSubnetDelay',
   'SameSubnetThreshold',
+  // whether Restart-Computer drains the node first (restart-node): a cluster set to 0 saves its VMs instead
+  'DrainOnShutdown',
 ];
 
 /** The names get-settings asks for: the defaults, then the experiment's own, each once. */
