@@ -271,34 +271,45 @@ function observeFindings(data: Data): Finding[] {
   ];
 }
 
-/** fail-witness on a cluster described without a witness (cluster.witness): there is none to lose. */
-function witnessFindings(method: unknown, cluster: Data): Finding[] {
-  if (isObject(cluster.witness) || !Array.isArray(method)) return [];
+/**
+ * `cluster.hostMemoryGB` as a mapping names every node of the cluster, and only those; and the VMs each node owns
+ * when the run starts fit in it (a host cannot run more than it has: the description would be wrong).
+ */
+function hostMemoryFindings(memory: unknown, nodes: string[], vms: unknown[]): Finding[] {
   const out: Finding[] = [];
-  const visit = (step: unknown, path: Segment[]): void => {
-    if (isObject(step) && Array.isArray(step.parallel)) {
-      step.parallel.forEach((branch: unknown, b: number) => {
-        if (Array.isArray(branch)) branch.forEach((s: unknown, j: number) => visit(s, [...path, 'parallel', b, j]));
-        else visit(branch, [...path, 'parallel', b]);
-      });
-    } else if (isObject(step) && step.fault === 'fail-witness') {
+  const capacity = (node: string): number | undefined =>
+    typeof memory === 'number' ? memory : isObject(memory) && typeof memory[node] === 'number' ? (memory[node] as number) : undefined;
+  for (const node of nodes) {
+    const gb = capacity(node);
+    if (gb === undefined) continue;
+    const mine = vms.filter((vm): vm is Data => isObject(vm) && vm.owner === node);
+    // memoryGB absent: the build's default (4 GB)
+    const used = mine.reduce((sum, vm) => sum + (typeof vm.memoryGB === 'number' ? vm.memoryGB : 4), 0);
+    if (used > gb) {
       out.push({
-        path,
+        path: typeof memory === 'number' ? ['cluster', 'hostMemoryGB'] : ['cluster', 'hostMemoryGB', node],
         at: 'value',
-        expected: 'a cluster with a quorum witness for fail-witness (cluster.witness)',
-        found: 'no cluster.witness',
-        hint: 'Describe the witness the cluster has, e.g. cluster.witness: { type: fileshare }, or remove the step (a cluster without a witness has none to lose).',
+        expected: `at least the memory of the VMs ${node} owns when the run starts (${used} GB: ${mine.map((vm) => String(vm.name)).join(', ')})`,
+        found: `${gb} GB`,
+        hint: `A host cannot run more VM memory than it has: raise ${node}'s figure, or give some of its VMs another owner or less memoryGB.`,
       });
     }
-  };
-  method.forEach((step, i) => visit(step, ['method', i]));
+  }
+  if (!isObject(memory)) return out;
+  for (const node of Object.keys(memory)) if (!nodes.includes(node)) out.push({ ...notANode(['cluster', 'hostMemoryGB', node], node, nodes), at: 'key' });
+  const missing = nodes.filter((node) => !(node in memory));
+  if (missing.length) {
+    out.push({
+      path: ['cluster', 'hostMemoryGB'],
+      at: 'value',
+      expected: `the memory of every node (${nodes.join(', ')})`,
+      found: `no figure for ${missing.join(', ')}`,
+      hint: `Add ${missing.map((n) => `${n}: <GB>`).join(', ')}, or give one number for every host.`,
+    });
+  }
   return out;
 }
 
-/**
- * Every step of the method with its path: the method's own steps (`method[2]`) and those in the branches of
- * its `parallel:` blocks (`method[1].parallel[0]`, `method[1].parallel[1][0]`), in the order written.
- */
 /**
  * cluster.networks: names once each, each place in the live-migration order once, at least one network for the
  * cluster's own traffic (a cluster must keep one [NET-ROLE]); isolate-network's `network:` names one of them, or a
@@ -352,6 +363,10 @@ function networkFindings(cluster: Data, method: unknown): Finding[] {
   return out;
 }
 
+/**
+ * Every step of the method with its path: the method's own steps (`method[2]`) and those in the branches of
+ * its `parallel:` blocks (`method[1].parallel[0]`, `method[1].parallel[1][0]`), in the order written.
+ */
 export function methodSteps(method: unknown): [unknown, Segment[]][] {
   if (!Array.isArray(method)) return [];
   const out: [unknown, Segment[]][] = [];
@@ -389,45 +404,6 @@ function witnessFindings(method: unknown, cluster: Data): Finding[] {
     }
   };
   method.forEach((step, i) => visit(step, ['method', i]));
-  return out;
-}
-
-/**
- * `cluster.hostMemoryGB` as a mapping names every node of the cluster, and only those; and the VMs each node owns
- * when the run starts fit in it (a host cannot run more than it has: the description would be wrong).
- */
-function hostMemoryFindings(memory: unknown, nodes: string[], vms: unknown[]): Finding[] {
-  const out: Finding[] = [];
-  const capacity = (node: string): number | undefined =>
-    typeof memory === 'number' ? memory : isObject(memory) && typeof memory[node] === 'number' ? (memory[node] as number) : undefined;
-  for (const node of nodes) {
-    const gb = capacity(node);
-    if (gb === undefined) continue;
-    const mine = vms.filter((vm): vm is Data => isObject(vm) && vm.owner === node);
-    // memoryGB absent: the build's default (4 GB)
-    const used = mine.reduce((sum, vm) => sum + (typeof vm.memoryGB === 'number' ? vm.memoryGB : 4), 0);
-    if (used > gb) {
-      out.push({
-        path: typeof memory === 'number' ? ['cluster', 'hostMemoryGB'] : ['cluster', 'hostMemoryGB', node],
-        at: 'value',
-        expected: `at least the memory of the VMs ${node} owns when the run starts (${used} GB: ${mine.map((vm) => String(vm.name)).join(', ')})`,
-        found: `${gb} GB`,
-        hint: `A host cannot run more VM memory than it has: raise ${node}'s figure, or give some of its VMs another owner or less memoryGB.`,
-      });
-    }
-  }
-  if (!isObject(memory)) return out;
-  for (const node of Object.keys(memory)) if (!nodes.includes(node)) out.push({ ...notANode(['cluster', 'hostMemoryGB', node], node, nodes), at: 'key' });
-  const missing = nodes.filter((node) => !(node in memory));
-  if (missing.length) {
-    out.push({
-      path: ['cluster', 'hostMemoryGB'],
-      at: 'value',
-      expected: `the memory of every node (${nodes.join(', ')})`,
-      found: `no figure for ${missing.join(', ')}`,
-      hint: `Add ${missing.map((n) => `${n}: <GB>`).join(', ')}, or give one number for every host.`,
-    });
-  }
   return out;
 }
 

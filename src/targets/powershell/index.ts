@@ -494,6 +494,16 @@ export class PowerShellTarget implements Target {
     await this.acknowledged(build.restoreNetwork(this.address, this.node(node), this.options.runTag));
   }
 
+  async failWitness(options: { healAfterMs?: Millis }): Promise<void> {
+    // the dead-man is what makes the fault safe on a real cluster: it needs a deadline
+    if (options.healAfterMs === undefined) throw new OperationError('fail-witness needs a duration on a real cluster (the rules are removed by a task on each node then); nothing was changed');
+    await this.acknowledged(build.failWitness(this.address, { healAfterMs: Math.round(options.healAfterMs), tag: this.options.runTag }));
+  }
+
+  async restoreWitness(): Promise<void> {
+    await this.acknowledged(build.restoreWitness(this.address, this.options.runTag));
+  }
+
   /**
    * Firewall rules on the node (fail-storage-path) or on every node (fail-storage) blocking the volume's storage
    * traffic — TCP 3260 (iSCSI) to a CSV's target portals, TCP 445 (SMB) to a share's file server — at the addresses
@@ -536,16 +546,6 @@ export class PowerShellTarget implements Target {
       throw new OperationError(`no volume ${JSON.stringify(storage)} in the experiment's cluster ${this.options.cluster} (volumes: ${names.join(', ') || 'none'}); nothing was sent`);
     }
     return found;
-  }
-
-  async failWitness(options: { healAfterMs?: Millis }): Promise<void> {
-    // the dead-man is what makes the fault safe on a real cluster: it needs a deadline
-    if (options.healAfterMs === undefined) throw new OperationError('fail-witness needs a duration on a real cluster (the rules are removed by a task on each node then); nothing was changed');
-    await this.acknowledged(build.failWitness(this.address, { healAfterMs: Math.round(options.healAfterMs), tag: this.options.runTag }));
-  }
-
-  async restoreWitness(): Promise<void> {
-    await this.acknowledged(build.restoreWitness(this.address, this.options.runTag));
   }
 
   /**

@@ -47,22 +47,22 @@ export class SimCluster {
   readonly services = new Map<string, ClusterService>();
   readonly vms: ClusteredVm[];
   readonly membership: Membership;
-  /** The quorum witness, and fail-witness (witness.ts). */
-  readonly witness: QuorumWitness;
   readonly control: NodeControl;
   readonly network: ClusterNetwork;
   readonly moves: Moves;
   /** The hosts' power and OS restarts (power-off-node, power-on-node, restart-node). */
   readonly power: HostPower;
+  /** The quorum witness, and fail-witness (witness.ts). */
+  readonly witness: QuorumWitness;
   private readonly heartbeats: Heartbeats;
   private readonly csv: CsvAccess;
   /** The shared volumes (CSVs, SMB shares) and each node's path to them. */
   readonly storage: SharedStorage;
   private readonly defects: Defects;
   private readonly rcm: ResourceControlManager;
-  private readonly engine: LiveMigrationEngine;
   /** Where groups go (failover, drains, moves on request): priority, preferred owners, anti-affinity, memory. */
   readonly placement: Placement;
+  private readonly engine: LiveMigrationEngine;
   private readonly drains: NodeDrains;
   private readonly quarantine: Quarantine;
   private readonly regroup: Regroup;

@@ -6,8 +6,8 @@
 import { OperationError } from '../../../target.js';
 import { Terminating, wildcard, hasWildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
-import { WITNESS_RESOURCE } from '../witness.js';
 import type { LabWorld } from '../world.js';
+import { WITNESS_RESOURCE } from '../witness.js';
 import {
   checkCluster,
   clusterObject,
