@@ -71,7 +71,8 @@ describe('sim: defect profiles for quarantine and drains', () => {
     const target = lab({ defects: ['failover-instead-of-drain'] });
     const poll = await crashUntilQuarantined(target, 'N2');
     expect(poll.nodes.N2).to.deep.equal(quarantined);
-    const states = (await timeline(target, 20_000)).map((p) => p.vms.web01.State);
+    // the drain (here: a failover) begins once N2's clussvc is back (the lab's SCM restarts it after 60 s)
+    const states = (await timeline(target, 90_000)).map((p) => p.vms.web01.State);
     expect(states).to.include('Starting');
   });
 });

@@ -20,7 +20,8 @@ describe('sim: defects of VMs on a leaving node and of failover placement', () =
   it('smb-paused-in-quarantine: an SMB VM goes PausedCritical on its quarantined node', async () => {
     const target = lab({ defects: ['smb-paused-in-quarantine'], liveMigration: slowNetwork });
     await crashUntilQuarantined(target, 'N2');
-    const paused = await waitFor(target, (p) => p.vms.web01.State === 'PausedCritical', 5_000);
+    // when the drain begins: once N2's clussvc is back (the lab's SCM restarts it after 60 s) and it can take part
+    const paused = await waitFor(target, (p) => p.vms.web01.State === 'PausedCritical', 90_000);
     expect(paused.vms.web01.OwnerNode).to.equal('N2');
     expect(paused.nodes.N2.StatusInformation).to.include('Quarantined');
   });
@@ -28,6 +29,8 @@ describe('sim: defects of VMs on a leaving node and of failover placement', () =
   it('csv-running-in-quarantine: a CSV VM runs on, neither RunningCritical nor PausedCritical, on its quarantined node', async () => {
     const target = lab({ defects: ['csv-running-in-quarantine'], liveMigration: slowNetwork });
     await crashUntilQuarantined(target, 'N2');
+    // the drain begins once N2's clussvc is back (the lab's SCM restarts it after 60 s): watch it from then
+    await waitFor(target, (p) => p.vms.sql01.State === 'Running', 90_000);
     const polls = (await timeline(target, 10_000, 200)).filter((p) => p.vms.sql01.OwnerNode === 'N2');
     expect(polls).to.not.be.empty;
     for (const p of polls) expect(p.vms.sql01.State).to.equal('Running');

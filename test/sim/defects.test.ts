@@ -44,11 +44,22 @@ describe('sim: defect profiles', () => {
       'no-resume-after-storage',
       'redirected-access-pauses-vm',
       'critical-timeout-ignored',
+      'placement-ignores-memory',
+      'no-auto-start-restarted',
+      'preferred-owner-ignored',
+      'anti-affinity-ignored',
+      'power-loss-fails-over-at-once',
+      'dead-vm-reported-running',
+      'no-failover-after-power-loss',
+      'restart-without-drain',
+      'pause-lost-on-restart',
       'quarantine-drains-dead-node',
       'event-from-dead-node',
       'recovery-ignores-failure-count',
       'witness-loss-stops-cluster',
       'witness-vote-ignored',
+      'one-network-isolates',
+      'lm-network-no-fallback',
     ]);
     for (const d of simDefects) expect(d.summary).to.be.a('string').and.not.be.empty.and.not.contain('\n');
   });

@@ -13,7 +13,8 @@ describe('sim: graceful stop (Stop-ClusterNode)', () => {
     const first = await target.poll();
     expect(first.nodes.N2).to.deep.equal(draining);
     expect(first.vms.web01).to.deep.equal({ State: 'Running', GroupState: 'Online', OwnerNode: 'N2', StatusInformation: [] });
-    const polls = await timeline(target, 10_000, 50);
+    // two lab VMs over SMB Direct take 10–11 s with the RDMA set-up per GiB (680d6e1)
+    const polls = await timeline(target, 20_000, 50);
     const drained = polls.findIndex((p) => p.nodes.N2.State === 'Down');
     expect(drained).to.be.greaterThan(0);
     for (const p of polls.slice(0, drained)) expect(p.nodes.N2).to.deep.equal(draining);
@@ -30,7 +31,7 @@ describe('sim: graceful stop (Stop-ClusterNode)', () => {
   it('then stops clussvc (7036, no 7031) and the node is Down without being Isolated or removed', async () => {
     const target = lab();
     await target.stopClusterNode('N2');
-    const down = await waitFor(target, (p) => p.nodes.N2.State === 'Down', 10_000, 10);
+    const down = await waitFor(target, (p) => p.nodes.N2.State === 'Down', 20_000, 10);
     expect(down.nodes.N2).to.deep.equal(stopped);
     const events = await target.collectEvents();
     expect(events.map((e) => e.id)).to.deep.equal([1641, 1641, 7036]);
@@ -93,7 +94,7 @@ describe('sim: graceful stop (Stop-ClusterNode)', () => {
     const paused = await rejection(target.stopClusterNode('N2'));
     expect(paused).to.be.instanceOf(OperationError);
     expect(paused.message).to.equal('N2 is not Up (Paused, DrainInProgress); Stop-ClusterNode stops a node that is Up');
-    await target.sleep(10_000);
+    await target.sleep(20_000);
     await target.startClusterNode('N2');
     await target.sleep(3_000);
     await crash(target, 'N1');

@@ -75,7 +75,8 @@ describe('sim: VM configuration version (MinimumResilientVmVersion)', () => {
     const removed = await crash(target, 'N2');
     expect(removed.nodes.N2.StatusInformation).to.deep.equal(['Quarantined']);
     expect(removed.vms.old01).to.deep.equal(unmonitoredOnN2);
-    const moved = await waitFor(target, (p) => p.vms.old01.OwnerNode !== 'N2', 20_000);
+    // drained once N2 can take part: its clussvc back (the lab's SCM restarts it after 60 s), aedbbb7
+    const moved = await waitFor(target, (p) => p.vms.old01.OwnerNode !== 'N2', 90_000);
     expect(moved.vms.old01).to.deep.include({ State: 'Running', GroupState: 'Online', StatusInformation: [] });
   });
 
