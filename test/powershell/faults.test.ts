@@ -187,6 +187,24 @@ describe('every catalogue fault through the PowerShell target, against the rehea
     expect(fault('resume-node').revert).to.equal(undefined);
   });
 
+  for (const [name, params] of [
+    ['fail-storage', { storage: 'csv', duration: 60_000 }],
+    ['fail-storage-path', { node: 'N2', storage: 'smb', duration: 60_000 }],
+  ] as const) {
+    it(`${name}: refused when the experiment gives the volume no address to block, nothing changed`, async () => {
+      let error: unknown;
+      try {
+        await inject(name, { ...params });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.match(/has no address in the experiment's cluster\.storage: .*needs address: \[<IP>, …\] there; nothing was changed/);
+      const residue = await target.residue({ tag: TAG, settings: {} });
+      expect([...residue.firewallRules, ...residue.tasks]).to.deep.equal([]);
+      // (test/powershell/storage.test.ts: a lab whose volumes have addresses, blocked and healed)
+    });
+  }
+
   it('fail-witness: refused on a cluster without a witness (Get-ClusterQuorum names none), nothing changed', async () => {
     let error: unknown;
     try {

@@ -83,7 +83,7 @@ export const SAMPLE_SCRIPTS: readonly SampleScript[] = [
 ];
 
 /** Functions scripts.ts exports that build no script. */
-export const NOT_BUILDERS: readonly string[] = ['scriptOp', 'isMutatingScript', 'psValue', 'settingNamesRead'];
+export const NOT_BUILDERS: readonly string[] = ['scriptOp', 'isMutatingScript', 'psValue', 'settingNamesRead', 'storageTarget'];
 
 /** The exported functions of scripts.ts that are neither sampled nor in NOT_BUILDERS. */
 export function unsampledBuilders(): string[] {

@@ -166,6 +166,7 @@ describe('PowerShell target against the rehearsal lab', function () {
         QuarantineDuration: 7200,
         SameSubnetDelay: 250,
         SameSubnetThreshold: 3,
+        DrainOnShutdown: 1,
       });
       await target.setSettings({ ResiliencyDefaultPeriod: 60, QuarantineThreshold: 5 });
       expect([lab.sim.properties.get('ResiliencyDefaultPeriod'), lab.sim.properties.get('QuarantineThreshold')]).to.deep.equal([60, 5]);
@@ -277,7 +278,7 @@ describe('PowerShell target against the rehearsal lab', function () {
       expect(owner('web01')).to.equal('N1');
       const moves = callsSince(lab, from).filter((c) => c.command === 'Move-ClusterVirtualMachineRole');
       expect(moves.map((c) => [c.process, c.parameters.Cancel ?? false])).to.deep.equal([
-        ['main', false],
+        ['op-1', false],
         ['side', true],
       ]);
       // sent 1 s after the call began (then the side session finds the VM's group: a few 10 ms calls)

@@ -198,6 +198,7 @@ function Connect-ClusterChaosWitness {
         $nodesBlock = {
             param($cluster)
             $ErrorActionPreference = 'Stop'
+            $WarningPreference = 'SilentlyContinue'
             foreach ($node in @(Get-ClusterNode -Cluster $cluster)) { [string]$node.Name }
         }
         $nodes = [string[]]@(Invoke-ClusterChaosCluster -ScriptBlock $nodesBlock -ArgumentList @($Cluster))

@@ -130,7 +130,7 @@ Describe 'the manifest and README.md' {
     BeforeAll {
         $manifest = Import-PowerShellDataFile -Path (Join-Path $moduleRoot 'ClusterChaos.psd1')
         $readme = Get-Content -Raw -Path (Join-Path $moduleRoot 'README.md')
-        $documented = @([regex]::Matches($readme, '`((?:Connect|ConvertFrom|Disconnect|Get|Initialize|Move|Resume|Set|Start|Stop|Suspend)-ClusterChaos\w+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $documented = @([regex]::Matches($readme, '`((?:Connect|ConvertFrom|Disconnect|Get|Initialize|Move|Restart|Resume|Set|Start|Stop|Suspend)-ClusterChaos\w+)') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
     }
 
     It 'declares Windows PowerShell 5.1, Desktop and Core' {

@@ -56,6 +56,10 @@ Describe 'isolating a node and restoring it (ops isolate-network, restore-networ
         $script:Lab.firewall = @{ Enabled = 'True'; AllowLocalFirewallRules = 'NotConfigured'; DisabledInterfaceAliases = @('NotConfigured') }
         $script:Lab.clock = [datetime]::new(2026, 10, 25, 2, 30, 0, [DateTimeKind]::Local)
         Mock -ModuleName ClusterChaos Get-Date { $script:Lab.clock }
+        # One cluster network carrying everything (Role 3, ClusterAndClient), as Get-ClusterNetwork gives it
+        Mock -ModuleName ClusterChaos Get-ClusterNetwork {
+            [pscustomobject]@{ Name = 'Cluster Network 1'; Role = 3; Address = '10.0.0.0'; AddressMask = '255.255.255.0' }
+        }
         Mock -ModuleName ClusterChaos Get-ClusterNetworkInterface {
             [pscustomobject]@{ Node = 'N1'; Adapter = 'Cluster'; Address = '10.0.0.11'; Ipv4Addresses = @('10.0.0.11'); Ipv6Addresses = @('fe80::11%4') }
             [pscustomobject]@{ Node = 'N2'; Name = 'N2 - Cluster'; Adapter = 'Microsoft Hyper-V Network Adapter #2'; Address = '10.0.0.12'; Ipv4Addresses = @('10.0.0.12'); Ipv6Addresses = @() }

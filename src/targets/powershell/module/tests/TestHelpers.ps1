@@ -12,6 +12,7 @@ $stubs = @{
     'Get-ClusterResource' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Get-ClusterParameter' = 'param([Parameter(Position = 0)] [string[]] $Name, [Parameter(ValueFromPipeline = $true)] $InputObject, [string] $Cluster)'
     'Get-ClusterNetworkInterface' = 'param([string] $Node, [string] $Cluster)'
+    'Get-ClusterNetwork' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Move-ClusterVirtualMachineRole' = 'param([Parameter(Position = 0)] [string] $Name, [Parameter(Position = 1)] [string] $Node, [string] $MigrationType, [switch] $Cancel, [string] $Cluster)'
     'Suspend-ClusterNode' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster, [switch] $Drain, [switch] $Wait)'
     'Resume-ClusterNode' = 'param([Parameter(Position = 0)] [string[]] $Name, [Parameter(Position = 1)] [string] $Failback, [string] $Cluster)'
