@@ -73,7 +73,8 @@ export async function soakTrace(hours: number, kind: SoakKind = 'kill-clussvc'):
     }
     // QuarantineThreshold 0: a node crashing every 2 minutes would otherwise be quarantined; here it stays a plain soak.
     const settings = kind === 'drain' ? base.settings : { ...base.settings, QuarantineThreshold: 0 };
-    const experiment: Experiment = { ...base, method, settings };
+    // Every second, whatever the catalogue experiment polls at (drain-host: 5 s): the checker's worst case
+    const experiment: Experiment = { ...base, method, settings, observe: { intervalMs: 1000 } };
     // As `clusterchaos run` does: cluster properties are set on the cluster, the models' settings go in the header.
     const isModel = (name: string): boolean => settingDefinitions.find((d) => d.name === name)?.kind === 'model';
     const clusterSettings = Object.fromEntries(Object.entries(settings).filter(([name]) => !isModel(name)));

@@ -76,6 +76,14 @@ export class Checker {
   private readonly unchecked = new Set<string>();
   private readonly unobservedSince = new Map<string, string>();
   private readonly infoOps: { seq: number; label: string }[] = [];
+  /**
+   * For each node an administrator drain began on (drain-node, stop-node, restart-node): the VMs it may have moved
+   * away — owned by the node, or by no known node, in some candidate run then. A failback to the node moves only
+   * those back (sim NodeDrains.movedAway; [PSDOC-RESUME]): asking every VM of the cluster to maybe move made each
+   * a branch of its own, 3^10 candidate runs for drain-host's ten VMs polled every 30 s. Forgotten when the node is
+   * resumed; a node drained some other way (its quarantine) is failed back to from any VM.
+   */
+  private readonly drainedFrom = new Map<string, Set<string>>();
   private readonly stats = { records: 0, observations: 0, ops: 0, events: 0, maxWorlds: 1 };
   private tooMany = false;
   private readonly plainEnv: Env;
@@ -217,7 +225,8 @@ export class Checker {
   private op(op: OpRecord, quoted: QuotedLine): void {
     if (op.phase === 'invoke') {
       this.invokes.invoke(op, { op, quoted });
-      for (const stimulus of stimuliOf(op, this.vmNames, this.header.cluster)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
+      this.noteDrain(op);
+      for (const stimulus of this.stimuliOf(op)) if (this.inCluster(stimulus)) this.stimulate(stimulus, op.t, op.t, undefined); // live migrations and drains act from their invoke
       return;
     }
     const { invoked, orphan } = this.invokes.complete(op);
@@ -229,7 +238,9 @@ export class Checker {
     }
     const from = invoked?.op.t ?? op.t;
     const lines = invoked ? [invoked.quoted, quoted] : [quoted];
-    for (const stimulus of stimuliOf(op, this.vmNames, this.header.cluster)) {
+    const stimuli = this.stimuliOf(op);
+    if (op.f === 'resume-node') this.drainedFrom.delete(String(op.args.node));
+    for (const stimulus of stimuli) {
       if (!this.inCluster(stimulus)) continue;
       // a stimulus for one node's VMs is nothing to a VM no candidate run has on that node
       if (stimulus.ownedBy !== undefined && !this.worlds.some((w) => w.entities.get(stimulus.entity)?.owner === stimulus.ownedBy)) continue;
@@ -243,6 +254,27 @@ export class Checker {
       if (op.phase === 'info') this.infoOps.push({ seq: op.seq, label: stimulus.label });
       this.stimulate(stimulus, from, op.t, op.phase === 'info' ? op.seq : undefined);
     }
+  }
+
+  /** The operation's stimuli; a failback's only for the VMs the node's drain may have moved away. */
+  private stimuliOf(op: OpRecord): Stimulus[] {
+    const all = stimuliOf(op, this.vmNames, this.header.cluster);
+    return all.filter((s) => s.failbackTo === undefined || (this.drainedFrom.get(s.failbackTo)?.has(s.entity) ?? true));
+  }
+
+  /** A drain begins (see `drainedFrom`); any other fault on the node forgets its last one. */
+  private noteDrain(op: OpRecord): void {
+    const node = op.args.node;
+    if (typeof node !== 'string' || op.f === 'resume-node') return;
+    if (op.f !== 'drain-node' && op.f !== 'stop-node' && op.f !== 'restart-node') {
+      this.drainedFrom.delete(node);
+      return;
+    }
+    const vms = new Set<string>();
+    for (const world of this.worlds) {
+      for (const [id, es] of world.entities) if (id.startsWith('vm/') && (es.owner === node || es.owner === undefined)) vms.add(id);
+    }
+    this.drainedFrom.set(node, vms);
   }
 
   /**
@@ -621,6 +653,8 @@ export class Checker {
 function placedOn(world: World, es: EntityState, cls: string, observedOwner: string | undefined): string | undefined | false {
   const owner = es.owner;
   if (owner !== undefined) return owner === observedOwner ? owner : false;
+  // A VM that live-migrated away is not seen on the node it left (a migration ends on another node)
+  if (es.leftOwner !== undefined && es.leftOwner === observedOwner) return false;
   const up = world.entities.get(`node/${observedOwner}`)?.snapshot.hasTag('Up') === true;
   if (ownerMoves(es.snapshot)) return liveMove(es.snapshot) || cls === 'Offline' || up ? undefined : false;
   return up ? observedOwner : false;

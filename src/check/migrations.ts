@@ -564,9 +564,11 @@ export class MigrationChecker {
       const m = check.m;
       // Still on its source: the migration did not move the VM. On a third node: a completed live migration
       // resumes the VM on its target (lab §2 step 8), which owns its group from then on; a third node may own it
-      // next only if something moved it again, and no operation ran in between.
+      // next only if something moved it again, and no operation ran in between. So may its source: a failback
+      // (resume-node) invoked before the VM was next seen moves it back there (a poll that failed at the moment of
+      // the failback's invoke left the drain's move unconfirmed: trace-edits property test, seed 1307).
       const onSource = check.source !== undefined && owner === check.source;
-      if (owner !== m.target && (onSource || !check.moved)) {
+      if (owner !== m.target && !check.moved) {
         this.report({
           rule: 'migration-owner',
           entity: `vm/${vm}`,

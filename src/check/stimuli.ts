@@ -12,6 +12,11 @@ export interface Stimulus {
   owner?: string;
   /** Only for a VM owned by this node at the time (the others ignore it): a completed drain's VMs still on the node. */
   ownedBy?: string;
+  /**
+   * A failback to this node (Resume-ClusterNode -Failback): only for the VMs the node's last drain moved away
+   * [PSDOC-RESUME], which the checker knows from the worlds when the drain began (all VMs when it does not).
+   */
+  failbackTo?: string;
 }
 
 /**
@@ -71,7 +76,12 @@ function failedBack(args: Record<string, unknown>, value: unknown, vms: readonly
   if (args.failback === false) return [];
   const listed = moves(value, label);
   const mentioned = new Set(listed.map((m) => m.entity));
-  return [...listed, ...vms.filter((vm) => !mentioned.has(`vm/${vm}`)).map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.failed' }, label: `${label}: ${vm} not moved back` }))];
+  return [
+    ...listed,
+    ...vms
+      .filter((vm) => !mentioned.has(`vm/${vm}`))
+      .map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.failed' }, label: `${label}: ${vm} not moved back`, failbackTo: String(args.node) })),
+  ];
 }
 
 /** Operations with a live migration in them, by phase (issue 4). */
@@ -143,7 +153,9 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
   'resume-node': {
     invoke: ({ args }, vms) => [
       on(args, 'node.resumed', 'resume-node'),
-      ...(args.failback === false ? [] : vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.requested' }, label: `resume-node on ${String(args.node)} (failback)` }))),
+      ...(args.failback === false
+        ? []
+        : vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.requested' }, label: `resume-node on ${String(args.node)} (failback)`, failbackTo: String(args.node) }))),
     ],
     ok: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)}`),
     fail: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)} (failed)`),
