@@ -68,7 +68,7 @@ interface Claim {
  * [ANAVEM7034]) or stop (7036 "stopped") until its record of the service running again (7036 "running"), in the
  * same node's log (so the same clock), such a record from that node reports what it could not have seen. A service
  * logs a little while it starts, before SCM records it running: records within STARTING_GRACE_MS of that are let be.
- * A trace whose collector took no 7036 at all (the PowerShell target collects 7024/7031/7034 only) cannot say when
+ * A trace whose collector took no 7036 at all (an older trace: the PowerShell target collected 7024/7031/7034 only before issue 14) cannot say when
  * the service ran again: the rule then judges nothing left open at its end.
  */
 const CLUSSVC_EVENTS = new Set([1135, 1672, 1673, 1675, 1676, 1680, 1681, 1682]);

@@ -84,14 +84,16 @@ function Get-ClusterChaosEventQuery {
     <#
     .SYNOPSIS
     The queries read on every node, each a list of logs with one XPath: the cluster's events and the service
-    manager's crash reports in System (one query), and the Hyper-V Admin logs together (one query), which a
+    manager's crash reports (7024, 7031, 7034) and state changes (7036, kept for the Cluster Service only: the
+    event-log rule needs to know when a crashed clussvc ran again) in System (one query), and the Hyper-V Admin
+    logs together (one query), which a
     node may not have (probed with -ListLog once per session). Two Get-WinEvent calls a node per collection
     (review R2: each costs a round trip).
     #>
     param([Parameter(Mandatory = $true)] [string] $Since)
     # windows-cluster-facts 2.1-2.4: channels and ids
     $cluster = New-ClusterChaosEventXPath -Since $Since -Provider 'Microsoft-Windows-FailoverClustering'
-    $crashes = New-ClusterChaosEventXPath -Since $Since -Provider 'Service Control Manager' -Id 7024, 7031, 7034
+    $crashes = New-ClusterChaosEventXPath -Since $Since -Provider 'Service Control Manager' -Id 7024, 7031, 7034, 7036
     # *[System[A and T]] or *[System[B and C and T]] as one query: *[System[(A or (B and C)) and T]]
     $clusterCondition = $cluster.Substring(9, $cluster.Length - 11) -replace ' and TimeCreated\[.*$', ''
     $crashCondition = $crashes.Substring(9, $crashes.Length - 11) -replace ' and TimeCreated\[.*$', ''
@@ -142,12 +144,20 @@ function Get-ClusterChaosEvent {
                     }
                     $global:ClusterChaosLogsPresent = $present
                 }
+                # 7036 (a service entered the running or stopped state) is logged for every service; only the
+                # Cluster Service's is kept, told by its display name in this node's language (7036's %1)
+                $clussvcName = 'Cluster Service'
+                try { $clussvcName = [string](Get-Service -Name clussvc -ErrorAction Stop).DisplayName } catch { }
                 for ($i = 0; $i -lt $logSets.Count; $i++) {
                     $logs = @($logSets[$i])
                     if ($optional[$i]) { $logs = @($logs | Where-Object { $global:ClusterChaosLogsPresent.ContainsKey([string]$_) }) }
                     if ($logs.Count -eq 0) { continue }
                     try {
                         foreach ($record in @(Get-WinEvent -LogName $logs -FilterXPath $xpaths[$i] -ErrorAction Stop)) {
+                            if ($record.Id -eq 7036 -and [string]$record.ProviderName -eq 'Service Control Manager') {
+                                $inserted = @($record.Properties)
+                                if ($inserted.Count -eq 0 -or [string]$inserted[0].Value -ne $clussvcName) { continue }
+                            }
                             [pscustomobject]@{
                                 kind = 'event'
                                 log = [string]$record.LogName

@@ -148,7 +148,7 @@ Describe 'events (op events)' {
         $n1 = @($script:Lab.queries | Where-Object { $_.node -eq 'N1' })
         # two queries a node: System (the cluster's events and clussvc's crashes), then the Hyper-V logs it has
         @($n1 | ForEach-Object { $_.log }) | Should -Be @('System', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
-        $n1[0].xpath | Should -BeExactly "*[System[(Provider[@Name='Microsoft-Windows-FailoverClustering'] or (Provider[@Name='Service Control Manager'] and (EventID=7024 or EventID=7031 or EventID=7034))) and TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
+        $n1[0].xpath | Should -BeExactly "*[System[(Provider[@Name='Microsoft-Windows-FailoverClustering'] or (Provider[@Name='Service Control Manager'] and (EventID=7024 or EventID=7031 or EventID=7034 or EventID=7036))) and TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
         $n1[1].xpath | Should -BeExactly "*[System[TimeCreated[@SystemTime>='2026-11-22T02:00:00.000Z']]]"
         Should -Invoke -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('FilterHashtable') } -Times 0 -Exactly
         Should -Invoke -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $PesterBoundParameters.ContainsKey('ListLog') } -Times 1 -Exactly
@@ -188,6 +188,24 @@ Describe 'events (op events)' {
         $answer = Read-ClusterChaosAnswer { Get-ClusterChaosEvent -Cluster 'HV' -Node N1, N3 -Since '2026-11-22T02:00:00Z' }
         $answer.unreachable | Should -Be @('N3')
         $answer.records | Should -HaveCount 1
+    }
+
+    It 'keeps the Cluster Service''s 7036 (running, stopped) and no other service''s, by its display name in the node''s language' {
+        Mock -ModuleName ClusterChaos Get-Service -ParameterFilter { $Name -eq 'clussvc' } { [pscustomobject]@{ Name = 'clussvc'; DisplayName = 'Clusterdienst' } }
+        Mock -ModuleName ClusterChaos Get-WinEvent -ParameterFilter { $LogName -contains 'System' -and $PesterBoundParameters.ContainsKey('FilterXPath') } {
+            foreach ($one in @(@('Clusterdienst', 'Wird ausgeführt', 3), @('Hintergrundintelligenter Übertragungsdienst', 'Beendet', 4), @('Clusterdienst', 'Beendet', 5))) {
+                [pscustomobject]@{
+                    LogName = 'System'; ProviderName = 'Service Control Manager'; Id = 7036; LevelDisplayName = 'Information'
+                    TimeCreated = [datetime]::new(2026, 11, 22, 2, 0, $one[2], [DateTimeKind]::Utc)
+                    Message = ('Der Dienst "' + $one[0] + '" befindet sich jetzt im Status "' + $one[1] + '".')
+                    Properties = @([pscustomobject]@{ Value = $one[0] }, [pscustomobject]@{ Value = $one[1] })
+                }
+            }
+        }
+        $answer = Read-ClusterChaosAnswer { Get-ClusterChaosEvent -Cluster 'HV' -Node N1 -Since '2026-11-22T02:00:00Z' }
+        $answer.failures | Should -HaveCount 0
+        @($answer.records | ForEach-Object { $_.data[0] }) | Should -Be @('Clusterdienst', 'Clusterdienst')
+        @($answer.records | ForEach-Object { $_.data[1] }) | Should -Be @('Wird ausgeführt', 'Beendet')
     }
 
     It 'skips a Hyper-V log the node does not have' {
