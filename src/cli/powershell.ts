@@ -22,7 +22,6 @@ import type { Credential } from './credentials.js';
 import { UsageError } from './out-dir.js';
 import { runTag } from './powershell-dry-run.js';
 import { clusterSettingsOf } from './run-experiment.js';
-import { clusterPropertyNames } from '../targets/sim/settings.js';
 
 /** The residue scan asks the PowerShell target for its one read-only round trip: the shapes must agree. */
 const residueProbeFits: PowerShellTarget extends ResidueProbe ? true : never = true;
@@ -131,9 +130,8 @@ export async function powerShellTargetFor(
   if (o.rehearse) {
     const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
     const lab = o.rehearse.latencyMs !== undefined ? { latencyMs: o.rehearse.latencyMs } : {};
-    // the lab is configured as the experiment's simulator-kind settings say (e.g. clussvc's FailureActions), as a real lab would be
-    const simulatorProperties = Object.fromEntries(Object.entries(experiment.settings).filter(([name]) => settingDefinitions.find((d) => d.name === name)?.kind === 'simulator' && (clusterPropertyNames as readonly string[]).includes(name)));
-    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power, simulatorProperties });
+    // the lab is configured as the experiment's simulator-kind settings say (labPropertiesOf), as a real lab would be
+    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power });
     return { target, runId, tag, rehearsal: true };
   }
   // a BMC's password comes from the environment only: a plan that needs one it cannot find is refused now
