@@ -23,6 +23,7 @@ import {
   topState,
   withMessages,
   withOwner,
+  headedTo,
   withoutSteps,
   type EntityState,
   type Env,
@@ -307,7 +308,12 @@ export class Checker {
         // a stimulus for the VMs of one node (a drain that completed) leaves the others as they are
         const mine = stimulus.ownedBy === undefined || s.owner === stimulus.ownedBy;
         const moved = mine && can(s, event) ? apply(s, event, Math.max(lo, s.floor), hi) : s;
-        const taken = stimulus.owner !== undefined && moved !== s ? withOwner(moved, stimulus.owner) : moved; // a failed migration: on its source
+        // A failed migration leaves the VM on its source: the one the stimulus names, else the node it switched over
+        // from, if it did (a failback's "not moved back": the run's value says nothing moved, so a VM seen elsewhere did
+        // move, and is a violation there)
+        const source = stimulus.owner ?? (stimulus.event.type === 'migration.failed' && s.owner === undefined ? s.leftOwner : undefined);
+        const placed = source !== undefined && moved !== s ? withOwner(moved, source) : moved;
+        const taken = stimulus.to !== undefined && moved !== s ? headedTo(placed, stimulus.to) : placed;
         const applied = infoSeq === undefined ? world.infoApplied : [...world.infoApplied, infoSeq];
         next.push(this.settle(inPlace ? world : { ...world, infoApplied: applied }, stimulus.entity, taken, inPlace));
       }

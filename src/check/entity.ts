@@ -59,6 +59,12 @@ export interface EntityState {
    * failback doubled the candidate runs: 2^10 of them for drain-host's ten VMs.)
    */
   readonly leftOwner: string | undefined;
+  /**
+   * VMs in a live migration whose target is known (live-migrate's `to`, a failback's node): where the switch-over
+   * puts the VM. A failback that lands a VM on a third node is then seen as such (defect owner-moved-elsewhere,
+   * rehearsed: the PowerShell target reports only the VMs that came back).
+   */
+  readonly headedTo: string | undefined;
   /** Events from other entities (the owner node's changes), not yet delivered. */
   readonly inbox: readonly Message[];
   /** Transitions taken since the entity was last put into its world (newest first); the world clears them. */
@@ -84,31 +90,37 @@ function entityState(
   floor: number,
   owner: string | undefined,
   leftOwner: string | undefined,
+  headedTo: string | undefined,
   inbox: readonly Message[],
   steps: Steps | undefined,
   counts: readonly number[],
 ): EntityState {
-  return { model, snapshot, timers, lo, hi, floor, owner, leftOwner: owner === undefined ? leftOwner : undefined, inbox, steps, counts };
+  return { model, snapshot, timers, lo, hi, floor, owner, leftOwner: owner === undefined ? leftOwner : undefined, headedTo, inbox, steps, counts };
 }
 
 /** The entity as observed at `t` on `owner`: no transition of it can be placed before then. */
 export function seenAt(es: EntityState, owner: string | undefined, t: number): EntityState {
-  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, t, owner, es.leftOwner, es.inbox, es.steps, es.counts);
+  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, t, owner, es.leftOwner, es.headedTo, es.inbox, es.steps, es.counts);
 }
 
 /** The entity with its owner changed (a failed live migration leaves the VM on its source). */
 export function withOwner(es: EntityState, owner: string | undefined): EntityState {
-  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, owner, es.leftOwner, es.inbox, es.steps, es.counts);
+  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, owner, es.leftOwner, es.headedTo, es.inbox, es.steps, es.counts);
+}
+
+/** A VM whose live migration, just requested, ends on `node`. */
+export function headedTo(es: EntityState, node: string): EntityState {
+  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, node, es.inbox, es.steps, es.counts);
 }
 
 /** The entity with `messages` added to its inbox. */
 export function withMessages(es: EntityState, messages: readonly Message[]): EntityState {
-  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, [...es.inbox, ...messages], es.steps, es.counts);
+  return entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, es.headedTo, [...es.inbox, ...messages], es.steps, es.counts);
 }
 
 /** The entity once its world has taken note of its steps. */
 export function withoutSteps(es: EntityState): EntityState {
-  return es.steps ? entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, es.inbox, undefined, es.counts) : es;
+  return es.steps ? entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, es.headedTo, es.inbox, undefined, es.counts) : es;
 }
 
 /** An immutable list of transitions, newest first. */
@@ -344,7 +356,7 @@ function withTimers(
 export function startEntity(model: Model, input: unknown, owner: string | undefined, t = 0): EntityState {
   const [snapshot, actions] = initialTransition(model.machine, input);
   const timers = withTimers([], actions as never, model.machine.id, t, t);
-  return entityState(model, intern(model.machine, snapshot), timers, t, t, t, owner, undefined, [], undefined, new Array<number>(transitionIndex(model).size).fill(0));
+  return entityState(model, intern(model.machine, snapshot), timers, t, t, t, owner, undefined, undefined, [], undefined, new Array<number>(transitionIndex(model).size).fill(0));
 }
 
 /** The entity put straight into `path` at time t (after a violation, to go on checking from what was seen). */
@@ -353,7 +365,7 @@ export function forceEntity(es: EntityState, path: string, t: number, owner: str
   const snapshot = intern(es.model.machine, es.model.machine.resolveState({ value: value as never, context: es.snapshot.context }));
   // Not counted in coverage: no run of the model takes it.
   const step: Step = { from: statePath(es.snapshot), to: path, event: 'resync', lo: t, hi: t };
-  return entityState(es.model, snapshot, [], t, t, t, owner, undefined, [], { step, previous: es.steps }, es.counts);
+  return entityState(es.model, snapshot, [], t, t, t, owner, undefined, undefined, [], { step, previous: es.steps }, es.counts);
 }
 
 /** Adds what the model needs to know about the rest of the cluster to an event (e.g. for the quarantine cap). */
@@ -380,11 +392,12 @@ export function apply(
     counts = copy;
   }
   const leaves = leavesOwner(es.snapshot, event.type);
-  const owner = ownerMoves(t.next) || leaves ? undefined : es.owner;
+  // the switch-over of a migration whose target is known puts the VM there; any transition ends what it was headed for
+  const owner = leaves ? es.headedTo : ownerMoves(t.next) ? undefined : es.owner;
   // A live migration's switch-over leaves its source (remembered until the VM is seen elsewhere); a failover, or a
   // move the trace reports only at its end, may end anywhere
   const left = leaves ? es.owner : ownerMoves(t.next) ? undefined : es.leftOwner;
-  return entityState(es.model, t.next, timers, lo, hi, lo, owner, left, es.inbox, { step, previous: es.steps }, counts);
+  return entityState(es.model, t.next, timers, lo, hi, lo, owner, left, undefined, es.inbox, { step, previous: es.steps }, counts);
 }
 
 function overdue(es: EntityState, t: number, tolerance: number): boolean {
@@ -503,7 +516,7 @@ export function entityKey(es: EntityState): string {
   if (key === undefined) {
     const timers = timersKey(es.timers);
     const entered = minimumDwell(es) > 0 ? `${es.lo}:${es.hi}` : '';
-    key = `${statePath(es.snapshot)}|${contextKey(es.snapshot)}|${es.owner ?? (es.leftOwner === undefined ? '*' : `!${es.leftOwner}`)}|${es.floor}|${entered}|${timers}|${es.inbox.length}`;
+    key = `${statePath(es.snapshot)}|${contextKey(es.snapshot)}|${es.owner ?? (es.leftOwner === undefined ? '*' : `!${es.leftOwner}`)}|${es.floor}|${entered}|${timers}|${es.inbox.length}|${es.headedTo ?? ''}`;
     entityKeys.set(es, key);
   }
   return key;
@@ -512,7 +525,7 @@ export function entityKey(es: EntityState): string {
 /** Whether two candidate states are one (their `entityKey`s are equal), told without making the keys. */
 export function sameEntity(a: EntityState, b: EntityState): boolean {
   if (a === b) return true;
-  if (a.floor !== b.floor || a.inbox.length !== b.inbox.length || (a.owner ?? '*') !== (b.owner ?? '*') || a.leftOwner !== b.leftOwner) return false;
+  if (a.floor !== b.floor || a.inbox.length !== b.inbox.length || (a.owner ?? '*') !== (b.owner ?? '*') || a.leftOwner !== b.leftOwner || a.headedTo !== b.headedTo) return false;
   if (a.snapshot !== b.snapshot && (statePath(a.snapshot) !== statePath(b.snapshot) || contextKey(a.snapshot) !== contextKey(b.snapshot))) {
     return false;
   }
@@ -546,7 +559,7 @@ export function dedupe(states: EntityState[]): EntityState[] {
 /** Deliver the inbox in order, then let the entity move on by itself up to `t`. */
 export function advance(es: EntityState, t: number, env: Env, dropped?: EntityState[]): EntityState[] {
   if (quietUntil(es, t, env.tolerance)) return [es];
-  const start = es.inbox.length ? entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, [], es.steps, es.counts) : es;
+  const start = es.inbox.length ? entityState(es.model, es.snapshot, es.timers, es.lo, es.hi, es.floor, es.owner, es.leftOwner, es.headedTo, [], es.steps, es.counts) : es;
   let frontier: EntityState[] = [start];
   for (const message of es.inbox) {
     const next: EntityState[] = [];

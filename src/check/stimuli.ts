@@ -17,6 +17,8 @@ export interface Stimulus {
    * [PSDOC-RESUME], which the checker knows from the worlds when the drain began (all VMs when it does not).
    */
   failbackTo?: string;
+  /** A live migration asked for with its target known (live-migrate's `to`, a failback's node): where it switches over to. */
+  to?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ function failedBack(args: Record<string, unknown>, value: unknown, vms: readonly
 const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> = {
   // Move-ClusterVirtualMachineRole -MigrationType Live: the VM keeps running and may change owner meanwhile
   'live-migrate': {
-    invoke: ({ args }) => [{ entity: `vm/${String(args.vm)}`, event: { type: 'migration.requested' }, label: liveMigrationLabel(args) }],
+    invoke: ({ args }) => [{ entity: `vm/${String(args.vm)}`, event: { type: 'migration.requested' }, label: liveMigrationLabel(args), ...(typeof args.to === 'string' ? { to: args.to } : {}) }],
     ok: ({ args }) => [{ entity: `vm/${String(args.vm)}`, event: { type: 'migration.completed' }, label: liveMigrationLabel(args) }],
     // Failed (or cancelled): the VM stays on its source, which the value names
     fail: ({ args, value }) => {
@@ -155,7 +157,7 @@ const migrationOps: Record<string, Partial<Record<OpRecord['phase'], ByPhase>>> 
       on(args, 'node.resumed', 'resume-node'),
       ...(args.failback === false
         ? []
-        : vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.requested' }, label: `resume-node on ${String(args.node)} (failback)`, failbackTo: String(args.node) }))),
+        : vms.map((vm): Stimulus => ({ entity: `vm/${vm}`, event: { type: 'migration.requested' }, label: `resume-node on ${String(args.node)} (failback)`, failbackTo: String(args.node), to: String(args.node) }))),
     ],
     ok: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)}`),
     fail: ({ args, value }, vms) => failedBack(args, value, vms, `resume-node on ${String(args.node)} (failed)`),

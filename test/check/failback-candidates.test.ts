@@ -67,3 +67,25 @@ describe('a drain and failback of many VMs (drain-host), polled sparsely', funct
     expect(c.violations.map((v) => v.entity)).to.include('vm/sql01');
   });
 });
+
+describe('a failback that lands a VM on a third node (defect owner-moved-elsewhere, as a real cluster reports it)', function () {
+  it('fails where the VM is first seen there: a failback moves a VM back to its node, and to no other', async function () {
+    // The PowerShell target reports a failback's moves by what came back to the node: a VM moved elsewhere is
+    // not in its value. Here sql01 (drained to N3) goes to N1 during the first failback, and the value omits it.
+    const recs = parseTrace(await catalogueTrace('drain-host', ['observe.interval=30s']));
+    const resume = findOp(recs, 'resume-node', 'invoke');
+    const ok = findOp(recs, 'resume-node', 'ok', () => true, resume);
+    const next = findOp(recs, 'drain-node', 'invoke', () => true, ok);
+    const seen = observationsOf(recs, 'vm/sql01', (r, i) => i > resume && i < next && r.state.OwnerNode === 'N2');
+    expect(seen, 'sql01 seen back on N2 after the first failback').to.not.be.empty;
+    const edited = changed(recs, [...seen, ok], (r) => {
+      if (r.type === 'observe') r.state.OwnerNode = 'N1';
+      else r.value.migrations = r.value.migrations.filter((m: { vm: string }) => m.vm !== 'sql01');
+    });
+    const c = await check(edited);
+    expect(c.verdict, said(c)).to.equal('fail');
+    expect(c.violations[0]!.entity).to.equal('vm/sql01');
+    expect(c.violations[0]!.rule).to.equal('clustered-vm');
+    expect(c.violations[0]!.t).to.equal(edited[seen[0]!]!.t);
+  });
+});
