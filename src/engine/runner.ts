@@ -77,6 +77,8 @@ const YIELD_EVERY_MS = 50;
 export const MAX_OBSERVATION_GAP_MS = 120_000;
 
 class Aborted extends Error {}
+/** A step with `on-failure: stop` did not complete ok: the method ends there (not an abort: the run goes on to its end). */
+class MethodStopped extends Error {}
 
 /**
  * Runs one experiment: steady state → inject → observe → steady state again → revert, writing every
@@ -146,8 +148,15 @@ export class Runner {
       if (!this.outcome.steadyStateBefore.ok) {
         throw new Aborted(`the cluster was not in its steady state before injection (${this.outcome.steadyStateBefore.detail}); nothing was injected`);
       }
-      if (experiment.soak) await this.soak(experiment.soak);
-      else await this.runMethod(1);
+      try {
+        if (experiment.soak) await this.soak(experiment.soak);
+        else await this.runMethod(1);
+      } catch (e) {
+        if (!(e instanceof MethodStopped)) throw e;
+        // on-failure: stop — the rest of the method is skipped; the steady state after and the reverts still come
+        this.outcome.methodStopped = e.message;
+        log.warn(e.message);
+      }
       log.info('checking that the steady state comes back');
       this.outcome.steadyStateAfter = await this.steadyState('after');
     } catch (e) {
@@ -212,7 +221,12 @@ export class Runner {
         random: seededRandom(`${experiment.seed}/${iteration}/${index}`),
         migrationTimeoutMs: experiment.soak?.migrationTimeoutMs ?? DEFAULT_MIGRATION_TIMEOUT_MS,
       });
-    await (observe ? this.observing(inject) : inject());
+    let phase: OpPhase = 'ok';
+    await (observe ? this.observing(async () => void (phase = await inject())) : inject().then((p) => void (phase = p)));
+    if (step.onFailure === 'stop' && phase !== 'ok') {
+      const what = phase === 'fail' ? 'failed' : 'ended with its outcome unknown';
+      throw new MethodStopped(`the method stopped at ${step.fault}${step.line ? ` (line ${step.line})` : ''}: it ${what}, and the step says on-failure: stop; no later step was run`);
+    }
   }
 
   /** Activities at once on the target's clock; a target that cannot (a test's fake) runs them with Promise.allSettled. */
@@ -448,7 +462,7 @@ export class Runner {
     };
   }
 
-  private async inject(step: FaultStep, context: FaultContext): Promise<void> {
+  private async inject(step: FaultStep, context: FaultContext): Promise<OpPhase> {
     const fault = this.o.faults.get(step.fault);
     if (!fault) throw new Aborted(`unknown fault ${step.fault}`);
     const { target } = this.o;
@@ -460,7 +474,7 @@ export class Runner {
       } catch (e) {
         const id = this.op(stepProcess(fault.revert ? 'nemesis' : 'workload', step), step.fault, 'invoke', step.params);
         this.op(stepProcess(fault.revert ? 'nemesis' : 'workload', step), step.fault, 'fail', step.params, { error: `could not resolve ${step.fault}: ${(e as Error).message}` }, id);
-        return;
+        return 'fail';
       }
     }
     const label = `${step.fault} ${fault.impairs(params).join(', ')}`.trim();
@@ -480,7 +494,7 @@ export class Runner {
       );
     }
     if (!this.outcome.soak) this.o.log.info(`injecting ${label}`);
-    await this.operation(stepProcess(revert ? 'nemesis' : 'workload', step), step.fault, params, () => fault.inject(target, params, context));
+    return this.operation(stepProcess(revert ? 'nemesis' : 'workload', step), step.fault, params, () => fault.inject(target, params, context));
   }
 
   /** Run the reverts registered since the stack had `downTo` entries; `listAll`: list each in the outcome, or only those that did not work. */

@@ -109,9 +109,10 @@ export function buildExperiment(
   const stepOf = (step: Record<string, unknown>, line: number | undefined, parallel?: InParallel): Step => {
     const inBlock = parallel ? { parallel } : {};
     if (typeof step.wait === 'string') return { kind: 'wait', ms: parseDuration(step.wait), ...(line ? { line } : {}), ...inBlock };
-    const { fault, ...params } = step as { fault: string } & Record<string, unknown>;
+    const { fault, 'on-failure': onFailure, ...params } = step as { fault: string; 'on-failure'?: 'stop' | 'continue' } & Record<string, unknown>;
     const schema = faults.get(fault)?.params ?? {};
-    return { kind: 'fault', fault, params: durationsToMs(schema, params) as Record<string, unknown>, ...(line ? { line } : {}), ...inBlock };
+    const stop = onFailure === 'stop' ? { onFailure: 'stop' as const } : {};
+    return { kind: 'fault', fault, params: durationsToMs(schema, params) as Record<string, unknown>, ...(line ? { line } : {}), ...inBlock, ...stop };
   };
   // a `parallel:` block's steps go into the flat method in order, each marked with its block and branch (method.ts)
   const method: Step[] = d.method.flatMap((step, i) => {

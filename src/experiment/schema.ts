@@ -373,9 +373,17 @@ function faultStepSchema(name: string, params: Record<string, unknown>): SchemaO
   return {
     ...rest,
     type: 'object',
-    properties: { fault: {}, ...paramProps },
+    properties: {
+      fault: {},
+      ...paramProps,
+      'on-failure': {
+        enum: ['stop', 'continue'],
+        'x-expected': 'stop or continue',
+        'x-hint': 'on-failure: stop ends the method if this step does not complete ok (as Cluster-Aware Updating stops when a node cannot be drained); the reverts still run. Default: continue.',
+      },
+    },
     additionalProperties: rest.additionalProperties ?? false,
-    'x-keys': names.length > 0 ? `a parameter of ${name} (${names.join(', ')})` : `no parameters for ${name}`,
+    'x-keys': names.length > 0 ? `a parameter of ${name} (${names.join(', ')}) or on-failure` : `on-failure (${name} takes no parameters)`,
     'x-keys-hint': "Run 'clusterchaos list faults'.",
   };
 }

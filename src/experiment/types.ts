@@ -31,6 +31,12 @@ export interface FaultStep {
   line?: number;
   /** Set when the step is in a `parallel:` block (method.ts groups the method back into its blocks). */
   parallel?: InParallel;
+  /**
+   * `on-failure: stop`: if the operation does not complete `ok` (refused, failed, outcome unknown), the method stops
+   * there — no later step runs; the steady state after is still checked and every revert runs — as Cluster-Aware
+   * Updating stops when a node cannot be drained. Absent: the method goes on.
+   */
+  onFailure?: 'stop';
 }
 
 export interface WaitStep {

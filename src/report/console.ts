@@ -60,6 +60,7 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
   out.push(`${header.experiment.title} (${header.experiment.name}) on ${target}, seed ${header.seed}${defects}`);
   const length = `${formatT(run.virtualMs)} on the run's clock, ${realTime(run.wallMs)} of real time`;
   out.push(run.status === 'completed' ? `run completed: ${length}` : `run aborted after ${length}: ${run.abortReason ?? 'no reason given'}`);
+  if (run.methodStopped) out.push(run.methodStopped);
   out.push(`steady state before: ${steady(run.steadyStateBefore)}`);
   out.push(`steady state after:  ${steady(run.steadyStateAfter)}`);
   if (run.reverts.length) {

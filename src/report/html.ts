@@ -52,7 +52,7 @@ function banner({ header, result, run }: ReportInput): string {
     ['cluster', `${header.cluster.name}: ${header.cluster.nodes.length} nodes, ${header.cluster.vms.length} VMs`],
     ['seed', String(header.seed)],
     ['defects', header.defects.length ? header.defects.join(', ') : 'none'],
-    ['run', `${run.status}${run.abortReason ? `: ${run.abortReason}` : ''} · ${formatT(run.virtualMs)} on the run's clock · ${realTime(run.wallMs)} of real time`],
+    ['run', `${run.status}${run.abortReason ? `: ${run.abortReason}` : ''}${run.methodStopped ? ` — ${run.methodStopped}` : ''} · ${formatT(run.virtualMs)} on the run's clock · ${realTime(run.wallMs)} of real time`],
     ['steady state before', steady(run.steadyStateBefore)],
     ['steady state after', steady(run.steadyStateAfter)],
   ];

@@ -139,5 +139,6 @@ function runOf(run: RunRecord): RunRecord {
     ...(run.soak ? { soak: run.soak } : {}),
     ...(run.observation ? { observation: run.observation } : {}),
     ...(run.notEffective ? { notEffective: run.notEffective } : {}),
+    ...(run.methodStopped !== undefined ? { methodStopped: run.methodStopped } : {}),
   };
 }

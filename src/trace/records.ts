@@ -332,6 +332,8 @@ export interface RunOutcome {
   observation?: ObservationCost;
   /** Faults that were refused because they would not have taken effect (a firewall that does not enforce rules). */
   notEffective?: string[];
+  /** The method stopped early: a step with `on-failure: stop` did not complete ok (which, and how). */
+  methodStopped?: string;
 }
 
 /** Polls made, polls that failed (gaps in the observations), and their round trip on the run's clock (ms). */

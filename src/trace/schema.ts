@@ -520,6 +520,7 @@ const runOutcome = object(
       'what observing cost {polls, failed, medianMs, p95Ms, maxMs}',
     ),
     notEffective: list(text(), 'a list of strings'),
+    methodStopped: text(),
   },
   ['status', 'virtualMs', 'reverts'],
   'a run outcome {status, virtualMs, reverts, …}',

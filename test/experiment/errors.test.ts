@@ -100,7 +100,7 @@ describe('experiment errors a user reads', () => {
     expect(lines[1]).to.match(/cluster\.vms\[0\]\.storage: expected smb or csv-block, found "nfs"\./);
     expect(lines[4]).to.include('simulator.vmStart: expected [min, max] with min no greater than max, found [20s, 5s]. Swap the two values.');
     expect(lines[5]).to.include('method[0].node: expected the node whose cluster service is killed, found no node. Add "node:" under method[0].');
-    expect(lines[6]).to.include('method[0].nod: expected a parameter of kill-clussvc (node, holdDown), found "nod". Did you mean "node"?');
+    expect(lines[6]).to.include('method[0].nod: expected a parameter of kill-clussvc (node, holdDown) or on-failure, found "nod". Did you mean "node"?');
     expect(lines[7]).to.include('method[1]: expected a step: "fault: <name>" with its parameters, or "wait: <duration>", found a mapping with wiat. Did you mean "wait"?');
     expect(lines[8]).to.include('method[2].fault: expected only "wait" in a wait step, found "fault".');
     for (const line of lines) expect(line).not.to.match(/must match|then|else|schema/);
