@@ -148,6 +148,10 @@ export const nodeMembership = setup({
     // A node joins once its clussvc runs and it reaches the members: not while its networks are cut, nor while its
     // host's power is off (nothing runs on it; once powered on it boots, clussvc starts, and it joins)
     networkUp: ({ context }) => !context.networkCut && !context.poweredOff,
+    // A node joins once its cluster service runs again and its networks are up: a crash whose recovery action is
+    // none (the node's own FailureActions, or the settings Clussvc*FailureAction) leaves it out until someone starts
+    // the service (node.started) or a hold-down ends (clussvc.back) [MS-SCMR] 2.2.40
+    canJoin: ({ context }) => !context.networkCut && !context.poweredOff && !context.serviceDown,
     // A quarantined node is drained by live migration, which needs the node itself taking part: its cluster service
     // running, its networks reaching the members, its host powered (src/targets/sim/quarantine.ts says why)
     cannotDrain: ({ context }) => context.serviceDown || context.networkCut || context.poweredOff,
@@ -332,7 +336,7 @@ export const nodeMembership = setup({
     IsolatedDark: {
       tags: ['Isolated'],
       on: {
-        'node.joining': { guard: 'networkUp', target: 'Joining' },
+        'node.joining': { guard: 'canJoin', target: 'Joining' },
       },
       after: {
         ResiliencyDefaultPeriod: 'Down',
@@ -346,7 +350,7 @@ export const nodeMembership = setup({
         // allow the node to stay Isolated up to that much longer than it can: looser than the cluster, never stricter.)
         'host.poweredOff': { target: 'IsolatedDark', actions: 'powerLost' },
         // Back within the period: the node rejoins and its VMs are monitored again (events 1680, 1682) [EVT]
-        'node.joining': { guard: 'networkUp', target: 'Joining' },
+        'node.joining': { guard: 'canJoin', target: 'Joining' },
       },
       after: {
         // Not back within ResiliencyDefaultPeriod: Down, and its VMs fail over (event 1682) [EVT], [AFINN-17525]
@@ -388,7 +392,7 @@ export const nodeMembership = setup({
     Released: {
       tags: ['Down'],
       on: {
-        'node.joining': { guard: 'networkUp', target: 'Joining' },
+        'node.joining': { guard: 'canJoin', target: 'Joining' },
         'quarantine.cleared': { target: 'Joining', actions: 'forgetExits' },
       },
     },
@@ -396,7 +400,7 @@ export const nodeMembership = setup({
       tags: ['Down'],
       on: {
         // Once clussvc runs again the node joins the cluster (lab §1: "normally the cluster service restarts by itself")
-        'node.joining': { guard: 'networkUp', target: 'Joining' },
+        'node.joining': { guard: 'canJoin', target: 'Joining' },
       },
     },
     // Stop-ClusterNode: roles are drained (live migration) before the service stops; no isolation. Restart-Computer

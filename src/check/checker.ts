@@ -1,5 +1,5 @@
 import { models, resolveSettings, type Model, type Settings } from '../../machines/index.js';
-import type { HeaderRecord, NodeObservation, ObserveRecord, OpRecord, TraceRecord, VmObservation } from '../trace/records.js';
+import type { ClussvcRecovery, HeaderRecord, NodeObservation, ObserveRecord, OpRecord, TraceRecord, VmObservation } from '../trace/records.js';
 import type { ReadRecord } from '../trace/reader.js';
 import { nodeClass, vmClass } from './classify.js';
 import { HostMemoryRule } from './host-memory.js';
@@ -123,7 +123,7 @@ export class Checker {
     this.placement = new PlacementRules(header);
     const entities = new Map<string, EntityState>();
     for (const node of header.cluster.nodes) {
-      entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: this.settings }, undefined));
+      entities.set(`node/${node}`, startEntity(models.nodeMembership, { settings: nodeSettings(this.settings, header.facts?.nodes[node]?.clussvcRecovery) }, undefined));
     }
     for (const vm of header.cluster.vms) {
       entities.set(
@@ -664,6 +664,27 @@ function placedOn(world: World, es: EntityState, cls: string, observedOwner: str
   const up = world.entities.get(`node/${observedOwner}`)?.snapshot.hasTag('Up') === true;
   if (ownerMoves(es.snapshot)) return liveMove(es.snapshot) || cls === 'Offline' || up ? undefined : false;
   return up ? observedOwner : false;
+}
+
+/**
+ * A node's settings: the run's, with clussvc's recovery as the node's own FailureActions say where the target read
+ * them (the PowerShell target's header facts, [MS-SCMR] 2.2.40): the reset period, and whether the first, second
+ * and later failures restart the service (the last action repeats; none at all: never restarted). The settings'
+ * ClussvcFirstFailureAction … are then only the simulator's assumption; a node's own registry value wins.
+ */
+export function nodeSettings(settings: Settings, recovery: ClussvcRecovery | undefined): Settings {
+  if (!recovery) return settings;
+  const action = (n: number): number => {
+    const a = recovery.actions[Math.min(n, recovery.actions.length) - 1];
+    return a?.type === 'restart' ? 1 : 0;
+  };
+  return {
+    ...settings,
+    ClussvcResetPeriod: recovery.resetPeriodS,
+    ClussvcFirstFailureAction: action(1),
+    ClussvcSecondFailureAction: action(2),
+    ClussvcSubsequentFailureAction: action(3),
+  };
 }
 
 /** The verdict line's reason for a failure: how many violations, and the first in a few words. */

@@ -40,6 +40,9 @@ const byFault: Record<string, (args: Record<string, unknown>) => Stimulus[]> = {
   // Stop-Process -Name clussvc -Force: an ungraceful exit of the Cluster Service
   // (with holdDown: a task on the node keeps it from starting until then, and starts it then)
   'kill-clussvc': (args) => [on(args, 'clussvc.crashed', 'kill-clussvc', typeof args.holdDown === 'number' ? { holdDownMs: args.holdDown } : {})],
+  // Start-Service clussvc (the revert, at the run's end or when the hold-down is cut short): the service runs, so the
+  // node may join (it changes nothing when SCM had restarted the service already)
+  'revert:kill-clussvc': (args) => [on(args, 'clussvc.back', 'revert of kill-clussvc')],
   // Start-ClusterNode [-ClearQuarantine]
   'start-node': (args) => [
     ...(args.clearQuarantine === true ? [on(args, 'quarantine.cleared', 'start-node -ClearQuarantine')] : []),
