@@ -16,8 +16,9 @@ import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { priorExits, type EventHistory } from '../safety/prior-exits.js';
 import type { ResidueProbe } from '../safety/residue.js';
 import type { ConnectAnswer, PowerShellTarget } from '../targets/powershell/index.js';
-import type { TargetFacts } from '../trace/records.js';
-import type { Target } from '../targets/target.js';
+import type { TargetFacts, VmDescription, VmPriority } from '../trace/records.js';
+import { GROUP_PRIORITY, hostMemoryGB } from '../targets/sim/configuration.js';
+import type { ClusterConfiguration, Target } from '../targets/target.js';
 import type { Credential } from './credentials.js';
 import { UsageError } from './out-dir.js';
 import { runTag } from './powershell-dry-run.js';
@@ -225,24 +226,98 @@ async function checkFirstContact(target: PowerShellTarget, experiment: Experimen
 
 /**
  * Review R14: the experiment's description of each VM decides what the models expect (storage: Unmonitored
- * or PausedCritical; version: resiliency), so a description that does not match the VM would turn an input
- * error into a "cluster violation". Compared where the cluster says: storage kind, configuration version,
- * startup memory.
+ * or PausedCritical; version: resiliency; priority, preferred owners, anti-affinity and host memory: where a
+ * VM is placed and whether it is started), so a description that does not match the cluster would turn an
+ * input error into a "cluster violation". Compared where the cluster says: storage kind, configuration version,
+ * startup memory; each group's Priority, preferred owners and AntiAffinityClassNames; each host's memory.
  */
 async function checkVmDescriptions(target: PowerShellTarget, experiment: Experiment): Promise<void> {
   const configuration = await target.readConfiguration();
-  const mismatches: string[] = [];
-  for (const vm of experiment.cluster.vms) {
+  const vmMismatches: string[] = [];
+  experiment.cluster.vms.forEach((vm, i) => {
     const real = configuration.vms.find((v) => v.name.toLowerCase() === vm.name.toLowerCase());
-    if (!real) continue;
+    if (!real) return;
     const storage = real.storage === 'csv' ? 'csv-block' : real.storage === 'smb' ? 'smb' : undefined;
-    if (storage && storage !== vm.storage) mismatches.push(`${vm.name}: storage ${vm.storage} in the experiment, but its disks are on ${real.storage === 'csv' ? 'a Cluster Shared Volume (csv-block)' : 'an SMB share (smb)'}`);
-    if (vm.version !== undefined && Number(real.version) !== Number(vm.version)) mismatches.push(`${vm.name}: version ${vm.version} in the experiment, but Get-VM says ${real.version}`);
+    if (storage && storage !== vm.storage) vmMismatches.push(`${vm.name}: storage ${vm.storage} in the experiment, but its disks are on ${real.storage === 'csv' ? 'a Cluster Shared Volume (csv-block)' : 'an SMB share (smb)'}`);
+    if (vm.version !== undefined && Number(real.version) !== Number(vm.version)) vmMismatches.push(`${vm.name}: version ${vm.version} in the experiment, but Get-VM says ${real.version}`);
     if (real.memoryStartupBytes !== undefined && vm.memoryGB !== undefined && Math.abs(real.memoryStartupBytes / 2 ** 30 - vm.memoryGB) > 0.5) {
-      mismatches.push(`${vm.name}: memoryGB ${vm.memoryGB} in the experiment, but its startup memory is ${(real.memoryStartupBytes / 2 ** 30).toFixed(1)} GB`);
+      vmMismatches.push(`${vm.name}: memoryGB ${vm.memoryGB} in the experiment, but its startup memory is ${(real.memoryStartupBytes / 2 ** 30).toFixed(1)} GB`);
+    }
+    vmMismatches.push(...placementMismatches(vm, real, `cluster.vms[${i}]`));
+  });
+  const hostMismatches = hostMemoryMismatches(experiment.cluster, configuration.hosts);
+  if (vmMismatches.length || hostMismatches.length) {
+    const what = [vmMismatches.length ? 'VMs' : '', hostMismatches.length ? 'hosts' : ''].filter(Boolean);
+    const fix = [vmMismatches.length ? 'cluster.vms' : '', hostMismatches.length ? 'cluster.hostMemoryGB' : ''].filter(Boolean);
+    throw new UsageError(
+      `${experiment.file}: the experiment does not describe the cluster's ${what.join(' and ')} as they are (the models would expect the wrong behaviour): ${[...vmMismatches, ...hostMismatches].join('; ')}. Fix ${fix.join(' and ')}. Nothing was done to the cluster.`,
+    );
+  }
+}
+
+/** A group Priority as the experiment names it, when it is one of the four it can name [MSDN-PRIO]. */
+function priorityName(value: number): VmPriority | undefined {
+  return (Object.keys(GROUP_PRIORITY) as VmPriority[]).find((name) => GROUP_PRIORITY[name] === value);
+}
+
+const shownList = (names: readonly string[]): string => (names.length ? `[${names.join(', ')}]` : 'none');
+
+/** Where the VM's group differs from the description in what placement depends on: Priority, preferred owners, anti-affinity. */
+function placementMismatches(vm: VmDescription, real: ClusterConfiguration['vms'][number], at: string): string[] {
+  const out: string[] = [];
+  if (real.priority !== undefined) {
+    // Absent from the experiment, the models assume Medium, the documented default (machines/clustered-vm.ts,
+    // the simulator's placement; [MSDN-PRIO]). So a VM the experiment says nothing about is held to Medium: the
+    // common case, a cluster whose priorities nobody changed, passes without the user writing them out, while a
+    // group set to High, Low or No Auto Start is refused — the models would place and start it in the wrong
+    // order, or expect a failover to restart a No Auto Start VM, and report the cluster's documented behaviour
+    // as a violation.
+    const expected = vm.priority ?? 'Medium';
+    if (GROUP_PRIORITY[expected] !== real.priority) {
+      const name = priorityName(real.priority);
+      const given = vm.priority !== undefined ? `priority ${vm.priority} (${GROUP_PRIORITY[vm.priority]}) in the experiment` : 'no priority in the experiment (the models assume Medium, 2000)';
+      const fix = name ? `set ${at}.priority to ${name}` : `the experiment can only say High, Medium, Low or NoAutoStart: set the group's Priority to one of them or fix ${at}.priority`;
+      out.push(`${vm.name}: ${given}, but its group's Priority is ${real.priority}${name ? ` (${name})` : ''} (${fix})`);
     }
   }
-  if (mismatches.length) {
-    throw new UsageError(`${experiment.file}: the experiment does not describe the cluster's VMs as they are (the models would expect the wrong behaviour): ${mismatches.join('; ')}. Fix cluster.vms. Nothing was done to the cluster.`);
+  if (real.preferredOwners !== undefined) {
+    // In order: a failover goes to the next preferred owner after the failed node [KB-299631]
+    const described = vm.preferredOwners ?? [];
+    const same = described.length === real.preferredOwners.length && described.every((n, k) => n.toLowerCase() === real.preferredOwners![k]!.toLowerCase());
+    if (!same) {
+      out.push(`${vm.name}: preferredOwners ${shownList(described)} in the experiment, but Get-ClusterOwnerNode lists ${shownList(real.preferredOwners)} (the order matters: fix ${at}.preferredOwners)`);
+    }
   }
+  if (real.antiAffinityClassNames !== undefined) {
+    // As sets: the cluster compares the names, not their order
+    const key = (names: readonly string[]) => [...new Set(names.map((n) => n.toLowerCase()))].sort().join('\n');
+    const described = vm.antiAffinityClassNames ?? [];
+    if (key(described) !== key(real.antiAffinityClassNames)) {
+      out.push(`${vm.name}: antiAffinityClassNames ${shownList(described)} in the experiment, but its group's AntiAffinityClassNames are ${shownList(real.antiAffinityClassNames)} (fix ${at}.antiAffinityClassNames)`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Each host's memory for VMs (cluster.hostMemoryGB, when the experiment gives it) against Get-VMHost's
+ * MemoryCapacity. hostMemoryGB is what a host leaves for VMs, its MemoryCapacity less the host's own reserve
+ * (the experiment schema), so only a description that gives a host more than it has (beyond 0.5 GB of
+ * rounding) is refused: the models would place VMs where the cluster cannot, and call its refusal a violation.
+ */
+function hostMemoryMismatches(cluster: Experiment['cluster'], hosts: ClusterConfiguration['hosts']): string[] {
+  if (cluster.hostMemoryGB === undefined) return [];
+  const out: string[] = [];
+  for (const host of hosts) {
+    if (host.memoryCapacityBytes === undefined) continue;
+    const node = cluster.nodes.find((n) => n.toLowerCase() === host.node.toLowerCase());
+    if (node === undefined) continue;
+    const described = hostMemoryGB(cluster, node);
+    const capacityGB = host.memoryCapacityBytes / 2 ** 30;
+    if (described !== undefined && described > capacityGB + 0.5) {
+      const at = typeof cluster.hostMemoryGB === 'number' ? 'cluster.hostMemoryGB' : `cluster.hostMemoryGB.${node}`;
+      out.push(`${node}: hostMemoryGB ${described} in the experiment, but Get-VMHost says its MemoryCapacity is ${capacityGB.toFixed(1)} GB (a host cannot leave its VMs more than it has: fix ${at})`);
+    }
+  }
+  return out;
 }

@@ -154,7 +154,9 @@ export interface Target {
    * Read, never change, what pre-upgrade acceptance checks before it drains anything: the VM cluster's
    * SharedStoragePath (Get-VMHostCluster) and whether it exists, each host's live-migration settings
    * (Get-VMHost), every VM's configuration version (Get-VM) and the versions the hosts support
-   * (Get-VMHostSupportedVersion). windows-cluster-facts §3.2, lab-observations §5.
+   * (Get-VMHostSupportedVersion); and what the run's first contact compares with the experiment's
+   * description: each VM's storage, memory and group placement properties, each host's memory (review R14).
+   * windows-cluster-facts §3.2, lab-observations §5.
    */
   readConfiguration(): Promise<ClusterConfiguration>;
   /**
@@ -171,13 +173,28 @@ export interface Target {
 export interface ClusterConfiguration {
   /** Get-VMHostCluster -ClusterName <cluster> .SharedStoragePath, when one is configured; `exists`: Test-Path on a node. */
   sharedStoragePath?: { path: string; exists: boolean };
-  /** Get-VMHost on each node: VirtualMachineMigrationEnabled, MaximumVirtualMachineMigrations, VirtualMachineMigrationPerformanceOption. */
-  hosts: { node: string; liveMigrationEnabled: boolean; maximumMigrations: number; transport: string }[];
+  /**
+   * Get-VMHost on each node: VirtualMachineMigrationEnabled, MaximumVirtualMachineMigrations,
+   * VirtualMachineMigrationPerformanceOption, and MemoryCapacity (bytes, the host's physical memory; where the
+   * target knows it: the simulator only from cluster.hostMemoryGB).
+   */
+  hosts: { node: string; liveMigrationEnabled: boolean; maximumMigrations: number; transport: string; memoryCapacityBytes?: number }[];
   /**
    * Each clustered VM: Get-VM .Version; on a real cluster also how its disks are stored (from their paths)
-   * and its startup memory, to check the experiment's description against the VM (review R14).
+   * and its startup memory; and its cluster group's placement properties: Priority (3000 High, 2000 Medium,
+   * 1000 Low, 0 No Auto Start [MSDN-PRIO]), AntiAffinityClassNames, and its preferred owners in order
+   * (Get-ClusterOwnerNode -Group; none: empty) — to check the experiment's description against the cluster
+   * (review R14).
    */
-  vms: { name: string; version: string; storage?: 'csv' | 'smb' | 'local' | 'unknown'; memoryStartupBytes?: number }[];
+  vms: {
+    name: string;
+    version: string;
+    storage?: 'csv' | 'smb' | 'local' | 'unknown';
+    memoryStartupBytes?: number;
+    priority?: number;
+    antiAffinityClassNames?: string[];
+    preferredOwners?: string[];
+  }[];
   /** Get-VMHostSupportedVersion: the configuration versions the hosts can run. */
   supportedVersions: string[];
 }

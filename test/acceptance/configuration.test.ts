@@ -85,13 +85,13 @@ describe('pre-upgrade acceptance: the simulator reads its configuration', () => 
     expect(c.sharedStoragePath).to.deep.equal({ path: PATH, exists: true });
     expect(c.hosts.map((h) => h.node)).to.deep.equal(e.cluster.nodes);
     expect(c.hosts[0]).to.deep.equal({ node: 'N1', liveMigrationEnabled: true, maximumMigrations: 2, transport: 'Compression' });
-    expect(c.vms).to.deep.include({ name: 'file01', version: '8.0' });
+    expect(c.vms.map(({ name, version }) => ({ name, version }))).to.deep.include({ name: 'file01', version: '8.0' });
     expect(configurationProblems(c, e.cluster.name)).to.deep.equal([]);
   });
 
   it('gives a VM without a version "9.0", and loses the SharedStoragePath under missing-shared-storage-path', async () => {
     const c = await createSimTarget({ cluster: { ...e.cluster, vms: [{ name: 'v', owner: 'N1', storage: 'smb', memoryGB: 1 }] }, simulator: e.simulator, seed: 1 }).readConfiguration();
-    expect(c.vms).to.deep.equal([{ name: 'v', version: '9.0' }]);
+    expect(c.vms).to.deep.equal([{ name: 'v', version: '9.0', priority: 2000, antiAffinityClassNames: [], preferredOwners: [] }]);
     expect((await read(['missing-shared-storage-path'])).sharedStoragePath).to.deep.equal({ path: PATH, exists: false });
   });
 });

@@ -209,14 +209,16 @@ describe('PowerShell target against the rehearsal lab', function () {
       await until('the cluster whole again', whole);
     });
 
-    it("readConfiguration: each host's live-migration settings, each VM's version, storage and memory, the SharedStoragePath", async () => {
+    it("readConfiguration: each host's live-migration settings and memory, each VM's version, storage, memory and group placement properties, the SharedStoragePath", async () => {
       const c = await target.readConfiguration();
       expect(c.sharedStoragePath).to.deep.equal({ path: String.raw`C:\ClusterStorage\Volume1\SharedStoragePath`, exists: true });
-      expect(c.hosts).to.deep.equal(['N1', 'N2', 'N3'].map((node) => ({ node, liveMigrationEnabled: true, maximumMigrations: 2, transport: 'SMB' })));
+      // lab.yaml gives no hostMemoryGB: the lab's hosts have 256 GiB
+      expect(c.hosts).to.deep.equal(['N1', 'N2', 'N3'].map((node) => ({ node, liveMigrationEnabled: true, maximumMigrations: 2, transport: 'SMB', memoryCapacityBytes: 256 * 2 ** 30 })));
+      const placement = { priority: 2000, antiAffinityClassNames: [], preferredOwners: [] };
       expect(c.vms).to.deep.equal([
-        { name: 'web01', version: '10.0', storage: 'smb', memoryStartupBytes: 4 * 2 ** 30 },
-        { name: 'sql01', version: '10.0', storage: 'csv', memoryStartupBytes: 16 * 2 ** 30 },
-        { name: 'app01', version: '10.0', storage: 'smb', memoryStartupBytes: 8 * 2 ** 30 },
+        { name: 'web01', version: '10.0', storage: 'smb', memoryStartupBytes: 4 * 2 ** 30, ...placement },
+        { name: 'sql01', version: '10.0', storage: 'csv', memoryStartupBytes: 16 * 2 ** 30, ...placement },
+        { name: 'app01', version: '10.0', storage: 'smb', memoryStartupBytes: 8 * 2 ** 30, ...placement },
       ]);
       expect(c.supportedVersions).to.include('10.0');
     });

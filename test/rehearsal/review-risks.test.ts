@@ -305,7 +305,7 @@ describe('review findings through the rehearsal lab', function () {
       await target.setVmResiliencyPeriod('app01', 45);
       expect(lab.sim.vms.find((v) => v.name === 'app01')!.resiliencyPeriod).to.equal(45);
       expect(await target.vmResiliencyPeriods(['app01'])).to.deep.equal({ app01: 45 });
-      expect((await target.readConfiguration()).vms.find((v) => v.name === 'app01')).to.deep.equal({ name: 'app01', version: '10.0', storage: 'smb', memoryStartupBytes: 8 * 2 ** 30 });
+      expect((await target.readConfiguration()).vms.find((v) => v.name === 'app01')).to.deep.equal({ name: 'app01', version: '10.0', storage: 'smb', memoryStartupBytes: 8 * 2 ** 30, priority: 2000, antiAffinityClassNames: [], preferredOwners: [] });
     });
 
     it('N7: a cluster without a SharedStoragePath (Get-VMHostCluster errors) reads as none, not as a failed read', async () => {
@@ -322,8 +322,9 @@ describe('review findings through the rehearsal lab', function () {
       expect(poll.vms.web01!.OwnerNode).to.equal('N2');
       const from = lab.calls().length;
       const vms = (await target.readConfiguration()).vms;
-      expect(vms.find((v) => v.name === 'web0?')).to.deep.equal({ name: 'web0?', version: '10.0', storage: 'csv', memoryStartupBytes: 2 ** 30 });
-      expect(vms.find((v) => v.name === 'web01')).to.deep.equal({ name: 'web01', version: '10.0', storage: 'smb', memoryStartupBytes: 4 * 2 ** 30 });
+      const placement = { priority: 2000, antiAffinityClassNames: [], preferredOwners: [] };
+      expect(vms.find((v) => v.name === 'web0?')).to.deep.equal({ name: 'web0?', version: '10.0', storage: 'csv', memoryStartupBytes: 2 ** 30, ...placement });
+      expect(vms.find((v) => v.name === 'web01')).to.deep.equal({ name: 'web01', version: '10.0', storage: 'smb', memoryStartupBytes: 4 * 2 ** 30, ...placement });
       expect(callsSince(lab, from).filter((c) => c.command === 'Get-VM').map((c) => c.parameters)).to.deep.equal([{}, {}, {}]);
     });
 

@@ -565,12 +565,32 @@ export function parseAcknowledgement(output: string, op: string): Record<string,
   return parseOutput(output, { op, mutating: true }, 'an acknowledgement (a JSON object)', (json) => object(json, 'the answer'));
 }
 
+/** A field an older answer may lack: undefined when absent or null, else `read` of it. */
+function optional<T>(v: unknown, read: (v: unknown) => T): T | undefined {
+  return v === undefined || v === null ? undefined : read(v);
+}
+
+/** A number of bytes: a whole number, not negative. */
+function bytes(v: unknown, path: string): number {
+  if (integer(v, path) < 0) fail(path, 'a number of bytes (0 or more)', v);
+  return v as number;
+}
+
+/** A group's Priority: a whole number from 0 (No Auto Start) to 3000 (High), the property's range [MSDN-PRIO]. */
+function groupPriority(v: unknown, path: string): number {
+  const n = integer(v, path);
+  if (n < 0 || n > 3000) fail(path, 'a group Priority from 0 to 3000', v);
+  return n;
+}
+
 /** How a VM's disks are stored, read from their paths: a CSV, an SMB share, a local disk. */
 export type StorageKind = 'csv' | 'smb' | 'local' | 'unknown';
 
 /**
  * Get-ClusterChaosConfiguration's `{ sharedStoragePath, sharedStoragePathExists, hosts, vms, supportedVersions }`.
  * An empty or null sharedStoragePath: none is configured. Versions are kept as strings ("9.0"), never as numbers.
+ * A host's memoryCapacityBytes and a VM's priority, antiAffinityClassNames and preferredOwners (their order
+ * kept) are read when the answer has them.
  */
 export function parseConfiguration(output: string): ClusterConfiguration {
   return parseOutput(output, { op: 'read-configuration', mutating: false }, 'the cluster configuration', (json) => {
@@ -586,11 +606,13 @@ export function parseConfiguration(output: string): ClusterConfiguration {
     const hosts = list(root.hosts, 'hosts').map((item, i) => {
       const h = object(item, `hosts[${i}]`);
       if (typeof h.liveMigrationEnabled !== 'boolean') fail(`hosts[${i}].liveMigrationEnabled`, 'true or false', h.liveMigrationEnabled);
+      const capacity = optional(h.memoryCapacityBytes, (v) => bytes(v, `hosts[${i}].memoryCapacityBytes`));
       return {
         node: name(h.node, `hosts[${i}].node`),
         liveMigrationEnabled: h.liveMigrationEnabled,
         maximumMigrations: integer(h.maximumMigrations, `hosts[${i}].maximumMigrations`),
         transport: enumName(h.transport, `hosts[${i}].transport`),
+        ...(capacity !== undefined ? { memoryCapacityBytes: capacity } : {}),
       };
     });
     unique(hosts.map((h) => h.node), 'hosts');
@@ -598,11 +620,19 @@ export function parseConfiguration(output: string): ClusterConfiguration {
       const v = object(item, `vms[${i}]`);
       const storage = v.storage === undefined || v.storage === null ? undefined : oneOf(v.storage, `vms[${i}].storage`, ['csv', 'smb', 'local', 'unknown'] as const);
       const memory = v.memoryStartupBytes === undefined || v.memoryStartupBytes === null ? undefined : integer(v.memoryStartupBytes, `vms[${i}].memoryStartupBytes`);
+      const priority = optional(v.priority, (p) => groupPriority(p, `vms[${i}].priority`));
+      // lists of names (a lone string is 5.1's list of one); absent: the answer predates them
+      const classes = optional(v.antiAffinityClassNames, (c) => strings(c, `vms[${i}].antiAffinityClassNames`));
+      const owners = optional(v.preferredOwners, (o) => strings(o, `vms[${i}].preferredOwners`));
+      if (owners) unique(owners, `vms[${i}].preferredOwners`);
       return {
         name: name(v.name, `vms[${i}].name`),
         version: version(v.version, `vms[${i}].version`),
         ...(storage ? { storage } : {}),
         ...(memory !== undefined ? { memoryStartupBytes: memory } : {}),
+        ...(priority !== undefined ? { priority } : {}),
+        ...(classes ? { antiAffinityClassNames: classes } : {}),
+        ...(owners ? { preferredOwners: owners } : {}),
       };
     });
     const supportedVersions = list(root.supportedVersions, 'supportedVersions').map((v, i) => version(v, `supportedVersions[${i}]`));

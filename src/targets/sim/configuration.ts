@@ -1,5 +1,5 @@
 import type { ClusterConfiguration } from '../target.js';
-import type { ClusterDescription } from '../../trace/records.js';
+import type { ClusterDescription, VmPriority } from '../../trace/records.js';
 import { liveMigrationDefaults } from './lm-defaults.js';
 
 /** Where the simulated cluster's SharedStoragePath points (Get-VMHostCluster): a folder on a CSV. */
@@ -17,10 +17,16 @@ const SUPPORTED: Record<'2008R2' | '2012R2+', readonly string[]> = {
   '2012R2+': ['5.0', '6.2', '7.0', '7.1', '8.0', '8.1', '8.2', '8.3', '9.0'],
 };
 
+/** Group Priority values [MSDN-PRIO]: High 3000, Medium 2000 (a group's default), Low 1000, No Auto Start 0. */
+export const GROUP_PRIORITY: Readonly<Record<VmPriority, number>> = { High: 3000, Medium: 2000, Low: 1000, NoAutoStart: 0 };
+
 /**
  * What readConfiguration() answers on the simulator: every host with the cluster's live-migration transport
- * and MaximumVirtualMachineMigrations; the SharedStoragePath exists unless the defect
- * missing-shared-storage-path is on (lab-observations §5: the CSV behind it was removed).
+ * and MaximumVirtualMachineMigrations, and its memory where the simulated cluster has a size for it
+ * (cluster.hostMemoryGB: the simulated host has that much and keeps none for itself); each VM's group with the
+ * placement properties it has (Priority Medium unless described, no preferred owners or anti-affinity class
+ * unless described); the SharedStoragePath exists unless the defect missing-shared-storage-path is on
+ * (lab-observations §5: the CSV behind it was removed).
  */
 export function simConfiguration(o: { cluster: ClusterDescription; maximumMigrations: number; sharedStoragePathMissing: boolean }): ClusterConfiguration {
   const { cluster } = o;
@@ -28,14 +34,30 @@ export function simConfiguration(o: { cluster: ClusterDescription; maximumMigrat
   const hostVersion = cluster.hostVersion ?? liveMigrationDefaults.hostVersion;
   return {
     sharedStoragePath: { path: SIM_SHARED_STORAGE_PATH, exists: !o.sharedStoragePathMissing },
-    hosts: cluster.nodes.map((node) => ({
-      node,
-      liveMigrationEnabled: true,
-      // 2008 R2 hosts migrate one VM at a time (lab §3), as the simulator's migration engine does
-      maximumMigrations: hostVersion === '2008R2' ? 1 : o.maximumMigrations,
-      transport,
+    hosts: cluster.nodes.map((node) => {
+      const memoryGB = hostMemoryGB(cluster, node);
+      return {
+        node,
+        liveMigrationEnabled: true,
+        // 2008 R2 hosts migrate one VM at a time (lab §3), as the simulator's migration engine does
+        maximumMigrations: hostVersion === '2008R2' ? 1 : o.maximumMigrations,
+        transport,
+        ...(memoryGB !== undefined ? { memoryCapacityBytes: Math.round(memoryGB * 2 ** 30) } : {}),
+      };
+    }),
+    vms: cluster.vms.map((vm) => ({
+      name: vm.name,
+      version: vm.version ?? SIM_DEFAULT_VM_VERSION,
+      priority: GROUP_PRIORITY[vm.priority ?? 'Medium'],
+      antiAffinityClassNames: [...(vm.antiAffinityClassNames ?? [])],
+      preferredOwners: [...(vm.preferredOwners ?? [])],
     })),
-    vms: cluster.vms.map((vm) => ({ name: vm.name, version: vm.version ?? SIM_DEFAULT_VM_VERSION })),
     supportedVersions: [...SUPPORTED[hostVersion]],
   };
+}
+
+/** cluster.hostMemoryGB for one node: the number every host has, or the node's entry of the map. */
+export function hostMemoryGB(cluster: Pick<ClusterDescription, 'hostMemoryGB'>, node: string): number | undefined {
+  const memory = cluster.hostMemoryGB;
+  return typeof memory === 'number' ? memory : memory?.[node];
 }

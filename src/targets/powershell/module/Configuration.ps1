@@ -1,6 +1,6 @@
 # What pre-upgrade acceptance checks, read-only: the VM cluster's SharedStoragePath, each host's live-
-# migration settings, each clustered VM's configuration version, memory and storage, and the versions the
-# hosts can run.
+# migration settings and memory, each clustered VM's configuration version, memory, storage and its group's
+# placement properties (Priority, AntiAffinityClassNames, preferred owners), and the versions the hosts can run.
 
 function Get-ClusterChaosStorageKind {
     <#
@@ -44,13 +44,19 @@ function Get-ClusterChaosSharedStoragePath {
 function Get-ClusterChaosConfiguration {
     <#
     .SYNOPSIS
-    The configuration pre-upgrade acceptance checks (op `read-configuration`). Read-only. The Hyper-V reads
-    run on the nodes through their sessions, so the session's credential applies (review R17); a node that
-    cannot be read fails the read, naming it.
+    The configuration pre-upgrade acceptance checks (op `read-configuration`), and what the PowerShell target
+    compares with the experiment's description before a run (review R14). Read-only. The Hyper-V reads run on
+    the nodes through their sessions, so the session's credential applies (review R17); a node that cannot be
+    read fails the read, naming it. The groups' placement properties are read where the cluster objects are
+    live (review B1).
     .OUTPUTS
     { sharedStoragePath, sharedStoragePathExists, hosts: [{node, liveMigrationEnabled, maximumMigrations,
-      transport}], vms: [{name, group, version, memoryStartupBytes, storage: 'csv'|'smb'|'local'|'unknown'}],
-      supportedVersions: string[] } - sharedStoragePathExists as Test-Path finds it on the first node.
+      transport, memoryCapacityBytes}], vms: [{name, group, version, memoryStartupBytes,
+      storage: 'csv'|'smb'|'local'|'unknown', priority, antiAffinityClassNames: string[],
+      preferredOwners: string[]}], supportedVersions: string[] } - sharedStoragePathExists as Test-Path finds it
+      on the first node; memoryCapacityBytes is Get-VMHost's MemoryCapacity (the host's physical memory);
+      priority the group's Priority (3000 High, 2000 Medium, 1000 Low, 0 No Auto Start); preferredOwners the
+      OwnerNodes of Get-ClusterOwnerNode -Group, in order of preference (none: empty).
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)] [string] $Cluster)
@@ -72,6 +78,7 @@ function Get-ClusterChaosConfiguration {
                 liveMigrationEnabled = [bool]$vmHost.VirtualMachineMigrationEnabled
                 maximumMigrations = [int]$vmHost.MaximumVirtualMachineMigrations
                 transport = [string]$vmHost.VirtualMachineMigrationPerformanceOption
+                memoryCapacity = [long]$vmHost.MemoryCapacity
             }
             $wanted = @{}
             foreach ($id in @($vmIds)) { if ($id) { $wanted[[string]$id] = $true } }
@@ -102,23 +109,67 @@ function Get-ClusterChaosConfiguration {
                             liveMigrationEnabled = [bool]$record.liveMigrationEnabled
                             maximumMigrations = [int]$record.maximumMigrations
                             transport = [string]$record.transport
+                            memoryCapacityBytes = [long]$record.memoryCapacity
                         })
                 } elseif ([string]$record.kind -eq 'vm') {
                     $vmsById[[string]$record.Id] = $record
                 }
             }
         }
+        # Each VM group's placement properties, where the cluster objects are live (review B1): Priority,
+        # AntiAffinityClassNames, and its preferred owners in order (Get-ClusterOwnerNode -Group answers a
+        # ClusterOwnerNodeList whose OwnerNodes are ClusterNode objects; empty when none is set).
+        $placementBlock = {
+            param($cluster, $groupNames)
+            $ErrorActionPreference = 'Stop'
+            $WarningPreference = 'SilentlyContinue'
+            $ProgressPreference = 'SilentlyContinue'
+            $wanted = @{}
+            foreach ($name in @($groupNames)) { if ($name) { $wanted[[string]$name] = $true } }
+            foreach ($group in @(Get-ClusterGroup -Cluster $cluster -WarningAction SilentlyContinue)) {
+                if (-not $wanted.ContainsKey([string]$group.Name)) { continue }
+                $owners = New-Object System.Collections.ArrayList
+                foreach ($list in @(Get-ClusterOwnerNode -Group ([string]$group.Name) -Cluster $cluster -WarningAction SilentlyContinue)) {
+                    if ($null -eq $list) { continue }
+                    foreach ($node in @($list.OwnerNodes)) {
+                        # a node as the object or (some versions) its name
+                        if ($null -eq $node) { continue }
+                        if ($node -is [string]) { [void]$owners.Add($node) } else { [void]$owners.Add([string]$node.Name) }
+                    }
+                }
+                $classes = @(foreach ($class in @($group.AntiAffinityClassNames)) { if ($null -ne $class -and [string]$class) { [string]$class } })
+                [pscustomobject]@{
+                    kind = 'group'
+                    Name = [string]$group.Name
+                    Priority = [long]$group.Priority
+                    AntiAffinityClassNames = [string[]]$classes
+                    PreferredOwners = [string[]]$owners.ToArray()
+                }
+            }
+            [pscustomobject]@{ kind = 'done' }
+        }
+        $groupNames = [string[]]@($state.vmResources | ForEach-Object { $_.Group })
+        $placementByGroup = @{}
+        foreach ($record in @(Invoke-ClusterChaosCluster -ScriptBlock $placementBlock -ArgumentList @($Cluster, $groupNames))) {
+            if ([string]$record.kind -eq 'group') { $placementByGroup[[string]$record.Name] = $record }
+        }
+
         $vms = New-Object System.Collections.ArrayList
         foreach ($resource in $state.vmResources) {
             $vm = $null
             if ($resource.VmId) { $vm = $vmsById[$resource.VmId] }
             if ($null -eq $vm) { throw ("the VM of the cluster resource '" + $resource.Name + "' (group '" + $resource.Group + "') was not found on any node") }
+            $placement = $placementByGroup[[string]$resource.Group]
+            if ($null -eq $placement) { throw ("the group '" + $resource.Group + "' of VM '" + $vm.Name + "' is gone") }
             [void]$vms.Add([ordered]@{
                     name = [string]$vm.Name
                     group = $resource.Group
                     version = [string]$vm.Version
                     memoryStartupBytes = [long]$vm.MemoryStartup
                     storage = (Get-ClusterChaosStorageKind -Path ([string[]]@(ConvertTo-ClusterChaosStringList $vm.Disks)))
+                    priority = [long]$placement.Priority
+                    antiAffinityClassNames = [string[]]@(ConvertTo-ClusterChaosStringList $placement.AntiAffinityClassNames)
+                    preferredOwners = [string[]]@(ConvertTo-ClusterChaosStringList $placement.PreferredOwners)
                 })
         }
 

@@ -36,6 +36,7 @@ Describe 'the configuration acceptance checks (op read-configuration; review R17
         Mock -ModuleName ClusterChaos Get-VMHostCluster { [pscustomobject]@{ ClusterName = 'HV'; SharedStoragePath = 'C:\ClusterStorage\Volume1\SharedStoragePath' } }
         Mock -ModuleName ClusterChaos Test-Path { $script:Lab.current -eq 'N1' }
         Mock -ModuleName ClusterChaos Get-VMHostSupportedVersion { [pscustomobject]@{ Version = [version]'9.0' }; [pscustomobject]@{ Version = [version]'10.0' } }
+        Mock -ModuleName ClusterChaos Get-ClusterOwnerNode { [pscustomobject]@{ ClusterObject = [pscustomobject]@{ Name = $Group }; OwnerNodes = @() } }
     }
     AfterEach { $env:CLUSTERCHAOS_FAILOVERCLUSTERS = $null }
 
@@ -57,6 +58,51 @@ Describe 'the configuration acceptance checks (op read-configuration; review R17
         Should -Invoke -ModuleName ClusterChaos Get-VMHost -ParameterFilter { $PesterBoundParameters.ContainsKey('ComputerName') } -Times 0 -Exactly
         Should -Invoke -ModuleName ClusterChaos Get-VM -ParameterFilter { $PesterBoundParameters.ContainsKey('ComputerName') -or $PesterBoundParameters.ContainsKey('Name') } -Times 0 -Exactly
         Should -Invoke -ModuleName ClusterChaos Get-VMHost -Times 3 -Exactly
+    }
+
+    It 'reads each VM group''s Priority, AntiAffinityClassNames and preferred owners in order, and each host''s MemoryCapacity' {
+        $web = $script:Lab.groups | Where-Object { $_.Name -eq 'web01-group' }
+        $web | Add-Member -NotePropertyName Priority -NotePropertyValue ([uint32]3000) -Force
+        $classes = New-Object System.Collections.Specialized.StringCollection
+        [void]$classes.Add('sql'); [void]$classes.Add('web-tier')
+        $web | Add-Member -NotePropertyName AntiAffinityClassNames -NotePropertyValue $classes -Force
+        $db = $script:Lab.groups | Where-Object { $_.Name -eq 'SCVMM db01 Resources' }
+        $db | Add-Member -NotePropertyName Priority -NotePropertyValue ([uint32]0) -Force
+        $db | Add-Member -NotePropertyName AntiAffinityClassNames -NotePropertyValue $null -Force
+        Mock -ModuleName ClusterChaos Get-VMHost {
+            $bytes = @{ N1 = 274877906944; N2 = 137438953472; N3 = 68719476736 }[$script:Lab.current]
+            [pscustomobject]@{ VirtualMachineMigrationEnabled = $true; MaximumVirtualMachineMigrations = 2; VirtualMachineMigrationPerformanceOption = 'SMB'; MemoryCapacity = [long]$bytes }
+        }
+        # a ClusterOwnerNodeList: OwnerNodes are ClusterNode objects, in order of preference; none set: empty
+        Mock -ModuleName ClusterChaos Get-ClusterOwnerNode {
+            $script:Lab.ownerReads += $script:Lab.current
+            $nodes = @()
+            if ($Group -eq 'web01-group') { $nodes = @((New-TestNode N3), (New-TestNode N1)) }
+            [pscustomobject]@{ ClusterObject = [pscustomobject]@{ Name = $Group }; OwnerNodes = $nodes }
+        }
+        $script:Lab.ownerReads = @()
+        $answer = Read-ClusterChaosAnswer { Get-ClusterChaosConfiguration -Cluster 'HV' }
+        $webVm = $answer.vms | Where-Object { $_.name -eq 'web01' }
+        $webVm.priority | Should -Be 3000
+        @($webVm.antiAffinityClassNames) | Should -Be @('sql', 'web-tier')
+        @($webVm.preferredOwners) | Should -Be @('N3', 'N1')
+        $dbVm = $answer.vms | Where-Object { $_.name -eq 'db01' }
+        $dbVm.priority | Should -Be 0
+        # empty lists stay lists in the answer (never null, never absent)
+        $raw = Read-ClusterChaosAnswer -Raw { Get-ClusterChaosConfiguration -Cluster 'HV' }
+        $raw | Should -BeLike '*"antiAffinityClassNames":`[`],"preferredOwners":`[`]}*'
+        @($answer.hosts | ForEach-Object { $_.memoryCapacityBytes }) | Should -Be @(274877906944, 137438953472, 68719476736)
+        # one Get-ClusterOwnerNode per VM group, by name, in the compatibility session (review B1)
+        Should -Invoke -ModuleName ClusterChaos Get-ClusterOwnerNode -ParameterFilter { $Group -eq 'web01-group' -and $Cluster -eq 'HV' } -Times 2 -Exactly
+        Should -Invoke -ModuleName ClusterChaos Get-ClusterOwnerNode -ParameterFilter { $Group -eq 'SCVMM db01 Resources' -and $Cluster -eq 'HV' } -Times 2 -Exactly
+        Should -Invoke -ModuleName ClusterChaos Get-ClusterOwnerNode -ParameterFilter { $Group -eq 'Cluster Group' } -Times 0 -Exactly
+        @($script:Lab.ownerReads | Select-Object -Unique) | Should -Be @('compat')
+    }
+
+    It 'fails, naming the error, when the preferred owners cannot be read' {
+        Mock -ModuleName ClusterChaos Get-ClusterOwnerNode { throw 'The cluster group could not be found' }
+        $answer = Read-ClusterChaosAnswer { Get-ClusterChaosConfiguration -Cluster 'HV' }
+        $answer.error | Should -BeLike '*The cluster group could not be found*'
     }
 
     It 'passes the session''s credential to Get-VMHostCluster' {

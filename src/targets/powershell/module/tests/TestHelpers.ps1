@@ -11,6 +11,7 @@ $stubs = @{
     'Get-ClusterGroup' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Get-ClusterResource' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Get-ClusterParameter' = 'param([Parameter(Position = 0)] [string[]] $Name, [Parameter(ValueFromPipeline = $true)] $InputObject, [string] $Cluster)'
+    'Get-ClusterOwnerNode' = 'param([string] $Group, [string] $Resource, [Parameter(ValueFromPipeline = $true)] $InputObject, [string] $Cluster)'
     'Get-ClusterNetworkInterface' = 'param([string] $Node, [string] $Cluster)'
     'Get-ClusterNetwork' = 'param([Parameter(Position = 0)] [string[]] $Name, [string] $Cluster)'
     'Move-ClusterVirtualMachineRole' = 'param([Parameter(Position = 0)] [string] $Name, [Parameter(Position = 1)] [string] $Node, [string] $MigrationType, [switch] $Cancel, [string] $Cluster)'

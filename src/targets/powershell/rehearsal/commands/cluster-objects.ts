@@ -2,6 +2,7 @@
  * The FailoverClusters objects the lab answers with ($type-tagged, property names as the real module's types:
  * FailoverClusterDsc's stubs [STUB], windows-cluster-facts §3.1), built from the simulated cluster.
  */
+import { GROUP_PRIORITY } from '../../../sim/configuration.js';
 import { clusterPropertyNames, type PropertyName } from '../../../sim/settings.js';
 import type { ClusteredVm } from '../../../sim/vm.js';
 import { Terminating, type Call } from '../call.js';
@@ -208,7 +209,9 @@ export function groupObject(world: LabWorld, ref: GroupRef): Record<string, unkn
     IsCoreGroup: ref.type !== 'VirtualMachine',
     // A group's own ResiliencyPeriod: 0 until set, "use the cluster's ResiliencyDefaultPeriod" [MSDN-RP]
     ResiliencyPeriod: ref.vm ? (ref.vm.resiliencyPeriod ?? 0) : 0,
-    Priority: ref.type === 'VirtualMachine' ? 2000 : 3000,
+    // A VM group's Priority and AntiAffinityClassNames as the description gives them (absent: Medium, none) [MSDN-PRIO]
+    Priority: ref.vm ? GROUP_PRIORITY[ref.vm.configuration.priority ?? 'Medium'] : 3000,
+    AntiAffinityClassNames: [...(ref.vm?.configuration.antiAffinityClassNames ?? [])],
     FailoverThreshold: 0xffffffff,
     FailoverPeriod: 6,
     AutoFailbackType: 0,
@@ -218,6 +221,15 @@ export function groupObject(world: LabWorld, ref: GroupRef): Record<string, unkn
     Cluster: world.clusterName,
     ...extra,
   };
+}
+
+/**
+ * Get-ClusterOwnerNode's answer for a group: its preferred owners in order (the description's preferredOwners;
+ * none: an empty list) [KB-299631].
+ */
+export function groupOwnerNodes(world: LabWorld, ref: GroupRef): Record<string, unknown> {
+  const owners = (ref.vm?.configuration.preferredOwners ?? []).map((n) => world.nodeOf(n)).filter((n) => n !== undefined);
+  return { $type: 'ClusterOwnerNodeList', ClusterObject: { $type: 'ClusterObject', Name: ref.name }, OwnerNodes: owners.map((n) => nodeObject(world, n)) };
 }
 
 export interface ResourceRef {

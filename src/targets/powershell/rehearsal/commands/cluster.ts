@@ -1,10 +1,10 @@
 /**
  * FailoverClusters reads (Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource,
- * Get-ClusterParameter, Get-ClusterNetworkInterface) and the live objects' property setters
+ * Get-ClusterParameter, Get-ClusterOwnerNode, Get-ClusterNetworkInterface) and the live objects' property setters
  * (Set-ClusterObjectProperty, a lab command: COMMANDS.md).
  */
 import { OperationError } from '../../../target.js';
-import { Terminating, wildcard, hasWildcard, type Call } from '../call.js';
+import { Terminating, unsupported, wildcard, hasWildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
 import type { LabWorld } from '../world.js';
 import { WITNESS_RESOURCE } from '../witness.js';
@@ -14,6 +14,7 @@ import {
   errorId,
   findGroup,
   groupObject,
+  groupOwnerNodes,
   groups,
   IDENTITY_PROPERTIES,
   MODELLED,
@@ -163,6 +164,32 @@ export const clusterReads: Handlers = {
           call.output.push({ $type: 'ClusterParameter', ClusterObject: { $type: 'ClusterObject', Name: owner }, Name: p.Name, Value: p.Value, IsReadOnly: false, ParameterType: p.Type });
         }
       }
+    }
+  },
+
+  // docset/winserver2022-ps/FailoverClusters/Get-ClusterOwnerNode.md: a group's preferred owners in order, a
+  // resource's possible owners (every node: the lab's resources may run anywhere)
+  'Get-ClusterOwnerNode': (call) => {
+    checkCluster(call);
+    const { world } = call;
+    if (call.str('ResourceType') !== undefined) throw unsupported(call.command, '-ResourceType');
+    const asked: { kind: 'group' | 'resource'; name: string }[] = [];
+    const group = call.str('Group');
+    const resource = call.str('Resource');
+    if (group !== undefined) asked.push({ kind: 'group', name: group });
+    if (resource !== undefined) asked.push({ kind: 'resource', name: resource });
+    for (const o of call.objects('InputObject') ?? []) asked.push({ kind: o.type === 'ClusterResource' ? 'resource' : 'group', name: o.name });
+    if (!asked.length) throw new Terminating('Get-ClusterOwnerNode needs -Group, -Resource or -InputObject in the rehearsal lab.', errorId(call.command, 'InvalidParameter'), 'InvalidArgument');
+    for (const { kind, name } of asked) {
+      if (kind === 'group') {
+        const ref = findGroup(world, name);
+        if (!ref) throw new Terminating(`The cluster group '${name}' was not found.`, errorId(call.command, 'ClusterObjectNotFound'), 'ObjectNotFound', name);
+        call.output.push(groupOwnerNodes(world, ref));
+        continue;
+      }
+      const ref = resources(world).find((r) => r.name.toLowerCase() === name.toLowerCase());
+      if (!ref) throw new Terminating(`The cluster resource '${name}' was not found.`, errorId(call.command, 'ClusterObjectNotFound'), 'ObjectNotFound', name);
+      call.output.push({ $type: 'ClusterOwnerNodeList', ClusterObject: { $type: 'ClusterObject', Name: ref.name }, OwnerNodes: world.nodes.map((n) => nodeObject(world, n)) });
     }
   },
 

@@ -3,6 +3,7 @@
  * each host's live-migration settings (Set-VMHost, which the migration engine uses when a migration has no
  * transport of its own), the VM cluster's SharedStoragePath, the configuration versions the build runs.
  */
+import { hostMemoryGB } from '../../../sim/configuration.js';
 import type { ClusteredVm } from '../../../sim/vm.js';
 import { Terminating, hasWildcard, unsupported, wildcard, type Call } from '../call.js';
 import type { Handlers } from '../server.js';
@@ -102,9 +103,23 @@ function hostObject(world: LabWorld, node: string): Record<string, unknown> {
     VirtualMachinePath: String.raw`C:\ProgramData\Microsoft\Windows\Hyper-V`,
     VirtualHardDiskPath: String.raw`C:\ProgramData\Microsoft\Windows\Virtual Hard Disks`,
     LogicalProcessorCount: 2 * (world.o.cluster.idleCpuCores ?? 4),
+    MemoryCapacity: hostMemoryBytes(world, node),
     NumaSpanningEnabled: true,
     ...settings.other,
   };
+}
+
+/** A host's memory when the description gives none: 256 GiB, or more so that every VM fits ("memory is not a limit"). */
+export const LAB_HOST_MEMORY_GB = 256;
+
+/**
+ * Get-VMHost's MemoryCapacity (bytes): the description's cluster.hostMemoryGB for the node (the simulated host
+ * keeps none for itself), else LAB_HOST_MEMORY_GB or the VMs' memory together, whichever is more.
+ */
+export function hostMemoryBytes(world: LabWorld, node: string): number {
+  const described = hostMemoryGB(world.o.cluster, node);
+  const all = world.sim.vms.reduce((sum, vm) => sum + vm.configuration.memoryGB, 0);
+  return Math.round((described ?? Math.max(LAB_HOST_MEMORY_GB, Math.ceil(all))) * 2 ** 30);
 }
 
 const PERFORMANCE_OPTIONS = ['TCPIP', 'Compression', 'SMB'] as const;

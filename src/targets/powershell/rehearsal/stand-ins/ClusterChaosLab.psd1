@@ -27,7 +27,7 @@
         'Get-ClusterChaosLabNow', 'Invoke-ClusterChaosLabSleep', 'Get-ClusterChaosLabEdition',
         'ConvertTo-ClusterChaosLabDeserialized', 'Invoke-ClusterChaosLabFailoverClusters', 'Test-ClusterChaosLabOnNode'
         # FailoverClusters
-        'Get-Cluster', 'Get-ClusterNode', 'Get-ClusterGroup', 'Get-ClusterResource', 'Get-ClusterParameter', 'Get-ClusterQuorum',
+        'Get-Cluster', 'Get-ClusterNode', 'Get-ClusterGroup', 'Get-ClusterResource', 'Get-ClusterParameter', 'Get-ClusterOwnerNode', 'Get-ClusterQuorum',
         'Get-ClusterNetworkInterface', 'Get-ClusterNetwork', 'Move-ClusterVirtualMachineRole', 'Suspend-ClusterNode', 'Resume-ClusterNode',
         'Stop-ClusterNode', 'Start-ClusterNode'
         # Hyper-V

@@ -118,6 +118,30 @@ function Get-ClusterParameter {
     }
 }
 
+# docset/winserver2022-ps/FailoverClusters/Get-ClusterOwnerNode.md
+function Get-ClusterOwnerNode {
+    [CmdletBinding(DefaultParameterSetName = 'InputObject')]
+    [OutputType([Microsoft.FailoverClusters.PowerShell.ClusterOwnerNodeList])]
+    param(
+        [Alias('Res')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Resource,
+        [ValidateNotNullOrEmpty()]
+        [string] $Group,
+        [Alias('ResType')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ResourceType,
+        [Parameter(ParameterSetName = 'InputObject', ValueFromPipeline = $true)]
+        [ValidateNotNull()]
+        [psobject] $InputObject,
+        [ValidateNotNullOrEmpty()]
+        [string] $Cluster
+    )
+    process {
+        Invoke-ClusterChaosLabFailoverClusters -Cmdlet $PSCmdlet -Command 'Get-ClusterOwnerNode' -Parameters $PSBoundParameters
+    }
+}
+
 # docset/winserver2022-ps/FailoverClusters/Get-ClusterNetworkInterface.md
 function Get-ClusterNetworkInterface {
     [CmdletBinding(DefaultParameterSetName = 'InputObject')]
@@ -284,4 +308,4 @@ function Start-ClusterNode {
     }
 }
 
-Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterQuorum, Get-ClusterNetworkInterface, Get-ClusterNetwork, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode
+Export-ModuleMember -Function Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterResource, Get-ClusterParameter, Get-ClusterOwnerNode, Get-ClusterQuorum, Get-ClusterNetworkInterface, Get-ClusterNetwork, Move-ClusterVirtualMachineRole, Suspend-ClusterNode, Resume-ClusterNode, Stop-ClusterNode, Start-ClusterNode

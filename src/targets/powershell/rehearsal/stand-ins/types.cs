@@ -417,6 +417,15 @@ namespace Microsoft.FailoverClusters.PowerShell
         public override string ToString() { return Name; }
     }
 
+    /// Get-ClusterOwnerNode's answer: for a group its preferred owners, for a resource its possible owners, in order.
+    public class ClusterOwnerNodeList
+    {
+        public ClusterObject ClusterObject { get; set; }
+        public ICollection<ClusterNode> OwnerNodes { get; set; }
+        public ClusterOwnerNodeList() { OwnerNodes = new List<ClusterNode>(); }
+        public override string ToString() { return ClusterObject == null ? string.Empty : ClusterObject.Name; }
+    }
+
     public class ClusterParameter
     {
         public ClusterObject ClusterObject { get; set; }
@@ -701,7 +710,7 @@ namespace ClusterChaos.Lab
         static readonly Dictionary<string, Type> Typed = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase) {
             { "Cluster", typeof(Cluster) }, { "ClusterNode", typeof(ClusterNode) }, { "ClusterGroup", typeof(ClusterGroup) },
             { "ClusterResource", typeof(ClusterResource) }, { "ClusterResourceType", typeof(ClusterResourceType) }, { "ClusterQuorumSettings", typeof(ClusterQuorumSettings) },
-            { "ClusterParameter", typeof(ClusterParameter) }, { "ClusterObject", typeof(ClusterObject) },
+            { "ClusterParameter", typeof(ClusterParameter) }, { "ClusterObject", typeof(ClusterObject) }, { "ClusterOwnerNodeList", typeof(ClusterOwnerNodeList) },
             { "ClusterNetwork", typeof(ClusterNetwork) }, { "ClusterNetworkInterface", typeof(ClusterNetworkInterface) },
             { "VirtualMachine", typeof(VirtualMachine) }, { "VMHost", typeof(VMHost) }, { "VMHostCluster", typeof(VMHostCluster) },
             { "HardDiskDrive", typeof(HardDiskDrive) }, { "VMHostSupportedVersion", typeof(VMHostSupportedVersion) },
@@ -828,6 +837,16 @@ namespace ClusterChaos.Lab
                 var live = named as ILabLive;
                 if (live != null) live.AttachLabContext(ctx);
                 return named;
+            }
+            if (underlying == typeof(ICollection<ClusterNode>))
+            {
+                var nodes = new List<ClusterNode>();
+                foreach (object item in AsArray(value))
+                {
+                    var node = Convert(item, typeof(ClusterNode), ctx) as ClusterNode;
+                    if (node != null) nodes.Add(node);
+                }
+                return nodes;
             }
             if (underlying == typeof(IList<EventProperty>))
             {
