@@ -66,7 +66,7 @@ describe('on-failure: stop', function () {
     expect(r.ops.some((o) => o.f === 'steady-state' && o.args.when === 'after'), 'the steady state after is still checked').to.equal(true);
     expect(r.outcome.status).to.equal('completed');
     expect(r.outcome.methodStopped).to.match(/^the method stopped at drain-node \(line 11\): it failed, and the step says on-failure: stop/);
-    expect(r.footer.run.methodStopped).to.equal(r.outcome.methodStopped);
+    expect(r.footer.run?.methodStopped).to.equal(r.outcome.methodStopped);
     expect(r.summary.run.methodStopped).to.equal(r.outcome.methodStopped);
   });
 
