@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ExperimentSource } from '../experiment/source.js';
 import { settingDefinitions } from '../../machines/index.js';
+import { clusterPropertyNames } from '../targets/sim/settings.js';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
 import { AllowlistError, allowlistLocation, consentFor, loadAllowlist, missingPowerCredentials, powerForNodes, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
@@ -113,6 +114,20 @@ export interface RealTarget {
 }
 
 /**
+ * The rehearsal lab's own configuration from the experiment: its simulator-kind settings that are properties of the
+ * simulated cluster (clussvc's FailureActions, MinimumResilientVmVersion, …), as a real lab would be configured; no
+ * Get-Cluster property says them, so the run cannot set them. Whoever builds a rehearsal lab for an experiment passes
+ * them (review break B5 rehearsed per-vm-overrides without MinimumResilientVmVersion 6 before).
+ */
+export function labPropertiesOf(experiment: Pick<Experiment, 'settings'>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(experiment.settings).filter(
+      ([name]) => settingDefinitions.find((d) => d.name === name)?.kind === 'simulator' && (clusterPropertyNames as readonly string[]).includes(name),
+    ),
+  );
+}
+
+/**
  * A PowerShell target for one run of the experiment. node-powershell is loaded only now: a dry run or a
  * refusal never loads it. Nothing is sent until the target is used. With `rehearse`, the very same target
  * runs in real PowerShell 7 against the rehearsal lab (stand-in commands backed by the simulated cluster,
@@ -131,8 +146,8 @@ export async function powerShellTargetFor(
   if (o.rehearse) {
     const { createRehearsalTarget } = await import('../targets/powershell/rehearsal/target.js');
     const lab = o.rehearse.latencyMs !== undefined ? { latencyMs: o.rehearse.latencyMs } : {};
-    // the lab is configured as the experiment's simulator-kind settings say (labPropertiesOf), as a real lab would be
-    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power });
+    // the lab is configured as the experiment's simulator-kind settings say, as a real lab would be
+    const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power, simulatorProperties: labPropertiesOf(experiment) });
     return { target, runId, tag, rehearsal: true };
   }
   // a BMC's password comes from the environment only: a plan that needs one it cannot find is refused now

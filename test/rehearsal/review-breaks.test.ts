@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
-import { checkFitsCluster, consent } from '../../src/cli/powershell.js';
+import { checkFitsCluster, consent, labPropertiesOf } from '../../src/cli/powershell.js';
 import { runExperiment } from '../../src/cli/run-experiment.js';
 import { UsageError } from '../../src/cli/out-dir.js';
 import { loadExperiment } from '../../src/experiment/load.js';
@@ -203,7 +203,7 @@ describe('the review breaks (B1–B5): the scripts of de1d6e9 against the rehear
 
     it("per-vm-overrides rehearsed: web01's group gets ResiliencyPeriod 20 for the run and its own value back; the simulator's settings are never sent", async () => {
       const experiment = loadExperiment(join(ROOT, 'experiments/per-vm-overrides.yaml'), { settings: settingDefinitions, faults });
-      const target = await createRehearsalTarget({ experiment, defects: [], runTag: 'clusterchaos-b5', log, settingNames: ['ResiliencyDefaultPeriod'] });
+      const target = await createRehearsalTarget({ experiment, defects: [], runTag: 'clusterchaos-b5', log, settingNames: ['ResiliencyDefaultPeriod'], simulatorProperties: labPropertiesOf(experiment) });
       const lab = target.lab;
       const web01 = (): number | undefined => lab.sim.vms.find((v) => v.name === 'web01')!.resiliencyPeriod;
       const before = web01();

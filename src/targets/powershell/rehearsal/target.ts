@@ -9,9 +9,6 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ClusterDescription } from '../../../trace/records.js';
 import type { SimulatorSpec } from '../../sim/settings.js';
-import { clusterPropertyNames } from '../../sim/settings.js';
-import { settingDefinitions } from '../../../../machines/index.js';
-import type { Experiment } from '../../../experiment/types.js';
 import { findPwsh7 } from '../executable.js';
 import { PowerShellTarget, type PowerShellTargetOptions, type SessionRole, type TargetClock } from '../index.js';
 import { PowerShellSession, type ScriptRequest, type ScriptRunner } from '../session.js';
@@ -28,8 +25,6 @@ export interface RehearsedExperiment {
   cluster: ClusterDescription;
   simulator: SimulatorSpec;
   seed: number;
-  /** The experiment's settings: those of the simulator's kind configure the lab (labPropertiesOf). */
-  settings?: Record<string, number>;
 }
 
 export interface RehearsalOptions {
@@ -74,19 +69,6 @@ export function labCluster(cluster: ClusterDescription): ClusterDescription {
 }
 
 /** Start the lab for the experiment and a PowerShell target on it. */
-/**
- * The lab's own configuration from the experiment: its simulator-kind settings that are properties of the simulated
- * cluster (clussvc's FailureActions, MinimumResilientVmVersion, …), as a real lab would be configured; no
- * Get-Cluster property says them, so the run cannot set them.
- */
-export function labPropertiesOf(experiment: Pick<Experiment, 'settings'> | RehearsedExperiment): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(experiment.settings ?? {}).filter(
-      ([name]) => settingDefinitions.find((d) => d.name === name)?.kind === 'simulator' && (clusterPropertyNames as readonly string[]).includes(name),
-    ),
-  );
-}
-
 export async function createRehearsalTarget(o: RehearsalOptions): Promise<RehearsalTarget> {
   const pwsh = findPwsh7()?.path;
   if (!pwsh) {
@@ -101,7 +83,8 @@ export async function createRehearsalTarget(o: RehearsalOptions): Promise<Rehear
     seed: experiment.seed,
     defects: o.defects,
     // the lab's own configuration where no Get-Cluster property says it (e.g. clussvc's FailureActions)
-    simulatorProperties: o.simulatorProperties ?? labPropertiesOf(experiment),
+    // the lab's own configuration where no Get-Cluster property says it (src/cli/powershell.ts labPropertiesOf)
+    ...(o.simulatorProperties ? { simulatorProperties: o.simulatorProperties } : {}),
     pwsh,
     standIns: STAND_INS,
     ...o.lab,
