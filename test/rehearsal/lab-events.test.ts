@@ -64,6 +64,7 @@ describe('rehearsal lab: Get-WinEvent on the nodes', function () {
       'Microsoft-Windows-Hyper-V-High-Availability-Admin',
       'Microsoft-Windows-Hyper-V-VMMS-Admin',
       'Microsoft-Windows-Hyper-V-Worker-Admin',
+      'Microsoft-Windows-Hyper-V-StorageVSP-Admin',
     ]);
     expect(logs.errors.map((e) => e.id)).to.deep.equal(['NoMatchingLogsFound,Microsoft.PowerShell.Commands.GetWinEventCommand']);
   });

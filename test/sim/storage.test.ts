@@ -60,6 +60,22 @@ describe('sim: storage failures (fail-storage, fail-storage-path)', () => {
     expect(events[0]!.message).to.contain("Cluster Shared Volume 'CSV1'");
   });
 
+  it('logs Hyper-V-StorageVSP-Admin 6 (an I/O failure) on its host as each VM is paused by its failed I/O, and none for a VM still running', async () => {
+    const t = storageLab();
+    await t.collectEvents();
+    await t.failStorage('CSV1', { healAfterMs: 60_000 });
+    await t.sleep(2_001);
+    const io = (await t.collectEvents()).filter((e) => e.provider === 'Microsoft-Windows-Hyper-V-StorageVSP');
+    expect(io.map((e) => [e.node, e.id, e.log, e.level]).sort()).to.deep.equal([
+      ['N1', 6, 'Microsoft-Windows-Hyper-V-StorageVSP-Admin', 'Error'],
+      ['N2', 6, 'Microsoft-Windows-Hyper-V-StorageVSP-Admin', 'Error'],
+    ]);
+    expect(io.map((e) => e.message).sort()).to.deep.equal([
+      String.raw`Storage device 'CSV1\app01\app01.vhdx' received an IO failure with error = 0xC000020C.`,
+      String.raw`Storage device 'CSV1\sql01\sql01.vhdx' received an IO failure with error = 0xC000020C.`,
+    ]);
+  });
+
   it('one node losing its path to a CSV is in redirected access: 5121 on it, and its VMs keep Running', async () => {
     const t = storageLab();
     await t.collectEvents();

@@ -94,6 +94,7 @@ export class SimCluster {
           hostDark: (n) => this.power.dark(n),
           storageReachable: (n) => this.storageReachable(volumeOf(cluster, vm), n),
           criticallyOff: (v) => log.roleFailed(v.owner, v.name),
+          storageIoFailed: (v, node) => log.storageIoFailed(node, v.name, volumeOf(cluster, vm)),
         }),
     );
     // The shared volumes and each node's path to them (fail-storage, fail-storage-path): the VMs react to each change

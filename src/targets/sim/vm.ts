@@ -24,6 +24,8 @@ export interface VmDeps {
   storageReachable?(node: string): boolean;
   /** Hyper-V powered the VM off after its critical pause (the cluster's group failed). */
   criticallyOff?(vm: ClusteredVm): void;
+  /** The VM's disk I/O failed on `node` (its volume unreachable) and storage resiliency paused it. */
+  storageIoFailed?(vm: ClusteredVm, node: string): void;
 }
 
 /**
@@ -152,6 +154,7 @@ export class ClusteredVm {
       if (this.storageState !== 'waiting' || this.state !== 'Running') return;
       this.storageState = 'paused';
       this.state = 'PausedCritical';
+      this.d.storageIoFailed?.(this, this.owner);
       // Defect critical-timeout-ignored: the VM stays in its critical pause however long the storage is gone
       if (this.d.defects.has('critical-timeout-ignored')) return;
       const minutes = this.description.automaticCriticalErrorActionTimeout ?? DEFAULT_CRITICAL_ERROR_TIMEOUT_MINUTES;

@@ -101,7 +101,7 @@ function Get-ClusterChaosEventQuery {
     @(
         [pscustomobject]@{ logs = [string[]]@('System'); optional = $false; xpath = ('*[System[(' + $clusterCondition + ' or (' + $crashCondition + ')) and ' + $time + ']]') }
         [pscustomobject]@{
-            logs = [string[]]@('Microsoft-Windows-Hyper-V-High-Availability-Admin', 'Microsoft-Windows-Hyper-V-Worker-Admin', 'Microsoft-Windows-Hyper-V-VMMS-Admin')
+            logs = [string[]]@('Microsoft-Windows-Hyper-V-High-Availability-Admin', 'Microsoft-Windows-Hyper-V-Worker-Admin', 'Microsoft-Windows-Hyper-V-VMMS-Admin', 'Microsoft-Windows-Hyper-V-StorageVSP-Admin')
             optional = $true
             xpath = (New-ClusterChaosEventXPath -Since $Since)
         }

@@ -31,6 +31,7 @@ export const NODE_LOGS: readonly { name: string; type: 'Administrative' | 'Opera
   { name: 'Microsoft-Windows-Hyper-V-High-Availability-Admin', type: 'Administrative', classic: false, providers: ['Microsoft-Windows-Hyper-V-High-Availability'] },
   { name: 'Microsoft-Windows-Hyper-V-VMMS-Admin', type: 'Administrative', classic: false, providers: ['Microsoft-Windows-Hyper-V-VMMS'] },
   { name: 'Microsoft-Windows-Hyper-V-Worker-Admin', type: 'Administrative', classic: false, providers: ['Microsoft-Windows-Hyper-V-Worker'] },
+  { name: 'Microsoft-Windows-Hyper-V-StorageVSP-Admin', type: 'Administrative', classic: false, providers: ['Microsoft-Windows-Hyper-V-StorageVSP'] },
 ];
 
 /** Every node's event logs: what the simulator wrote, each record stamped by its node's clock. */
