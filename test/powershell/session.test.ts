@@ -7,6 +7,9 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findPwsh7 } from '../../src/targets/powershell/executable.js';
 import { ANSWER_BEGIN, ANSWER_END, framedAnswer, parseAcknowledgement, parsePoll } from '../../src/targets/powershell/parse.js';
 import { PowerShellSession, SESSION_SETUP_SCRIPT, sessionSetupScript } from '../../src/targets/powershell/session.js';
@@ -234,6 +237,26 @@ describe('PowerShell session (node-powershell, the framing fake)', function () {
     process.kill(fake.starts()[0]!.pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await session.run({ op: 'poll', script: script('poll') })).to.equal(framed({ pid: String(fake.starts()[1]!.pid) }));
+  });
+
+  it('a PowerShell that exits while its session is set up is started once more, and the call goes through', async () => {
+    const once = join(mkdtempSync(join(tmpdir(), 'clusterchaos-once-')), 'exited');
+    const { session, lines } = open([
+      { match: '# clusterchaos session', touch: once, exit: 1, unless: once },
+      { match: '# clusterchaos poll', stdout: framed(POLL) },
+    ]);
+    expect(await session.run({ op: 'poll', script: script('poll') })).to.equal(framed(POLL));
+    expect(fake.starts()).to.have.length(2);
+    expect(lines.filter((l) => /exited while its session was being set up .*starting it once more/.test(l))).to.have.length(1);
+  });
+
+  it('one that exits at its set-up twice fails the call as not done (OperationError), its script never sent', async () => {
+    const { session } = open([{ match: '# clusterchaos session', exit: 1 }, { match: '# clusterchaos poll', stdout: framed(POLL) }]);
+    const e = await rejection(session.run({ op: 'kill-clussvc', script: script('kill-clussvc') }));
+    expect(e).to.be.instanceOf(OperationError);
+    expect(e.message).to.match(/^kill-clussvc: could not start a PowerShell session \(twice\): /);
+    expect(fake.starts()).to.have.length(2);
+    expect(fake.ops()).to.deep.equal([]);
   });
 
   it('a PowerShell that cannot be started fails the call as not done (OperationError), naming the cause', async () => {

@@ -211,13 +211,23 @@ export class PowerShellSession implements ScriptRunner {
       this.shell = undefined;
     }
     const credential = await this.resolveCredential();
-    const shell = this.start(credential);
+    let shell = this.start(credential);
     try {
       await this.invoke(shell, { op: 'session', script: this.setupScript }, Math.max(this.timeoutMs, SESSION_START_MS));
     } catch (e) {
       await this.dispose(shell);
-      // The set-up failed, so the operation's own script was never sent: it did not happen.
-      throw new OperationError(this.scrub(`${op}: could not start a PowerShell session: ${(e as Error).message}`));
+      // The set-up failed, so the operation's own script was never sent: it did not happen. A process that exited
+      // during its set-up (seen once in a full test run under load: pwsh gone before it answered) is started once
+      // more; one that never started (not found), timed out or failed in PowerShell (module, credential) is not retried.
+      if (!shell.dead || shell.stuck || shell.pid === undefined) throw new OperationError(this.scrub(`${op}: could not start a PowerShell session: ${(e as Error).message}`));
+      this.log.warn(`the PowerShell process exited while its session was being set up (${shell.exitReason ?? (e as Error).message}); starting it once more`);
+      shell = this.start(credential);
+      try {
+        await this.invoke(shell, { op: 'session', script: this.setupScript }, Math.max(this.timeoutMs, SESSION_START_MS));
+      } catch (again) {
+        await this.dispose(shell);
+        throw new OperationError(this.scrub(`${op}: could not start a PowerShell session (twice): ${(again as Error).message}`));
+      }
     }
     this.shell = shell;
     this.log.info(

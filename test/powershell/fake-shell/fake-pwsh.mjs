@@ -33,7 +33,7 @@ const fill = (text) => text.replaceAll('{{pid}}', String(process.pid));
 
 async function run(command) {
   record({ command });
-  const rule = rules().find((r) => new RegExp(r.match).test(command));
+  const rule = rules().find((r) => new RegExp(r.match).test(command) && !(r.unless && existsSync(r.unless)));
   if (!rule) return;
   if (rule.waitFor) {
     const until = Date.now() + (rule.delayMs ?? 60_000);

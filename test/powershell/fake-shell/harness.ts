@@ -18,6 +18,8 @@ export interface Rule {
   /** Create this file before answering. */
   touch?: string;
   exit?: number;
+  /** The rule is skipped once this file exists (with `touch`: a rule that applies once). */
+  unless?: string;
 }
 
 export interface LogEntry {
