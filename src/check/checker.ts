@@ -271,7 +271,8 @@ export class Checker {
       this.drainedFrom.delete(node);
       return;
     }
-    const vms = new Set<string>();
+    // A restart or stop of a node already drained adds to what its drain took (a rolling restart: drain, restart, resume)
+    const vms = new Set<string>(this.drainedFrom.get(node));
     for (const world of this.worlds) {
       for (const [id, es] of world.entities) if (id.startsWith('vm/') && (es.owner === node || es.owner === undefined)) vms.add(id);
     }
