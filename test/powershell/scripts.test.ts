@@ -83,15 +83,20 @@ const BUILDERS: Record<ScriptOp, (n: Names) => string[]> = {
   'read-configuration': (n) => [scripts.readConfiguration({ cluster: n.cluster })],
   'power-off-node': (n) => [
     scripts.powerOffNode({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1', credential: 'LAB_BMC', skipCertificateCheck: true }),
-    scripts.powerOffNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: n.node, credential: 'OUTER' }),
+    scripts.powerOffNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: outerVmName(n.node), credential: 'OUTER' }),
   ],
   'power-on-node': (n) => [
     scripts.powerOnNode({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1' }),
-    scripts.powerOnNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: n.node }),
+    scripts.powerOnNode({ cluster: n.cluster }, n.node, { kind: 'hyperv', host: 'OUTER01', vm: outerVmName(n.node) }),
   ],
   'power-state': (n) => [scripts.powerState({ cluster: n.cluster }, n.node, { kind: 'redfish', system: 'https://bmc-n2.lab.local/redfish/v1/Systems/1', credential: 'LAB_BMC' })],
   'restart-node': (n) => [scripts.restartNode({ cluster: n.cluster }, n.node, 1_800_000)],
 };
+
+/** The node's VM on the outer host, named after the node: Hyper-V's -VMName takes wildcards, so the target refuses them there (tested below). */
+function outerVmName(node: string): string {
+  return node.replace(/[*?[\]`]/g, '_');
+}
 
 const PRINTABLE_ASCII_LINES = /^[\x20-\x7e]*\n[\x20-\x7e]*\n$/;
 
