@@ -22,6 +22,11 @@ export interface SettingDefinition {
   max: number;
   /** Allowed values, where only a few are meaningful (ResiliencyLevel 1 | 2). */
   values?: number[];
+  /**
+   * The names the sources give the values, which an experiment may write instead of the number
+   * (`ResiliencyLevel: AlwaysIsolate`); the run, its trace and its reports keep the number.
+   */
+  names?: Record<string, number>;
   description: string;
   /** Where the default comes from. */
   source: string;
@@ -40,6 +45,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     min: 1,
     max: 2,
     values: [1, 2],
+    // the ClusterResiliencyLevel enum's names [STUB]; Set-Cluster takes either (lab-observations §1)
+    names: { IsolateOnSpecialHeartbeat: 1, AlwaysIsolate: 2 },
     description:
       '1 = IsolateOnSpecialHeartbeat, 2 = AlwaysIsolate: when a node that lost membership is kept Isolated instead of going Down.',
     source: '[PETRI], [WHII-TEST]: AlwaysIsolate (2) "on by default" since Technical Preview 2',
@@ -145,6 +152,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     min: 0,
     max: 1,
     values: [0, 1],
+    // SC_ACTION_NONE (0) and SC_ACTION_RESTART (1) [MS-SCMR] 2.2.19
+    names: { None: 0, Restart: 1 },
     description:
       "What the service control manager does at clussvc's first failure (a crash, Stop-Process -Force): 1 = restart the service (after the simulator's scmRestartDelay; on a real cluster the action's own delay), 0 = take no action, so the service stays stopped until someone starts it (7034 instead of 7031). Not a Get-Cluster property.",
     source: '[MS-SCMR] 2.2.19 SC_ACTION (SC_ACTION_RESTART 1, SC_ACTION_NONE 0), [SCM7031]; Windows\' own action for clussvc is in no source read: restart is our assumption (review R6: a real target reads it)',
@@ -157,6 +166,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     min: 0,
     max: 1,
     values: [0, 1],
+    // SC_ACTION_NONE (0) and SC_ACTION_RESTART (1) [MS-SCMR] 2.2.19
+    names: { None: 0, Restart: 1 },
     description: "The same for clussvc's second failure within ClussvcResetPeriod: 1 = restart the service, 0 = take no action. Not a Get-Cluster property.",
     source: '[MS-SCMR] 2.2.40: the Nth failure runs the Nth action; restart is our assumption',
   },
@@ -168,6 +179,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     min: 0,
     max: 1,
     values: [0, 1],
+    // SC_ACTION_NONE (0) and SC_ACTION_RESTART (1) [MS-SCMR] 2.2.19
+    names: { None: 0, Restart: 1 },
     description:
       "The same for clussvc's third and every later failure within ClussvcResetPeriod (SCM repeats the last action): 1 = restart the service, 0 = take no action. With 0, a node whose clussvc crashes a third time (QuarantineThreshold 3) is quarantined with its service down: it cannot drain, and its VMs fail over after the resiliency period. Not a Get-Cluster property.",
     source: '[MS-SCMR] 2.2.40: "If N is greater than cActions, the service controller repeats the last action"; restart is our assumption',

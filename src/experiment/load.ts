@@ -16,6 +16,8 @@ import { applySets, overrideFor, type Override } from './overrides.js';
 import { pathText, type Segment } from './path.js';
 import { findingsFromAjv } from './problems.js';
 import { semanticFindings } from './semantic.js';
+import { vmVersionFindings } from './host-version.js';
+import { settingsAsNumbers, settingValueFindings } from './setting-values.js';
 import { ExperimentSource } from './source.js';
 import { describeRefused, refusedCharacter, textFindings } from './text.js';
 import type { Experiment, Written } from './types.js';
@@ -69,8 +71,11 @@ export function loadExperiment(file: string, options: LoadOptions): Experiment {
   if (!validate(data)) findings.push(...findingsFromAjv(validate.errors ?? [], data).filter((f) => !characters.has(pathText(f.path))));
   const reported = new Set(findings.map((f) => pathText(f.path)));
   findings.push(...semanticFindings(data, faults).filter((f) => !reported.has(pathText(f.path))));
+  findings.push(...settingValueFindings(data, options.settings).filter((f) => !reported.has(pathText(f.path))));
+  findings.push(...vmVersionFindings(data).filter((f) => !reported.has(pathText(f.path))));
   problems.push(...findings.map((f) => place(f, source, overrides)));
   if (problems.length > 0) throw new ExperimentError(sortProblems(problems, flags));
+  settingsAsNumbers(data, options.settings);
 
   const stepLines = Array.isArray((data as { method?: unknown }).method)
     ? (data as { method: unknown[] }).method.map((_, i) => source.lineOf(['method', i]))

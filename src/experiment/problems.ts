@@ -114,20 +114,26 @@ function missingDiscriminator(at: Segment[], data: unknown, schema: Schema): Fin
 
 function wrongValue(at: Segment[], e: ErrorObject, schema: Schema): Finding {
   const value = e.data;
-  let hint: string = schema['x-hint'] ?? (schema.format === 'duration' ? DURATION_HINT : '');
+  const takesNumber = ([] as unknown[]).concat(schema.type ?? []).includes('integer');
+  // a number where a number may go (a setting out of its range) needs no word on durations
+  let hint: string = schema['x-hint'] ?? (schema.format === 'duration' && !(takesNumber && typeof value === 'number') ? DURATION_HINT : '');
   if (e.keyword === 'enum' && Array.isArray(schema.enum)) {
     hint = hints(didYouMean(value, schema.enum.map(String)), hint);
   }
-  // a setting in seconds written as a duration: say which number to write
+  // a value in seconds written as a duration where only a number goes: say which number to write
   const unit = schema['x-unit'];
+  const unitWords = unit === 's' ? 'seconds' : 'milliseconds';
   if ((unit === 's' || unit === 'ms') && typeof value === 'string') {
     const ms = tryParseDuration(value);
     if (ms !== undefined) {
       const n = unit === 's' ? ms / 1000 : ms;
-      hint = Number.isInteger(n) ? `Write ${n}, a plain number of ${unit === 's' ? 'seconds' : 'milliseconds'}.` : hint;
+      hint = Number.isInteger(n) ? `Write ${n}, a plain number of ${unitWords}.` : hint;
+    } else if (schema.format === 'duration') {
+      // a setting that takes either
+      hint = `Write a whole number of ${unitWords}, or a duration: a whole number with its unit (ms, s, m or h), without spaces.`;
     }
   }
-  if (schema.format === 'duration' && typeof value === 'number') hint = `Give the unit, e.g. ${value}s or ${value}ms.`;
+  if (schema.format === 'duration' && typeof value === 'number' && !takesNumber) hint = `Give the unit, e.g. ${value}s or ${value}ms.`;
   return { path: at, at: 'value', expected: schema['x-expected'] ?? expectedFromError(e, schema), found: describeValue(value), hint };
 }
 

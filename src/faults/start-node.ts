@@ -17,7 +17,7 @@ export const startNode: FaultDefinition<StartNodeParams> = {
     type: 'object',
     properties: {
       node: { type: 'string', minLength: 1, description: 'The node to start' },
-      clearQuarantine: { type: 'boolean', description: 'Start-ClusterNode -ClearQuarantine' },
+      clearQuarantine: { type: 'boolean', description: 'Start-ClusterNode -ClearQuarantine: a quarantined node joins at once instead of waiting out QuarantineDuration; default false' },
     },
     required: ['node'],
     additionalProperties: false,

@@ -104,7 +104,7 @@ describe('catalogues given to the loader', () => {
   it("describes a structural setting by its unit, range and allowed values", () => {
     const file = experimentFile(`${cluster}settings:\n  HeartbeatEvery: fast\n  Level: 3\nmethod:\n  - wait: 1s\n`);
     expect(errors(file)).to.deep.equal([
-      `${file}:5:19: settings.HeartbeatEvery: expected an integer number of milliseconds from 100 to 5000, found "fast".`,
+      `${file}:5:19: settings.HeartbeatEvery: expected an integer number of milliseconds from 100 to 5000, or a duration such as 1s or 500ms, found "fast". Write a whole number of milliseconds, or a duration: a whole number with its unit (ms, s, m or h), without spaces.`,
       `${file}:6:10: settings.Level: expected an integer level, one of 1, 2, found 3. Level: 1 = low, 2 = high.`,
     ]);
   });

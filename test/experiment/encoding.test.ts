@@ -25,7 +25,7 @@ describe('experiment files saved on Windows', () => {
     writeFileSync(file, text.replace(/\n/g, '\r\n').replace('ResiliencyDefaultPeriod: 60 ', 'ResiliencyDefaultPeriod: 6O '));
     const line = text.split('\n').findIndex((l) => l.includes('ResiliencyDefaultPeriod: 60 ')) + 1;
     expect(errorLines(file)).to.deep.equal([
-      `${file}:${line}:28: settings.ResiliencyDefaultPeriod: expected an integer number of seconds from 0 to 4294967295, found "6O".`,
+      `${file}:${line}:28: settings.ResiliencyDefaultPeriod: expected an integer number of seconds from 0 to 4294967295, or a duration such as 4m or 240s, found "6O". Write a whole number of seconds, or a duration: a whole number with its unit (ms, s, m or h), without spaces.`,
     ]);
   });
 

@@ -33,14 +33,14 @@ describe('experiment errors a user reads', () => {
   it("says a setting's unit and range when it is written as a word, at its line and column", () => {
     const f = fixture('setting-wrong-type.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:28: settings.ResiliencyDefaultPeriod: expected an integer number of seconds from 0 to 4294967295, found "sixty".`,
+      `${f}:5:28: settings.ResiliencyDefaultPeriod: expected an integer number of seconds from 0 to 4294967295, or a duration such as 4m or 240s, found "sixty". Write a whole number of seconds, or a duration: a whole number with its unit (ms, s, m or h), without spaces.`,
     ]);
   });
 
   it("refuses a setting outside the catalogue's range, naming the range", () => {
     const f = fixture('setting-out-of-range.yaml');
     expect(errorLines(f)).to.deep.equal([
-      `${f}:5:20: settings.SameSubnetDelay: expected an integer number of milliseconds from 250 to 4000, found 100.`,
+      `${f}:5:20: settings.SameSubnetDelay: expected an integer number of milliseconds from 250 to 4000, or a duration such as 1s or 500ms, found 100.`,
     ]);
   });
 

@@ -67,10 +67,10 @@ describe('the live-migration network in the cluster section', () => {
 
   it('refuses a host version, core count, transport, NIC count or speed, flag or power profile it cannot use, each at its place', () => {
     const f = experimentFile(
-      doc({ cluster: '  hostVersion: 2016\n  idleCpuCores: -2\n  liveMigration: { transport: RDMA, nics: 0, nicGbps: 0, teaming: yes, powerProfile: max, speed: 10 }' }),
+      doc({ cluster: '  hostVersion: 2020\n  idleCpuCores: -2\n  liveMigration: { transport: RDMA, nics: 0, nicGbps: 0, teaming: yes, powerProfile: max, speed: 10 }' }),
     );
     expect(errorLines(f)).to.deep.equal([
-      `${f}:4:16: cluster.hostVersion: expected 2008R2 or 2012R2+, found 2016. 2008R2: at most 10 pre-copy passes and one live migration at a time per host; 2012R2+: 5 passes, concurrent migrations.`,
+      `${f}:4:16: cluster.hostVersion: expected the hosts' Windows Server: 2008R2, 2012R2+, 2016, 2019, 2022, 2025, found 2020. 2008R2: at most 10 pre-copy passes and one live migration at a time per host (--target powershell refuses it). 2012R2+, 2016, 2019, 2022, 2025: 5 pre-copy passes and concurrent migrations, the same for every release since 2012 R2 as far as the sources go; --target powershell drives 2016 and later. A release runs only the VM configuration versions it supports (2016: 5.0–8.0, 2019: 5.0–9.0, 2022: 8.0–10.0, 2025: 8.0–12.0): a VM of another version is refused.`,
       `${f}:5:17: cluster.idleCpuCores: expected a whole number of idle CPU cores per host, from 0 to 1024, found -2. Compression needs idle cores; without them it falls back to TCP/IP.`,
       `${f}:6:31: cluster.liveMigration.transport: expected TCPIP, Compression, SMB or SMBDirect, found "RDMA". TCPIP: one TCP connection; Compression: the same with idle CPU compressing memory; SMB: SMB 3 over every NIC (Multichannel); SMBDirect: SMB over RDMA-capable NICs.`,
       `${f}:6:43: cluster.liveMigration.nics: expected a whole number of NICs per host from 1 to 16, found 0.`,

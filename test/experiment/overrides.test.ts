@@ -53,16 +53,21 @@ describe('--set and --seed', () => {
 
   it('names the flag, not a line, when the value it sets is wrong', () => {
     expect(errorLines(flagship, { sets: ['settings.ResiliencyDefaultPeriod=sixty'] })).to.deep.equal([
-      `${flagship}: --set settings.ResiliencyDefaultPeriod=sixty: expected an integer number of seconds from 0 to 4294967295, found "sixty".`,
+      `${flagship}: --set settings.ResiliencyDefaultPeriod=sixty: expected an integer number of seconds from 0 to 4294967295, or a duration such as 4m or 240s, found "sixty". Write a whole number of seconds, or a duration: a whole number with its unit (ms, s, m or h), without spaces.`,
     ]);
     const [problem] = thrown(flagship, { sets: ['settings.ResiliencyDefaultPeriod=sixty'] }).problems;
     expect(problem).to.include({ flag: '--set settings.ResiliencyDefaultPeriod=sixty', path: 'settings.ResiliencyDefaultPeriod' });
     expect(problem).not.to.have.property('line');
   });
 
-  it('says which plain number to write when a setting is given as a duration', () => {
-    expect(errorLines(flagship, { sets: ['settings.ResiliencyDefaultPeriod=2m'] })).to.deep.equal([
-      `${flagship}: --set settings.ResiliencyDefaultPeriod=2m: expected an integer number of seconds from 0 to 4294967295, found "2m". Write 120, a plain number of seconds.`,
+  it("takes a setting as a duration or a value's name, as the file does", () => {
+    const e = load(flagship, { sets: ['settings.ResiliencyDefaultPeriod=2m', 'settings.ResiliencyLevel=IsolateOnSpecialHeartbeat'] });
+    expect(e.settings).to.include({ ResiliencyDefaultPeriod: 120, ResiliencyLevel: 1 });
+  });
+
+  it('says which plain number to write when a value that takes no duration is given one', () => {
+    expect(errorLines(flagship, { sets: ['cluster.vms[0].resiliencyPeriod=2m'] })).to.deep.equal([
+      `${flagship}: --set cluster.vms[0].resiliencyPeriod=2m: expected an integer number of seconds from 0 to 4294967295 (0, the group default, means none of its own: the cluster's ResiliencyDefaultPeriod applies), found "2m". Write 120, a plain number of seconds.`,
     ]);
   });
 
@@ -119,7 +124,7 @@ describe('--set and --seed', () => {
     const f = fixture('unknown-fault.yaml');
     expect(errorLines(f, { sets: ['settings.ResiliencyDefaultPeriod=-1', 'oops'] })).to.deep.equal([
       `${f}:5:12: method[0].fault: expected one of the catalogue's faults (kill-clussvc, isolate-network, stop-node, start-node, live-migrate, drain-node, resume-node, power-off-node, power-on-node, restart-node, fail-storage-path, fail-storage, fail-witness), found "kil-clussvc". Did you mean "kill-clussvc"? Run 'clusterchaos list faults'.`,
-      `${f}: --set settings.ResiliencyDefaultPeriod=-1: expected an integer number of seconds from 0 to 4294967295, found -1.`,
+      `${f}: --set settings.ResiliencyDefaultPeriod=-1: expected an integer number of seconds from 0 to 4294967295, or a duration such as 4m or 240s, found -1.`,
       `${f}: --set oops: expected path=value, e.g. --set settings.ResiliencyDefaultPeriod=60, found no "=".`,
     ]);
   });
