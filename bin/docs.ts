@@ -1,12 +1,18 @@
-// `npm run docs`: regenerate docs/models.md, docs/detection-matrix.md and docs/model-coverage.md.
+// `npm run docs`: regenerate docs/models.md, docs/detection-matrix.md, docs/model-coverage.md and schema/experiment.schema.json.
 // Exits 1 when a simulator defect is caught by no experiment, or an experiment does not pass without defects.
 import { generateDocs, writeDocs } from '../src/docs/generate.js';
 import { firstLine } from '../src/docs/matrix-doc.js';
 import { caughtBy, failingBaselines, uncaughtDefects } from '../src/docs/matrix.js';
+import { sourcesDoc, SOURCES_DOC } from '../src/docs/sources-doc.js';
+import { PUBLISHED_SCHEMA, publishedExperimentSchemaText } from '../src/experiment/published.js';
+import { faults } from '../src/faults/catalogue.js';
+import { settingDefinitions } from '../machines/settings.js';
 
 const started = performance.now();
+// the experiment schema editors read (schema/experiment.schema.json): needs no run, so written first
+for (const file of writeDocs([{ path: PUBLISHED_SCHEMA, content: publishedExperimentSchemaText(settingDefinitions, faults) }])) console.log(`wrote ${file}`);
 const { docs, matrix } = await generateDocs();
-for (const file of writeDocs(docs)) console.log(`wrote ${file}`);
+for (const file of writeDocs([...docs, { path: SOURCES_DOC, content: sourcesDoc() }])) console.log(`wrote ${file}`);
 
 const runs = matrix.experiments.length * (1 + matrix.defects.length);
 console.log(

@@ -5,7 +5,7 @@
  * says: names, tags (the states an observer may see), meta, guards and delays.
  */
 import type { AnyStateMachine } from 'xstate';
-import { eventLabel } from '../check/entity.js';
+import { eventLabel } from './entity.js';
 
 export interface GraphState {
   /** Dotted path from the root (`Critical.RunningCritical`); '' for the root. */

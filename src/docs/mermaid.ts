@@ -9,7 +9,7 @@
  * repeat) and every label keeps to letters, digits and a few safe marks.
  */
 import type { AnyStateMachine } from 'xstate';
-import { allStates, machineGraph, type GraphState, type GraphTransition, type MachineGraph } from './machine-graph.js';
+import { allStates, machineGraph, type GraphState, type GraphTransition, type MachineGraph } from '../check/machine-graph.js';
 
 const INDENT = '    ';
 /** Words Mermaid's state grammar reads as keywords. */

@@ -4,7 +4,7 @@
  * the machines and the settings catalogue say at run time, so a model change shows up here on `npm run docs`.
  */
 import { models, settingDefinitions, type Model, type SettingDefinition } from '../../machines/index.js';
-import { allStates, machineGraph, type GraphTransition, type MachineGraph } from './machine-graph.js';
+import { allStates, machineGraph, type GraphTransition, type MachineGraph } from '../check/machine-graph.js';
 import { blocks, code, generatedBanner, table } from './markdown.js';
 import { renderMermaid } from './mermaid.js';
 

@@ -10,7 +10,8 @@ export { formatRunResult, formatViolation } from './console.js';
 export { htmlOf } from './html.js';
 export { junitOf } from './junit.js';
 export { collectLanes, LaneCollector, DEFAULT_LIMITS } from './lanes.js';
-export type { EventMarker, FaultWindow, Interval, Lane, LaneLimits, Lanes, Operation, Outcome } from './lanes.js';
+export type { EventMarker, FaultWindow, Interval, Lane, LaneLimits, Lanes, Operation, Outcome, Zoom } from './lanes.js';
+export { wallClock } from './clock.js';
 export { compactIntervals } from './intervals.js';
 export { faultLabel } from './operations.js';
 export { nodeDisplayState, vmDisplayState, stateColour, MANY_CHANGES } from './states.js';
@@ -32,7 +33,9 @@ export async function writeReports(
   await mkdir(outDir, { recursive: true }).catch((e: unknown) => {
     throw new OutputError(`cannot create the folder ${outDir}: ${describeWriteError(e)}`, { cause: e });
   });
-  const lanes = await collectLanes(input.tracePath, input.header, limits);
+  // the first violation is drawn again at full detail, with the minutes around it (html.ts zoomSection)
+  const first = input.result.violations.length ? Math.min(...input.result.violations.map((v) => v.t)) : undefined;
+  const lanes = await collectLanes(input.tracePath, input.header, limits, first);
   const paths = { summary: join(outDir, REPORT_FILES.summary), junit: join(outDir, REPORT_FILES.junit), html: join(outDir, REPORT_FILES.html) };
   const files = { trace: relative(outDir, input.tracePath) || input.tracePath, junit: REPORT_FILES.junit, html: REPORT_FILES.html };
   const summary = summaryOf(input, lanes, files);

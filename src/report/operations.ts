@@ -1,5 +1,6 @@
 import type { Millis, OpPhase, OpRecord } from '../trace/records.js';
 import { isNemesis } from '../trace/process.js';
+import { formatT, seconds } from '../check/time.js';
 
 export type Outcome = Exclude<OpPhase, 'invoke'>;
 
@@ -51,6 +52,74 @@ const MILLISECOND_ARGS = new Set(['timeout', 'holdDown', 'duration']);
 export function argText(k: string, v: unknown): string {
   if (MILLISECOND_ARGS.has(k) && typeof v === 'number') return `${k}=${duration(v)}`;
   return `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
+}
+
+/**
+ * An operation's value as a person reads it, not as JSON: a live migration as `sql01 N2 → N1 over TCPIP: total
+ * 12.3 s, 3 pre-copy passes (…), blackout 0.4 s, 16.0 GiB sent`, a drain as its node, time and migrations, anything
+ * else as `name value` pairs with milliseconds in seconds and bytes in GiB. Cut at `max` characters.
+ */
+export function valueText(value: unknown, max = 300): string {
+  const text = readable(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function readable(v: unknown, key = ''): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return numberText(key, v);
+  if (Array.isArray(v)) {
+    const items = v.map((x) => readable(x, key));
+    return items.length > 6 ? `${items.slice(0, 5).join(', ')}, … (${items.length} in all)` : items.join(', ');
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o.vm === 'string' && typeof o.source === 'string' && typeof o.target === 'string') return migrationText(o);
+  if (typeof o.node === 'string' && Array.isArray(o.migrations)) {
+    const moved = (o.migrations as unknown[]).map((m) => (m && typeof m === 'object' ? migrationText(m as Record<string, unknown>) : readable(m)));
+    return `${o.node}${typeof o.totalMs === 'number' ? ` in ${seconds(o.totalMs)}` : ''}: ${moved.length ? `${moved.length} live migration${moved.length === 1 ? '' : 's'} — ${moved.join('; ')}` : 'nothing to move'}`;
+  }
+  return Object.entries(o)
+    .filter(([, x]) => x !== undefined)
+    .map(([k, x]) => `${words(k)} ${typeof x === 'object' && x !== null && !Array.isArray(x) ? `(${readable(x)})` : readable(x, k)}`)
+    .join(', ');
+}
+
+function migrationText(m: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const ms = (k: string): number | undefined => (typeof m[k] === 'number' ? (m[k] as number) : undefined);
+  if (ms('totalMs') !== undefined) parts.push(`total ${seconds(ms('totalMs')!)}`);
+  if (ms('queuedMs')) parts.push(`queued ${seconds(ms('queuedMs')!)}`);
+  if (ms('setupMs') !== undefined) parts.push(`setup ${seconds(ms('setupMs')!)}`);
+  if (typeof m.passes === 'number') {
+    const each = Array.isArray(m.passMs) ? ` (${readable(m.passMs, 'passMs')})` : '';
+    parts.push(`${m.passes} pre-copy pass${m.passes === 1 ? '' : 'es'}${each}`);
+  }
+  if (ms('blackoutMs') !== undefined) parts.push(`blackout ${seconds(ms('blackoutMs')!)}`);
+  if (ms('cleanupMs') !== undefined) parts.push(`cleanup ${seconds(ms('cleanupMs')!)}`);
+  if (ms('bytes') !== undefined) parts.push(`${bytesText(ms('bytes')!)} sent${ms('wireBytes') !== undefined && ms('wireBytes') !== ms('bytes') ? ` (${bytesText(ms('wireBytes')!)} on the wire)` : ''}`);
+  if (typeof m.failedIn === 'string') parts.push(`failed in ${m.failedIn}`);
+  const via = [m.transport ? ` over ${String(m.transport)}` : '', m.network ? ` on network ${String(m.network)}` : ''].join('');
+  return `${String(m.vm)} ${String(m.source)} → ${String(m.target)}${via}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** `passMs` → `pass`, `wireBytes` → `wire bytes`: a field name in words, its unit said by its value. */
+function words(k: string): string {
+  return k.replace(/(Ms|At)$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function numberText(key: string, n: number): string {
+  if (/Ms$/.test(key) || MILLISECOND_ARGS.has(key)) return seconds(n);
+  if (/At$/.test(key)) return `at ${formatT(n)}`;
+  if (/[bB]ytes$/.test(key)) return bytesText(n);
+  return String(n);
+}
+
+function bytesText(n: number): string {
+  const gib = n / 2 ** 30;
+  if (gib >= 1) return `${gib.toFixed(1)} GiB`;
+  const mib = n / 2 ** 20;
+  return mib >= 1 ? `${mib.toFixed(1)} MiB` : `${n} bytes`;
 }
 
 function duration(ms: number): string {

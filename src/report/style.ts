@@ -61,5 +61,11 @@ ol.callouts li { margin: 3px 0; }
 a.badge { text-decoration: none; font-weight: 700; font-size: 12px; }
 .callouts-none { color: var(--pass); margin: 6px 0; }
 svg.migrations { display: block; width: 100%; min-width: 900px; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+tr.changed td { font-weight: 600; } .changed-mark { color: #6a1b9a; white-space: nowrap; }
+td.source { font-size: 12.5px; color: var(--muted); max-width: 42em; }
+a.cite { text-decoration: none; white-space: nowrap; }
+td .wall { color: var(--muted); font-size: 11.5px; }
+details.model { margin: 6px 0; } details.model table { margin: 6px 0 10px; } details.model summary { cursor: pointer; }
+ul.sources { padding-left: 18px; } ul.sources li { margin: 3px 0; overflow-wrap: anywhere; } ul.sources li:target { background: #fff9c4; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 `;

@@ -62,10 +62,19 @@ interface Row {
  * violation as a numbered red marker on its lane that links to its entry in the violations list. Needs no
  * script and no external resource.
  */
-export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number, unknowns: readonly string[] = []): string {
-  const end = Math.max(endMs, lanes.endT, 1);
-  const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, 0), end) / end) * PLOT_W;
-  const { rows: faultRows, placed } = placeFaultLabels(lanes.faults, x);
+export function timelineSvg(
+  lanes: Pick<Lanes, 'lanes' | 'faults' | 'operations' | 'events' | 'endT'>,
+  violations: Violation[],
+  endMs: number,
+  unknowns: readonly string[] = [],
+  /** Draw only these minutes (the zoom around the first violation): the lanes, faults and events given are theirs. */
+  window?: { from: number; to: number },
+): string {
+  const start = window?.from ?? 0;
+  const end = window ? Math.max(window.to, start + 1) : Math.max(endMs, lanes.endT, 1);
+  const x = (t: number): number => LABEL_W + ((Math.min(Math.max(t, start), end) - start) / (end - start)) * PLOT_W;
+  const faults = window ? lanes.faults.filter((w) => w.end >= start && w.injectedAt <= end) : lanes.faults;
+  const { rows: faultRows, placed } = placeFaultLabels(faults, x);
   const axisY = faultRows * FAULT_ROW + AXIS_H;
   const lanesTop = axisY + 6;
   const vmsFrom = firstVm(lanes);
@@ -73,7 +82,8 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
   const rows: Row[] = lanes.lanes.map((lane, i) => ({ lane, y: lanesTop + i * LANE_PITCH + (i >= vmsFrom ? 8 : 0) }));
   const lanesBottom = rows.length ? rows.at(-1)!.y + LANE_PITCH : lanesTop + LANE_PITCH;
   // Under the lanes, each violation in words (the first MAX_CALLOUTS), tied to its marker by a dashed line.
-  const callouts = layoutCallouts(violations, x, lanesBottom + 10);
+  const seen = (v: Violation): boolean => v.t >= start && v.t <= end;
+  const callouts = layoutCallouts(violations, x, lanesBottom + 10, seen);
   const height = lanesBottom + 8 + (callouts.height ? 10 + callouts.height : 0);
   const out: string[] = [];
   out.push(
@@ -83,9 +93,9 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
   );
 
   // Time axis and grid.
-  const step = tickStep(end);
+  const step = tickStep(end - start);
   out.push(`<g class="axis"><line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + PLOT_W}" y2="${axisY}" stroke="#90a4ae"/>`);
-  for (let t = 0; t <= end; t += step) {
+  for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
     const tx = r1(x(t));
     out.push(`<line x1="${tx}" y1="${axisY - 4}" x2="${tx}" y2="${r1(lanesBottom)}" stroke="#eceff1"/>`);
     out.push(`<text x="${tx}" y="${axisY - 7}" text-anchor="middle" class="tick">${clock(t)}</text>`);
@@ -94,10 +104,10 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
 
   // Lanes: label, background, state boxes, owner changes, event ticks.
   // After an operation the model expects anew: a violation's red in the expected strip stops there.
-  const stops = [...lanes.operations.map((o) => o.invokedAt), ...lanes.faults.flatMap((w) => [w.injectedAt, w.end])].sort((a, b) => a - b);
+  const stops = [...lanes.operations.map((o) => o.invokedAt), ...faults.flatMap((w) => [w.injectedAt, w.end])].sort((a, b) => a - b);
   for (const { lane, y } of rows) {
     out.push(laneSvg(lane, y, x));
-    const own = violations.flatMap((v, i) => (v.entity === lane.entity ? [{ n: i + 1, v }] : []));
+    const own = violations.flatMap((v, i) => (v.entity === lane.entity && seen(v) ? [{ n: i + 1, v }] : []));
     out.push(`<text class="expected-label" x="${LABEL_W - 8}" y="${r1(y + BOX_H + EXPECTED_H - 1.5)}" text-anchor="end">expected</text>`);
     out.push(expectedStripSvg(lane, own, unknowns, stops, y + BOX_H + 1, EXPECTED_H, x, LABEL_W + PLOT_W));
   }
@@ -105,7 +115,7 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
 
   // Fault windows on top, translucent, so the states show through.
   out.push('<g class="faults">');
-  for (const [i, w] of lanes.faults.entries()) {
+  for (const [i, w] of faults.entries()) {
     const x0 = x(w.injectedAt);
     const x1 = Math.max(x(w.end), x0 + 2);
     const top = placed[i] === undefined ? axisY : placed[i]! * FAULT_ROW + 4;
@@ -128,6 +138,7 @@ export function timelineSvg(lanes: Lanes, violations: Violation[], endMs: number
   // In reverse, so where two markers meet (two rules rejecting one observation) the lower number is on top.
   out.push('<g class="violations">');
   for (const [i, v] of [...violations.entries()].reverse()) {
+    if (!seen(v)) continue;
     const row = rows.find((r) => r.lane.entity === v.entity);
     const cy = row ? row.y + BOX_H / 2 : axisY;
     const vx = r1(x(v.t));
@@ -158,11 +169,12 @@ interface Callout {
   y: number;
 }
 
-function layoutCallouts(violations: Violation[], x: (t: number) => number, top: number): { items: Callout[]; more: number; moreY: number; height: number } {
+function layoutCallouts(violations: Violation[], x: (t: number) => number, top: number, seen: (v: Violation) => boolean): { items: Callout[]; more: number; moreY: number; height: number } {
   const mid = LABEL_W + PLOT_W / 2;
   const items: Callout[] = [];
   let y = top;
-  for (const [i, v] of violations.slice(0, MAX_CALLOUTS).entries()) {
+  const shown = [...violations.entries()].filter(([, v]) => seen(v));
+  for (const [i, v] of shown.slice(0, MAX_CALLOUTS)) {
     const vx = x(v.t);
     // Written away from the nearer edge, on two lines if need be, cut to the room there is; the whole sentence is in the tooltip.
     const leftward = vx > mid;
@@ -174,7 +186,7 @@ function layoutCallouts(violations: Violation[], x: (t: number) => number, top: 
     items.push({ n: i + 1, v, full, lines, leftward, y: y + CALLOUT_H / 2 });
     y += lines.length * CALLOUT_H + 2;
   }
-  const more = Math.max(0, violations.length - MAX_CALLOUTS);
+  const more = Math.max(0, shown.length - MAX_CALLOUTS);
   const moreY = y + CALLOUT_H / 2 + 4;
   if (more) y += CALLOUT_H;
   return { items, more, moreY, height: y - top };
@@ -216,7 +228,7 @@ function calloutsSvg(callouts: ReturnType<typeof layoutCallouts>, rows: Row[], a
   return out.join('');
 }
 
-function firstVm(lanes: Lanes): number {
+function firstVm(lanes: Pick<Lanes, 'lanes'>): number {
   const i = lanes.lanes.findIndex((l) => l.kind === 'vm');
   return i < 0 ? Infinity : i;
 }
@@ -335,7 +347,7 @@ function placeFaultLabels(faults: FaultWindow[], x: (t: number) => number): { ro
   return { rows: Math.max(rowEnds.length, 1), placed };
 }
 
-function eventTicks(lanes: Lanes, rows: Row[], x: (t: number) => number): string {
+function eventTicks(lanes: Pick<Lanes, 'events'>, rows: Row[], x: (t: number) => number): string {
   const byNode = new Map(rows.filter((r) => r.lane.kind === 'node').map((r) => [r.lane.name, r.y]));
   const out: string[] = ['<g class="events">'];
   for (const e of lanes.events) {
@@ -375,8 +387,15 @@ export function legendHtml(lanes: Lanes, unknowns: readonly string[] = []): stri
   items.push('<li><span class="swatch fault"></span>fault window, from injection to revert (dashed: never reverted)</li>');
   items.push('<li><span class="swatch owner"></span>VM owner change</li>');
   items.push('<li><span class="swatch violation"></span>violation (number in the list below)</li>');
-  items.push(`<li><span class="swatch event"></span>Windows event on the node${lanes.eventCount > lanes.events.length ? ` (first ${lanes.events.length})` : ''}</li>`);
+  items.push(`<li><span class="swatch event"></span>Windows event on the node${lanes.eventCount > lanes.events.length ? ` (${lanes.events.length} of ${lanes.eventCount}, over the whole run: the most severe of each ${clockSpan(lanes.eventSliceMs)})` : ''}</li>`);
   return `<ul class="legend">${items.join('')}</ul>`;
+}
+
+/** A slice of the run in words: `8.5 min`, `2 s`. */
+export function clockSpan(ms: number): string {
+  if (ms >= 3_600_000) return `${Math.round(ms / 360_000) / 10} h`;
+  if (ms >= 60_000) return `${Math.round(ms / 6_000) / 10} min`;
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Round numbers for an axis from 0 to `max`: about `target` ticks at 1, 2 or 5 × 10^k. */

@@ -1,5 +1,6 @@
 import type {
   ClusterDescription,
+  ClusterTimeZone,
   EventRecord,
   DrainValue,
   LiveMigrationTransport,
@@ -52,6 +53,11 @@ export interface KillClusterServiceOptions {
 export interface Target {
   readonly kind: 'sim' | 'powershell';
   describe(): ClusterDescription;
+  /**
+   * The cluster's time zone (its first node's, Get-TimeZone) when known, for the trace header: reports give each
+   * moment in the cluster's local time beside UTC. The simulator's is configurable, UTC by default.
+   */
+  timeZone?(): ClusterTimeZone | undefined;
   /** Milliseconds since the run started. */
   now(): Millis;
   /**

@@ -182,6 +182,12 @@ export interface HeaderRecord {
   /** Checker parameters used for this run (e.g. timing tolerance). */
   check: { toleranceMs: number };
   startTime: string;
+  /**
+   * The cluster's time zone, read from its first node when the run started (Get-TimeZone; the simulator's is
+   * configurable, UTC by default), so a report can give each moment in the cluster's local time as well as UTC,
+   * to match against Get-ClusterLog -UseLocalTime and the event viewer. Absent on traces written before issue 15.
+   */
+  timeZone?: ClusterTimeZone;
   /** The one command that replays this run. */
   replay: string;
   /** How the run was invoked, so `clusterchaos run --resume <out>` can continue it. */
@@ -192,6 +198,15 @@ export interface HeaderRecord {
    * are corrected by it) and clussvc's recovery delay.
    */
   facts?: TargetFacts;
+}
+
+/**
+ * A time zone as Windows reports it: its id (`W. Europe Standard Time` on Windows, an IANA name such as
+ * `Europe/Paris` elsewhere) and its offset from UTC in minutes when the run started (DaylightSaving included).
+ */
+export interface ClusterTimeZone {
+  id: string;
+  utcOffsetMinutes: number;
 }
 
 export interface TargetFacts {

@@ -2,17 +2,19 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
+import { sources } from '../../machines/sources.js';
+import type { Violation } from '../../src/check/result.js';
 import { runExperiment, type ExperimentRun } from '../../src/cli/run-experiment.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
 import { escapeHtml } from '../../src/report/escape.js';
-import { collectLanes, htmlOf } from '../../src/report/index.js';
+import { collectLanes, htmlOf, writeReports } from '../../src/report/index.js';
 import { explainViolation } from '../../src/report/timeline.js';
-import { flagship, reportInput } from './fixtures/trace.js';
+import { failing, flagship, reportInput, TraceFile, violation } from './fixtures/trace.js';
 
 /**
  * report.html as a person sees it: the flagship's and a failing run's reports rendered by headless Chromium
@@ -117,6 +119,13 @@ describe('report.html in headless Chromium', function () {
     expect(dom).to.match(/class="box-text"[^>]*>Isolated<\/text>/);
     expect((dom.match(/<g class="expected" /g) ?? []).length).to.equal(r.header.cluster.nodes.length + r.header.cluster.vms.length);
     expect(dom).not.to.include('class="expected-violated"');
+    // the simulated cluster's zone (UTC unless told) in the header, and the wall clock from it in the banner
+    expect(r.header.timeZone).to.deep.equal({ id: 'UTC', utcOffsetMinutes: 0 });
+    expect(dom).to.include('<dt>cluster time zone</dt><dd>UTC</dd>');
+    const started = r.header.startTime.slice(0, 19).replace('T', ' ');
+    expect(dom).to.include(`<dt>started</dt><dd>${started} UTC · ${started} cluster local time</dd>`);
+    // the models it was checked against, each a table of states and transitions
+    for (const model of ['node-membership', 'clustered-vm']) expect(dom).to.include(`<details class="model" data-model="${model}">`);
   });
 
   it('renders a failing run (no-isolation): the lanes, the violation marked on N2 and said in words under the timeline', async () => {
@@ -142,5 +151,115 @@ describe('report.html in headless Chromium', function () {
     const timeline = dom.indexOf('<section id="timeline">');
     expect(timeline).to.be.above(dom.indexOf('<header class="banner fail">'));
     expect(timeline).to.be.below(dom.indexOf('<section id="settings">'));
+  });
+});
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/**
+ * A 30-hour soak on a cluster in Paris (UTC+01:00 in January): a live migration of sql01 every 10 minutes, each
+ * iteration checkpointed; a Windows event every minute (1,800, far more than the report draws), the last hour's
+ * one an Error; N2 Down for 30 s at 20:03:00 (the violation, in iteration 121), polled every 10 s around it and
+ * every 5 minutes elsewhere; ResiliencyDefaultPeriod 60 s (the default is 240 s).
+ */
+function parisSoak(): { trace: TraceFile; v: Violation } {
+  const trace = new TraceFile();
+  trace.header.timeZone = { id: 'Europe/Paris', utcOffsetMinutes: 60 };
+  const down = 20 * HOUR + 3 * MINUTE;
+  const polls = new Set<number>();
+  for (let t = 0; t <= 30 * HOUR; t += 5 * MINUTE) polls.add(t);
+  for (let t = 20 * HOUR; t <= 20 * HOUR + 6 * MINUTE; t += 10_000) polls.add(t);
+  const events = new Map<number, [number, string, string]>();
+  for (let m = 1; m <= 1800; m++) events.set(m * MINUTE, m === 1780 ? [1069, 'Error', 'Cluster resource failed.'] : [5120, 'Information', `check ${m}`]);
+  const times = [...new Set([...polls, ...events.keys()])].sort((a, b) => a - b);
+  let iteration = 0;
+  for (const t of times) {
+    if (t > 0 && t % (10 * MINUTE) === 0 && t < 30 * HOUR) {
+      trace.op(t, 'live-migrate', 'invoke', { vm: 'sql01', to: 'N1' }, { process: 'workload' });
+      trace.op(t + 12_000, 'live-migrate', 'ok', { vm: 'sql01', to: 'N1' }, {
+        process: 'workload',
+        value: { vm: 'sql01', source: 'N2', target: 'N1', transport: 'TCPIP', passes: 3, passMs: [8000, 2500, 500], blackoutMs: 400, totalMs: 12_000, bytes: 17_179_869_184 },
+      });
+      trace.checkpoint(t + 12_000, ++iteration);
+    }
+    const e = events.get(t);
+    if (e) trace.event(t, 'N1', e[0], e[1], e[2]);
+    if (polls.has(t)) {
+      trace.node(t, 'N1', 'Up');
+      trace.node(t, 'N2', t >= down && t < down + 30_000 ? 'Down' : 'Up');
+      trace.vm(t, 'sql01', 'Running', 'N2');
+    }
+  }
+  const v = violation({ t: down, since: undefined, message: 'node/N2 was observed Down at 20:03:00.0; the model reaches Down only through Isolated [MSBLOG], [MSDN-RDP].' });
+  return { trace, v };
+}
+
+describe('report.html in headless Chromium: the morning-after questions', function () {
+  this.timeout(240_000);
+
+  it('answers them on a 30-hour soak: wall clock, units and defaults, events over the whole run, the zoom, models, sources, readable values', async () => {
+    const { trace, v } = parisSoak();
+    const path = trace.write();
+    const input = reportInput(trace, path, failing(v), { virtualMs: 30 * HOUR });
+    const { html } = await writeReports(dirname(path), input);
+    const { dom } = render('paris-soak', html);
+    const section = (id: string): string => {
+      const at = dom.indexOf(`<section id="${id}">`);
+      expect(at, `no section ${id}`).to.be.above(-1);
+      return dom.slice(at, dom.indexOf('</section>', at));
+    };
+    const banner = dom.slice(dom.indexOf('<header'), dom.indexOf('</header>'));
+
+    // wall clock, UTC and the cluster's local time, beside the run's clock
+    expect(banner).to.include('<dt>started</dt><dd>2026-01-01 00:00:00 UTC · 2026-01-01 01:00:00 cluster local time</dd>');
+    expect(banner).to.include('<dt>cluster time zone</dt><dd>Europe/Paris, UTC+01:00</dd>');
+    expect(section('violations')).to.include('<dt>wall clock</dt><dd>2026-01-01 20:03:00 UTC · 2026-01-01 21:03:00 cluster local time</dd>');
+    expect(section('events')).to.match(/<td class="num">29:40:00\.0<\/td><td class="num">2026-01-02 05:40:00 UTC<\/td><td class="num">2026-01-02 06:40:00<\/td>/);
+
+    // the first violation in the banner with its iteration, and zoomed: N2's 30 s Down readable, its marker on it
+    expect(banner).to.include('<dt>first violation</dt><dd>20:03:00.0 on the run\'s clock (2026-01-01 20:03:00 UTC · 2026-01-01 21:03:00 cluster local time), in iteration 121: node/N2 observed Down</dd>');
+    const zoom = section('zoom');
+    expect(zoom).to.include('(iteration 121)</h2>');
+    expect(zoom).to.include('20:00:30.0–20:05:30.0 of the run');
+    expect(zoom).to.match(/class="box-text"[^>]*>Down<\/text>/);
+    expect(zoom).to.include('class="violation-marker"');
+    expect(section('timeline')).not.to.match(/class="box-text"[^>]*>Down<\/text>/); // 30 s of 30 h: too narrow to say
+
+    // settings: units, the documented default, and a mark on the one that differs from it
+    const settings = section('settings');
+    expect(settings).to.match(/<tr class="changed" data-setting="ResiliencyDefaultPeriod"><td>ResiliencyDefaultPeriod<\/td><td class="num">60 s<\/td><td>s<\/td><td class="num">240 s<\/td><td class="mark"><span class="changed-mark"[^>]*>≠ default<\/span><\/td>/);
+    expect(settings).to.match(/<tr class="default" data-setting="QuarantineDuration"><td>QuarantineDuration<\/td><td class="num">7200 s<\/td><td>s<\/td><td class="num">7200 s<\/td><td class="mark"><\/td>/);
+
+    // event markers over the whole run, not its first hours: the table and the ticks reach hour 29, the Error kept
+    const events = section('events');
+    expect(events).to.include('Showing 412 of the 1800 events, spread over the whole run');
+    expect(events).to.match(/<tr class="level-error"><td class="num">29:40:00\.0<\/td>/);
+    const ticks = [...section('timeline').matchAll(/<line class="event" x1="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(ticks.length).to.be.within(400, 500);
+    expect(Math.max(...ticks)).to.be.above(1100); // the plot runs from 170 to 1170
+    expect(ticks.filter((x) => x > 670).length).to.be.above(150); // half of them in the second half of the run
+
+    // readable values in the operations table, never JSON
+    const operations = section('operations');
+    expect(operations).to.include('<td class="detail">sql01 N2 → N1 over TCPIP: total 12.0 s, 3 pre-copy passes (8.0 s, 2.5 s, 0.5 s), blackout 0.4 s, 16.0 GiB sent</td>');
+    expect(operations).not.to.match(/<td class="detail">[{[]/);
+
+    // the models the run was checked against, as tables of their states and transitions
+    const models = section('models');
+    expect(models).to.include('<details class="model" data-model="node-membership">');
+    expect(models).to.match(/<tr><td><code>Isolated<\/code><\/td><td>Isolated<\/td>/);
+    expect(models).to.match(/<tr><td><code>Isolated<\/code><\/td><td>after ResiliencyDefaultPeriod<\/td><td><code>Down<\/code><\/td>/);
+
+    // every source key a link to its title and address on the page
+    const cited = [...dom.matchAll(/<a class="cite" href="#source-([A-Z0-9-]+)">\[\1\]<\/a>/g)].map((m) => m[1]!);
+    expect(cited).to.include.members(['MSDN-RDP', 'ITPRO-RES', 'SR-FAQ', 'MSBLOG']);
+    const listed = section('sources');
+    for (const key of new Set(cited)) {
+      // as Chromium writes text back: &, < and > escaped, quotes not
+      const text = sources[key]!.title.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+      expect(listed).to.include(`<li id="source-${key}"><strong>[${key}]</strong> ${text} — <a href="${escapeHtml(sources[key]!.url)}">`);
+    }
+    expect(listed).to.include('<a href="https://learn.microsoft.com/en-us/previous-versions/windows/desktop/mscs/resiliencydefaultperiod">');
   });
 });

@@ -23,8 +23,11 @@ describe('report.html', () => {
     expect(page).to.match(/<style>/);
     expect(page).to.match(/<svg /);
     expect(page).not.to.match(/<script/i);
-    expect(page).not.to.match(/https?:\/\//);
+    // the only addresses are links a person may follow: the sources the page cites, written out as their own text
+    expect(page).to.match(/<a href="https:\/\/[^"]+">https:\/\/[^<]+<\/a>/);
+    expect(page.replace(/<a href="(https?:\/\/[^"]+)">\1<\/a>/g, '')).not.to.match(/https?:\/\//);
     expect(page).not.to.match(/<link /);
+    expect(page).not.to.match(/ src=/);
   });
 
   it('opens with the verdict, its reason, the experiment, target, seed and the replay command in a code block', async () => {
@@ -41,9 +44,14 @@ describe('report.html', () => {
     );
   });
 
-  it('lists the settings by name and value', async () => {
+  it('lists the settings by name and value with its unit, beside the documented default, marking those that differ', async () => {
     const page = await html(flagship());
-    expect(page).to.include('<tr><td>ResiliencyDefaultPeriod</td><td class="num">60</td></tr>');
+    expect(page).to.include('<tr class="changed" data-setting="ResiliencyDefaultPeriod"><td>ResiliencyDefaultPeriod</td><td class="num">60 s</td><td>s</td><td class="num">240 s</td><td class="mark"><span class="changed-mark" title="differs from the documented default">≠ default</span></td>');
+    expect(page).to.include('<tr class="default" data-setting="QuarantineDuration"><td>QuarantineDuration</td><td class="num">7200 s</td><td>s</td><td class="num">7200 s</td><td class="mark"></td>');
+    expect(page).to.include('1 setting differs from the documented default (marked ≠).');
+    // where each default comes from, its source keys linked to the list of sources at the end
+    expect(page).to.include('<a class="cite" href="#source-MSDN-RDP">[MSDN-RDP]</a> 240 s');
+    expect(page).to.match(/<li id="source-MSDN-RDP"><strong>\[MSDN-RDP\]<\/strong> ResiliencyDefaultPeriod \(Failover Cluster common properties\) — <a href="https:\/\/learn\.microsoft\.com\/en-us\/previous-versions\/windows\/desktop\/mscs\/resiliencydefaultperiod">/);
   });
 
   it('draws one lane per node and per VM, labelled N2 and sql01 (csv-block), with the states written in the boxes', async () => {
@@ -216,15 +224,17 @@ describe('report.html', () => {
     const page = await html(flagship());
     expect(page).to.match(/<td>nemesis<\/td><td>kill-clussvc<\/td><td>node=N2<\/td><td class="outcome">ok<\/td>/);
     expect(page).to.match(/<td>nemesis<\/td><td>revert:kill-clussvc<\/td><td><\/td><td class="outcome">ok<\/td>/);
-    expect(page).to.match(/<td class="num">00:10\.0<\/td><td>N2<\/td>.*<td class="num">7031<\/td><td>Error<\/td><td>The Cluster Service service terminated unexpectedly\.<\/td>/);
+    expect(page).to.match(/<td class="num">00:10\.0<\/td><td class="num">2026-01-01 00:00:10 UTC<\/td><td class="num"><\/td><td>N2<\/td>.*<td class="num">7031<\/td><td>Error<\/td><td>The Cluster Service service terminated unexpectedly\.<\/td>/);
   });
 
-  it('shows at most the first 500 Windows events, and says how many there were', async () => {
+  it('shows at most 500 Windows events, spread over the whole run, and says how many there were', async () => {
     const trace = new TraceFile();
     for (let i = 0; i < 700; i++) trace.event(i * 10, 'N1', 5120, 'Error', `event ${i}`);
     const page = await html(trace);
-    expect(count(page, /<tr class="level-error">/)).to.equal(500);
-    expect(page).to.include('Showing the first 500 of 700 events');
+    const rows = [...page.matchAll(/<tr class="level-error"><td class="num">00:0(\d\.\d)<\/td>/g)].map((m) => Number(m[1]));
+    expect(rows.length).to.be.within(300, 500);
+    expect(Math.max(...rows)).to.be.at.least(6.9); // the last of the 7 seconds, not the first 5
+    expect(page).to.include(`Showing ${rows.length} of the 700 events, spread over the whole run: the most severe of each 0 s.`);
   });
 
   it('shows the first 200 operations of a long run and, after them, only those that did not complete ok', async () => {

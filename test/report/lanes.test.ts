@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { collectLanes, compactIntervals, MANY_CHANGES, nodeDisplayState, vmDisplayState, type Interval, type Lanes } from '../../src/report/index.js';
+import { ZOOM_HALF_MS } from '../../src/report/lanes.js';
 import { flagship, TraceFile } from './fixtures/trace.js';
 
 function lane(lanes: Lanes, entity: string) {
@@ -108,13 +109,22 @@ describe('report lanes', () => {
     ]);
   });
 
-  it('keeps the first events up to the limit and counts them all', async () => {
+  it('keeps every event up to the limit, and past it the most severe of each equal slice of the whole run', async () => {
     const trace = new TraceFile();
-    for (let i = 0; i < 30; i++) trace.event(i * 100, 'N2', 1135, 'Critical', `event ${i}`);
+    for (let i = 0; i < 10; i++) trace.event(i * 100, 'N2', 1135, 'Critical', `event ${i}`);
+    const few = await collectLanes(trace.write(), trace.header, { maxEvents: 10 });
+    expect(few.events.map((e) => e.message)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `event ${i}`));
+    expect(few.eventSliceMs).to.equal(0);
+    for (let i = 10; i < 300; i++) trace.event(i * 100, 'N2', i === 250 ? 1135 : 5120, i === 250 ? 'Critical' : 'Information', `event ${i}`);
     const lanes = await collectLanes(trace.write(), trace.header, { maxEvents: 10 });
-    expect(lanes.events).to.have.length(10);
-    expect(lanes.eventCount).to.equal(30);
+    expect(lanes.eventCount).to.equal(300);
+    expect(lanes.events.length).to.be.within(5, 10);
     expect(lanes.events[0]).to.include({ node: 'N2', id: 1135, level: 'Critical', message: 'event 0', t: 0 });
+    // the last slice reaches the end of the run (29.9 s), not the first tenth of it
+    expect(lanes.events.at(-1)!.t).to.be.at.least(29_900 - lanes.eventSliceMs);
+    // the Critical among Information events is the one its slice keeps
+    expect(lanes.events.map((e) => e.message)).to.include('event 250');
+    expect(lanes.eventSliceMs).to.be.at.least(3_000); // 30 s in at most 10 slices
   });
 
   it('merges the shortest intervals of a flapping lane into "many changes" boxes, keeping the exact time in each state', async () => {
@@ -142,5 +152,29 @@ describe('report lanes', () => {
     expect(compacted.at(-1)).to.deep.equal({ from: 11_000, to: 21_000, state: 'Up' });
     const many = compacted.filter((i) => i.state === MANY_CHANGES);
     expect(many.reduce((n, i) => n + i.merged!.count, 0)).to.equal(100);
+  });
+});
+
+describe('report lanes: the zoom around the first violation', () => {
+  it('keeps every change in the minutes around it, however many the whole run merged, and counts the iteration it fell in', async () => {
+    const trace = new TraceFile({ nodes: ['N1', 'N2'], vms: [] });
+    // N1 flaps every second for 2 hours; N2 is seen Up before the window only, then Down long after it
+    for (let s = 0; s < 7200; s++) {
+      trace.node(s * 1000, 'N1', s % 2 ? 'Up' : 'Joining');
+      if (s % 600 === 599) trace.checkpoint(s * 1000, (s + 1) / 600);
+    }
+    trace.node(1000, 'N2', 'Up').node(7_000_000, 'N2', 'Down');
+    const at = 3_600_500;
+    const lanes = await collectLanes(trace.write(), trace.header, { maxIntervals: 50 }, at);
+    expect(lane(lanes, 'node/N1').intervals.length).to.be.at.most(50); // the whole run: merged
+    const z = lanes.zoom!;
+    expect([z.from, z.to, z.at]).to.deep.equal([at - ZOOM_HALF_MS, at + ZOOM_HALF_MS, at]);
+    const n1 = z.lanes.find((l) => l.entity === 'node/N1')!;
+    expect(n1.intervals.length).to.equal(301); // the state it was in when the window opened, then one a second for 5 minutes
+    expect(n1.intervals.every((iv) => !iv.merged && iv.from >= z.from && iv.to <= z.to)).to.equal(true);
+    // N2 was Up throughout the window: seen before it, next seen (Down) after it
+    expect(z.lanes.find((l) => l.entity === 'node/N2')!.intervals.map((iv) => [iv.state, iv.from, iv.to])).to.deep.equal([['Up', z.from, z.to]]);
+    // six checkpoints (every 10 minutes) came before 1:00:00.5: iteration 7
+    expect(z.iteration).to.equal(7);
   });
 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClusterDescription, LiveMigrationTransport, Millis, StorageDescription } from '../../trace/records.js';
+import type { ClusterDescription, ClusterTimeZone, LiveMigrationTransport, Millis, StorageDescription } from '../../trace/records.js';
 import { volumesOf } from '../../trace/storage.js';
 import {
   OperationError,
@@ -304,6 +304,11 @@ export class PowerShellTarget implements Target {
   /** What first contact read (undefined before connect()). */
   facts(): ConnectAnswer | undefined {
     return this.contact;
+  }
+
+  /** The cluster's time zone: the first node's that first contact could read it on. */
+  timeZone(): ClusterTimeZone | undefined {
+    return this.contact?.nodes.find((n) => n.timeZone)?.timeZone;
   }
 
   /** Every poll's cost so far (review R2). */

@@ -1,4 +1,4 @@
-import type { ClussvcRecovery, Millis, NodeObservation, VmObservation } from '../../trace/records.js';
+import type { ClusterTimeZone, ClussvcRecovery, Millis, NodeObservation, VmObservation } from '../../trace/records.js';
 import { OperationError, OperationUnknownError, ReadError, type ClusterConfiguration, type ClusterEvent, type ClusterSettingValues, type Poll } from '../target.js';
 
 /**
@@ -411,6 +411,8 @@ export interface NodeFacts {
   /** clussvc's whole FailureActions: reset period and every action with its delay; absent when it could not be read. */
   clussvcRecovery?: ClussvcRecovery;
   clussvcStartType?: string;
+  /** The node's time zone (Get-TimeZone) and its offset from UTC at first contact; absent when it could not be read. */
+  timeZone?: ClusterTimeZone;
   error?: string;
 }
 
@@ -461,6 +463,10 @@ export function parseConnect(output: string): ConnectAnswer {
         if (value !== undefined) (facts as unknown as Record<string, unknown>)[key] = value;
       }
       if (n.clussvcRecovery !== null && n.clussvcRecovery !== undefined) facts.clussvcRecovery = recovery(n.clussvcRecovery, `${p}.clussvcRecovery`);
+      if (n.timeZone !== null && n.timeZone !== undefined) {
+        const tz = object(n.timeZone, `${p}.timeZone`);
+        facts.timeZone = { id: text(tz.id, `${p}.timeZone.id`) ?? fail(`${p}.timeZone.id`, 'a time zone id', tz.id), utcOffsetMinutes: integer(tz.utcOffsetMinutes, `${p}.timeZone.utcOffsetMinutes`) };
+      }
       return facts;
     });
     return { psVersion: text(root.psVersion, 'psVersion') ?? '', edition: text(root.edition, 'edition') ?? '', failoverClusters: text(root.failoverClusters, 'failoverClusters') ?? '', nodes };

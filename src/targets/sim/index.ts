@@ -11,7 +11,7 @@ import {
   type Poll,
   type Target,
 } from '../target.js';
-import type { ClusterDescription, LiveMigrationTransport, Millis } from '../../trace/records.js';
+import type { ClusterDescription, ClusterTimeZone, LiveMigrationTransport, Millis } from '../../trace/records.js';
 import { describeNetworks, resolveNetworks } from '../../trace/networks.js';
 import { SimCluster, type SimClusterOptions } from './cluster.js';
 import type { ClusterService } from './clussvc.js';
@@ -35,8 +35,12 @@ export class SimTarget implements Target {
   /** Activities in flight at once (a parallel block's branches, a step and its polls): activities.ts. */
   private readonly activities: Activities;
 
-  constructor(options: SimClusterOptions) {
+  private readonly zone: string;
+
+  /** `timeZone`: the simulated cluster's zone, an IANA name (`Europe/Paris`); UTC when absent. */
+  constructor(options: SimClusterOptions & { timeZone?: string }) {
     this.cluster = new SimCluster(options);
+    this.zone = options.timeZone ?? 'UTC';
     this.activities = new Activities(this.cluster.clock);
     this.sharedStoragePathMissing = (options.defects ?? []).includes('missing-shared-storage-path');
   }
@@ -47,6 +51,13 @@ export class SimTarget implements Target {
 
   now(): Millis {
     return this.cluster.clock.now();
+  }
+
+  timeZone(): ClusterTimeZone {
+    // the offset now: the zone's rules (a daylight-saving change during the run) are the report's to apply
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: this.zone, timeZoneName: 'longOffset' }).formatToParts(new Date());
+    const m = /GMT([+-])(\d\d):(\d\d)/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
+    return { id: this.zone, utcOffsetMinutes: m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0 };
   }
 
   async sleep(ms: Millis, options: { signal?: AbortSignal } = {}): Promise<void> {
@@ -226,6 +237,6 @@ export class SimTarget implements Target {
 const waitLimitMs = 48 * 3_600_000;
 
 /** Build a simulated cluster. Throws UnknownDefectError for an unknown defect, Error for an inconsistent cluster. */
-export function createSimTarget(options: SimClusterOptions): SimTarget {
+export function createSimTarget(options: SimClusterOptions & { timeZone?: string }): SimTarget {
   return new SimTarget(options);
 }

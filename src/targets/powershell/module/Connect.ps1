@@ -56,12 +56,13 @@ function Connect-ClusterChaosCluster {
     FailoverClusters under PowerShell 7, one per node) and reads each node.
     .OUTPUTS
     { psVersion, edition, failoverClusters: 'native'|'compat', nodes: [{ name, reached, osVersion,
-      languageMode, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, clussvcRecovery, clussvcStartType, error? }] }
+      languageMode, clockOffsetMs, offsetUncertaintyMs, clussvcRecoveryMs, clussvcRecovery, clussvcStartType, timeZone?, error? }] }
     osVersion 'major.minor.build'; languageMode as the node's sessions run (review N5: the TypeScript side
     refuses ConstrainedLanguage); clockOffsetMs the node's clock minus ours (review R15); clussvcRecoveryMs
     from clussvc's FailureActions (review R6), null when no restart is configured; clussvcRecovery the whole
     FailureActions { resetPeriodS, actions: [{ type, delayMs }] } (type 0 none, 1 restart, 2 reboot, 3 run), null
-    when it could not be read.
+    when it could not be read; timeZone { id, utcOffsetMinutes } the node's (Get-TimeZone; the offset now, daylight
+    saving included), absent when it could not be read.
     #>
     [CmdletBinding()]
     param(
@@ -92,6 +93,13 @@ function Connect-ClusterChaosCluster {
                 }
             } catch { $problems += ('Windows version: ' + $_.Exception.Message) }
             try { $startType = [string](Get-Service -Name clussvc).StartType } catch { $problems += ('clussvc: ' + $_.Exception.Message) }
+            # The node's time zone and its offset now, daylight saving included: reports give each moment in the
+            # cluster's local time beside UTC. Not knowing it is no problem for the run: the report says so.
+            $timeZone = $null
+            try {
+                $now = Get-Date
+                $timeZone = @{ id = [string](Get-TimeZone).Id; utcOffsetMinutes = [int][Math]::Round(($now - $now.ToUniversalTime()).TotalMinutes) }
+            } catch { $timeZone = $null }
             try {
                 $failureActions = [byte[]](Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Services\ClusSvc' -Name 'FailureActions').FailureActions
             } catch { $problems += ('clussvc FailureActions: ' + $_.Exception.Message) }
@@ -102,6 +110,7 @@ function Connect-ClusterChaosCluster {
                 languageMode = $languageMode
                 osVersion = $osVersion
                 clussvcStartType = $startType
+                timeZone = $timeZone
                 failureActions = $failureActions
                 problems = [string[]]$problems
             }
@@ -136,6 +145,7 @@ function Connect-ClusterChaosCluster {
                     } catch { $problems += ('clussvc FailureActions: ' + $_.Exception.Message) }
                 }
                 $facts.clussvcStartType = $record.clussvcStartType
+                if ($null -ne $record.timeZone) { $facts.timeZone = [ordered]@{ id = [string]$record.timeZone.id; utcOffsetMinutes = [int]$record.timeZone.utcOffsetMinutes } }
                 if ($problems.Count -gt 0) { $facts.error = $problems -join '; ' }
                 $facts
             })

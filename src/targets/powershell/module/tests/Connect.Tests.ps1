@@ -74,8 +74,26 @@ Describe 'first contact (op connect)' {
             [pscustomobject]@{ CurrentMajorVersionNumber = 10; CurrentMinorVersionNumber = 0; CurrentBuildNumber = '20348'; CurrentVersion = '6.3' }
         }
         Mock -ModuleName ClusterChaos Get-Service { [pscustomobject]@{ Name = 'clussvc'; Status = 'Running'; StartType = 'Automatic' } }
+        Mock -ModuleName ClusterChaos Get-TimeZone { [pscustomobject]@{ Id = 'W. Europe Standard Time' } }
     }
     AfterEach { $env:CLUSTERCHAOS_FAILOVERCLUSTERS = $null }
+
+    It "reports each node's time zone and its offset from UTC now, for the report's local times (issue 15)" {
+        $answer = Read-ClusterChaosAnswer { Connect-ClusterChaosCluster -Cluster 'HV' -Node N1, N2 }
+        $now = Get-Date
+        $offset = [int][Math]::Round(($now - $now.ToUniversalTime()).TotalMinutes)
+        foreach ($n in $answer.nodes) {
+            $n.timeZone.id | Should -BeExactly 'W. Europe Standard Time'
+            $n.timeZone.utcOffsetMinutes | Should -Be $offset
+        }
+    }
+
+    It 'leaves the time zone out, and the node without error, when it cannot be read' {
+        Mock -ModuleName ClusterChaos Get-TimeZone { throw 'Get-TimeZone is not available' }
+        $answer = Read-ClusterChaosAnswer { Connect-ClusterChaosCluster -Cluster 'HV' -Node N1, N2 }
+        $answer.nodes[0].PSObject.Properties.Name | Should -Not -Contain 'timeZone'
+        $answer.nodes[0].PSObject.Properties.Name | Should -Not -Contain 'error'
+    }
 
     It 'opens the sessions and reports each node: build, language mode, clussvc, clock (review N5, R6, R15)' {
         $answer = Read-ClusterChaosAnswer { Connect-ClusterChaosCluster -Cluster 'HV' -Node N1, N2 }
