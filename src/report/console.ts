@@ -2,7 +2,8 @@ import { basename, dirname } from 'node:path';
 import type { QuotedLine, Violation } from '../check/result.js';
 import { formatT, seconds } from '../check/time.js';
 import type { SoakOutcome } from '../trace/records.js';
-import type { Lanes } from './lanes.js';
+import type { Change } from './intervals.js';
+import type { Lane, Lanes } from './lanes.js';
 import type { MigrationSummary, Percentiles } from './migrations.js';
 import type { ReportInput } from './summary.js';
 
@@ -68,7 +69,7 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
   }
   if (run.soak) out.push(...soakLines(run.soak, header.replay));
   if (lanes?.migrations.count) out.push(...migrationLines(lanes.migrations));
-  if (lanes) out.push(...whatHappened(lanes));
+  if (lanes) out.push(...whatHappened(lanes, result.violations));
   const exercised = result.coverage.filter((c) => c.count > 0).length;
   out.push(
     `checked ${result.stats.observations} observations, ${result.stats.ops} operation lines and ${result.stats.events} events; ` +
@@ -87,20 +88,78 @@ export function formatRunResult(input: ReportInput, files: { summary: string; ju
 const MAX_ENTITIES = 16;
 const MAX_CHANGES = 10;
 
-/** One line per node or VM whose state changed: `  N2: Up → Isolated 00:10.0 → Joining 00:15.0 → Up 00:17.0`. */
-export function whatHappened(lanes: Lanes): string[] {
+/**
+ * One line per node or VM whose state changed: `  N2: Up → Isolated 00:10.0 → Joining 00:15.0 → Up 00:17.0`. One
+ * that changed too often to list (a soak's VM, a flapping node) gets what a person asks of it instead: how often
+ * its owner and its state changed and where it spent its time, its first and last change, and the violation on it.
+ */
+export function whatHappened(lanes: Lanes, violations: readonly Violation[] = []): string[] {
   const changed = lanes.lanes.filter((l) => l.intervals.length > 1);
   if (!changed.length) return ['observed: no node or VM changed state'];
   const out = ['observed:'];
   const width = Math.max(...changed.slice(0, MAX_ENTITIES).map((l) => l.label.length));
   for (const lane of changed.slice(0, MAX_ENTITIES)) {
+    if (lane.transitions + lane.ownerChanges > MAX_CHANGES || lane.intervals.some((i) => i.merged)) {
+      out.push(...manyChanges(lane, width, violations));
+      continue;
+    }
     const [first, ...rest] = lane.intervals;
-    const steps = rest.slice(0, MAX_CHANGES).map((i) => `${describe(i)} ${formatT(i.from)}`);
-    const more = rest.length > MAX_CHANGES ? ` … (${rest.length - MAX_CHANGES} more changes)` : '';
-    out.push(`  ${lane.label.padEnd(width)}  ${[describe(first!), ...steps].join(' → ')}${more}`);
+    const steps = rest.map((i) => `${describe(i)} ${formatT(i.from)}`);
+    out.push(`  ${lane.label.padEnd(width)}  ${[describe(first!), ...steps].join(' → ')}`);
   }
   if (changed.length > MAX_ENTITIES) out.push(`  … and ${changed.length - MAX_ENTITIES} more (see report.html)`);
   return out;
+}
+
+/**
+ * `  sqltest01 (csv-block)  Running throughout, moved 2291 times (on N1 25 %, N2 25 %, … of the time)`, then its
+ * first and last change and the violation on it, each on a line of its own.
+ */
+function manyChanges(lane: Lane, width: number, violations: readonly Violation[]): string[] {
+  const states = Object.keys(lane.states);
+  const counts = [lane.transitions === 0 && states.length === 1 ? `${states[0]} throughout` : `state changed ${times(lane.transitions)} (${shares(lane.states)})`];
+  // a VM's owner, in the cluster's node order: where it ran, whatever moved it (live migration, failover)
+  if (lane.kind === 'vm' && lane.ownerChanges) counts.push(`moved ${times(lane.ownerChanges)} (on ${shares(lane.owners, true)} of the time)`);
+  const out = [`  ${lane.label.padEnd(width)}  ${counts.join(', ')}`];
+  const indent = ' '.repeat(width + 4);
+  const on = violations.flatMap((v, i) => (v.entity === lane.entity ? [{ v, n: i + 1 }] : []));
+  const lines: [what: string, t: number, text: string][] = [];
+  if (lane.firstChange) lines.push(['first:', lane.firstChange.t, change(lane.firstChange)]);
+  if (lane.lastChange && lane.lastChange !== lane.firstChange) lines.push(['last:', lane.lastChange.t, `${change(lane.lastChange)} (as it ended)`]);
+  if (on[0]) {
+    const { v, n } = on[0];
+    const more = on.length > 1 ? ` (and ${on.length - 1} more on it)` : '';
+    lines.push(['anomalous:', v.t, `${v.observed}: ${v.rule}, violation ${n} below${more}`]);
+  }
+  const tWidth = Math.max(...lines.map(([, t]) => formatT(t).length));
+  for (const [what, t, text] of lines) out.push(`${indent}${what.padEnd(10)} ${formatT(t).padStart(tWidth)}  ${text}`);
+  return out;
+}
+
+/** `N1 → N2` (moved), `Running → Off on N2` (its state changed), or both: `Running on N1 → Off on N2`. */
+function change(c: Change): string {
+  if (c.from.state === c.to.state && c.from.owner !== undefined && c.to.owner !== undefined) return `${c.from.owner} → ${c.to.owner}`;
+  if (c.from.owner === c.to.owner) return `${c.from.state} → ${describe(c.to)}`;
+  return `${describe(c.from)} → ${describe(c.to)}`;
+}
+
+/** `3 times`, `once`. */
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
+}
+
+/** Time per state, most first (or per owner, by name), as shares of the whole: `Up 82 %, Isolated 12 %, Down 6 %`. */
+function shares(ms: Record<string, number>, byName = false): string {
+  const total = Object.values(ms).reduce((a, b) => a + b, 0);
+  const sorted = Object.entries(ms).sort(byName ? (a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }) : (a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, 6).map(([k, v]) => `${k} ${total > 0 ? percent(v / total) : '?'}`);
+  return shown.join(', ') + (sorted.length > 6 ? `, … (${sorted.length - 6} more)` : '');
+}
+
+/** `25 %`; a share under 1 % keeps one decimal (`0.3 %`), and one that is not 0 never shows as `0 %`. */
+function percent(f: number): string {
+  const p = 100 * f;
+  return p >= 1 || p === 0 ? `${Math.round(p)} %` : `${Math.max(p, 0.1).toFixed(1)} %`;
 }
 
 function describe(i: { state: string; owner?: string }): string {

@@ -29,6 +29,16 @@ export interface EntityHistory {
   observations: number;
   firstSeen?: Millis;
   lastSeen?: Millis;
+  /** The first and the last change, exact whatever was merged for drawing: what a summary of many changes names. */
+  firstChange?: Change;
+  lastChange?: Change;
+}
+
+/** A change of display state or owner: at `t`, from one state (and owner) to the next. */
+export interface Change {
+  t: Millis;
+  from: { state: string; owner?: string };
+  to: { state: string; owner?: string };
 }
 
 /**
@@ -58,6 +68,9 @@ export class IntervalBuilder {
       this.account(cur);
       if (cur.state !== state) h.transitions++;
       if (cur.owner !== owner) h.ownerChanges++;
+      const change: Change = { t, from: stateOf(cur), to: owner === undefined ? { state } : { state, owner } };
+      h.firstChange ??= change;
+      h.lastChange = change;
       this.kept.push(cur);
       if (this.kept.length > 2 * this.maxIntervals) this.kept = compactIntervals(this.kept, this.maxIntervals);
     }
@@ -79,6 +92,10 @@ export class IntervalBuilder {
     this.history.states[iv.state] = (this.history.states[iv.state] ?? 0) + d;
     if (iv.owner !== undefined) this.history.owners[iv.owner] = (this.history.owners[iv.owner] ?? 0) + d;
   }
+}
+
+function stateOf(iv: Interval): Change['from'] {
+  return iv.owner === undefined ? { state: iv.state } : { state: iv.state, owner: iv.owner };
 }
 
 /**
