@@ -12,6 +12,7 @@ import { describeWriteError, TraceWriter } from '../trace/writer.js';
 import { RevertStack, type Revert } from './reverts.js';
 import { seededRandom } from './random.js';
 import { deviations, noAutoStartVms } from '../trace/steady-state.js';
+import { probeArgs, runProbe, simulateProbe } from './probes.js';
 import type { TraceSink } from './trace-sink.js';
 
 export type { RunOutcome } from '../trace/records.js';
@@ -89,7 +90,7 @@ export class Runner {
   private readonly trace: TraceSink;
   private readonly reverts = new RevertStack();
   /** What made the current soak iteration anomalous (ops that did not complete ok, anomaly events). */
-  private anomalies: string[] | undefined;
+  private anomalies: Anomaly[] | undefined;
   private anomalyEvents: ReadonlySet<number> = new Set();
   private readonly outcome: RunOutcome = { status: 'completed', virtualMs: 0, wallMs: 0, reverts: [] };
   /** Each poll's round trip on the run's clock, and the polls that failed. */
@@ -111,7 +112,15 @@ export class Runner {
     return this.trace.nextSeq;
   }
 
-  constructor(private readonly o: RunOptions) {
+  private readonly o: RunOptions;
+  /** The log of the run, or of the soak's current iteration: its records carry those as fields (issue 15). */
+  private log: Logger;
+
+  constructor(o: RunOptions) {
+    // every record of the run carries its id, experiment and seed as fields, unless the caller bound them already
+    const log = 'runId' in o.log.bindings() ? o.log : o.log.child({ runId: o.runId, experiment: o.experiment.name, seed: o.experiment.seed });
+    this.o = { ...o, log };
+    this.log = log;
     this.trace = o.trace ?? new TraceWriter(o.tracePath);
   }
 
@@ -133,6 +142,7 @@ export class Runner {
         settings: { ...current, ...this.o.clusterSettings, ...this.o.modelSettings },
         check: { toleranceMs: experiment.check.toleranceMs },
         startTime: this.o.startTime ?? new Date().toISOString(),
+        ...(target.timeZone?.() ? { timeZone: target.timeZone()! } : {}),
         replay: this.o.replay,
         ...(this.o.invocation ? { invocation: this.o.invocation } : {}),
         ...(this.o.facts ? { facts: this.o.facts } : {}),
@@ -143,7 +153,8 @@ export class Runner {
       this.checkSignal(); // interrupted before anything was changed
       await this.applySettings(current);
       await this.applyVmSettings();
-      log.info('waiting for the steady state: every node Up, every VM Running');
+      const probes = experiment.steadyState.probes?.length ?? 0;
+      log.info(`waiting for the steady state: every node Up, every VM Running${probes ? `, then ${probes === 1 ? 'the probe' : `${probes} probes`}` : ''}`);
       this.outcome.steadyStateBefore = await this.steadyState('before');
       if (!this.outcome.steadyStateBefore.ok) {
         throw new Aborted(`the cluster was not in its steady state before injection (${this.outcome.steadyStateBefore.detail}); nothing was injected`);
@@ -293,6 +304,7 @@ export class Runner {
       for (let i = 1; byTime ? target.now() - startT < soak.durationMs! : i <= soak.iterations!; i++) {
         this.checkSignal();
         const began = target.now();
+        this.log = log.child({ iteration: i });
         this.anomalies = [];
         const mark = this.reverts.size;
         await this.runMethod(i);
@@ -305,9 +317,9 @@ export class Runner {
         outcome.iterations = i;
         if (found.length) {
           outcome.anomalyCount++;
-          const what = found.join('; ');
+          const what = found.map((a) => a.what).join('; ');
           if (outcome.anomalies.length < MAX_LISTED_ANOMALIES) outcome.anomalies.push({ iteration: i, t: target.now(), what });
-          log.warn(`iteration ${i}: ${what}`);
+          for (const a of found) this.log.warn(a.fields, `iteration ${i}: ${a.what}`);
         }
         this.trace.write({ type: 'checkpoint', t: target.now(), iteration: i, state: { anomalies: outcome.anomalyCount } });
         this.trace.flush();
@@ -330,12 +342,13 @@ export class Runner {
         }
         if (found.length && soak.stopOn === 'first-anomaly') {
           outcome.stoppedAt = i;
-          log.warn(`stopping at the first anomaly (iteration ${i}); the evidence is in the trace`);
+          this.log.warn(`stopping at the first anomaly (iteration ${i}); the evidence is in the trace`);
           break;
         }
       }
     } finally {
       progress?.stop();
+      this.log = log;
       this.anomalies = undefined;
     }
   }
@@ -357,7 +370,7 @@ export class Runner {
       (this.outcome.notEffective ??= []).push(`${f} ${JSON.stringify(args)}: ${extra.error ?? 'it would not have taken effect'}`);
     }
     if (phase !== 'invoke' && phase !== 'ok' && this.anomalies && process !== 'runner') {
-      this.anomalies.push(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${extra.error ?? 'no reason given'}`);
+      this.anomalies.push({ what: `${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${extra.error ?? 'no reason given'}`, fields: opFields(f, args) });
     }
     const opId = id ?? this.trace.nextSeq;
     this.trace.write({ type: 'op', t: this.o.target.now(), process, f, phase, id: opId, args, ...extra });
@@ -383,7 +396,7 @@ export class Runner {
       const phase = e instanceof OperationError ? 'fail' : 'info';
       const value = e instanceof OperationError || e instanceof OperationUnknownError ? e.value : undefined;
       this.op(process, f, phase, args, value === undefined ? { error } : { value, error }, id);
-      this.o.log.warn(`${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${error}`);
+      this.log.warn(opFields(f, args), `${f} ${phase === 'fail' ? 'failed' : 'has an unknown outcome'}: ${error}`);
       return phase;
     }
   }
@@ -539,7 +552,7 @@ export class Runner {
       if (target.now() - since >= MAX_OBSERVATION_GAP_MS) {
         throw new Aborted(`no poll of the cluster has worked for ${Math.round((target.now() - since) / 1000)} s (the last said: ${e.message}); stopped observing`);
       }
-      this.o.log.warn(`a poll failed (a gap in the observations; trying again at the next one): ${e.message}`);
+      this.log.warn(`a poll failed (a gap in the observations; trying again at the next one): ${e.message}`);
       return undefined;
     }
     this.pollMs.push(target.now() - began);
@@ -568,29 +581,74 @@ export class Runner {
     }
   }
 
-  /** Poll until the steady state holds, within the experiment's steady-state timeout. */
+  /**
+   * Poll until the steady state holds, within the experiment's steady-state timeout: the cluster's own (every
+   * node Up, every VM Running), then the user's probes (src/engine/probes.ts), each an op line of its own.
+   * Before injection the probes run once the cluster holds, once: one that fails means the system was not
+   * steady, and nothing is injected. After the method they run again every observe interval, while the
+   * cluster holds, until they all pass or the timeout has passed.
+   */
   private async steadyState(when: 'before' | 'after'): Promise<{ ok: boolean; detail: string }> {
     const { target, experiment } = this.o;
     const down = when === 'after' ? experiment.steadyState.downAfter : [];
+    const probes = experiment.steadyState.probes ?? [];
     // the nodes expected down are in the op's args, so the checker judges the last observations by the same rule
     const args = down.length ? { when, down } : { when };
     const id = this.op('runner', 'steady-state', 'invoke', args);
     const deadline = target.now() + experiment.steadyState.timeoutMs;
-    const look = async (): Promise<string[]> => {
+    let probed: { passed: string[]; notRun: string[] } = { passed: [], notRun: [] };
+    const look = async (withProbes: boolean): Promise<string[]> => {
       const poll = await this.poll();
-      return poll ? deviations(poll, down, noAutoStartVms(experiment.cluster)) : ['the cluster could not be read (the poll failed)'];
+      if (!poll) return ['the cluster could not be read (the poll failed)'];
+      const problems = deviations(poll, down, noAutoStartVms(experiment.cluster));
+      if (problems.length || !withProbes || !probes.length) return problems;
+      const { failed, ...rest } = await this.runProbes(when, poll);
+      probed = rest;
+      return failed;
     };
-    let problems = await look();
+    // before injection the probes get one try, once the cluster holds; after the method, as many as the timeout allows
+    let problems = await look(when === 'after');
     while (problems.length && target.now() < deadline) {
       this.checkSignal();
       await target.sleep(experiment.observe.intervalMs);
-      problems = await look();
+      problems = await look(when === 'after');
     }
+    if (when === 'before' && !problems.length && probes.length) problems = await look(true);
     const ok = problems.length === 0;
-    const steady = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
+    const cluster = down.length ? `every node Up but ${down.join(', ')} (expected down), every VM Running` : 'every node Up, every VM Running';
+    const names = (list: string[]): string => list.map((n) => `"${n}"`).join(', ');
+    const steady =
+      cluster +
+      (probed.passed.length ? `; probe${probed.passed.length === 1 ? '' : 's'} ${probed.passed.join(', ')} ok` : '') +
+      (probed.notRun.length ? `; not run on the simulator (no network there): probe${probed.notRun.length === 1 ? '' : 's'} ${names(probed.notRun)}` : '');
     const detail = ok ? steady : problems.join('; ');
     this.op('runner', 'steady-state', ok ? 'ok' : 'fail', args, ok ? {} : { error: detail }, id);
+    if (probed.notRun.length) this.o.log.warn(`not run on the simulator, which has no network: ${names(probed.notRun)} (a probe with "vm: <name>" is answered by that VM's simulated state)`);
     return { ok, detail };
+  }
+
+  /**
+   * Run every steady-state probe once, in the order written, each recorded as a `probe` op of the runner with
+   * what it observed. On the simulator they are answered from `poll` (simulateProbe); elsewhere for real, from
+   * this host. Returns what failed, in a sentence each, and the probes that could not run here.
+   */
+  private async runProbes(when: 'before' | 'after', poll: Poll): Promise<{ passed: string[]; failed: string[]; notRun: string[] }> {
+    const passed: string[] = [];
+    const failed: string[] = [];
+    const notRun: string[] = [];
+    for (const probe of this.o.experiment.steadyState.probes ?? []) {
+      this.checkSignal();
+      const args = probeArgs(probe, when);
+      const id = this.op('runner', 'probe', 'invoke', args);
+      const result = this.o.target.kind === 'sim' ? simulateProbe(probe, poll) : await runProbe(probe);
+      // not run is neither ok nor failed: `info`, its outcome unknown
+      this.op('runner', 'probe', result.ok ? 'ok' : result.notRun ? 'info' : 'fail', args, { value: result.value, ...(result.error !== undefined ? { error: result.error } : {}) }, id);
+      if (result.notRun) notRun.push(probe.name);
+      else if (!result.ok) failed.push(`probe "${probe.name}" failed: ${result.error ?? 'no reason given'}`);
+      // on the simulator, say what answered it
+      else passed.push(result.value.simulated ? `"${probe.name}" (answered by the simulated VM ${probe.vm})` : `"${probe.name}"`);
+    }
+    return { passed, failed, notRun };
   }
 }
 
@@ -615,8 +673,22 @@ function writeJournal(file: string, line: JournalLine): void {
 /** A live migration not completed within this long is cancelled (outside soaks, or when the soak section does not say). */
 export const DEFAULT_MIGRATION_TIMEOUT_MS = 10 * 60_000;
 
+/** What made a soak iteration anomalous: in words, and as the log record's fields. */
+interface Anomaly {
+  what: string;
+  fields: { fault?: string; entity?: string; node?: string; eventId?: number };
+}
+
 /** `event 18590 on N3 (Microsoft-Windows-Hyper-V-Worker-Admin): 'sql01' has encountered a fatal error…` */
-function anomalyOf(event: ClusterEvent): string {
+function anomalyOf(event: ClusterEvent): Anomaly {
   const message = event.message.length > 160 ? `${event.message.slice(0, 157)}…` : event.message;
-  return `event ${event.id} on ${event.node} (${event.log}): ${message}`;
+  return { what: `event ${event.id} on ${event.node} (${event.log}): ${message}`, fields: { eventId: event.id, node: event.node } };
+}
+
+/** An operation's log fields: the fault, the VM or node it acts on (its entity) and the node it sends a VM to. */
+function opFields(f: string, args: Record<string, unknown>): Anomaly['fields'] {
+  const name = (key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+  const vm = name('vm');
+  const node = name('node') ?? name('to');
+  return { fault: f, ...(vm ? { entity: `vm/${vm}` } : node ? { entity: `node/${node}` } : {}), ...(node ? { node } : {}) };
 }

@@ -2,7 +2,7 @@
 import type { FaultCatalogue } from './catalogues.js';
 import { parseDuration } from './duration.js';
 import type { ClusterNetworkDescription, LiveMigrationNetworkDescription, VmDisk, VmPriority, WitnessDescription } from '../trace/records.js';
-import type { Experiment, InParallel, Soak, Step, WindowsServerRelease, Written } from './types.js';
+import type { Experiment, InParallel, Probe, Soak, Step, WindowsServerRelease, Written } from './types.js';
 
 /** Defaults for what an experiment may leave out. */
 export const DEFAULTS = {
@@ -40,6 +40,8 @@ export const DEFAULTS = {
   /** A live migration not completed within this long is cancelled and counted as an anomaly. */
   migrationTimeout: '10m',
   steadyStateTimeout: '120s',
+  /** How long each kind of steady-state probe may take before it counts as failed. */
+  probeTimeout: { http: '5s', tcp: '3s', powershell: '30s' },
   /**
    * Pre-upgrade acceptance's pacing: 30 s to see a drained node Paused and empty (and a resumed one whole
    * again); 90 s after a clussvc kill, past isolation (~10 s: SameSubnetThreshold × SameSubnetDelay) and the
@@ -77,7 +79,7 @@ interface Doc {
           automaticCriticalErrorActionTimeout?: number;
         }[]
       | null;
-    hostVersion?: '2008R2' | '2012R2+';
+    hostVersion?: '2008R2' | '2012R2+' | WindowsServerRelease | number;
     idleCpuCores?: number;
     liveMigration?: Partial<LiveMigrationNetworkDescription> | null;
     hostMemoryGB?: number | Record<string, number>;
@@ -89,7 +91,7 @@ interface Doc {
   // optional sections may be written with nothing under them (null)
   simulator?: { scmRestartDelay?: string; vmStart?: [string, string]; vmIoInterval?: [string, string]; hostBoot?: [string, string]; liveMigrationJitter?: number; rdmaSetupPerGB?: string } | null;
   settings?: Record<string, number> | null;
-  'steady-state'?: { timeout?: string; 'down-after'?: string[] } | null;
+  'steady-state'?: { timeout?: string; 'down-after'?: string[]; probes?: ProbeDoc[] | null } | null;
   method: Record<string, unknown>[];
   observe?: { interval?: string } | null;
   check?: { tolerance?: string } | null;
@@ -149,7 +151,7 @@ export function buildExperiment(
         ...(vm.antiAffinityClassNames?.length ? { antiAffinityClassNames: [...vm.antiAffinityClassNames] } : {}),
         ...(vm.automaticCriticalErrorActionTimeout !== undefined ? { automaticCriticalErrorActionTimeout: vm.automaticCriticalErrorActionTimeout } : {}),
       })),
-      hostVersion: d.cluster.hostVersion ?? DEFAULTS.hostVersion,
+      hostVersion: hostBehaviour(d.cluster.hostVersion ?? DEFAULTS.hostVersion),
       idleCpuCores: d.cluster.idleCpuCores ?? DEFAULTS.idleCpuCores,
       liveMigration: { ...DEFAULTS.liveMigration, ...d.cluster.liveMigration },
       ...(d.cluster.hostMemoryGB !== undefined ? { hostMemoryGB: typeof d.cluster.hostMemoryGB === 'number' ? d.cluster.hostMemoryGB : { ...d.cluster.hostMemoryGB } } : {}),
@@ -172,6 +174,7 @@ export function buildExperiment(
     steadyState: {
       timeoutMs: parseDuration(d['steady-state']?.timeout ?? DEFAULTS.steadyStateTimeout),
       downAfter: d['steady-state']?.['down-after'] ?? [],
+      ...(d['steady-state']?.probes?.length ? { probes: d['steady-state'].probes.map((p, i) => probeOf(p, where.lineOf?.(['steady-state', 'probes', i]))) } : {}),
     },
     method,
     observe: { intervalMs: parseDuration(d.observe?.interval ?? DEFAULTS.observeInterval) },
@@ -186,6 +189,35 @@ export function buildExperiment(
     ...soakOf(d),
     ...(where.planAt ? { planAt: where.planAt } : {}),
   };
+}
+
+/** A probe as written (the schema allows exactly one of http, tcp, powershell). */
+interface ProbeDoc {
+  name: string;
+  vm?: string;
+  http?: { url: string; status?: number | number[]; contains?: string; timeout?: string };
+  tcp?: { host: string; port: number; timeout?: string };
+  powershell?: { script: string; timeout?: string };
+}
+
+function probeOf(p: ProbeDoc, line: number | undefined): Probe {
+  const common = { name: p.name, ...(p.vm !== undefined ? { vm: p.vm } : {}), ...(line ? { line } : {}) };
+  const timeout = (given: string | undefined, kind: keyof typeof DEFAULTS.probeTimeout) => parseDuration(given ?? DEFAULTS.probeTimeout[kind]);
+  if (p.http) {
+    const { url, status, contains } = p.http;
+    return { ...common, kind: 'http', url, status: status === undefined ? [] : [status].flat(), ...(contains !== undefined ? { contains } : {}), timeoutMs: timeout(p.http.timeout, 'http') };
+  }
+  if (p.tcp) return { ...common, kind: 'tcp', host: p.tcp.host, port: p.tcp.port, timeoutMs: timeout(p.tcp.timeout, 'tcp') };
+  return { ...common, kind: 'powershell', script: p.powershell!.script, timeoutMs: timeout(p.powershell!.timeout, 'powershell') };
+}
+
+/**
+ * What the simulator and the models know of a host version. Windows Server 2016, 2019, 2022 and 2025 live-migrate
+ * as 2012 R2 does (5 pre-copy passes [SAVILL-499], concurrent migrations [LM-SETUP]): windows-cluster-facts.md
+ * gives no later change to either.
+ */
+function hostBehaviour(version: string | number): '2008R2' | '2012R2+' {
+  return version === '2008R2' ? '2008R2' : '2012R2+';
 }
 
 /** A soak when the document gives `iterations` or `duration` (semantic.ts refuses both, or a soak section without either). */

@@ -1,7 +1,7 @@
 /**
  * The experiment's JSON Schema, built from the catalogues: method steps are told apart by their `fault:`
- * name (each fault brings the schema of its parameters), settings are named integer properties with the
- * catalogue's range. `additionalProperties: false` everywhere, so a typo is an error, not a silent default.
+ * name (each fault brings the schema of its parameters), settings are named properties with the catalogue's
+ * range, taking a number, a duration in the setting's unit or a value's name (setting-values.ts makes them numbers). `additionalProperties: false` everywhere, so a typo is an error, not a silent default.
  *
  * The `x-…` keywords are annotations for error messages (see problems.ts), not validation:
  * `x-expected` what a value here must be, in words; `x-hint` what to do when it is wrong;
@@ -11,16 +11,16 @@
  * `x-unit` the unit of a setting, to suggest a plain number when a duration was written.
  */
 import type { SchemaObject } from 'ajv';
-import { describeSetting, type FaultCatalogue, type SettingsCatalogueEntry } from './catalogues.js';
+import { describeSetting, takesDuration, type FaultCatalogue, type SettingsCatalogueEntry } from './catalogues.js';
 import { DURATION_EXAMPLES, DURATION_HINT } from './duration.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_TITLE_LENGTH, NAME_PATTERN } from './text.js';
-import { WINDOWS_SERVER_RELEASES } from './types.js';
+import { VM_VERSIONS_RUN_BY, WINDOWS_SERVER_RELEASES } from './types.js';
 
 export const ANNOTATION_KEYWORDS = ['x-expected', 'x-hint', 'x-keys', 'x-keys-hint', 'x-missing', 'x-missing-hint', 'x-key-hints', 'x-unit'];
 
 /** What a Chaos Toolkit user may write, and where it goes here. */
 const CHAOS_TOOLKIT_KEYS: Record<string, string> = {
-  'steady-state-hypothesis': 'Did you mean "steady-state"? Here it holds only a timeout: every node Up and every VM Running.',
+  'steady-state-hypothesis': 'Did you mean "steady-state"? It holds a timeout and your probes (steady-state: { timeout: 2m, probes: [...] }); every node Up and every VM Running is always checked.',
   rollbacks: 'Faults revert themselves: each registers its revert before it injects, and reverts run on every exit path.',
   tags: 'Put it in the description.',
   contributions: 'Put it in the description.',
@@ -40,6 +40,14 @@ const name = (what: string, expected = `a ${what} name`): SchemaObject => ({
   maxLength: MAX_NAME_LENGTH,
   'x-expected': `${expected} (text, not empty, at most ${MAX_NAME_LENGTH} characters, without control characters)`,
 });
+
+/** The hosts' Windows Server as an experiment names it: a release, or 2012R2+ for "Windows Server 2012 R2 or later". */
+export const HOST_VERSIONS = ['2008R2', '2012R2+', ...WINDOWS_SERVER_RELEASES] as const;
+
+export const HOST_VERSION_HINT =
+  '2008R2: at most 10 pre-copy passes and one live migration at a time per host (--target powershell refuses it). ' +
+  '2012R2+, 2016, 2019, 2022, 2025: 5 pre-copy passes and concurrent migrations, the same for every release since 2012 R2 as far as the sources go; --target powershell drives 2016 and later. ' +
+  `A release runs only the VM configuration versions it supports (${WINDOWS_SERVER_RELEASES.map((r) => `${r}: ${VM_VERSIONS_RUN_BY[r].join('–')}`).join(', ')}): a VM of another version is refused.`;
 
 /** The most VMs a failover cluster holds (Windows Server 2016 and later: 8,000 a cluster, 1,024 a node). */
 const MAX_CLUSTER_VMS = 8000;
@@ -291,9 +299,11 @@ function clusterSchema(): SchemaObject {
         'x-expected': `a list of at most ${MAX_CLUSTER_VMS} VMs (the most a cluster holds), each such as { name: web01, owner: N1, storage: smb }`,
       },
       hostVersion: {
-        enum: ['2008R2', '2012R2+'],
-        'x-expected': '2008R2 or 2012R2+',
-        'x-hint': '2008R2: at most 10 pre-copy passes and one live migration at a time per host; 2012R2+: 5 passes, concurrent migrations.',
+        // `hostVersion: 2016` reads as a number in YAML: both spellings are the release
+        enum: [...HOST_VERSIONS, ...WINDOWS_SERVER_RELEASES.map(Number)],
+        default: '2012R2+',
+        'x-expected': `the hosts' Windows Server: ${HOST_VERSIONS.join(', ')}`,
+        'x-hint': HOST_VERSION_HINT,
       },
       idleCpuCores: {
         type: 'integer',
@@ -342,15 +352,21 @@ function clusterSchema(): SchemaObject {
 function settingsSchema(settings: readonly SettingsCatalogueEntry[]): SchemaObject {
   const properties: Record<string, SchemaObject> = {};
   for (const s of settings) {
+    const names = Object.keys(s.names ?? {});
     const p: SchemaObject = {
-      type: 'integer',
+      // a duration (`4m`) or a value's name (`AlwaysIsolate`) is text; the loader turns it into the number
+      type: takesDuration(s) || names.length > 0 ? ['integer', 'string'] : 'integer',
       minimum: s.min,
       maximum: s.max,
+      title: `${s.name}: ${KIND_WORDS[s.kind]}; ${UNIT_NAMES[s.unit] ?? s.unit}`,
+      description: s.description.replace(/\.?$/, '.'),
       'x-expected': describeSetting(s),
       'x-unit': s.unit,
     };
+    if (takesDuration(s)) p.format = 'duration';
+    if (s.default !== undefined) p.default = s.default;
     if (s.values && s.values.length > 0) {
-      p.enum = [...s.values];
+      p.enum = [...s.values, ...names];
       p['x-hint'] = `${s.name}: ${s.description.replace(/\.?$/, '.')}`;
     }
     properties[s.name] = p;
@@ -359,11 +375,26 @@ function settingsSchema(settings: readonly SettingsCatalogueEntry[]): SchemaObje
     type: ['object', 'null'],
     properties,
     additionalProperties: false,
-    'x-expected': 'a mapping of setting names to integers, e.g. ResiliencyDefaultPeriod: 60',
+    'x-expected': 'a mapping of setting names to values, e.g. ResiliencyDefaultPeriod: 4m or ResiliencyLevel: AlwaysIsolate',
     'x-keys': 'a setting from the catalogue',
     'x-keys-hint': "Run 'clusterchaos list settings'.",
   };
 }
+
+/** What kind of setting it is, in words, for hover text. */
+const KIND_WORDS: Record<string, string> = {
+  cluster: 'a cluster property (Get-Cluster), set for the run',
+  model: "the models' own assumption (no cluster property)",
+  simulator: 'how the simulated cluster behaves (never sent to a real cluster)',
+};
+
+/** The unit of a setting, in words, for hover text. */
+const UNIT_NAMES: Record<string, string> = {
+  s: 'in seconds, or a duration such as 4m',
+  ms: 'in milliseconds, or a duration such as 1s',
+  count: 'a count',
+  level: 'a level',
+};
 
 /** A fault step: `fault: <name>` and the fault's own parameters beside it. */
 function faultStepSchema(name: string, params: Record<string, unknown>): SchemaObject {
@@ -491,6 +522,108 @@ function simulatorSchema(): SchemaObject {
   return s;
 }
 
+/** The kinds of steady-state probe, each a mapping under its own key (src/engine/probes.ts runs them). */
+const PROBE_KINDS = ['http', 'tcp', 'powershell'] as const;
+
+/**
+ * A steady-state probe (`steady-state.probes`): a name, one of http:, tcp: or powershell:, and optionally the
+ * VM that serves what it checks (the simulator answers such a probe from that VM's state).
+ */
+function probeSchema(): SchemaObject {
+  const timeout = (fallback: string): SchemaObject => ({ ...duration(), 'x-hint': `How long the probe may take before it counts as failed; ${fallback} when absent.` });
+  const kind = (key: string, properties: Record<string, SchemaObject>, required: string[], example: string): SchemaObject => ({
+    type: 'object',
+    properties,
+    required,
+    additionalProperties: false,
+    'x-expected': `a mapping such as ${example}`,
+    'x-keys': `one of the keys of ${key} (${Object.keys(properties).join(', ')})`,
+  });
+  const onlyOne: SchemaObject = {
+    not: {},
+    'x-expected': 'one of http:, tcp: or powershell: in a probe, not two',
+    'x-hint': 'Give each check a probe of its own, with its own name.',
+  };
+  const status: SchemaObject = { type: 'integer', minimum: 100, maximum: 599, 'x-expected': 'an HTTP status code, a whole number from 100 to 599' };
+  return {
+    type: 'object',
+    required: ['name'],
+    properties: {
+      name: name('probe', 'what the probe checks, e.g. "web01 answers"'),
+      vm: {
+        ...name('VM', 'the VM that serves what the probe checks'),
+        'x-hint': 'On the simulator (no network) the probe is answered by this VM: ok while it is Running on an Up node.',
+      },
+      http: kind(
+        'http',
+        {
+          url: {
+            type: 'string',
+            pattern: '^https?://[^\\s/?#]+[^\\s]*$',
+            'x-expected': 'an http:// or https:// URL without spaces, such as http://web01.lab.local/health',
+          },
+          status: {
+            anyOf: [status, { type: 'array', items: status, minItems: 1, uniqueItems: true }],
+            'x-expected': 'an HTTP status code such as 200, or a list of them such as [200, 204]',
+            'x-hint': 'Any 2xx status is ok when absent.',
+          },
+          contains: { type: 'string', minLength: 1, 'x-expected': 'text the response body must contain, not empty' },
+          timeout: timeout('5s'),
+        },
+        ['url'],
+        '{ url: "http://web01.lab.local/health", status: 200, timeout: 5s }',
+      ),
+      tcp: kind(
+        'tcp',
+        {
+          host: name('host', 'a host name or IP address'),
+          port: { type: 'integer', minimum: 1, maximum: 65535, 'x-expected': 'a TCP port, a whole number from 1 to 65535' },
+          timeout: timeout('3s'),
+        },
+        ['host', 'port'],
+        '{ host: sql01.lab.local, port: 1433, timeout: 3s }',
+      ),
+      powershell: kind(
+        'powershell',
+        {
+          script: {
+            type: 'string',
+            minLength: 1,
+            'x-expected': 'a PowerShell script, not empty, such as "(Get-Service VSS).Status -ne \'Running\'"',
+            'x-hint': 'It runs in PowerShell on the management host: ok when it ends without an error and its last output, if any, is true.',
+          },
+          timeout: timeout('30s'),
+        },
+        ['script'],
+        '{ script: "Test-Path \\\\fs01\\vms", timeout: 30s }',
+      ),
+    },
+    additionalProperties: false,
+    'x-expected': 'a probe: "name: <what it checks>" with one of http:, tcp: or powershell:',
+    'x-keys': `one of the keys of a probe (name, vm, ${PROBE_KINDS.join(', ')})`,
+    'x-key-hints': {
+      provider: 'Write the probe\'s kind as a key of its own: http: { url: ... }, tcp: { host: ..., port: ... } or powershell: { script: ... }.',
+      tolerance: 'Write what counts as ok in the probe: http: { status: 200 }; a PowerShell probe is ok when its last output is true.',
+      type: 'Every probe is a probe here: write its kind as a key, http:, tcp: or powershell:.',
+      ping: 'There is no ping probe: tcp: { host: ..., port: ... } checks that something listens, powershell: { script: "Test-Connection web01 -Count 1 -Quiet" } that a host answers ICMP.',
+    },
+    allOf: [
+      // at least one kind: without it the probe checks nothing
+      {
+        if: { not: { anyOf: PROBE_KINDS.map((k) => ({ required: [k] })) } },
+        then: {
+          required: ['http'],
+          'x-missing': 'a probe with one of http:, tcp: or powershell:',
+          'x-missing-hint': 'Add, e.g., http: { url: "http://web01.lab.local/health" }, tcp: { host: sql01, port: 1433 } or powershell: { script: "..." }.',
+        },
+      },
+      // at most one: a probe says one thing that is ok or not
+      { if: { required: ['http'] }, then: { properties: { tcp: onlyOne, powershell: onlyOne } } },
+      { if: { required: ['tcp'] }, then: { properties: { powershell: onlyOne } } },
+    ],
+  };
+}
+
 /** How a soak runs: what stops it, what counts as an anomaly, how long a migration may take. */
 function soakSchema(): SchemaObject {
   return section(
@@ -546,8 +679,13 @@ export function experimentSchema(settings: readonly SettingsCatalogueEntry[], fa
           uniqueItems: true,
           'x-expected': 'a list of nodes expected to stay down after the method, such as [N2]',
         },
+        probes: {
+          type: ['array', 'null'],
+          items: probeSchema(),
+          'x-expected': 'a list of probes, each "- name: <what it checks>" with one of http:, tcp: or powershell:',
+        },
       },
-      'a mapping such as { timeout: 120s }',
+      'a mapping such as { timeout: 120s, probes: [...] }',
     ),
     method: {
       type: 'array',

@@ -82,6 +82,8 @@ export function semanticFindings(data: unknown, _faults?: FaultCatalogue): Findi
     });
   }
 
+  out.push(...probeFindings(data, vmNames.filter((n): n is string => n !== undefined)));
+
   const simulator = isObject(data.simulator) ? data.simulator : {};
   for (const key of ['vmStart', 'vmIoInterval', 'hostBoot']) {
     const pair = strings(simulator[key]);
@@ -415,6 +417,29 @@ function notANode(path: Segment[], name: string, nodes: string[]): Finding {
     found: describeValue(name),
     hint: hints(didYouMean(name, nodes), 'Use a node listed in cluster.nodes, or add it there.'),
   };
+}
+
+/** Steady-state probes: each named once (the console and the trace tell them apart by name), a `vm:` one of the cluster's. */
+function probeFindings(data: Data, vmNames: string[]): Finding[] {
+  const steady = isObject(data['steady-state']) ? data['steady-state'] : {};
+  const probes = Array.isArray(steady.probes) ? steady.probes : [];
+  const out = duplicates(
+    probes.map((p) => (isObject(p) && typeof p.name === 'string' ? p.name : undefined)),
+    ['steady-state', 'probes'],
+    'probe',
+    'name',
+  );
+  probes.forEach((p, i) => {
+    if (!isObject(p) || typeof p.vm !== 'string' || vmNames.includes(p.vm)) return;
+    out.push({
+      path: ['steady-state', 'probes', i, 'vm'],
+      at: 'value',
+      expected: vmNames.length > 0 ? `one of the cluster's VMs (${vmNames.join(', ')})` : 'a VM of the cluster (cluster.vms lists none)',
+      found: describeValue(p.vm),
+      hint: hints(didYouMean(p.vm, vmNames), 'Use a VM listed in cluster.vms, or leave vm: out.'),
+    });
+  });
+  return out;
 }
 
 /** Windows compares node and VM names without regard to case, so `N1` and `n1` are the same name. */

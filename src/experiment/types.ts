@@ -77,6 +77,8 @@ export interface Experiment {
     timeoutMs: Millis;
     /** Nodes the experiment expects to stay down after the method (a node that never comes back). */
     downAfter: string[];
+    /** The user's own checks of the steady state (`probes:`), run after the cluster's own (src/engine/probes.ts); absent when none. */
+    probes?: Probe[];
   };
   /** Every step in the order written; the steps of a `parallel:` block carry `parallel` (method.ts: methodBlocks). */
   method: Step[];
@@ -94,6 +96,17 @@ export interface Experiment {
   planAt?: Written & { path: string };
 }
 
+/**
+ * A steady-state probe the user adds (as Chaos Toolkit's steady-state-hypothesis probes): an HTTP GET, a TCP
+ * connect or a PowerShell script on the management host. `vm`: the VM that serves what it checks; on the
+ * simulator (no network) such a probe is answered by that VM's simulated state, one without is not run.
+ */
+export type Probe = { name: string; vm?: string; line?: number; timeoutMs: Millis } & (
+  | { kind: 'http'; url: string; /** Statuses that count as ok; empty: any 2xx. */ status: number[]; /** Text the body must hold. */ contains?: string }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'powershell'; script: string }
+);
+
 /** Where a value was written: a line and column of the file, or the flag that set it (`--set iterations=20000`). */
 export interface Written {
   line?: number;
@@ -104,6 +117,14 @@ export interface Written {
 /** The Windows Server releases an upgrade can go to (VM configuration versions each runs: src/acceptance/configuration.ts). */
 export const WINDOWS_SERVER_RELEASES = ['2016', '2019', '2022', '2025'] as const;
 export type WindowsServerRelease = (typeof WINDOWS_SERVER_RELEASES)[number];
+
+/** The VM configuration versions each Windows Server runs, lowest and highest (windows-cluster-facts §1.6, [VMVER]). */
+export const VM_VERSIONS_RUN_BY: Readonly<Record<WindowsServerRelease, readonly [string, string]>> = {
+  '2016': ['5.0', '8.0'],
+  '2019': ['5.0', '9.0'],
+  '2022': ['8.0', '10.0'],
+  '2025': ['8.0', '12.0'],
+};
 
 /** Pre-upgrade acceptance (the section `acceptance`): how long it observes after each thing it does, and the upgrade's target. */
 export interface Acceptance {

@@ -50,6 +50,8 @@ export const EARLIEST_CLUSTER_T = -360_000;
 /** The runner's own operations (src/engine/runner.ts), besides the faults and their reverts. */
 export const RUNNER_OPERATIONS: readonly string[] = [
   'steady-state',
+  // one of the user's steady-state probes (src/engine/probes.ts): args.name says which, value what it observed
+  'probe',
   // the run stopped before its end (a stop signal, an unreadable cluster, a broken trace): args.reason says why
   'abort',
   'set-cluster-settings',
