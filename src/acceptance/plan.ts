@@ -10,6 +10,7 @@ export interface AcceptancePlan {
   specs: SpecName[];
   /** One run per node (the safety guard counts every node a method impairs, so one node per run). */
   drains: Experiment[];
+  /** One run per VM. */
   migrations: Experiment[];
   /** One run per node. */
   resiliency: Experiment[];
@@ -41,21 +42,19 @@ export function acceptancePlan(base: Experiment, specs: readonly SpecName[] = SP
         [fault('drain-node', { node }), wait(settleMs), fault('resume-node', { node, failback: true }), wait(settleMs)],
       ),
     )),
-    // each VM visits every other node in cluster order, then comes home; each move is observed before the
-    // next (the runner polls only while it waits: back-to-back moves would leave the owners unseen)
-    migrations: only('migrations', () => [derived(
-      'migrations',
-      'Every VM live-migrates to every node',
-      `Live-migrates each VM to every other node in turn and back to its own (${vms.length} VMs × ${nodes.length} nodes).`,
-      [
-        ...vms.flatMap((vm) => {
-          const from = Math.max(0, nodes.indexOf(vm.owner));
-          const tour = [...nodes.slice(from + 1), ...nodes.slice(0, from + 1)];
-          return tour.flatMap((node) => [fault('live-migrate', { vm: vm.name, to: node }), wait(afterMoveMs)]);
-        }),
-        wait(settleMs),
-      ],
-    )]),
+    // one run per VM: it visits every other node in cluster order, then comes home; each move is observed before
+    // the next (the runner polls only while it waits: back-to-back moves would leave the owners unseen). One run
+    // each, so each VM is a test case of its own with its own report.
+    migrations: only('migrations', () => vms.map((vm) => {
+      const from = Math.max(0, nodes.indexOf(vm.owner));
+      const tour = [...nodes.slice(from + 1), ...nodes.slice(0, from + 1)];
+      return derived(
+        `migrate-${vm.name}`,
+        `${vm.name} live-migrates to every node and back`,
+        `Live-migrates ${vm.name} to every other node in turn (${tour.join(', ')}) and back to its own.`,
+        [...tour.flatMap((node) => [fault('live-migrate', { vm: vm.name, to: node }), wait(afterMoveMs)]), wait(settleMs)],
+      );
+    })),
     // Compute Resiliency: clussvc killed on one node at a time; the node is Isolated, then rejoins
     resiliency: only('resiliency', () => nodes.map((node) =>
       derived(

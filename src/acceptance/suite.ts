@@ -15,6 +15,14 @@ export interface AcceptanceRun {
   tracePath: string;
 }
 
+/**
+ * When the suite stops attempting cases once one failed: `first-failure` (--bail) after any failed case;
+ * `impairing` (the default on a real cluster) attempts no further drain or clussvc kill once a drain or a kill
+ * failed — its node may have failed over, and another would only fail over more VMs for nothing; `never`
+ * (--no-bail, the simulator's default) runs every case.
+ */
+export type BailMode = 'first-failure' | 'impairing' | 'never';
+
 /** What the specs need from their caller: the cluster, a way to read its configuration and to run an experiment. */
 export interface AcceptanceContext {
   /** The experiment the suite was started with (its cluster: nodes, VMs and their homes). */
@@ -24,9 +32,11 @@ export interface AcceptanceContext {
   run(experiment: Experiment): Promise<AcceptanceRun>;
   /** Why no further run may start (Ctrl-C), or undefined. The run in progress stops and reverts by itself. */
   stopped(): string | undefined;
+  /** Default: never. */
+  bail?: BailMode;
 }
 
-/** The specs, in the order they run: one test case each. */
+/** The specs, in the order they run: one mocha suite each, with one test case per node or VM (the cluster, for the configuration). */
 export const SPEC_TITLES: Record<SpecName, string> = {
   configuration: 'the configuration is sound',
   drains: 'every node drains and resumes with its VMs back',
@@ -34,23 +44,46 @@ export const SPEC_TITLES: Record<SpecName, string> = {
   resiliency: 'Compute Resiliency holds, one node at a time',
 };
 
-/** The specs that were not attempted, by title, with the reason (the configuration check failed first). */
-export type NotAttempted = Map<string, string>;
+/** The cases that were not attempted, with the reason (the configuration check failed first, --bail, Ctrl-C). */
+export type NotAttempted = Map<Mocha.Runnable, string>;
+
+/** The node or VM a generated run is about: its first fault's `node` or `vm`. */
+export function subjectOf(experiment: Experiment): string {
+  const first = experiment.method.find((s) => s.kind === 'fault');
+  const params = first?.kind === 'fault' ? first.params : {};
+  return String(params.node ?? params.vm ?? experiment.name);
+}
 
 /**
  * Register the pre-upgrade acceptance suite under `parent` (mocha's programmatic API: Suite.create and Test,
- * as `describe` and `it` would). The configuration spec runs first; when it fails, the others are not
- * attempted (they are skipped, and `notAttempted` says why): draining a cluster that cannot live-migrate
- * would only leave nodes Paused.
+ * as `describe` and `it` would): one suite per spec, one test case per node (drains, Compute Resiliency), per
+ * VM (migrations) or for the cluster (configuration), each generated run a case of its own with its own
+ * verdict. The configuration spec runs first; when it fails, the others are not attempted (they are skipped,
+ * and `notAttempted` says why): draining a cluster that cannot live-migrate would only leave nodes Paused.
+ * `runs` gives the generated run of each case, for its folder and report.
  */
-export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext): { suite: Mocha.Suite; notAttempted: NotAttempted } {
+export function addAcceptanceSuite(
+  parent: Mocha.Suite,
+  ctx: AcceptanceContext,
+): { suite: Mocha.Suite; notAttempted: NotAttempted; runs: Map<Mocha.Runnable, Experiment> } {
   const suite = Mocha.Suite.create(parent, `pre-upgrade acceptance of ${ctx.base.cluster.name}`);
   suite.timeout(0);
   const notAttempted: NotAttempted = new Map();
+  const runs = new Map<Mocha.Runnable, Experiment>();
+  const bail = ctx.bail ?? 'never';
   let gate: string | undefined;
+  /** The first case that failed, and the first drain or kill that did. */
+  let failedFirst: string | undefined;
+  let impairedAndFailed: string | undefined;
 
-  if (ctx.plan.specs.includes('configuration')) suite.addTest(
-    new Mocha.Test(SPEC_TITLES.configuration, async () => {
+  const specSuite = (name: SpecName): Mocha.Suite => {
+    const s = Mocha.Suite.create(suite, SPEC_TITLES[name]);
+    s.timeout(0);
+    return s;
+  };
+
+  if (ctx.plan.specs.includes('configuration')) specSuite('configuration').addTest(
+    new Mocha.Test(ctx.base.cluster.name, async () => {
       let problems: string[];
       try {
         problems = configurationProblems(await ctx.readConfiguration(), ctx.base.cluster.name, ctx.base.acceptance.upgradeTo);
@@ -65,36 +98,47 @@ export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext):
     }),
   );
 
-  /** Each experiment in turn, each on its own (one failing run does not hide the others); the spec fails with every problem. */
-  const runSpec = (title: string, experiments: Experiment[], backHome: boolean): void => {
-    suite.addTest(
-      new Mocha.Test(title, async function (this: Mocha.Context) {
-        const stopped = ctx.stopped();
-        if (gate !== undefined || stopped !== undefined) {
-          notAttempted.set(title, `not attempted: ${gate ?? stopped}`);
+  /** Why a case may not start, or undefined. */
+  const holdBack = (impairsNode: boolean): string | undefined => {
+    const stopped = ctx.stopped();
+    if (gate !== undefined || stopped !== undefined) return gate ?? stopped;
+    if (bail === 'first-failure' && failedFirst !== undefined) return `--bail, and ${failedFirst} failed first`;
+    if (bail === 'impairing' && impairsNode && impairedAndFailed !== undefined) {
+      return `${impairedAndFailed} failed first; on a real cluster the suite impairs no further node after a drain or a kill failed (--no-bail to go on)`;
+    }
+    return undefined;
+  };
+
+  /** One case per generated run, each on its own: one failing run does not hide the others, unless the suite bails. */
+  const runSpec = (name: SpecName, experiments: Experiment[], o: { backHome: boolean; impairsNode: boolean }): void => {
+    const s = specSuite(name);
+    for (const experiment of experiments) {
+      const test = new Mocha.Test(subjectOf(experiment), async function (this: Mocha.Context) {
+        const why = holdBack(o.impairsNode);
+        if (why !== undefined) {
+          notAttempted.set(this.test!, `not attempted: ${why}`);
           this.skip();
         }
+        const run = await ctx.run(experiment);
         const problems: string[] = [];
-        for (const experiment of experiments) {
-          const halt = ctx.stopped();
-          if (halt !== undefined) {
-            problems.push(`${experiment.title}: not run (${halt})`);
-            continue;
-          }
-          const run = await ctx.run(experiment);
-          // A drain that failed as the cluster would (no node has memory for a VM) passes the models, but the node
-          // could not be drained: what this spec asks
-          const drains = await drainFailures(run.tracePath, ctx.base.cluster);
-          if (drains.length) problems.push(`${experiment.title}: ${drains.join('\n')}\n  trace: ${run.tracePath}`);
-          if (run.result.verdict !== 'pass') problems.push(explainRun(experiment, run));
-          else if (backHome) {
-            const away = await vmsAway(run.tracePath);
-            if (away.length) problems.push(`${experiment.title}: VMs not back on their node at the end: ${away.join(', ')}\n  trace: ${run.tracePath}`);
-          }
+        // A drain that failed as the cluster would (no node has memory for a VM) passes the models, but the node
+        // could not be drained: what this spec asks
+        const drains = await drainFailures(run.tracePath, ctx.base.cluster);
+        if (drains.length) problems.push(`${experiment.title}: ${drains.join('\n')}\n  trace: ${run.tracePath}`);
+        if (run.result.verdict !== 'pass') problems.push(explainRun(experiment, run));
+        else if (o.backHome) {
+          const away = await vmsAway(run.tracePath);
+          if (away.length) problems.push(`${experiment.title}: VMs not back on their node at the end: ${away.join(', ')}\n  trace: ${run.tracePath}`);
         }
-        if (problems.length) expect.fail(problems.join('\n\n'));
-      }),
-    );
+        if (problems.length) {
+          failedFirst ??= experiment.title;
+          if (o.impairsNode) impairedAndFailed ??= experiment.title;
+          expect.fail(problems.join('\n\n'));
+        }
+      });
+      runs.set(test, experiment);
+      s.addTest(test);
+    }
   };
   const vmsAway = async (tracePath: string): Promise<string[]> => {
     const owners = await finalOwners(tracePath);
@@ -103,10 +147,11 @@ export function addAcceptanceSuite(parent: Mocha.Suite, ctx: AcceptanceContext):
       .map((vm) => `${vm.name} on ${owners.get(vm.name) ?? 'nowhere seen'} (its node: ${vm.owner})`);
   };
 
-  if (ctx.plan.specs.includes('drains')) runSpec(SPEC_TITLES.drains, ctx.plan.drains, true);
-  if (ctx.plan.specs.includes('migrations')) runSpec(SPEC_TITLES.migrations, ctx.plan.migrations, true);
-  if (ctx.plan.specs.includes('resiliency')) runSpec(SPEC_TITLES.resiliency, ctx.plan.resiliency, false);
-  return { suite, notAttempted };
+  // a drain pauses its node and a kill isolates it: both impair a node; a live migration impairs none
+  if (ctx.plan.specs.includes('drains')) runSpec('drains', ctx.plan.drains, { backHome: true, impairsNode: true });
+  if (ctx.plan.specs.includes('migrations')) runSpec('migrations', ctx.plan.migrations, { backHome: true, impairsNode: false });
+  if (ctx.plan.specs.includes('resiliency')) runSpec('resiliency', ctx.plan.resiliency, { backHome: false, impairsNode: true });
+  return { suite, notAttempted, runs };
 }
 
 /** Why a run did not pass, in the checker's words, with where its trace is. */

@@ -11,7 +11,7 @@ import { clusterSettingsOf } from './run-experiment.js';
  * `--target powershell` also the read-only configuration script and, for every run, the exact PowerShell
  * `clusterchaos run --dry-run` would print for it. Nothing is sent anywhere.
  */
-export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePlan; target: 'sim' | 'powershell'; consent?: Consent; runId: string }): string[] {
+export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePlan; target: 'sim' | 'powershell'; consent?: Consent; runId: string; bail?: boolean }): string[] {
   const { base, plan } = o;
   const where = o.target === 'sim' ? `the simulator, seed ${base.seed}` : `the cluster ${base.cluster.name} through PowerShell`;
   const out = [`pre-upgrade acceptance plan for ${base.cluster.name} (${base.file}) on ${where}:`];
@@ -32,7 +32,7 @@ export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePla
   const what: Record<SpecName, string[]> = {
     configuration: [`read-only (SharedStoragePath, live-migration settings of every host, VM configuration versions${target})`],
     drains: [`${plan.drains.length} runs, one node at a time`, ...runLines(plan.drains)],
-    migrations: [`${plan.migrations.length} run`, ...runLines(plan.migrations)],
+    migrations: [`${plan.migrations.length} runs, one VM at a time`, ...runLines(plan.migrations)],
     resiliency: [`${plan.resiliency.length} runs, one node at a time`, ...runLines(plan.resiliency)],
   };
   plan.specs.forEach((name, i) => {
@@ -40,6 +40,8 @@ export function acceptanceDryRunLines(o: { base: Experiment; plan: AcceptancePla
     out.push(`  ${i + 1}. ${SPEC_TITLES[name]}: ${first}`, ...rest);
   });
   out.push(`  Every run observes the cluster every ${interval} s and is checked against the models${plan.specs.includes('configuration') && plan.specs.length > 1 ? '; the others are not attempted when the configuration check fails' : ''}.`);
+  if (o.bail === true) out.push('  With --bail, no case starts after the first one that fails.');
+  else if (o.bail === undefined && o.target === 'powershell') out.push('  Once a drain or a kill fails, no further node is drained or killed (--no-bail to go on); the live migrations still run.');
   if (o.target === 'sim' || !o.consent) return out;
 
   if (plan.specs.includes('configuration')) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
@@ -21,7 +21,8 @@ import { changesCluster, rehearse, tmp, trapPwsh, type Rehearsal } from '../help
 const EXPERIMENT = 'test/rehearsal/fixtures/experiments/short-acceptance.yaml';
 const ALLOW = join(tmp(), 'allow.yaml');
 writeFileSync(ALLOW, 'clusters:\n  - name: HVCLUSTER01\n    faults: [kill-clussvc, live-migrate, drain-node, resume-node]\n    max-impaired-nodes: 1\n');
-const accept = (...args: string[]): string[] => ['accept', '--target', 'powershell', '--rehearse', '--experiment', EXPERIMENT, ...args];
+// --yes: no terminal to ask Proceed? on
+const accept = (...args: string[]): string[] => ['accept', '--target', 'powershell', '--rehearse', '--experiment', EXPERIMENT, '--yes', ...args];
 
 const mutating = (r: Rehearsal): string[] => r.ops.filter((op) => (MUTATING_OPS as ReadonlySet<string>).has(op));
 
@@ -48,11 +49,12 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
       r = await rehearse(accept('--allowlist', ALLOW, '--out', out));
     });
 
-    it('passes every spec, with one passing testcase each in junit.xml', () => {
-      expect(r.lastLine, r.stdout + r.stderr).to.equal('acceptance: pass — 4 of 4 specs passed');
+    it('passes every case, one per node and per VM, each a passing testcase in junit.xml', () => {
+      expect(r.lastLine, r.stdout + r.stderr).to.equal('acceptance: pass — 8 of 8 cases passed (4 specs)');
       expect(r.code).to.equal(0);
       expect(r.stdout).to.include('on the rehearsal lab, through real PowerShell');
-      expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="4" failures="0" errors="0" skipped="0"/);
+      expect(r.stdout).to.include('8 cases, impairs no further node once a drain or a kill failed (--no-bail to go on):');
+      expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="8" failures="0" errors="0" skipped="0"/);
     });
 
     it('reads the cluster and its configuration first, read-only, then drains, moves and kills through the ClusterChaos module', () => {
@@ -69,7 +71,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
       // every run scanned for residue at its end, and found none
       expect(r.ops.filter((op) => op === 'residue')).to.have.length(7);
       expect(r.stdout.match(/^ {10}residue: clean/gm)).to.have.length(7);
-      for (const run of ['drain-N1', 'drain-N2', 'drain-N3', 'migrations', 'resiliency-N1', 'resiliency-N2', 'resiliency-N3']) {
+      for (const run of ['drain-N1', 'drain-N2', 'drain-N3', 'migrate-sql01', 'resiliency-N1', 'resiliency-N2', 'resiliency-N3']) {
         expect(JSON.parse(readFileSync(join(out, `short-acceptance-${run}`, 'summary.json'), 'utf8')).residue, run).to.deep.equal({ clean: true, findings: [] });
       }
     });
@@ -96,7 +98,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     const out = join(tmp(), 'out');
     const r = await rehearse(accept('--allowlist', ALLOW, '--out', out, '--defect', 'missing-shared-storage-path'));
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound failed first (0 of 4 passed)');
+    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound (HVCLUSTER01) failed first (0 of 8 cases passed, 7 not attempted)');
     expect(r.stdout).to.include(String.raw`The cluster's SharedStoragePath C:\ClusterStorage\Volume1\SharedStoragePath does not exist`);
     expect(r.stdout).to.include('Get-VMHostCluster -ClusterName HVCLUSTER01');
     expect(r.stdout).to.include('--defect missing-shared-storage-path');
@@ -104,7 +106,36 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     expect(mutating(r)).to.deep.equal([]);
     expect(r.calls.filter(changesCluster)).to.deep.equal([]);
     expect(r.calls.map((c) => c.command)).to.include('Test-Path');
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="4" failures="1" errors="0" skipped="3"/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.match(/<testsuites [^>]*tests="8" failures="1" errors="0" skipped="7"/);
+  });
+
+  it('by default drains and kills no further node once a drain failed (the VM failed over), but still moves the VM; exit 1', async () => {
+    // failover-instead-of-drain: the drain of N2 fails sql01 over (Starting on N1) instead of live-migrating it
+    const out = join(tmp(), 'out');
+    const r = await rehearse(accept('--allowlist', ALLOW, '--out', out, '--defect', 'failover-instead-of-drain'));
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.lastLine).to.equal('acceptance: fail — N2 drains and resumes with its VMs back failed first (3 of 8 cases passed, 4 not attempted)');
+    // N1 and N2 drained, the tour of sql01 made, and nothing more: N3 neither drained nor killed, no clussvc killed at all
+    const suspended = r.sent.filter((x) => x.op === 'suspend-node').map((x) => x.call);
+    expect(suspended).to.have.length(2);
+    expect(suspended.join('\n')).to.not.include("-Node 'N3'");
+    expect(r.ops.filter((op) => op === 'live-migrate')).to.have.length(3);
+    expect(r.ops).to.not.include('kill-clussvc');
+    expect(r.calls.map((c) => c.command)).to.not.include('Stop-Process');
+    expect(readdirSync(out).filter((f) => f.startsWith('short-acceptance-')).sort()).to.deep.equal([
+      'short-acceptance-drain-N1',
+      'short-acceptance-drain-N2',
+      'short-acceptance-migrate-sql01',
+    ]);
+    const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(xml).to.match(/<testsuites [^>]*tests="8" failures="1" errors="0" skipped="4"/);
+    expect(xml).to.match(/<testcase classname="every node drains and resumes with its VMs back" name="N2" [^>]*>\s*<failure message="N2 drains and resumes with its VMs back: /);
+    expect(xml).to.match(/<testcase classname="every VM live-migrates to every node" name="sql01" [^>]*>\s*<system-out>/);
+    const why = 'not attempted: N2 drains and resumes with its VMs back failed first; on a real cluster the suite impairs no further node after a drain or a kill failed (--no-bail to go on)';
+    for (const [spec, node] of [['every node drains and resumes with its VMs back', 'N3'], ...['N1', 'N2', 'N3'].map((n) => ['Compute Resiliency holds, one node at a time', n])]) {
+      expect(xml).to.match(new RegExp(`<testcase classname="${spec}" name="${node}" time="0.000">\\s*<skipped message="${why.replace(/[()]/g, '\\$&')}"/>`));
+    }
+    expect(r.stdout).to.include(`    [4/8] N3 drains and resumes with its VMs back: not attempted\n        ${why}\n`);
   });
 
   it('on Ctrl-C during a drain resumes the node, scans for residue, starts no further run and exits 3', async () => {
@@ -120,7 +151,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     });
     expect(pressed).to.equal(true);
     expect(r.code, r.stdout + r.stderr).to.equal(3);
-    expect(r.lastLine).to.match(/^acceptance: unknown — interrupted \(Ctrl-C\) after 1 of 4 specs passed/);
+    expect(r.lastLine).to.match(/^acceptance: unknown — interrupted \(Ctrl-C\) after 1 of 8 cases passed/);
     // the drain was undone (Resume-ClusterNode on N1, its revert), the residue scanned clean, nothing else injected
     expect(r.ops.slice(r.ops.indexOf('suspend-node'))).to.include.members(['resume-node', 'residue']);
     expect(r.ops.filter((op) => op === 'suspend-node')).to.have.length(1);
@@ -130,7 +161,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     expect(changes).to.deep.equal(['Suspend-ClusterNode N1', 'Resume-ClusterNode N1']);
     expect(r.stdout).to.include('residue: clean');
     const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
-    expect(xml).to.match(/<testsuites [^>]*tests="4" failures="1" errors="0" skipped="2"/);
+    expect(xml).to.match(/<testsuites [^>]*tests="8" failures="1" errors="0" skipped="6"/);
     expect(xml).to.include('<skipped message="not attempted: interrupted (Ctrl-C)"/>');
   });
 
@@ -190,7 +221,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     const out = join(tmp(), 'out');
     const r = await rehearse(accept('--allowlist', narrow, '--spec', 'configuration', '--out', out));
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    expect(r.lastLine).to.equal('acceptance: pass — 1 of 1 specs passed');
+    expect(r.lastLine).to.equal('acceptance: pass — 1 of 1 cases passed (1 spec)');
     expect(r.ops).to.include('read-configuration');
     expect(mutating(r)).to.deep.equal([]);
     expect(r.calls.map((c) => c.command)).to.include.members(['Get-VMHostCluster', 'Test-Path', 'Get-VMHost', 'Get-VMHostSupportedVersion']);
@@ -208,7 +239,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
       ),
     );
     const out = join(tmp(), 'out');
-    const r = await rehearse(['accept', '--target', 'powershell', '--rehearse', '--experiment', file, '--allowlist', ALLOW, '--out', out], { lab: { withoutVms: ['ghost01'] } });
+    const r = await rehearse(['accept', '--target', 'powershell', '--rehearse', '--yes', '--experiment', file, '--allowlist', ALLOW, '--out', out], { lab: { withoutVms: ['ghost01'] } });
     expect(r.code, r.stdout + r.stderr).to.equal(2);
     expect(r.stderr).to.include('the cluster HVCLUSTER01 has no VM ghost01');
     expect(r.lastLine).to.equal('acceptance: not run — bad input');
@@ -221,7 +252,7 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
   it("refuses half of a real cluster's credential: exit 2, no PowerShell started", async () => {
     const out = join(tmp(), 'out');
     const trap = trapPwsh();
-    const r = await rehearse(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
+    const r = await rehearse(['accept', '--target', 'powershell', '--yes', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--out', out], {
       env: { ...trap.env, CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: '' },
     });
     expect(r.code).to.equal(2);
@@ -241,7 +272,12 @@ describe('clusterchaos accept --target powershell --rehearse (real PowerShell ag
     expect(r.stdout).to.include("Suspend-ClusterChaosNode -Cluster 'HVCLUSTER01' -Node 'N1' -Drain:$true");
     expect(r.stdout).to.include("Move-ClusterChaosVm -Cluster 'HVCLUSTER01' -Vm 'sql01' -Node 'N3'");
     expect(r.stdout).to.include("Stop-ClusterChaosService -Cluster 'HVCLUSTER01' -Node 'N3'");
+    expect(r.stdout).to.include('  Once a drain or a kill fails, no further node is drained or killed (--no-bail to go on); the live migrations still run.\n');
     expect(r.ops).to.deep.equal([]);
+    expect(trap.started()).to.equal(false);
+    const goOn = await rehearse(['accept', '--target', 'powershell', '--experiment', EXPERIMENT, '--allowlist', ALLOW, '--dry-run', '--no-bail'], { env: trap.env });
+    expect(goOn.code, goOn.stderr).to.equal(3);
+    expect(goOn.stdout).to.not.include('no further node is drained or killed');
     expect(trap.started()).to.equal(false);
   });
 });

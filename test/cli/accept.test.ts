@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { create } from 'xmlbuilder2';
 import { cli, ROOT } from '../helpers/cli.js';
 import { runClusterchaos } from '../helpers/rehearse-cli.js';
 
@@ -12,16 +13,73 @@ const SPECS = [
   'every VM live-migrates to every node',
   'Compute Resiliency holds, one node at a time',
 ];
+const NODES = ['N1', 'N2', 'N3', 'N4'];
+const VMS = ['dc01', 'file01', 'web01', 'sql01', 'app01', 'rds01'];
+/** The cases of experiments/pre-upgrade.yaml, in order, as "spec › node or VM". */
+const CASES = [
+  `${SPECS[0]} › HVCLUSTER01`,
+  ...NODES.map((n) => `${SPECS[1]} › ${n}`),
+  ...VMS.map((vm) => `${SPECS[2]} › ${vm}`),
+  ...NODES.map((n) => `${SPECS[3]} › ${n}`),
+];
 
-/** The testcases of a junit.xml, in order: name and what is inside (failure / skipped / nothing). */
-function testcases(xml: string): { name: string; failure?: string; skipped?: string }[] {
-  return [...xml.matchAll(/<testcase [^>]*name="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => {
-    const body = m[2] ?? '';
-    const failure = /<failure message="([^"]*)"[^>]*>([\s\S]*?)<\/failure>/.exec(body);
-    const skipped = /<skipped message="([^"]*)"/.exec(body);
-    return { name: m[1]!, ...(failure ? { failure: failure[2]! } : {}), ...(skipped ? { skipped: skipped[1]! } : {}) };
-  });
+interface Case {
+  classname: string;
+  name: string;
+  failure?: string;
+  skipped?: string;
+  out?: string;
 }
+
+/** The few DOM calls made on the parsed document (xmlbuilder2 parses into a DOM). */
+interface El {
+  nodeType: number;
+  nodeName: string;
+  childNodes: ArrayLike<El>;
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+}
+const children = (el: El): El[] => Array.from(el.childNodes).filter((n) => n.nodeType === 1);
+
+/**
+ * junit.xml parsed back (throws on malformed XML) and held to the shape CI tools read, as test/report/junit.test.ts
+ * does for a run's: testsuites › testsuite › properties, testcase*; a testcase has classname, name and a numeric
+ * time, and holds only skipped, failure (with message and type) and system-out; the counts agree with the cases.
+ */
+function testcases(xml: string): Case[] {
+  const suites = create(xml).root().node as unknown as El;
+  expect(suites.nodeName).to.equal('testsuites');
+  const [suite, ...more] = children(suites);
+  expect(more).to.have.length(0);
+  expect(suite!.nodeName).to.equal('testsuite');
+  const [props, ...cases] = children(suite!);
+  expect(props!.nodeName).to.equal('properties');
+  expect(new Set(cases.map((c) => c.nodeName))).to.deep.equal(new Set(cases.length ? ['testcase'] : []));
+  const parsed = cases.map((tc): Case => {
+    for (const attr of ['classname', 'name', 'time']) expect(tc.getAttribute(attr), attr).to.be.a('string');
+    expect(Number.isFinite(Number(tc.getAttribute('time')))).to.equal(true);
+    const kids = children(tc);
+    for (const k of kids) expect(['skipped', 'failure', 'system-out']).to.include(k.nodeName);
+    const failure = kids.find((k) => k.nodeName === 'failure');
+    if (failure) for (const attr of ['message', 'type']) expect(failure.getAttribute(attr), attr).to.be.a('string');
+    const skipped = kids.find((k) => k.nodeName === 'skipped');
+    const out = kids.find((k) => k.nodeName === 'system-out');
+    return {
+      classname: tc.getAttribute('classname')!,
+      name: tc.getAttribute('name')!,
+      ...(failure ? { failure: failure.textContent ?? '' } : {}),
+      ...(skipped ? { skipped: skipped.getAttribute('message')! } : {}),
+      ...(out ? { out: out.textContent ?? '' } : {}),
+    };
+  });
+  const counts = { tests: parsed.length, failures: parsed.filter((c) => c.failure !== undefined).length, errors: 0, skipped: parsed.filter((c) => c.skipped !== undefined).length };
+  for (const el of [suites, suite!]) {
+    for (const [attr, n] of Object.entries(counts)) expect(el.getAttribute(attr), `${el.nodeName} ${attr}`).to.equal(String(n));
+  }
+  return parsed;
+}
+
+const named = (cases: Case[]): string[] => cases.map((c) => `${c.classname} › ${c.name}`);
 
 describe('clusterchaos accept (pre-upgrade acceptance)', function () {
   this.timeout(120_000);
@@ -31,44 +89,71 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('passes on the simulator: junit.xml has one passing testcase per spec, in order', () => {
+  it('passes on the simulator: junit.xml has one passing testcase per node and per VM, classname the spec', () => {
     const r = cli(['accept', '--out', join(dir, 'out')]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    expect(r.lastLine).to.equal('acceptance: pass — 4 of 4 specs passed');
-    const xml = readFileSync(join(dir, 'out', 'junit.xml'), 'utf8');
-    expect(xml).to.match(/<testsuites [^>]*tests="4" failures="0" errors="0" skipped="0"/);
-    expect(testcases(xml)).to.deep.equal(SPECS.map((name) => ({ name })));
-    // each generated run left its evidence: one drain and one resiliency run per node, one migration tour
-    for (const run of ['drain-N1', 'drain-N4', 'migrations', 'resiliency-N2']) {
+    expect(r.lastLine).to.equal('acceptance: pass — 15 of 15 cases passed (4 specs)');
+    const cases = testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'));
+    expect(named(cases)).to.deep.equal(CASES);
+    expect(cases.filter((c) => c.failure !== undefined || c.skipped !== undefined)).to.deep.equal([]);
+    // each generated run left its evidence, linked from its case: one drain and one resiliency run per node, one tour per VM
+    expect(cases.find((c) => c.classname === SPECS[2] && c.name === 'sql01')!.out).to.include(join(dir, 'out', 'pre-upgrade-migrate-sql01', 'report.html'));
+    for (const run of ['drain-N1', 'drain-N4', 'migrate-dc01', 'migrate-rds01', 'resiliency-N2']) {
       expect(readFileSync(join(dir, 'out', `pre-upgrade-${run}`, 'summary.json'), 'utf8')).to.include('"verdict": "pass"');
     }
+    expect(r.stdout).to.include(`report: ${join(dir, 'out', 'report.html')} (every case, linking each run's report.html)`);
   });
 
   it('fails at the configuration check first under missing-shared-storage-path, naming the path and the fixes', () => {
     const r = cli(['accept', '--defect', 'missing-shared-storage-path', '--out', join(dir, 'out')]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound failed first (0 of 4 passed)');
+    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound (HVCLUSTER01) failed first (0 of 15 cases passed, 14 not attempted)');
     const cases = testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'));
-    expect(cases.map((c) => c.name)).to.deep.equal(SPECS);
+    expect(named(cases)).to.deep.equal(CASES);
     const [configuration, ...later] = cases;
     expect(configuration!.failure).to.include(String.raw`C:\ClusterStorage\Volume1\Hyper-V\Shared`);
     expect(configuration!.failure).to.include('recreate');
     expect(configuration!.failure).to.include('ConfigStoreRootPath');
     expect(configuration!.failure).to.include('0x80070032');
-    for (const c of later) expect(c).to.deep.equal({ name: c.name, skipped: 'not attempted: the configuration check failed first' });
-    // the console says the same
-    expect(r.stdout).to.match(/FAIL {10}the configuration is sound\n.*SharedStoragePath C:\\ClusterStorage\\Volume1\\Hyper-V\\Shared does not exist/);
+    for (const c of later) expect(c).to.deep.equal({ classname: c.classname, name: c.name, skipped: 'not attempted: the configuration check failed first' });
+    // the console says the same, and the reason of the cases held back once
+    expect(r.stdout).to.match(/FAIL {10}HVCLUSTER01\n.*SharedStoragePath C:\\ClusterStorage\\Volume1\\Hyper-V\\Shared does not exist/);
     expect(r.stdout).to.include('recreate a (small) CSV');
   });
 
-  it('fails the resiliency spec, and only it, when the crashed node is never isolated (no-isolation)', () => {
+  it('fails the resiliency case of each node, each with its own message, when the crashed node is never isolated (no-isolation)', () => {
     const r = cli(['accept', '--defect', 'no-isolation', '--out', join(dir, 'out')]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     const cases = testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8'));
-    expect(cases.filter((c) => c.failure !== undefined).map((c) => c.name)).to.deep.equal(['Compute Resiliency holds, one node at a time']);
-    const failure = cases[3]!.failure!;
-    expect(failure).to.include('Compute Resiliency on N1: fail');
-    expect(failure).to.match(/node\/N1/);
+    // the simulator risks nothing: without --bail every node is tried
+    expect(named(cases.filter((c) => c.failure !== undefined))).to.deep.equal(NODES.map((n) => `${SPECS[3]} › ${n}`));
+    for (const n of NODES) {
+      const failure = cases.find((c) => c.classname === SPECS[3] && c.name === n)!.failure!;
+      expect(failure).to.include(`Compute Resiliency on ${n}: fail`);
+      expect(failure).to.include(`node-membership on node/${n}`);
+      expect(failure).to.not.match(new RegExp(`node/(?!${n})N\\d`));
+      expect(failure, 'no stack frame in the failure text').to.not.include('    at ');
+    }
+    expect(r.lastLine).to.equal('acceptance: fail — Compute Resiliency on N1 failed first (11 of 15 cases passed)');
+  });
+
+  it('--bail stops at the first failed case: no later run starts, the rest are skipped in junit.xml saying why, exit 1', () => {
+    const out = join(dir, 'out');
+    const r = cli(['accept', '--bail', '--defect', 'failover-instead-of-drain', '--out', out]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.lastLine).to.equal('acceptance: fail — N1 drains and resumes with its VMs back failed first (1 of 15 cases passed, 13 not attempted)');
+    // the one run that started is the drain of N1: nothing else was drained, moved or killed
+    expect(readdirSync(out).sort()).to.deep.equal(['junit.xml', 'pre-upgrade-drain-N1', 'report.html']);
+    const cases = testcases(readFileSync(join(out, 'junit.xml'), 'utf8'));
+    expect(named(cases)).to.deep.equal(CASES);
+    expect(cases[0]).to.deep.equal({ classname: SPECS[0], name: 'HVCLUSTER01' });
+    expect(cases[1]!.failure).to.include('N1 drains and resumes with its VMs back: fail');
+    for (const c of cases.slice(2)) {
+      expect(c).to.deep.equal({ classname: c.classname, name: c.name, skipped: 'not attempted: --bail, and N1 drains and resumes with its VMs back failed first' });
+    }
+    expect(r.stdout).to.include('15 cases, stops at the first failed case (--bail):');
+    expect(r.stdout).to.include('    [3/15] N2 drains and resumes with its VMs back: not attempted\n        not attempted: --bail, and N1 drains and resumes with its VMs back failed first\n');
+    expect(r.stdout).to.include('replay: npx clusterchaos accept --target sim --seed 1 --defect failover-instead-of-drain --bail');
   });
 
   it('refuses bad input with exit 2 and runs nothing', () => {
@@ -117,14 +202,14 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
     for (const [defect, spec, words] of RELEVANT) {
       const o = outcomes.get(defect)!;
       expect(o.code, `${defect}: ${o.stdout}`).to.equal(1);
-      expect(o.cases.filter((c) => c.failure !== undefined).map((c) => c.name), defect).to.include(spec);
-      const failure = o.cases.find((c) => c.name === spec)!.failure!;
+      expect(o.cases.filter((c) => c.failure !== undefined).map((c) => c.classname), defect).to.include(spec);
+      const failure = o.cases.filter((c) => c.classname === spec && c.failure !== undefined).map((c) => c.failure).join('\n');
       for (const w of words) expect(failure, `${defect}: ${failure}`).to.include(w.replaceAll('"', '&quot;'));
       expect(o.stdout, defect).to.include(`replay: npx clusterchaos accept --target sim --seed 1 --defect ${defect}`);
     }
     // the drain defects leave Compute Resiliency alone, and the resiliency defects the drains and moves
-    expect(outcomes.get('no-rejoin')!.cases.filter((c) => c.failure !== undefined).map((c) => c.name)).to.deep.equal([SPECS[3]]);
-    expect(outcomes.get('long-blackout')!.cases.find((c) => c.name === SPECS[3])).to.deep.equal({ name: SPECS[3] });
+    expect(new Set(outcomes.get('no-rejoin')!.cases.filter((c) => c.failure !== undefined).map((c) => c.classname))).to.deep.equal(new Set([SPECS[3]]));
+    for (const c of outcomes.get('long-blackout')!.cases.filter((x) => x.classname === SPECS[3])) expect(c.failure, c.name).to.equal(undefined);
   });
 
   it('finishes quietly when its reader goes away (clusterchaos accept --dry-run | head -1)', async () => {
@@ -140,7 +225,7 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
   it('fails at the configuration check a VM that will not start on the Windows Server of the upgrade (upgrade-to: 2022)', () => {
     const r = cli(['accept', '--set', 'cluster.vms[1].version="7.0"', '--out', join(dir, 'out')]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound failed first (0 of 4 passed)');
+    expect(r.lastLine).to.equal('acceptance: fail — the configuration is sound (HVCLUSTER01) failed first (0 of 15 cases passed, 14 not attempted)');
     expect(r.stdout).to.include('file01 (7.0) will not start on Windows Server 2022 nodes, which run configuration versions 8.0 to 10.0');
     const bad = cli(['accept', '--set', 'acceptance.upgrade-to=2021', '--dry-run']);
     expect(bad.code).to.equal(2);
@@ -150,9 +235,9 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
   it('runs only the specs asked for (--spec), in the suite\'s order, and says so in the replay command', () => {
     const r = cli(['accept', '--spec', 'resiliency', '--spec', 'configuration', '--defect', 'no-rejoin', '--out', join(dir, 'out')]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    expect(testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')).map((c) => c.name)).to.deep.equal([SPECS[0], SPECS[3]]);
+    expect(named(testcases(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')))).to.deep.equal([CASES[0], ...CASES.slice(-4)]);
     expect(r.stdout).to.include('replay: npx clusterchaos accept --target sim --seed 1 --spec resiliency --spec configuration --defect no-rejoin');
-    expect(r.lastLine).to.equal('acceptance: fail — Compute Resiliency holds, one node at a time failed first (1 of 2 passed)');
+    expect(r.lastLine).to.equal('acceptance: fail — Compute Resiliency on N1 failed first (1 of 5 cases passed)');
     expect(r.stdout).to.not.include('pre-upgrade-drain-N1');
     const bad = cli(['accept', '--spec', 'config']);
     expect(bad.code).to.equal(2);
