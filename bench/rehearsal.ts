@@ -30,7 +30,7 @@ for (const e of listExperiments(join(ROOT, 'experiments'))) {
   if (REFUSED.has(e.name) || (wanted.length && !wanted.includes(e.name))) continue;
   const out = join(mkdtempSync(join(tmpdir(), 'clusterchaos-bench-rh-')), 'run');
   const started = performance.now();
-  spawnSync(process.execPath, [join(ROOT, 'bin/clusterchaos.js'), 'run', e.file, '--target', 'powershell', '--rehearse', '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml'), '--out', out], {
+  spawnSync(process.execPath, [join(ROOT, 'bin/clusterchaos.js'), 'run', e.file, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml'), '--out', out], {
     cwd: ROOT,
     env: { ...process.env, CI: '1' },
     stdio: 'ignore',

@@ -7,6 +7,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { settingDefinitions } from '../../machines/index.js';
 import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
 import { tryParseDuration } from '../experiment/duration.js';
+import { describeSetting, settingDefaultText } from '../experiment/catalogues.js';
 import { ExperimentError, listExperiments, loadExperiment } from '../experiment/load.js';
 import { estimatePlan, freeBytesFor, planProblems } from '../experiment/estimate.js';
 import { faults } from '../faults/catalogue.js';
@@ -25,11 +26,13 @@ import { abandon, FolderBusyError, lockFolder, prepareOutDir, UsageError, type F
 import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
 import { replayCommand } from './replay.js';
-import { readCredential } from './credentials.js';
+import { confirmChanges, NotConfirmedError, planSummary, refuseUnattended } from './confirm.js';
+import { credentialHow, readCredential, type CredentialHow } from './credentials.js';
 import { onStopSignals } from './interrupt.js';
 import { SPEC_NAMES } from '../acceptance/plan.js';
 import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines, parallelHeading } from './powershell-dry-run.js';
+import { steadyStatePlanLines } from '../engine/probes.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
@@ -60,6 +63,18 @@ function duration(value: string): number {
   return ms;
 }
 
+const CREDENTIAL_HELP =
+  'for --target powershell: prompt (asks for a user name and password) or secret:<name> (a PSCredential from this host\'s SecretManagement vaults, Get-Secret); default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user';
+
+/** `--credential prompt` or `--credential secret:<name>`. */
+function credentialOption(value: string): CredentialHow {
+  try {
+    return credentialHow(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -83,7 +98,11 @@ export interface RunFlags {
   resume?: string;
   shrink: boolean;
   allowlist?: string;
-  credential?: 'prompt';
+  credential?: CredentialHow;
+  /** With --credential secret:<name>: the SecretManagement vault it is in (default: every registered vault). */
+  vault?: string;
+  /** Change the cluster without asking Proceed? [y/N] first (CI). */
+  yes?: boolean;
   /** With --target powershell: rehearse in real PowerShell against the rehearsal lab instead of a real cluster. */
   rehearse?: boolean;
   /** With --rehearse: virtual ms every stand-in call costs (what a poll then costs is measured and printed). */
@@ -114,9 +133,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--dry-run', 'print the plan and change nothing')
     .option('--allow-large-plan', 'run a plan whose trace would not fit in the free space of --out (or pass 1 GiB on the simulator), or that would keep a real cluster busy for more than a day')
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
-    .addOption(
-      new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
-    )
+    .addOption(new Option('--credential <how>', CREDENTIAL_HELP).argParser(credentialOption))
+    .option('--vault <name>', 'with --credential secret:<name>: the SecretManagement vault to read it from (default: every registered vault, the default one first)')
+    .option('--yes', 'with --target powershell: change the cluster without asking "Proceed? [y/N]" after the plan summary (CI; required when stdin is not a terminal)')
     .option('--rehearse', 'with --target powershell: run the real PowerShell target in real PowerShell 7 against the rehearsal lab (stand-in commands backed by the simulated cluster) instead of a real cluster')
     .option('--lab-latency <duration>', "with --rehearse: what every stand-in call costs on the lab's clock (default 0ms), to see what slower round trips do to a run", duration)
     .option('--no-shrink', 'do not shrink the schedule of a soak that failed on the simulator')
@@ -149,10 +168,31 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("finish the reverts of a run on a real cluster that clusterchaos could not finish itself (it was killed): reads the run's undo journal, runs what is left, then scans for residue")
     .argument('<out>', 'the folder the run wrote its results to')
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
-    .addOption(new Option('--credential <how>', 'prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']))
+    .addOption(new Option('--credential <how>', CREDENTIAL_HELP).argParser(credentialOption))
+    .option('--vault <name>', 'with --credential secret:<name>: the SecretManagement vault to read it from (default: every registered vault, the default one first)')
+    .option('--yes', 'with --target powershell: change the cluster without asking "Proceed? [y/N]" after the plan summary (CI; required when stdin is not a terminal)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
     .action(async (out: string, flags: import('./revert.js').RevertFlags) => {
       code = await (await import('./revert.js')).revertCommand(out, flags, io);
+    });
+
+  program
+    .command('runs')
+    .description('list past runs, newest first: when, verdict, experiment, target, seed, how long, folder')
+    .argument('[dir]', 'the folder the runs are in', 'reports')
+    .option('--json', 'one JSON document for scripts instead of the table')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      code = await (await import('./runs.js')).runsCommand(dir, flags, io);
+    });
+
+  program
+    .command('compare')
+    .description('what changed between two runs: verdicts, settings, the time of each transition, live-migration figures')
+    .argument('<a>', 'a run folder (or its trace.ndjson): the "before"')
+    .argument('<b>', 'another run folder (or its trace.ndjson): the "after"')
+    .option('--html <file>', 'also write the comparison as a self-contained HTML page')
+    .action(async (a: string, b: string, flags: { html?: string }) => {
+      code = await (await import('./compare.js')).compareCommand(a, b, flags, io);
     });
 
   program
@@ -165,7 +205,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   program
     .command('accept')
-    .description('run the pre-upgrade acceptance suite (mocha specs, junit.xml) against the simulated cluster (default) or a real one')
+    .description('run the pre-upgrade acceptance suite (mocha specs; junit.xml with a case per node and VM; report.html) against the simulated cluster (default) or a real one')
     .addOption(new Option('--target <target>', 'where to run').choices(['sim', 'powershell']).default('sim'))
     .option('--experiment <file>', "the cluster to accept (an experiment file's cluster, settings and acceptance timings; default: experiments/pre-upgrade.yaml)")
     .option('--spec <name>', `run only this spec: ${SPEC_NAMES.join(', ')} (repeatable; default: all four, in order)`, collectChoice(SPEC_NAMES), [])
@@ -173,13 +213,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--set <path=value>', 'override an experiment value by its dotted path, e.g. acceptance.after-kill=120s (repeatable)', collect, [])
     .option('--defect <name>', 'make the simulator misbehave in a named way (repeatable; see: clusterchaos list defects)', collect, [])
     .option('--out <dir>', 'where to write junit.xml and the runs (default: reports/<timestamp>-pre-upgrade-acceptance/)')
+    .option('--bail', 'stop at the first failed case; the rest are reported not attempted (default: run every case on the simulator; on a real cluster, no further drain or kill once one failed)')
+    .option('--no-bail', 'with --target powershell: go on draining and killing clussvc on the other nodes after one failed')
     .option('--dry-run', 'print the runs the suite would make (and, with --target powershell, the exact PowerShell) and change nothing')
     .option('--rehearse', 'with --target powershell: run against the rehearsal lab (real PowerShell 7, stand-in commands backed by the simulated cluster) instead of a real cluster')
     .option('--lab-latency <duration>', "with --rehearse: what every stand-in call costs on the lab's clock (default 0ms)", duration)
     .option('--allowlist <file>', 'the clusters and faults --target powershell may touch (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml)')
-    .addOption(
-      new Option('--credential <how>', 'for --target powershell: prompt for a user name and password (default: $CLUSTERCHAOS_USERNAME and $CLUSTERCHAOS_PASSWORD, else the signed-in user)').choices(['prompt']),
-    )
+    .addOption(new Option('--credential <how>', CREDENTIAL_HELP).argParser(credentialOption))
+    .option('--vault <name>', 'with --credential secret:<name>: the SecretManagement vault to read it from (default: every registered vault, the default one first)')
+    .option('--yes', 'with --target powershell: change the cluster without asking "Proceed? [y/N]" after the plan summary (CI; required when stdin is not a terminal)')
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
     .action(async (flags: import('./accept.js').AcceptFlags) => {
       code = await (await import('./accept.js')).accept(flags, io, ['clusterchaos', ...argv].join(' '));
@@ -340,12 +382,23 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
     }
     if (flags.dryRun) {
       for (const line of dryRunLines({ experiment, ...allowed, runId: randomUUID(), clusterSettings: clusterSettingsOf(experiment, 'powershell') })) io.out(line);
+      if (experiment.steadyState.probes?.length) {
+        io.out('');
+        for (const line of steadyStatePlanLines(experiment.steadyState, 'powershell')) io.out(line);
+      }
       if (flags.rehearse) {
         io.out('');
         io.out(`--rehearse: a rehearsal sends these very scripts, in real PowerShell 7, to the rehearsal lab's ${experiment.cluster.name} (its sessions import the stand-ins before the ClusterChaos module); nothing reaches a real cluster either way`);
       }
       io.out('verdict: unknown — dry run, nothing was run');
       return EXIT.unknown;
+    }
+    // no terminal to ask Proceed? on and no --yes: refused now, before the cluster is even read
+    try {
+      refuseUnattended({ yes: flags.yes === true }, '--target powershell');
+    } catch (e) {
+      if (e instanceof UsageError) return badInput(e.message);
+      throw e;
     }
   } else {
     try {
@@ -369,6 +422,7 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
       const indent = block ? `    [branch ${block.branch + 1}] ` : '  ';
       io.out(step.kind === 'wait' ? `${indent}wait ${step.ms / 1000} s${block ? '' : `, observing every ${experiment.observe.intervalMs / 1000} s`}` : `${indent}${step.fault} ${JSON.stringify(step.params)}`);
     });
+    if (experiment.steadyState.probes?.length) for (const line of steadyStatePlanLines(experiment.steadyState, 'sim')) io.out(line);
     io.out('verdict: unknown — dry run, nothing was run');
     return EXIT.unknown;
   }
@@ -396,6 +450,20 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
       if (e instanceof UsageError || e instanceof BlastRadiusError) return badInput(e.message);
       throw e;
     }
+    // every check that can refuse has passed: the plan, and the question, before the first change
+    try {
+      const where = flags.rehearse ? 'in the rehearsal lab (real PowerShell 7; nothing real is touched)' : 'through PowerShell';
+      await confirmChanges(planSummary([experiment], { where, entry: allowed.entry }), { yes: flags.yes === true }, '--target powershell');
+    } catch (e) {
+      await real.target.close().catch(() => undefined);
+      if (e instanceof NotConfirmedError) {
+        io.err(e.message);
+        io.out('verdict: unknown — not confirmed, nothing was done to the cluster');
+        return EXIT.unknown;
+      }
+      if (e instanceof UsageError) return badInput(e.message);
+      throw e;
+    }
   }
 
   const replay = resume?.header.replay ?? replayCommand({ file, seed: experiment.seed, sets: flags.set, defects: flags.defect, target: flags.target, ...(flags.rehearse ? { rehearse: true } : {}) });
@@ -407,19 +475,22 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
     defects: flags.defect,
     sets: flags.set,
   };
-  const ctrlC = onStopSignals(log, {
+  // every record of the run carries its id, experiment and seed as fields, for a log shipper's queries (issue 15)
+  const runId = resume?.header.runId ?? real?.runId ?? randomUUID();
+  const runLog = log.child({ runId, experiment: experiment.name, seed: experiment.seed });
+  const ctrlC = onStopSignals(runLog, {
     first: (name) => `${name}: stopping after the current step and reverting every fault`,
     again: (name) => `${name} again: the reverts are running; wait for them (network cuts also heal themselves when their duration is over)`,
   });
   if (real && flags.rehearse) {
-    log.info(`rehearsing ${experiment.name} in real PowerShell against the rehearsal lab's ${experiment.cluster.name} (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}; run tag ${real.tag})`);
+    runLog.info(`rehearsing ${experiment.name} in real PowerShell against the rehearsal lab's ${experiment.cluster.name} (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''}; run tag ${real.tag})`);
   } else if (real) {
-    log.info(`running ${experiment.name} on the cluster ${experiment.cluster.name} through PowerShell (run tag ${real.tag})`);
+    runLog.info(`running ${experiment.name} on the cluster ${experiment.cluster.name} through PowerShell (run tag ${real.tag})`);
   } else {
-    log.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
+    runLog.info(`running ${experiment.name} on the simulator (seed ${experiment.seed}${flags.defect.length ? `, defects: ${flags.defect.join(', ')}` : ''})`);
   }
   if (resume) {
-    log.info(
+    runLog.info(
       `resuming after iteration ${resume.lastIteration}: the simulator replays the run up to there from seed ${experiment.seed} (checked line by line against the stored trace, not written again), then the soak goes on`,
     );
   }
@@ -430,10 +501,11 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
       outDir,
       defects: flags.defect,
       replay,
-      log,
+      log: runLog,
+      runId,
       signal: ctrlC.signal,
       invocation,
-      ...(experiment.soak ? { progress: soakProgress(log) } : {}),
+      ...(experiment.soak ? { progress: soakProgress(runLog) } : {}),
       ...(resume ? { resume } : {}),
       ...(real ? realRun(real, outDir) : {}),
     });
@@ -454,7 +526,7 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
     if (run.residue) for (const line of formatResidue(run.residue)) io.out(line);
     const first = result.violations[0];
     if (flags.shrink && !real && first && shrinkable(experiment, outcome.soak?.stoppedAt)) {
-      log.info(`shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
+      runLog.info({ rule: first.rule, entity: first.entity }, `shrinking the failing schedule on the simulator (at most 20 s): which of its operations does ${first.rule} on ${first.entity} need?`);
       const shrunk = await shrinkSoak({ experiment, file, sets: flags.set, defects: flags.defect, tracePath, outDir, violation: first, signal: ctrlC.signal });
       const stopped = shrunk.interrupted ? ` — stopped early (${String(ctrlC.signal.reason ?? 'Ctrl-C')})` : '';
       io.out('');
@@ -480,7 +552,7 @@ async function runHolding(fileArg: string | undefined, flags: RunFlags, io: Io, 
  */
 async function openCluster(experiment: Experiment, allowed: Consent, flags: RunFlags, log: Logger): Promise<RealTarget> {
   const real = await powerShellTargetFor(experiment, {
-    credential: flags.rehearse ? undefined : await readCredential(flags.credential),
+    credential: flags.rehearse ? undefined : await readCredential(flags.credential, process.env, process.stdin, process.stderr, { vault: flags.vault }),
     log,
     allowed,
     ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
@@ -553,7 +625,9 @@ function list(what: string | undefined, io: Io): void {
       for (const d of simDefects) io.out(`${indent}${d.name.padEnd(28)} ${d.summary}`);
     } else {
       for (const s of settingDefinitions) {
-        io.out(`${indent}${s.name.padEnd(28)} default ${s.default} ${s.unit}  (${s.kind}) ${s.description} Source: ${s.source}${s.conflict ? ` Conflict: ${s.conflict}` : ''}`);
+        io.out(`${indent}${s.name.padEnd(28)} default ${settingDefaultText(s)}  (${s.kind}) ${s.description}`);
+        // what an experiment may write: the unit, a duration in it, the values' names
+        io.out(`${indent}${''.padEnd(28)} takes ${describeSetting(s)}. Source: ${s.source}${s.conflict ? ` Conflict: ${s.conflict}` : ''}`);
       }
     }
   }

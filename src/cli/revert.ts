@@ -17,7 +17,8 @@ import { formatResidue, scanResidue } from '../safety/residue.js';
 import { OperationError } from '../targets/target.js';
 import { readTrace, TraceFormatError } from '../trace/reader.js';
 import type { HeaderRecord } from '../trace/records.js';
-import { readCredential } from './credentials.js';
+import { confirmChanges, NotConfirmedError, refuseUnattended } from './confirm.js';
+import { readCredential, type CredentialHow } from './credentials.js';
 import { createLogger, type LogFormat } from './log.js';
 import { FolderBusyError, lockFolder, UsageError, type FolderLock } from './out-dir.js';
 import { describeWriteError } from '../trace/output.js';
@@ -31,7 +32,10 @@ interface Io {
 
 export interface RevertFlags {
   allowlist?: string;
-  credential?: 'prompt';
+  credential?: CredentialHow;
+  vault?: string;
+  /** Run the reverts without asking Proceed? [y/N] first (CI). */
+  yes?: boolean;
   logFormat: LogFormat;
 }
 
@@ -129,17 +133,41 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
     if (e instanceof AllowlistError || e instanceof BlastRadiusError || e instanceof UsageError) return bad(e.message);
     throw e;
   }
+  try {
+    refuseUnattended({ yes: flags.yes === true }, 'clusterchaos revert');
+  } catch (e) {
+    if (e instanceof UsageError) return bad(e.message);
+    throw e;
+  }
   const log = createLogger(flags.logFormat);
   io.out(`revert: ${pending.length} revert${pending.length === 1 ? '' : 's'} of run ${header.runId} on ${experiment.cluster.name} did not run: ${pending.map((p) => p.label).join('; ')}`);
   // the allowlist's power controls: a node a dead run left powered off is powered on by its power-off-node's revert
   let real;
   try {
-    real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential), log, runId: header.runId, allowed });
+    real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential, process.env, process.stdin, process.stderr, { vault: flags.vault }), log, runId: header.runId, allowed });
   } catch (e) {
     if (e instanceof UsageError) return bad(e.message);
     throw e;
   }
   const { target } = real;
+  // nothing has been sent yet (the target sends on first use): the question comes before the first revert
+  try {
+    const plan = [
+      `about to run ${pending.length} revert${pending.length === 1 ? '' : 's'} on the cluster ${experiment.cluster.name} (nodes ${experiment.cluster.nodes.join(', ')}) through PowerShell, newest first:`,
+      ...pending.map((p, i) => `  ${i + 1}. ${p.label}`),
+      '  then a residue scan (read-only) says whether the cluster is as it was before the run',
+    ];
+    await confirmChanges(plan, { yes: flags.yes === true }, 'clusterchaos revert');
+  } catch (e) {
+    await target.close().catch(() => undefined);
+    if (e instanceof NotConfirmedError) {
+      io.err(e.message);
+      io.out('revert: not run — not confirmed, nothing was done to the cluster');
+      return 3;
+    }
+    if (e instanceof UsageError) return bad(e.message);
+    throw e;
+  }
   let failed = 0;
   try {
     for (const p of pending) {

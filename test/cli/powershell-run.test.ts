@@ -32,7 +32,7 @@ describe('clusterchaos run --target powershell --rehearse (real PowerShell again
     before(async () => {
       out = join(tmp(), 'out');
       // a credential set and a prompt asked for: a rehearsal must use neither
-      r = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--allowlist', ALLOW, '--out', out, '--credential', 'prompt'], {
+      r = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', ALLOW, '--out', out, '--credential', 'prompt'], {
         env: { CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: PASSWORD },
       });
     });
@@ -107,7 +107,7 @@ describe('clusterchaos run --target powershell --rehearse (real PowerShell again
     const out = join(tmp(), 'out');
     let pressed = false;
     // the wait after the kill lasts 10 minutes of the lab's time: only Ctrl-C ends the run early
-    const r = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--allowlist', ALLOW, '--out', out, '--set', 'method[1].wait=10m'], {
+    const r = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', ALLOW, '--out', out, '--set', 'method[1].wait=10m'], {
       onOp: (sent, interrupt) => {
         if (sent.op === 'kill-clussvc' && !pressed) {
           pressed = true;
@@ -142,7 +142,7 @@ describe('clusterchaos run --target powershell --rehearse (real PowerShell again
       ),
     );
     const out = join(dir, 'out');
-    const r = await rehearse(['run', file, '--target', 'powershell', '--rehearse', '--allowlist', ALLOW, '--out', out], { lab: { withoutVms: ['ghost01'] } });
+    const r = await rehearse(['run', file, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', ALLOW, '--out', out], { lab: { withoutVms: ['ghost01'] } });
     expect(r.code, r.stdout + r.stderr).to.equal(2);
     expect(r.stderr).to.match(/the cluster HVCLUSTER01 has no VM ghost01 .*Nothing was done to it/);
     expect(r.lastLine).to.equal('verdict: unknown — bad input, nothing was run');
@@ -162,7 +162,7 @@ describe('clusterchaos run --target powershell --rehearse (real PowerShell again
     expect(refused.code).to.equal(2);
     expect(refused.stderr).to.include('no PowerShell session was started');
     // a real cluster's credential: an empty password is half a credential too, refused before any PowerShell
-    const half = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--allowlist', ALLOW, '--out', join(tmp(), 'out')], {
+    const half = await rehearse(['run', EXPERIMENT, '--target', 'powershell', '--yes', '--allowlist', ALLOW, '--out', join(tmp(), 'out')], {
       env: { ...trap.env, CLUSTERCHAOS_USERNAME: 'LAB\\chaos', CLUSTERCHAOS_PASSWORD: '' },
     });
     expect(half.code).to.equal(2);

@@ -16,7 +16,7 @@ describe('clusterchaos run --target powershell --rehearse --lab-latency', functi
     const dir = mkdtempSync(join(tmpdir(), 'clusterchaos-latency-'));
     const allow = join(dir, 'allow.yaml');
     writeFileSync(allow, 'clusters:\n  - name: HVCLUSTER01\n    faults: [kill-clussvc, live-migrate]\n');
-    const r = cli(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--lab-latency', '40ms', '--allowlist', allow, '--out', join(dir, 'run')]);
+    const r = cli(['run', EXPERIMENT, '--target', 'powershell', '--rehearse', '--yes', '--lab-latency', '40ms', '--allowlist', allow, '--out', join(dir, 'run')]);
     expect(r.code, r.stderr).to.equal(0);
     const line = r.stdout.split('\n').find((l) => l.startsWith('observation: '));
     expect(line, r.stdout).to.match(/^observation: \d+ polls; each took [\d.]+ s median/);

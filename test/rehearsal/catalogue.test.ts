@@ -143,7 +143,7 @@ async function onSimulator(file: string, defect: string | undefined): Promise<Ou
 /** The rehearsal's outcome: the CLI as a user runs it, its summary.json. */
 function rehearse(file: string, defect: string | undefined): Promise<Outcome & { code: number | null; stderr: string; wallMs: number }> {
   const out = mkdtempSync(join(tmpdir(), 'clusterchaos-cat-rh-'));
-  const args = ['run', file, '--target', 'powershell', '--rehearse', '--allowlist', ALLOWLIST, '--out', join(out, 'run'), ...setsFor(file).flatMap((s) => ['--set', s]), ...(defect ? ['--defect', defect] : [])];
+  const args = ['run', file, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', ALLOWLIST, '--out', join(out, 'run'), ...setsFor(file).flatMap((s) => ['--set', s]), ...(defect ? ['--defect', defect] : [])];
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -524,7 +524,7 @@ describe('review findings through the rehearsal lab', function () {
       const journal = join(out, 'undo.ndjson');
       const child = spawn(
         process.execPath,
-        [join(ROOT, 'bin/clusterchaos.js'), 'run', join(LAB_FIXTURES, 'kill-long.yaml'), '--target', 'powershell', '--rehearse', '--out', out, '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml')],
+        [join(ROOT, 'bin/clusterchaos.js'), 'run', join(LAB_FIXTURES, 'kill-long.yaml'), '--target', 'powershell', '--rehearse', '--yes', '--out', out, '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml')],
         { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore', detached: true },
       );
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
