@@ -16,6 +16,7 @@ import { settingDefinitions } from '../machines/index.js';
 import { listExperiments, loadExperiment } from '../src/experiment/load.js';
 import { faults } from '../src/faults/catalogue.js';
 import { createRehearsalTarget } from '../src/targets/powershell/rehearsal/target.js';
+import { BIN } from '../test/helpers/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Refused on any real cluster, so in the rehearsal too (2008 R2 hosts; past the quarantine cap). */
@@ -30,7 +31,7 @@ for (const e of listExperiments(join(ROOT, 'experiments'))) {
   if (REFUSED.has(e.name) || (wanted.length && !wanted.includes(e.name))) continue;
   const out = join(mkdtempSync(join(tmpdir(), 'clusterchaos-bench-rh-')), 'run');
   const started = performance.now();
-  spawnSync(process.execPath, [join(ROOT, 'bin/clusterchaos.js'), 'run', e.file, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml'), '--out', out], {
+  spawnSync(process.execPath, [BIN, 'run', e.file, '--target', 'powershell', '--rehearse', '--yes', '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml'), '--out', out], {
     cwd: ROOT,
     env: { ...process.env, CI: '1' },
     stdio: 'ignore',

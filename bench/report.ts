@@ -16,6 +16,7 @@ import { settingDefinitions } from '../machines/index.js';
 import { runExperiment } from '../src/cli/run-experiment.js';
 import { loadExperiment } from '../src/experiment/load.js';
 import { faults } from '../src/faults/catalogue.js';
+import { browser } from '../test/helpers/browser.js';
 import { machine, median } from './shared.js';
 
 const largest = Number(process.argv[2] ?? 100_000);
@@ -23,11 +24,12 @@ const runs = Math.max(1, Number(process.argv[3] ?? 3));
 const kb = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-const hasChromium = spawnSync('chromium', ['--version']).status === 0;
+const CHROMIUM = browser();
+const hasChromium = spawnSync(CHROMIUM, ['--version']).status === 0;
 /** Wall time of one headless Chromium load of `file` (start-up included). */
 function load(file: string): number {
   const t0 = performance.now();
-  const r = spawnSync('chromium', ['--headless', '--disable-gpu', '--no-sandbox', '--window-size=1400,1000', '--dump-dom', pathToFileURL(file).href], {
+  const r = spawnSync(CHROMIUM, ['--headless', '--disable-gpu', '--no-sandbox', '--window-size=1400,1000', '--dump-dom', pathToFileURL(file).href], {
     encoding: 'utf8',
     maxBuffer: 512 * 2 ** 20,
   });

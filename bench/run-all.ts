@@ -14,6 +14,7 @@ const benchmarks: { file: string; args: string[] }[] = [
   { file: 'bench/soak.ts', args: [] },
   { file: 'bench/report.ts', args: [] },
   { file: 'bench/rehearsal.ts', args: [] },
+  { file: 'bench/startup.ts', args: [] },
 ];
 for (const [i, b] of benchmarks.entries()) {
   if (i) console.log('');

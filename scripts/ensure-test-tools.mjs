@@ -15,9 +15,12 @@
  *   (gitignored); else restored from NuGet through a throwaway project (`<PackageDownload>`, `dotnet restore
  *   --packages <tmp>`) and its tools/ folder copied to .cache/powershell-modules/Pester/5.9.1/; without dotnet
  *   (and always on Windows) `Save-Module` from the PowerShell Gallery into the same place.
- * - Chromium (the report.html test): `chromium` on PATH; else, on Linux as root,
+ * - A Chromium-family browser, headless (the report.html tests): CLUSTERCHAOS_BROWSER if set (a path or a
+ *   name on PATH, used as given: a bad one is an error); else the first of chromium, chromium-browser,
+ *   google-chrome, google-chrome-stable, microsoft-edge, msedge on PATH (chrome.exe and msedge.exe on Windows,
+ *   also in their usual install folders; the app bundles on macOS); else, on Linux as root,
  *   `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (with `sudo -n` when not
- *   root and sudo needs no password); never on Windows.
+ *   root and sudo needs no password); never on Windows or macOS.
  *
  * Prints one line per tool (what, where, how it was found, how long it took), writes what it found to
  * .cache/test-tools.json ({pwsh, pester, chromium}; null for what is missing) for the tests to read, and exits 1
@@ -298,18 +301,40 @@ async function probeChromium(path) {
   return r.code === 0 ? { version: r.stdout.trim() } : { problem: `${path} --version failed:\n${tail(r)}` };
 }
 
+/** The browsers the report tests can drive headless (`--headless --dump-dom`), by the names they install under. */
+const BROWSER_NAMES = WINDOWS ? ['chromium.exe', 'chrome.exe', 'msedge.exe'] : ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'microsoft-edge', 'microsoft-edge-stable'];
+/** Where they install when not on PATH. */
+function browserFolders() {
+  if (WINDOWS) {
+    const roots = [process.env.ProgramFiles, process.env['ProgramFiles(x86)'], process.env.LOCALAPPDATA].filter(Boolean);
+    return roots.flatMap((r) => [join(r, 'Google', 'Chrome', 'Application', 'chrome.exe'), join(r, 'Microsoft', 'Edge', 'Application', 'msedge.exe'), join(r, 'Chromium', 'Application', 'chrome.exe')]);
+  }
+  if (process.platform === 'darwin') {
+    return ['Chromium.app/Contents/MacOS/Chromium', 'Google Chrome.app/Contents/MacOS/Google Chrome', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'].map((a) => join('/Applications', a));
+  }
+  return [];
+}
+
 async function ensureChromium() {
   const started = Date.now();
-  const name = WINDOWS ? 'chromium.exe' : 'chromium';
-  const fix = WINDOWS ? 'install Chromium and put chromium.exe on PATH' : 'sudo apt-get install chromium';
+  const fix = WINDOWS || process.platform === 'darwin' ? 'install Chromium, Chrome or Edge, or set CLUSTERCHAOS_BROWSER to one' : 'sudo apt-get install chromium (or set CLUSTERCHAOS_BROWSER to Chrome or Edge)';
   const finish = async (path, how) => {
     const probe = await probeChromium(path);
     if (probe.problem) return { ok: false, problem: probe.problem, fix, ms: Date.now() - started };
     return { ok: true, path, version: probe.version, how, ms: Date.now() - started };
   };
-  const existing = onPath(name);
-  if (existing) return finish(existing, 'found on PATH');
-  if (WINDOWS) return { ok: false, problem: 'chromium.exe is not on PATH', fix, ms: Date.now() - started };
+  const told = process.env.CLUSTERCHAOS_BROWSER;
+  if (told) {
+    const path = isAbsolute(told) || told.includes('/') || told.includes('\\') ? resolve(told) : onPath(told);
+    if (!path || !isExecutableFile(path)) return { ok: false, problem: `CLUSTERCHAOS_BROWSER=${told} is not an executable file`, fix: 'set CLUSTERCHAOS_BROWSER to the path of Chromium, Chrome or Edge, or unset it', ms: Date.now() - started };
+    return finish(path, 'CLUSTERCHAOS_BROWSER');
+  }
+  for (const name of BROWSER_NAMES) {
+    const existing = onPath(name);
+    if (existing) return finish(existing, 'found on PATH');
+  }
+  for (const path of browserFolders()) if (isExecutableFile(path)) return finish(path, 'found in its install folder');
+  if (WINDOWS || process.platform === 'darwin') return { ok: false, problem: 'no Chromium, Chrome or Edge found', fix, ms: Date.now() - started };
 
   const aptGet = onPath('apt-get');
   if (!aptGet) return { ok: false, problem: 'chromium is not on PATH and there is no apt-get to install it', fix: 'install Chromium so that `chromium` is on PATH', ms: Date.now() - started };
@@ -324,7 +349,7 @@ async function ensureChromium() {
   const update = await apt(['update']);
   if (update.code !== 0) return { ok: false, problem: `apt-get update failed:\n${tail(update)}`, fix, ms: Date.now() - started };
   const install = await apt(['install', '-y', 'chromium']);
-  const installed = onPath(name);
+  const installed = onPath('chromium');
   if (install.code !== 0 || !installed) return { ok: false, problem: `apt-get install -y chromium failed:\n${tail(install)}`, fix, ms: Date.now() - started };
   return finish(installed, `installed: ${prefix.length ? 'sudo ' : ''}apt-get install -y chromium`);
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import Mocha from 'mocha';
 import { settingDefinitions } from '../../machines/index.js';
 import { acceptancePlan, type SpecName } from '../acceptance/plan.js';
@@ -26,8 +25,8 @@ import { writeWholeSync } from '../trace/output.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
 import { runExperiment } from './run-experiment.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
-const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The experiment whose cluster the suite runs on when --experiment is not given. */
 const DEFAULT_ACCEPTANCE_EXPERIMENT = join(PACKAGE_ROOT, 'experiments', 'pre-upgrade.yaml');
 

@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { settingDefinitions } from '../../machines/index.js';
 import { findResumePoint, ResumeError, type ResumePoint } from '../engine/resume.js';
@@ -34,12 +33,12 @@ import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Conse
 import { dryRunLines, parallelHeading } from './powershell-dry-run.js';
 import { steadyStatePlanLines } from '../engine/probes.js';
 import { clusterSettingsOf, runExperiment } from './run-experiment.js';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from './package-root.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;
 /** clusterchaos itself failed (an unwritable output, a full disk, a bug): never 1, which would blame the cluster. */
 export const EXIT_OWN_FAILURE = 4;
-const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 interface Io {
   out: (line: string) => void;
@@ -117,6 +116,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let code = 0;
   const program = new Command('clusterchaos')
     .description('Chaos and resiliency tests for Windows Server failover clusters running Hyper-V, checked against XState models')
+    .version(PACKAGE_VERSION, '-V, --version', "print clusterchaos's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run clusterchaos --help for usage)');
@@ -251,8 +251,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 export function ownFailure(e: unknown, io: Io): number {
   const errno = e as NodeJS.ErrnoException;
   let said: string;
+  const missingPackage = errno?.code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(errno.message)?.[1] : undefined;
   if (e instanceof OutputError) said = e.message;
-  else if (errno?.code && errno.syscall) {
+  else if (missingPackage !== undefined) {
+    // an install without a runtime dependency (a broken node_modules, `npm ci --omit=dev` on an old lock file)
+    said = `the package '${missingPackage}' it needs is not installed. Run \`npm ci\` in clusterchaos's folder, or reinstall clusterchaos (npm install clusterchaos)`;
+  } else if (errno?.code && errno.syscall) {
     // the machine said no (a full disk, a permission, too many open files): the operating system's words, and where
     said = `${errno.syscall}${errno.path ? ` ${errno.path}` : ''}: ${describeWriteError(e)}`;
   } else {

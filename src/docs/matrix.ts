@@ -129,7 +129,7 @@ async function runOne(
   const file = displayPath(entry.file);
   const defects = defect === undefined ? [] : [defect];
   const base = { experiment: entry.name, ...(defect === undefined ? {} : { defect }), coverage: [] };
-  const replay = replayCommand({ file, seed: entry.seed ?? 0, sets: entry.sets, defects, target: 'sim' });
+  const replay = replayCommand({ file, seed: entry.seed ?? 0, sets: entry.sets, defects, target: 'sim' }, 'posix');
   const started = performance.now();
   try {
     const experiment = loadExperiment(entry.file, { settings: settingDefinitions, faults, sets: entry.sets });

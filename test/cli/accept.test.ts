@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import { cli, ROOT } from '../helpers/cli.js';
 import { runClusterchaos } from '../helpers/rehearse-cli.js';
+import { BIN } from '../helpers/build.js';
 
 const SPECS = [
   'the configuration is sound',
@@ -213,7 +214,7 @@ describe('clusterchaos accept (pre-upgrade acceptance)', function () {
   });
 
   it('finishes quietly when its reader goes away (clusterchaos accept --dry-run | head -1)', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/clusterchaos.js'), 'accept', '--dry-run'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'accept', '--dry-run'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.once('data', () => child.stdout.destroy());

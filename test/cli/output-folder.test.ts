@@ -2,11 +2,10 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
 import { tmp } from '../helpers/processes.js';
+import { BIN } from '../helpers/build.js';
 
-const BIN = fileURLToPath(new URL('../../bin/clusterchaos.js', import.meta.url));
 const EXPERIMENT = 'experiments/compute-resiliency.yaml';
 
 /** `clusterchaos run <experiment> --out <out>`; `asAnotherUser`: as nobody when the tests run as root (root may write anywhere). */

@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cli, ROOT } from '../helpers/cli.js';
+import { BIN } from '../helpers/build.js';
 
 const SOAK = 'experiments/live-migration-soak.yaml';
-const BIN = fileURLToPath(new URL('../../bin/clusterchaos.js', import.meta.url));
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'clusterchaos-soak-'));

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './cli.js';
+import { BIN } from './build.js';
 
 /** Real clusterchaos processes, started, signalled and read back, for the tests of how runs end. */
 
 /** A soak that kills clussvc on N2 every iteration, with ResiliencyDefaultPeriod set for the run. */
 export const KILL_SOAK = 'test/fixtures/experiments/kill-soak.yaml';
-export const BIN = fileURLToPath(new URL('../../bin/clusterchaos.js', import.meta.url));
+export { BIN };
 /** Preload it (`--import`) for a full disk: see the file. */
 export const FULL_DISK = fileURLToPath(new URL('./full-disk.mjs', import.meta.url));
 

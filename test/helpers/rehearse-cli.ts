@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from './cli.js';
 import { pwsh, PWSH_ENV } from './pwsh.js';
 import type { LabOverride } from './recording-main.js';
+import { BIN } from './build.js';
 
 /**
  * The real `clusterchaos` command in a child process, waited for without blocking the test (runClusterchaos),
@@ -12,7 +13,6 @@ import type { LabOverride } from './recording-main.js';
  * sent and what the lab received: use it with `--target powershell --rehearse`, where the run goes through
  * node-powershell to real PowerShell 7 and the rehearsal lab (src/targets/powershell/rehearsal).
  */
-const BIN = join(ROOT, 'bin/clusterchaos.js');
 const RECORDING_MAIN = join(ROOT, 'test/helpers/recording-main.ts');
 
 export interface CliRun {

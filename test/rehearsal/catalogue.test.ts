@@ -10,6 +10,7 @@ import { MATRIX_SOAK_ITERATIONS } from '../../src/docs/matrix.js';
 import { listExperiments, loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
 import { ROOT } from '../helpers/cli.js';
+import { BIN } from '../helpers/build.js';
 
 /**
  * The whole catalogue, rehearsed: every experiment in experiments/, without defects and with each defect the
@@ -31,7 +32,6 @@ const ALLOWLIST = join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml');
  * soak's loop, its anomaly events read at each iteration's end and its first-anomaly stop, through PowerShell.
  */
 const SOAK = { name: 'short-soak', file: join(ROOT, 'test/rehearsal/fixtures/experiments/short-soak.yaml'), defects: ['long-blackout', 'owner-not-moved', 'missing-shared-storage-path'] };
-const BIN = join(ROOT, 'bin/clusterchaos.js');
 const REFUSED: Record<string, RegExp> = {
   'live-migration-soak': /cluster\.hostVersion is 2008R2, but --target powershell drives Windows Server 2016 and later/,
   'quarantine-cap': /expected at most 1 node reaching QuarantineThreshold/,

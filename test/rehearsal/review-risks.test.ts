@@ -34,6 +34,7 @@ import { OperationError } from '../../src/targets/target.js';
 import type { OpRecord, TraceRecord } from '../../src/trace/records.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { callsSince, labExperiment, labTarget, LAB_FIXTURES, messages, rejection, TAG, type OpenLabTarget } from '../powershell/lab-target.js';
+import { BIN } from '../helpers/build.js';
 
 const quiet = pino({ level: 'silent' });
 const ENTRY: AllowlistEntry = { name: 'HVCLUSTER01', faults: ['kill-clussvc', 'isolate-network', 'stop-node', 'start-node', 'live-migrate', 'drain-node', 'resume-node'], maxImpairedNodes: 1, line: 1, faultsLine: 1 };
@@ -524,7 +525,7 @@ describe('review findings through the rehearsal lab', function () {
       const journal = join(out, 'undo.ndjson');
       const child = spawn(
         process.execPath,
-        [join(ROOT, 'bin/clusterchaos.js'), 'run', join(LAB_FIXTURES, 'kill-long.yaml'), '--target', 'powershell', '--rehearse', '--yes', '--out', out, '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml')],
+        [BIN, 'run', join(LAB_FIXTURES, 'kill-long.yaml'), '--target', 'powershell', '--rehearse', '--yes', '--out', out, '--allowlist', join(ROOT, 'clusterchaos-allowlist.rehearsal.yaml')],
         { cwd: ROOT, env: { ...process.env, CI: '1' }, stdio: 'ignore', detached: true },
       );
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

@@ -16,6 +16,7 @@ import { faults } from '../../src/faults/catalogue.js';
 import { stepScripts } from '../../src/cli/powershell-dry-run.js';
 import type { FaultStep } from '../../src/experiment/types.js';
 import { AllowlistError, consentFor, loadAllowlist, missingPowerCredentials, parseAllowlist, powerForNodes } from '../../src/safety/allowlist.js';
+import { BIN } from '../helpers/build.js';
 
 const FAULTS = [...faults.keys()];
 const powerLoss = () => loadExperiment('experiments/power-loss.yaml', { settings: settingDefinitions });
@@ -122,7 +123,7 @@ describe('allowlist: power (how a node is powered off and on)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'power-'));
     const file = join(dir, 'allow.yaml');
     writeFileSync(file, 'clusters:\n  - name: HVCLUSTER01\n    faults: [power-off-node, power-on-node, restart-node]\n    max-impaired-nodes: 2\n');
-    const r = spawnSync(process.execPath, ['bin/clusterchaos.js', 'run', 'experiments/power-loss.yaml', '--target', 'powershell', '--allowlist', file, '--out', join(dir, 'out')], {
+    const r = spawnSync(process.execPath, [BIN, 'run', 'experiments/power-loss.yaml', '--target', 'powershell', '--allowlist', file, '--out', join(dir, 'out')], {
       encoding: 'utf8',
       env: { ...process.env, CLUSTERCHAOS_PWSH: '/nonexistent/pwsh', NODE_POWERSHELL: '/nonexistent/pwsh' },
     });
