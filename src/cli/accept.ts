@@ -19,7 +19,8 @@ import { confirmChanges, NotConfirmedError, planSummary, refuseUnattended } from
 import { readCredential, type Credential } from './credentials.js';
 import { onStopSignals } from './interrupt.js';
 import { createLogger } from './log.js';
-import { realRun, type RunFlags } from './main.js';
+import type { RunFlags } from './main.js';
+import { realRun } from './run-command.js';
 import { abandon, prepareOutDir, UsageError, type FolderLock } from './out-dir.js';
 import { writeWholeSync } from '../trace/output.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';

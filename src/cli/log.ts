@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 
-export type LogFormat = 'pretty' | 'json';
+import type { LogFormat } from './log-format.js';
+
+export { defaultLogFormat, type LogFormat } from './log-format.js';
 
 /**
  * The fields a run's records carry beside their message, for a log shipper's queries (Splunk, Loki, Log
@@ -10,10 +12,6 @@ export type LogFormat = 'pretty' | 'json';
  */
 export const RUN_FIELDS = ['runId', 'experiment', 'seed', 'iteration', 'entity', 'node', 'eventId', 'rule', 'fault'] as const;
 
-/** Readable lines on a terminal; JSON lines when asked (`--log-format json`) or in CI. Always on stderr. */
-export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env): LogFormat {
-  return env.CI ? 'json' : 'pretty';
-}
 
 /** What stderr is written through: a terminal, a pipe, a file (or a test's fake terminal). */
 export interface StderrStream {
