@@ -6,6 +6,7 @@
 import { models, settingDefinitions, type Model, type SettingDefinition } from '../../machines/index.js';
 import { allStates, machineGraph, type GraphTransition, type MachineGraph } from '../check/machine-graph.js';
 import { blocks, code, generatedBanner, table } from './markdown.js';
+import { linkSources } from './sources-doc.js';
 import { renderMermaid } from './mermaid.js';
 
 export const MODELS_DOC = 'docs/models.md';
@@ -21,17 +22,20 @@ export function modelsDoc(list: readonly Model[] = registeredModels(), settings:
     'machines themselves. A state is seen as its tags (what `Get-ClusterNode`, `Get-ClusterGroup` and `Get-VM` can',
     'show while the model is in it); a timed transition is `after <Delay>`, the delay named after the setting it',
     'comes from; `[guard]` is the condition under which it is taken, `[otherwise]` the fallback when no earlier',
-    'guard for the same event holds. The sources of each transition are in the comments of `machines/*.ts`.',
+    'guard for the same event holds. The sources of each transition are in the comments of `machines/*.ts`; a key such',
+    'as [PETRI] opens its title and address in [sources.md](sources.md).',
   ].join('\n');
   const contents = [...list.map((m) => `- [${m.name}](#${anchor(m.name)}): ${m.summary}`), '- [Settings](#settings)'].join('\n');
-  return blocks(
+  const doc = blocks(
     '# Models',
     generatedBanner('`machines/` (the `models` registry and `settings.ts`)'),
     intro,
     contents,
     ...list.map((m) => modelSection(m, settings)),
     settingsSection(settings),
-  ).replace(/\n{3,}/g, '\n\n');
+  )
+    .replace(/\n{3,}/g, '\n\n');
+  return linkSources(doc);
 }
 
 function modelSection(model: Model, settings: readonly SettingDefinition[]): string {

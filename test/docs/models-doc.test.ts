@@ -4,6 +4,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import { mermaidStateDiagram } from '../../src/docs/mermaid.js';
 import { modelsDoc, MODELS_DOC, registeredModels } from '../../src/docs/models-doc.js';
 import { committedDoc, firstDifference, staleMessage } from './helpers.js';
+import { linkSources } from '../../src/docs/sources-doc.js';
 
 describe('docs/models.md', () => {
   const generated = modelsDoc();
@@ -29,8 +30,9 @@ describe('docs/models.md', () => {
       const row = generated.split('\n').find((l) => l.startsWith(`| \`${s.name}\` |`));
       expect(row, s.name).to.be.a('string');
       expect(row).to.include(`| ${s.kind} | ${s.default} | ${s.unit} |`);
-      expect(row).to.include(s.source.replaceAll('|', '\\|'));
-      if (s.conflict) expect(row).to.include(s.conflict.replaceAll('|', '\\|'));
+      // the source as written, its keys linked to docs/sources.md
+      expect(row).to.include(linkSources(s.source.replaceAll('|', '\\|')));
+      if (s.conflict) expect(row).to.include(linkSources(s.conflict.replaceAll('|', '\\|')));
     }
   });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { citedKeys, sources } from '../../machines/sources.js';
-import { sourcesDoc, SOURCES_DOC } from '../../src/docs/sources-doc.js';
+import { linkSources, sourcesDoc, SOURCES_DOC } from '../../src/docs/sources-doc.js';
 
 /** Every file under `dir` (recursively) whose name ends in one of `exts`. */
 function files(dir: string, exts: string[]): string[] {
@@ -43,5 +43,17 @@ describe('sources: every cited key resolves to a title and an address', () => {
   it(`keeps ${SOURCES_DOC} as machines/sources.ts generates it (run \`npm run docs\` after a change)`, () => {
     expect(readFileSync(SOURCES_DOC, 'utf8')).to.equal(sourcesDoc());
     expect(sourcesDoc()).to.include('| <a id="petri"></a>`[PETRI]` | Configuring Windows Server 2016 Hyper-V Compute Resiliency (Petri) | <https://petri.com/configuring-windows-server-2016-hyper-v-compute-resiliency/> (opening only) |');
+  });
+
+  it('docs/models.md links every key it cites to its row of docs/sources.md, and leaves code alone', () => {
+    const models = readFileSync('docs/models.md', 'utf8');
+    const anchors = new Set([...sourcesDoc().matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]));
+    const links = [...models.matchAll(/\[\\\[([A-Z][A-Z0-9-]*)\\\]\]\(sources\.md#([^)]+)\)/g)];
+    expect(links.map((m) => m[1])).to.include.members(['PETRI', 'MSDN-RDP']);
+    for (const [, key, anchor] of links) expect(anchors.has(anchor!), `${key} links to #${anchor}`).to.equal(true);
+    // no key left plain outside code
+    const prose = models.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '').replace(/\[\\\[[A-Z][A-Z0-9-]*\\\]\]\(sources\.md#[^)]+\)/g, '');
+    expect(citedKeys(prose)).to.deep.equal([]);
+    expect(linkSources('see [PETRI] and `[PETRI]`\n```\n[PETRI]\n```\n')).to.equal('see [\\[PETRI\\]](sources.md#petri) and `[PETRI]`\n```\n[PETRI]\n```\n');
   });
 });
