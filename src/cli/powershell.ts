@@ -12,7 +12,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import { clusterPropertyNames } from '../targets/sim/settings.js';
 import { faults } from '../faults/catalogue.js';
 import type { Experiment } from '../experiment/types.js';
-import { AllowlistError, allowlistLocation, consentFor, loadAllowlist, missingPowerCredentials, powerForNodes, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
+import { AllowlistError, allowlistLocation, consentFor, loadAllowlist, missingPowerCredentials, powerCredentialsOf, powerForNodes, type Allowlist, type AllowlistEntry } from '../safety/allowlist.js';
 import { BlastRadiusError, guardBlastRadius } from '../safety/blast-radius.js';
 import { priorExits, type EventHistory } from '../safety/prior-exits.js';
 import type { ResidueProbe } from '../safety/residue.js';
@@ -20,7 +20,7 @@ import type { ConnectAnswer, PowerShellTarget } from '../targets/powershell/inde
 import type { TargetFacts, VmDescription, VmPriority } from '../trace/records.js';
 import { GROUP_PRIORITY, hostMemoryGB } from '../targets/sim/configuration.js';
 import type { ClusterConfiguration, Target } from '../targets/target.js';
-import type { Credential } from './credentials.js';
+import { readSecret, type Credential } from './credentials.js';
 import { UsageError } from './out-dir.js';
 import { runTag } from './powershell-dry-run.js';
 import { clusterSettingsOf } from './run-experiment.js';
@@ -135,7 +135,16 @@ export function labPropertiesOf(experiment: Pick<Experiment, 'settings'>): Recor
  */
 export async function powerShellTargetFor(
   experiment: Experiment,
-  o: { credential?: Credential | undefined; log: Logger; rehearse?: { defects: string[]; latencyMs?: number }; runId?: string; allowed?: Consent; env?: NodeJS.ProcessEnv },
+  o: {
+    credential?: Credential | undefined;
+    log: Logger;
+    rehearse?: { defects: string[]; latencyMs?: number };
+    runId?: string;
+    allowed?: Consent;
+    env?: NodeJS.ProcessEnv;
+    /** --vault: the SecretManagement vault BMC credentials missing from the environment are read from (default: every vault). */
+    vault?: string | undefined;
+  },
 ): Promise<RealTarget> {
   // a new run gets its own id; `clusterchaos revert` reopens the cluster under the run's own (its tag names the rules)
   const runId = o.runId ?? randomUUID();
@@ -150,9 +159,13 @@ export async function powerShellTargetFor(
     const target = await createRehearsalTarget({ experiment, defects: o.rehearse.defects, runTag: tag, settingNames, log: o.log, lab, power, simulatorProperties: labPropertiesOf(experiment) });
     return { target, runId, tag, rehearsal: true };
   }
-  // a BMC's password comes from the environment only: a plan that needs one it cannot find is refused now
+  // a BMC's account comes from the environment, else from a SecretManagement vault (into this process's
+  // environment, which the session inherits; never a file, a script or a command line): a plan that needs one
+  // it cannot find is refused now
   if (o.allowed) {
-    const missing = missingPowerCredentials(o.allowed.allowlist, o.allowed.entry, experiment, o.env ?? process.env);
+    const env = o.env ?? process.env;
+    const vaultNotes = await powerCredentialsFromVaults(powerCredentialsOf(o.allowed.entry, experiment), env, o.vault);
+    const missing = missingPowerCredentials(o.allowed.allowlist, o.allowed.entry, experiment, env, vaultNotes);
     if (missing.length) throw new UsageError(new AllowlistError(missing).message);
   }
   const { createPowerShellTarget } = await import('../targets/powershell/index.js');
@@ -335,4 +348,25 @@ function hostMemoryMismatches(cluster: Experiment['cluster'], hosts: ClusterConf
     }
   }
   return out;
+}
+
+/**
+ * Each BMC credential the environment lacks (`<NAME>_USERNAME` / `<NAME>_PASSWORD`), read from SecretManagement as
+ * a PSCredential named `<NAME>` (in `vault`, else every registered vault) into `env`. Returns, for each it could
+ * not read, what the vaults said (no module, no vault, no such secret), for the refusal to quote.
+ */
+export async function powerCredentialsFromVaults(needed: readonly { credential: string }[], env: NodeJS.ProcessEnv, vault: string | undefined): Promise<Map<string, string>> {
+  const notes = new Map<string, string>();
+  for (const { credential } of needed) {
+    if ((env[`${credential}_USERNAME`] ?? '') !== '' && (env[`${credential}_PASSWORD`] ?? '') !== '') continue;
+    try {
+      const found = await readSecret({ secret: credential, ...(vault !== undefined ? { vault } : {}) }, { env });
+      env[`${credential}_USERNAME`] = found.username;
+      env[`${credential}_PASSWORD`] = found.password;
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      notes.set(credential, e.message.replace(/^--credential secret:\S+: /, '').replace(/ Nothing was done to any cluster\.$/, ''));
+    }
+  }
+  return notes;
 }

@@ -144,7 +144,7 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
   // the allowlist's power controls: a node a dead run left powered off is powered on by its power-off-node's revert
   let real;
   try {
-    real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential, process.env, process.stdin, process.stderr, { vault: flags.vault }), log, runId: header.runId, allowed });
+    real = await powerShellTargetFor(experiment, { credential: await readCredential(flags.credential, process.env, process.stdin, process.stderr, { vault: flags.vault }), log, runId: header.runId, allowed, vault: flags.vault });
   } catch (e) {
     if (e instanceof UsageError) return bad(e.message);
     throw e;

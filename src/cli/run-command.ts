@@ -308,6 +308,7 @@ async function openCluster(experiment: Experiment, allowed: Consent, flags: RunF
     credential: flags.rehearse ? undefined : await readCredential(flags.credential, process.env, process.stdin, process.stderr, { vault: flags.vault }),
     log,
     allowed,
+    vault: flags.vault,
     ...(flags.rehearse ? { rehearse: { defects: flags.defect, ...(flags.labLatency !== undefined ? { latencyMs: flags.labLatency } : {}) } } : {}),
   });
   try {

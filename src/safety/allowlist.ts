@@ -299,29 +299,44 @@ function powerProblems(allowlist: Allowlist, entry: AllowlistEntry, experiment: 
   return problems;
 }
 
-/**
- * In a run on a real cluster (not a rehearsal, whose lab's BMCs take any credential), every credential a power
- * control of the plan names must be in the environment: `<NAME>_USERNAME` and `<NAME>_PASSWORD`, both set.
- * Returns the problems (exit 2 before anything is done).
- */
-export function missingPowerCredentials(allowlist: Allowlist, entry: AllowlistEntry, experiment: Experiment, env: NodeJS.ProcessEnv = process.env): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
+/** The credentials the plan's power controls name (each once, with the first node that names it): e.g. LAB_BMC for N2. */
+export function powerCredentialsOf(entry: AllowlistEntry, experiment: Experiment): { credential: string; node: string }[] {
+  const found = new Map<string, string>();
   for (const step of experiment.method) {
     if (step.kind !== 'fault' || !POWER_FAULTS.includes(step.fault) || typeof step.params.node !== 'string') continue;
-    const power = powerOf(entry, step.params.node);
-    const credential = power?.credential;
-    if (!credential || seen.has(credential)) continue;
-    seen.add(credential);
+    const credential = powerOf(entry, step.params.node)?.credential;
+    if (credential && !found.has(credential)) found.set(credential, step.params.node);
+  }
+  return [...found].map(([credential, node]) => ({ credential, node }));
+}
+
+/**
+ * In a run on a real cluster (not a rehearsal, whose lab's BMCs take any credential), every credential a power
+ * control of the plan names must be in the environment: `<NAME>_USERNAME` and `<NAME>_PASSWORD`, both set (the CLI
+ * first fills them from a SecretManagement vault holding a PSCredential of that name: `vaultNotes` says what the
+ * vaults answered for each it could not). Returns the problems (exit 2 before anything is done).
+ */
+export function missingPowerCredentials(
+  allowlist: Allowlist,
+  entry: AllowlistEntry,
+  experiment: Experiment,
+  env: NodeJS.ProcessEnv = process.env,
+  vaultNotes: ReadonlyMap<string, string> = new Map(),
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const { credential, node } of powerCredentialsOf(entry, experiment)) {
     const missing = [`${credential}_USERNAME`, `${credential}_PASSWORD`].filter((v) => (env[v] ?? '') === '');
     if (!missing.length) continue;
+    const vault = vaultNotes.get(credential);
     problems.push({
       file: allowlist.file,
       line: entry.line,
-      path: `clusters[${allowlist.clusters.indexOf(entry)}].power.${step.params.node}.credential`,
-      expected: `the environment variables ${credential}_USERNAME and ${credential}_PASSWORD (credential ${credential} of ${step.params.node}'s power control)`,
-      found: `${missing.join(' and ')} not set`,
-      hint: `Set both on the management host before the run (the password is read from the environment only, never from a file). Nothing was done to any cluster.`,
+      path: `clusters[${allowlist.clusters.indexOf(entry)}].power.${node}.credential`,
+      expected: `the environment variables ${credential}_USERNAME and ${credential}_PASSWORD, or a PSCredential named ${credential} in a SecretManagement vault (credential ${credential} of ${node}'s power control)`,
+      found: `${missing.join(' and ')} not set${vault ? `; the vaults: ${vault}` : ''}`,
+      hint:
+        `Set both on the management host before the run, or store the BMC's account once with Set-Secret -Name ${credential} -Secret (Get-Credential) ` +
+        `(the password is never read from a file). Nothing was done to any cluster.`,
     });
   }
   return problems;

@@ -2,6 +2,11 @@ import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialHow, readCredential, readSecret } from '../../src/cli/credentials.js';
+import { powerCredentialsFromVaults } from '../../src/cli/powershell.js';
+import { missingPowerCredentials, parseAllowlist } from '../../src/safety/allowlist.js';
+import { loadExperiment } from '../../src/experiment/load.js';
+import { faults } from '../../src/faults/catalogue.js';
+import { settingDefinitions } from '../../machines/index.js';
 import { UsageError } from '../../src/cli/out-dir.js';
 import { ROOT } from '../helpers/cli.js';
 import { pwsh, PWSH_ENV } from '../helpers/pwsh.js';
@@ -14,6 +19,7 @@ import { runClusterchaos, tmp } from '../helpers/rehearse-cli.js';
  */
 const STAND_IN = join(ROOT, 'test/fixtures/secret-management');
 const PASSWORD = 'Vault-S3cret-never-shown';
+const BMC_PASSWORD = 'Bmc-S3cret-never-shown';
 const SECRETS = join(tmp(), 'secrets.json');
 writeFileSync(
   SECRETS,
@@ -21,6 +27,7 @@ writeFileSync(
     vaults: [
       { name: 'LabVault', default: true, secrets: { ClusterAdmin: { type: 'PSCredential', user: 'LAB\\chaos', password: PASSWORD }, Token: { type: 'String', value: 'just-a-token' } } },
       { name: 'Other', secrets: {} },
+      { name: 'Bmcs', secrets: { LAB_BMC: { type: 'PSCredential', user: 'root', password: BMC_PASSWORD } } },
     ],
   }),
 );
@@ -57,14 +64,14 @@ describe('credentials from the management host\'s SecretManagement vaults (--cre
 
   it('a secret no vault holds: exit-2 error naming it, the vaults there are, and how to store it', async () => {
     const message = await refusal(readSecret({ secret: 'Nope' }, { env: host() }));
-    expect(message).to.include('Get-Secret found no secret Nope (registered vaults: LabVault, Other; it said: The secret Nope was not found.)');
+    expect(message).to.include('Get-Secret found no secret Nope (registered vaults: LabVault, Other, Bmcs; it said: The secret Nope was not found.)');
     expect(message).to.include('Set-Secret -Name Nope -Secret (Get-Credential)');
     // in another vault than the one named
     expect(await refusal(readSecret({ secret: 'ClusterAdmin', vault: 'Other' }, { env: host() }))).to.include('no secret ClusterAdmin in vault Other');
   });
 
   it('a vault that is not registered, or none at all: says which there are and to Register-SecretVault', async () => {
-    expect(await refusal(readSecret({ secret: 'ClusterAdmin', vault: 'CredMan' }, { env: host() }))).to.include('--vault CredMan: no such secret vault on this host (registered vaults: LabVault, Other');
+    expect(await refusal(readSecret({ secret: 'ClusterAdmin', vault: 'CredMan' }, { env: host() }))).to.include('--vault CredMan: no such secret vault on this host (registered vaults: LabVault, Other, Bmcs');
     expect(await refusal(readSecret({ secret: 'ClusterAdmin' }, { env: host({ file: NO_VAULTS }) }))).to.include('no secret vault is registered on this host').and.include('Register-SecretVault');
   });
 
@@ -108,5 +115,31 @@ describe('credentials from the management host\'s SecretManagement vaults (--cre
     expect(missing.code, missing.stdout + missing.stderr).to.equal(2);
     expect(missing.stderr).to.include('Install-Module Microsoft.PowerShell.SecretManagement').and.not.include('PowerShell session started');
     expect(missing.lastLine).to.equal('verdict: unknown — bad input, nothing was run');
+  });
+
+  it("a BMC's account missing from the environment is read from the vaults (a PSCredential of the credential's name), else the refusal says what they answered", async () => {
+    const env = host();
+    delete env.LAB_BMC_USERNAME;
+    delete env.LAB_BMC_PASSWORD;
+    expect(await powerCredentialsFromVaults([{ credential: 'LAB_BMC' }], env, undefined)).to.deep.equal(new Map());
+    expect([env.LAB_BMC_USERNAME, env.LAB_BMC_PASSWORD]).to.deep.equal(['root', BMC_PASSWORD]);
+    // --vault names the one to read: another vault does not hold it
+    const elsewhere = host();
+    const notes = await powerCredentialsFromVaults([{ credential: 'LAB_BMC' }], elsewhere, 'Other');
+    expect(elsewhere.LAB_BMC_PASSWORD).to.equal(undefined);
+    expect(notes.get('LAB_BMC')).to.include('no secret LAB_BMC in vault Other');
+    // what the run then refuses with: the variables, or Set-Secret, and what the vaults said
+    const allowlist = parseAllowlist('lab.yaml', 'clusters:\n  - name: HVCLUSTER01\n    faults: [power-off-node, power-on-node, restart-node]\n    power:\n      N2: { redfish: https://bmc-n2/redfish/v1/Systems/1, credential: LAB_BMC }\n', 'x', [...faults.keys()]);
+    const experiment = loadExperiment(join(ROOT, 'experiments/power-loss.yaml'), { settings: settingDefinitions });
+    const [problem] = missingPowerCredentials(allowlist, allowlist.clusters[0]!, experiment, elsewhere, notes);
+    expect(problem!.found).to.include('LAB_BMC_USERNAME and LAB_BMC_PASSWORD not set; the vaults: Get-Secret found no secret LAB_BMC in vault Other');
+    expect(problem!.hint).to.include('Set-Secret -Name LAB_BMC -Secret (Get-Credential)');
+    expect(JSON.stringify(problem)).to.not.include(BMC_PASSWORD);
+  });
+
+  it('a BMC account already in the environment is not looked up (no PowerShell started)', async () => {
+    const env = { ...host(), CLUSTERCHAOS_PWSH: '/nonexistent/pwsh', NODE_POWERSHELL: '/nonexistent/pwsh', LAB_BMC_USERNAME: 'admin', LAB_BMC_PASSWORD: 'from-env' };
+    expect(await powerCredentialsFromVaults([{ credential: 'LAB_BMC' }], env, undefined)).to.deep.equal(new Map());
+    expect(env.LAB_BMC_PASSWORD).to.equal('from-env');
   });
 });

@@ -96,7 +96,7 @@ describe('allowlist: power (how a node is powered off and on)', () => {
     const entry = a.clusters[0]!;
     const problems = missingPowerCredentials(a, entry, powerLoss(), { LAB_BMC_USERNAME: 'admin' });
     expect(problems).to.have.length(1);
-    expect(new AllowlistError(problems).message).to.match(/^lab\.yaml:2: clusters\[0\]\.power\.N2\.credential: expected the environment variables LAB_BMC_USERNAME and LAB_BMC_PASSWORD .*found LAB_BMC_PASSWORD not set\./);
+    expect(new AllowlistError(problems).message).to.match(/^lab\.yaml:2: clusters\[0\]\.power\.N2\.credential: expected the environment variables LAB_BMC_USERNAME and LAB_BMC_PASSWORD, or a PSCredential named LAB_BMC in a SecretManagement vault .*found LAB_BMC_PASSWORD not set\./);
     expect(missingPowerCredentials(a, entry, powerLoss(), { LAB_BMC_USERNAME: 'admin', LAB_BMC_PASSWORD: 's3cret' })).to.deep.equal([]);
   });
 
