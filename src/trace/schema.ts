@@ -244,6 +244,12 @@ function headerSchema(vocabulary: TraceVocabulary): SchemaObject {
       ),
       startTime: field(text('when the run started, an ISO 8601 time'), 'startTime', 'startTime, when the run started'),
       replay: field(text('the command that replays the run'), 'replay', 'replay, the command that replays the run'),
+      timeZone: object(
+        { id: text("the zone's name, as the cluster gives it"), utcOffsetMinutes: number('a number of minutes east of UTC') },
+        ['id', 'utcOffsetMinutes'],
+        "the cluster's time zone {id, utcOffsetMinutes}",
+        'a time zone {id, utcOffsetMinutes}',
+      ),
       invocation: object(
         {
           file: text(),

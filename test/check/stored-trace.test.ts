@@ -101,6 +101,12 @@ describe('clusterchaos check and report: a stored trace is validated as data', f
   });
 
   describe('check and report refuse the same traces', () => {
+    it('a header whose cluster time zone is not {id, utcOffsetMinutes} (the report prints the cluster\'s local time from it)', async () => {
+      await refused(edit(trace, 0, (r) => (r.timeZone = 'Paris')), 1, /timeZone/);
+      await refused(edit(trace, 0, (r) => (r.timeZone = { id: 'Europe/Paris', utcOffsetMinutes: '+60' })), 1, /timeZone\.utcOffsetMinutes/);
+      await judged(edit(trace, 0, (r) => (r.timeZone = { id: 'W. Europe Standard Time', utcOffsetMinutes: 60 })), 0);
+    });
+
     it('a header without its seed', async () => {
       await refused(edit(trace, 0, (r) => delete r.seed), 1, /the header lacks "seed": expected the simulator's seed, a whole number ≥ 0/);
     });
