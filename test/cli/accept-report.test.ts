@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cli } from '../helpers/cli.js';
-import { testTools } from '../helpers/pwsh.js';
+import { headless } from '../helpers/browser.js';
 
 /**
  * <out>/report.html of `clusterchaos accept`: one page for the whole suite, every case with its verdict and a
@@ -13,19 +12,9 @@ import { testTools } from '../helpers/pwsh.js';
  * --bail: passes, one failure, cases not attempted), then read as a file and in headless Chromium (as
  * test/report/chromium.test.ts does), following a link from the page to the run's own report.
  */
-const CHROMIUM = testTools().chromium?.path ?? 'chromium';
 const ARTIFACTS = resolve('reports/test-artifacts');
 
-function chromium(args: string[]): string {
-  const r = spawnSync(CHROMIUM, ['--headless', '--disable-gpu', '--no-sandbox', '--window-size=1400,1000', ...args], {
-    encoding: 'utf8',
-    timeout: 90_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.error) throw r.error;
-  expect(r.status, `chromium ${args.join(' ')} exited ${r.status}: ${r.stderr}`).to.equal(0);
-  return r.stdout;
-}
+const chromium = (args: string[]): string => headless(args).stdout;
 
 /** The rows of the page's case tables: the case ("spec › node or VM"), its verdict and the href of its run's link. */
 function rows(html: string): { case: string; outcome: string; href?: string }[] {

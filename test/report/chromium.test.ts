@@ -15,25 +15,16 @@ import { escapeHtml } from '../../src/report/escape.js';
 import { collectLanes, htmlOf, writeReports } from '../../src/report/index.js';
 import { explainViolation } from '../../src/report/timeline.js';
 import { failing, flagship, reportInput, TraceFile, violation } from './fixtures/trace.js';
+import { browser, headless } from '../helpers/browser.js';
 
 /**
  * report.html as a person sees it: the flagship's and a failing run's reports rendered by headless Chromium
- * (Debian's `chromium` package; .ci/run installs it). The screenshots are kept in reports/test-artifacts/.
+ * (the browser `npm test`'s pretest found: test/helpers/browser.ts). The screenshots are kept in reports/test-artifacts/.
  */
-const CHROMIUM = 'chromium';
 const ARTIFACTS = resolve('reports/test-artifacts');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function chromium(args: string[]): { stdout: string; stderr: string } {
-  const r = spawnSync(CHROMIUM, ['--headless', '--disable-gpu', '--no-sandbox', '--window-size=1400,1000', ...args], {
-    encoding: 'utf8',
-    timeout: 90_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.error) throw r.error;
-  expect(r.status, `chromium ${args.join(' ')} exited ${r.status}: ${r.stderr}`).to.equal(0);
-  return { stdout: r.stdout, stderr: r.stderr };
-}
+const chromium = headless;
 
 async function run(name: string, defects: string[]): Promise<ExperimentRun> {
   const experiment = loadExperiment('experiments/compute-resiliency.yaml', { settings: settingDefinitions, faults });
@@ -96,11 +87,11 @@ describe('report.html in headless Chromium', function () {
   this.timeout(240_000);
 
   before(function () {
-    const found = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' });
+    const found = spawnSync(browser(), ['--version'], { encoding: 'utf8' });
     if (found.error || found.status !== 0) {
       throw new Error(
-        `Chromium is needed to test report.html and was not found (${found.error?.message ?? found.stderr}): ` +
-          'install it with `sudo apt-get install chromium` (Debian); .ci/run installs it when missing.',
+        `A headless browser is needed to test report.html and was not found (${found.error?.message ?? found.stderr}): ` +
+          "install Chromium, Chrome or Edge (or set CLUSTERCHAOS_BROWSER); npm test's pretest installs Debian's chromium when it can.",
       );
     }
   });
