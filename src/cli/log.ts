@@ -3,7 +3,7 @@ import { prettyFactory } from 'pino-pretty';
 
 import type { LogFormat } from './log-format.js';
 
-export { defaultLogFormat, type LogFormat } from './log-format.js';
+export type { LogFormat } from './log-format.js';
 
 /**
  * The fields a run's records carry beside their message, for a log shipper's queries (Splunk, Loki, Log
