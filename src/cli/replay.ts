@@ -29,10 +29,12 @@ function posixWord(word: string): string {
 
 /**
  * A word for PowerShell: bare when it holds nothing PowerShell reads itself (no `@` `,` `$` `` ` `` `;` `(`
- * `[` `{` `#` `'` `"` or space), else in single quotes, where nothing is expanded and a quote is doubled.
+ * `[` `{` `#` `'` `"` or space), else in single quotes, where nothing is expanded and a quote mark is doubled.
  */
 function powershellWord(word: string): string {
-  return /^[\w%+=:./\\-]+$/.test(word) ? word : `'${word.replaceAll("'", "''")}'`;
+  // PowerShell ends a single-quoted string at any single quote mark, the typographic ones (U+2018 to U+201B) too,
+  // and reads each doubled as itself
+  return /^[\w%+=:./\\-]+$/.test(word) ? word : `'${word.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }
 
 /**

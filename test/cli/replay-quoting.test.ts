@@ -20,6 +20,8 @@ const words = fc.array(
 const EXAMPLES = [
   ['run', 'C:\\Lab Experiments\\kill N2.yaml', '--seed', '7'],
   ['--set', 'cluster.vms[0].memoryGB=56', '--set', "settings.note=Bob's VM"],
+  // PowerShell ends a single-quoted string at a typographic single quote too (a fast-check sample found it)
+  ['Bob\u2019s VM', '\u2018x\u201By\u201A'],
   ['--set', 'a=$env:PATH', '@args', 'x,y', '`n', '(1)', '#comment', '{a}', '-weird', ';', '"quoted"'],
 ];
 
