@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { settingDefinitions } from '../machines/index.js';
-import { runExperiment } from '../src/cli/run-experiment.js';
+import { runExperiment } from '../src/run/run-experiment.js';
 import { loadExperiment } from '../src/experiment/load.js';
 import { faults } from '../src/faults/catalogue.js';
 import { browser } from '../test/helpers/browser.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../machines/index.js';
 import { checkTrace } from '../src/check/index.js';
-import { runExperiment } from '../src/cli/run-experiment.js';
+import { runExperiment } from '../src/run/run-experiment.js';
 import { loadExperiment } from '../src/experiment/load.js';
 import { faults } from '../src/faults/catalogue.js';
 import { readTrace } from '../src/trace/reader.js';

@@ -20,6 +20,10 @@ const allowed: Record<string, string[]> = {
   // defaults and resolves source keys: all of it data the models own
   'src/report': ['src/trace', 'src/check', 'machines'],
   'src/acceptance': ['src/engine', 'src/check', 'src/experiment', 'src/faults', 'src/targets', 'src/trace', 'src/testing'],
+  // one whole run as a function (DESIGN.md's src/run): the CLI, src/testing's runners, accept and campaign workers call it
+  'src/run': ['machines', 'src/check', 'src/engine', 'src/experiment', 'src/faults', 'src/report', 'src/safety', 'src/targets', 'src/targets/sim', 'src/trace', 'src/testing'],
+  // campaigns expand a matrix into runs and run each through src/run (loading, guarding and judging as run does)
+  'src/campaign': ['machines', 'src/run', 'src/report', 'src/check', 'src/experiment', 'src/faults', 'src/safety', 'src/targets', 'src/targets/sim', 'src/trace'],
   'src/cli': ['*'],
 };
 

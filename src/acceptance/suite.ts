@@ -9,7 +9,7 @@ import { configurationProblems } from './configuration.js';
 import { drainFailures } from './drain-failures.js';
 import type { AcceptancePlan, SpecName } from './plan.js';
 
-/** One generated experiment, run and checked against the models (src/cli/run-experiment's runExperiment). */
+/** One generated experiment, run and checked against the models (src/run/run-experiment's runExperiment). */
 export interface AcceptanceRun {
   result: CheckResult;
   tracePath: string;

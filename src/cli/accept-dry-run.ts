@@ -4,7 +4,7 @@ import type { Experiment, Step } from '../experiment/types.js';
 import * as scripts from '../targets/powershell/scripts.js';
 import type { Consent } from './powershell.js';
 import { dryRunLines } from './powershell-dry-run.js';
-import { clusterSettingsOf } from './run-experiment.js';
+import { clusterSettingsOf } from '../run/run-experiment.js';
 
 /**
  * `clusterchaos accept --dry-run`: the specs in order, the runs each would make and their steps; with

@@ -25,7 +25,7 @@ import { abandon, prepareOutDir, UsageError, type FolderLock } from './out-dir.j
 import { writeWholeSync } from '../trace/output.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
 import { shellWords } from './replay.js';
-import { runExperiment } from './run-experiment.js';
+import { runExperiment } from '../run/run-experiment.js';
 import { PACKAGE_ROOT } from './package-root.js';
 
 /** The experiment whose cluster the suite runs on when --experiment is not given. */

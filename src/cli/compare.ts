@@ -8,7 +8,7 @@ import { LaneCollector } from '../report/lanes.js';
 import { OutputError, describeWriteError, writeWholeSync } from '../trace/output.js';
 import { readTrace, TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord } from '../trace/records.js';
-import { TRACE_OPERATIONS } from './run-experiment.js';
+import { TRACE_OPERATIONS } from '../run/run-experiment.js';
 
 const EXIT_USAGE = 2;
 

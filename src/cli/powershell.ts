@@ -23,7 +23,7 @@ import type { ClusterConfiguration, Target } from '../targets/target.js';
 import { readSecret, type Credential } from './credentials.js';
 import { UsageError } from './out-dir.js';
 import { runTag } from './powershell-dry-run.js';
-import { clusterSettingsOf } from './run-experiment.js';
+import { clusterSettingsOf } from '../run/run-experiment.js';
 
 /** The residue scan asks the PowerShell target for its one read-only round trip: the shapes must agree. */
 const residueProbeFits: PowerShellTarget extends ResidueProbe ? true : never = true;

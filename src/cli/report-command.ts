@@ -8,7 +8,7 @@ import { describeWriteError, OutputError, writeWholeSync } from '../trace/output
 import { TraceFormatError } from '../trace/reader.js';
 import type { FooterRecord, HeaderRecord, RunOutcome, Verdict } from '../trace/records.js';
 import { FolderBusyError, lockFolder } from './out-dir.js';
-import { TRACE_OPERATIONS, withResidue } from './run-experiment.js';
+import { TRACE_OPERATIONS, withResidue } from '../run/run-experiment.js';
 
 const EXIT: Record<Verdict, number> = { pass: 0, fail: 1, unknown: 3 };
 const EXIT_USAGE = 2;

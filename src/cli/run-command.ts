@@ -28,7 +28,7 @@ import { onStopSignals } from './interrupt.js';
 import { checkFitsCluster, consent, powerShellTargetFor, targetFacts, type Consent, type RealTarget } from './powershell.js';
 import { dryRunLines, parallelHeading } from './powershell-dry-run.js';
 import { steadyStatePlanLines } from '../engine/probes.js';
-import { clusterSettingsOf, runExperiment } from './run-experiment.js';
+import { clusterSettingsOf, runExperiment } from '../run/run-experiment.js';
 import { EXIT, EXIT_USAGE, type Io, type RunFlags } from './main.js';
 
 function sha256(file: string): string {

@@ -7,7 +7,7 @@ import { localTime, table } from '../report/compare-text.js';
 import { readTrace } from '../trace/reader.js';
 import type { HeaderRecord, Verdict } from '../trace/records.js';
 import { LOCK_FILE } from './out-dir.js';
-import { TRACE_OPERATIONS } from './run-experiment.js';
+import { TRACE_OPERATIONS } from '../run/run-experiment.js';
 
 const EXIT_USAGE = 2;
 const TRACE = 'trace.ndjson';

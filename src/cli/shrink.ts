@@ -18,7 +18,7 @@ import { faults } from '../faults/catalogue.js';
 import { writeWholeSync } from '../trace/output.js';
 import { readTrace } from '../trace/reader.js';
 import { replayCommand } from './replay.js';
-import { runExperiment } from './run-experiment.js';
+import { runExperiment } from '../run/run-experiment.js';
 
 export interface ShrinkOptions {
   experiment: Experiment;

@@ -14,7 +14,7 @@ import { settingDefinitions } from '../../machines/index.js';
 import type { TransitionCoverage, Violation } from '../check/result.js';
 import { replayCommand } from '../cli/replay.js';
 import { readStoredTrace } from '../cli/report-command.js';
-import { runExperiment } from '../cli/run-experiment.js';
+import { runExperiment } from '../run/run-experiment.js';
 import { listExperiments, loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
 import { simDefects } from '../targets/sim/index.js';

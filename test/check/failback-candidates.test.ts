@@ -98,7 +98,7 @@ describe('a failback after a drain and a restart of the node (a rolling restart 
     const { pino } = await import('pino');
     const { settingDefinitions } = await import('../../machines/settings.js');
     const { loadExperiment } = await import('../../src/experiment/load.js');
-    const { runExperiment } = await import('../../src/cli/run-experiment.js');
+    const { runExperiment } = await import('../../src/run/run-experiment.js');
     const dir = mkdtempSync(join(tmpdir(), 'failback-restart-'));
     const file = join(dir, 'x.yaml');
     writeFileSync(

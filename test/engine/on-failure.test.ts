@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/settings.js';
-import { runExperiment } from '../../src/cli/run-experiment.js';
+import { runExperiment } from '../../src/run/run-experiment.js';
 import { ExperimentError, loadExperiment } from '../../src/experiment/load.js';
 import type { FooterRecord, OpRecord, TraceRecord } from '../../src/trace/records.js';
 

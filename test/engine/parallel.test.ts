@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/settings.js';
-import { runExperiment } from '../../src/cli/run-experiment.js';
+import { runExperiment } from '../../src/run/run-experiment.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import type { Experiment } from '../../src/experiment/types.js';
 import { createSimTarget } from '../../src/targets/sim/index.js';

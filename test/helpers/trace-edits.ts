@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
 import { readStoredTrace } from '../../src/cli/report-command.js';
-import { runExperiment } from '../../src/cli/run-experiment.js';
+import { runExperiment } from '../../src/run/run-experiment.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
 import type { Violation } from '../../src/check/result.js';

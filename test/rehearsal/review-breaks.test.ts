@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
 import { checkFitsCluster, consent, labPropertiesOf } from '../../src/cli/powershell.js';
-import { runExperiment } from '../../src/cli/run-experiment.js';
+import { runExperiment } from '../../src/run/run-experiment.js';
 import { UsageError } from '../../src/cli/out-dir.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import type { Experiment } from '../../src/experiment/types.js';

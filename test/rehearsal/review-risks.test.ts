@@ -21,7 +21,7 @@ import { pino } from 'pino';
 import { checkFitsCluster, targetFacts } from '../../src/cli/powershell.js';
 import { UsageError } from '../../src/cli/out-dir.js';
 import { pendingReverts } from '../../src/cli/revert.js';
-import { runExperiment, type ExperimentRun } from '../../src/cli/run-experiment.js';
+import { runExperiment, type ExperimentRun } from '../../src/run/run-experiment.js';
 import type { JournalLine } from '../../src/engine/runner.js';
 import type { Experiment } from '../../src/experiment/types.js';
 import type { AllowlistEntry } from '../../src/safety/allowlist.js';

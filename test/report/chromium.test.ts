@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
 import { sources } from '../../machines/sources.js';
 import type { Violation } from '../../src/check/result.js';
-import { runExperiment, type ExperimentRun } from '../../src/cli/run-experiment.js';
+import { runExperiment, type ExperimentRun } from '../../src/run/run-experiment.js';
 import { loadExperiment } from '../../src/experiment/load.js';
 import { faults } from '../../src/faults/catalogue.js';
 import { escapeHtml } from '../../src/report/escape.js';

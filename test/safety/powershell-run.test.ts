@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { CheckResult } from '../../src/check/result.js';
-import { runExperiment, withResidue } from '../../src/cli/run-experiment.js';
+import { runExperiment, withResidue } from '../../src/run/run-experiment.js';
 import type { ResidueSnapshot } from '../../src/safety/residue.js';
 import { experiment, FakeTarget } from '../engine/fake-target.js';
 

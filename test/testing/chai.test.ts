@@ -2,7 +2,7 @@ import { expect, use } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onSimulator } from '../../src/cli/run-experiment.js';
+import { onSimulator } from '../../src/run/run-experiment.js';
 import { clusterchaos, experiment, storedRun, type CheckedRun, type ExperimentRunner } from '../../src/testing/index.js';
 import { TraceBuilder } from '../helpers/trace.js';
 

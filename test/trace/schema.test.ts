@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { settingDefinitions } from '../../machines/index.js';
 import { checkSchema, settingRanges } from '../../src/check/index.js';
-import { onSimulator } from '../../src/cli/run-experiment.js';
+import { onSimulator } from '../../src/run/run-experiment.js';
 import { faults } from '../../src/faults/catalogue.js';
 import { readTrace, TraceFormatError } from '../../src/trace/reader.js';
 import { depthOf, MAX_DEPTH, OBSERVER_OPERATIONS, RUNNER_OPERATIONS, traceSchema, traceVocabulary } from '../../src/trace/schema.js';
