@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { onSimulator } from '../../src/cli/run-experiment.js';
+import { onSimulator } from '../../src/run/run-experiment.js';
 
 export interface Outcome {
   code: number;
