@@ -15,12 +15,14 @@
 export type RunTarget = { kind: 'sim' } | { kind: 'powershell'; cluster: string; rehearse?: boolean };
 
 export interface CampaignExperiment {
-  /** The experiment file, as written in the campaign (relative to the campaign file's folder, resolved by the loader). */
+  /** The experiment file, resolved by the loader from the experiments folder (experiments/ for experiments/campaigns/x.yaml), relative when the campaign's path is. */
   file: string;
   /** Its name (the file's base name without .yaml), as the experiment itself says it. */
   name: string;
   /** `--set` overrides for this experiment only (e.g. a soak's iterations), applied before the grid's. */
   sets: string[];
+  /** The defect columns this entry runs (the baseline first), when it names its own: a long soak for the one defect that needs it. */
+  defects?: (string | null)[];
 }
 
 /** One axis of the settings grid: a `--set` path and the values it takes, each a cell of the grid. */
@@ -38,13 +40,15 @@ export interface Campaign {
   /** The campaign file as given on the command line. */
   file: string;
   experiments: CampaignExperiment[];
-  /** Every seed to run, in order (from a range `from..to` or a list). */
+  /** Every seed to run, in order (from a range `from..to` or a list); empty: each experiment runs with its own seed. */
   seeds: number[];
   /** Defect columns: `null` = no defect; each string one defect profile (from `none`, a list, or `all`). */
   defects: (string | null)[];
   grid: GridAxis[];
   targets: RunTarget[];
   stopOn: StopOn;
+  /** Which runs' evidence (trace, summary.json, report.html) the campaign keeps: the file's `evidence:`. */
+  keep: Keep;
 }
 
 /**
@@ -99,7 +103,7 @@ export interface RunMetrics {
   virtualMs: number;
 }
 
-/** What evidence a campaign keeps of its runs: every run's folder, failing and unknown runs' only, or only runs that surprise (a baseline not passing, a defect run not failing, any unknown). */
+/** What evidence a campaign keeps of its runs: every run's folder, failing and unknown runs' only, or only runs that surprise (a baseline not passing, any unknown run). */
 export type Keep = 'all' | 'failing' | 'unexpected';
 
 /** campaign.json: the campaign as expanded, and one record per run in matrix order. */
