@@ -24,7 +24,7 @@ import { realRun } from './run-command.js';
 import { abandon, prepareOutDir, UsageError, type FolderLock } from './out-dir.js';
 import { writeWholeSync } from '../trace/output.js';
 import { checkFitsCluster, consent, powerShellTargetFor, type Consent, type RealTarget } from './powershell.js';
-import { shellWords } from './replay.js';
+import { shellWords } from '../run/replay.js';
 import { runExperiment } from '../run/run-experiment.js';
 import { PACKAGE_ROOT } from './package-root.js';
 

@@ -21,7 +21,7 @@ import { createLogger } from './log.js';
 import { abandon, FolderBusyError, lockFolder, prepareOutDir, UsageError, type FolderLock } from './out-dir.js';
 import { soakProgress } from './progress.js';
 import { shrinkable, shrinkSoak } from './shrink.js';
-import { replayCommand } from './replay.js';
+import { replayCommand } from '../run/replay.js';
 import { confirmChanges, NotConfirmedError, planSummary, refuseUnattended } from './confirm.js';
 import { readCredential } from './credentials.js';
 import { onStopSignals } from './interrupt.js';

@@ -17,7 +17,7 @@ import { applySets } from '../experiment/overrides.js';
 import { faults } from '../faults/catalogue.js';
 import { writeWholeSync } from '../trace/output.js';
 import { readTrace } from '../trace/reader.js';
-import { replayCommand } from './replay.js';
+import { replayCommand } from '../run/replay.js';
 import { runExperiment } from '../run/run-experiment.js';
 
 export interface ShrinkOptions {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { settingDefinitions } from '../../machines/index.js';
 import type { TransitionCoverage, Violation } from '../check/result.js';
-import { replayCommand } from '../cli/replay.js';
+import { replayCommand } from '../run/replay.js';
 import { readStoredTrace } from '../cli/report-command.js';
 import { runExperiment } from '../run/run-experiment.js';
 import { listExperiments, loadExperiment } from '../experiment/load.js';

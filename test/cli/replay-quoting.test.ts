@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { currentShell, replayCommand, shellWords } from '../../src/cli/replay.js';
+import { currentShell, replayCommand, shellWords } from '../../src/run/replay.js';
 import { pwsh, PWSH_ENV } from '../helpers/pwsh.js';
 
 /**
