@@ -21,9 +21,13 @@
  *   also in their usual install folders; the app bundles on macOS); else, on Linux as root,
  *   `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium` (with `sudo -n` when not
  *   root and sudo needs no password); never on Windows or macOS.
+ * - redis-server (the campaign queue tests start a real Redis): CLUSTERCHAOS_REDIS if set (a path or a name on PATH,
+ *   used as given: a bad one is an error); else redis-server on PATH; else, on Linux as root (or with password-less
+ *   sudo), `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server` (Debian's package
+ *   starts a system service; the tests never use it, they start their own on a free loopback port).
  *
  * Prints one line per tool (what, where, how it was found, how long it took), writes what it found to
- * .cache/test-tools.json ({pwsh, pester, chromium}; null for what is missing) for the tests to read, and exits 1
+ * .cache/test-tools.json ({pwsh, pester, chromium, redis}; null for what is missing) for the tests to read, and exits 1
  * naming what is missing and the one command that installs it.
  */
 import { spawn } from 'node:child_process';
@@ -355,17 +359,64 @@ async function ensureChromium() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Redis
+
+async function probeRedis(path) {
+  const r = await run(path, ['--version'], { timeoutMs: 30_000 });
+  const version = /v=(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1];
+  return r.code === 0 && version ? { version } : { problem: `${path} --version failed:\n${tail(r)}` };
+}
+
+async function ensureRedis() {
+  const started = Date.now();
+  const fix = WINDOWS ? 'install Redis (e.g. in WSL) and set CLUSTERCHAOS_REDIS to its redis-server' : process.platform === 'darwin' ? 'brew install redis' : 'sudo apt-get install redis-server';
+  const finish = async (path, how) => {
+    const probe = await probeRedis(path);
+    if (probe.problem) return { ok: false, problem: probe.problem, fix, ms: Date.now() - started };
+    return { ok: true, path, version: probe.version, how, ms: Date.now() - started };
+  };
+  const told = process.env.CLUSTERCHAOS_REDIS;
+  if (told) {
+    const path = isAbsolute(told) || told.includes('/') || told.includes('\\') ? resolve(told) : onPath(told);
+    if (!path || !isExecutableFile(path)) return { ok: false, problem: `CLUSTERCHAOS_REDIS=${told} is not an executable file`, fix: 'set CLUSTERCHAOS_REDIS to the path of redis-server, or unset it', ms: Date.now() - started };
+    return finish(path, 'CLUSTERCHAOS_REDIS');
+  }
+  const existing = onPath(WINDOWS ? 'redis-server.exe' : 'redis-server');
+  if (existing) return finish(existing, 'found on PATH');
+  // Debian puts it in /usr/bin, which a trimmed PATH may lack
+  if (!WINDOWS && isExecutableFile('/usr/bin/redis-server')) return finish('/usr/bin/redis-server', 'found in /usr/bin');
+  if (WINDOWS || process.platform === 'darwin') return { ok: false, problem: 'no redis-server found', fix, ms: Date.now() - started };
+
+  const aptGet = onPath('apt-get');
+  if (!aptGet) return { ok: false, problem: 'redis-server is not on PATH and there is no apt-get to install it', fix: 'install Redis so that `redis-server` is on PATH', ms: Date.now() - started };
+  let prefix;
+  if (process.getuid?.() === 0) prefix = [];
+  else if (onPath('sudo') && (await run('sudo', ['-n', 'true'], { timeoutMs: 10_000 })).code === 0) prefix = ['sudo', '-n'];
+  else return { ok: false, problem: 'redis-server is not on PATH and this user cannot install it (not root, no password-less sudo)', fix, ms: Date.now() - started };
+
+  process.stdout.write(`redis     not on PATH: installing Debian's redis-server with apt-get…\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'env', 'DEBIAN_FRONTEND=noninteractive', aptGet, ...args], { env, timeoutMs: 900_000 }) : run(aptGet, args, { env, timeoutMs: 900_000 }));
+  const update = await apt(['update']);
+  if (update.code !== 0) return { ok: false, problem: `apt-get update failed:\n${tail(update)}`, fix, ms: Date.now() - started };
+  const install = await apt(['install', '-y', 'redis-server']);
+  const installed = onPath('redis-server') ?? (isExecutableFile('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined);
+  if (install.code !== 0 || !installed) return { ok: false, problem: `apt-get install -y redis-server failed:\n${tail(install)}`, fix, ms: Date.now() - started };
+  return finish(installed, `installed: ${prefix.length ? 'sudo ' : ''}apt-get install -y redis-server`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 function line(tool, r) {
   const name = tool.padEnd(9);
   if (!r.ok) return `${name} MISSING: ${r.problem} (${seconds(r.ms)})`;
-  const what = tool === 'pwsh' ? `PowerShell ${r.version} (${r.edition})` : tool === 'pester' ? `Pester ${r.version}` : r.version;
+  const what = tool === 'pwsh' ? `PowerShell ${r.version} (${r.edition})` : tool === 'pester' ? `Pester ${r.version}` : tool === 'redis' ? `Redis ${r.version}` : r.version;
   return `${name} ${what} at ${shown(r.path)}: ${r.how} (${seconds(r.ms)})`;
 }
 
 async function main() {
   const started = Date.now();
-  const [[pwsh, pester], chromium] = await Promise.all([
+  const [[pwsh, pester], chromium, redis] = await Promise.all([
     ensurePwsh().then(async (p) => {
       process.stdout.write(line('pwsh', p) + '\n');
       const q = await ensurePester(p.ok ? p.path : undefined);
@@ -376,7 +427,12 @@ async function main() {
       process.stdout.write(line('chromium', c) + '\n');
       return c;
     }),
-  ]);
+  ]).then(async (found) => {
+    // after chromium: two apt-get at once would fight over dpkg's lock
+    const r = await ensureRedis();
+    process.stdout.write(line('redis', r) + '\n');
+    return [...found, r];
+  });
 
   mkdirSync(CACHE, { recursive: true });
   const record = (r, extra) => (r.ok ? { path: r.path, version: r.version, ...extra } : null);
@@ -384,11 +440,12 @@ async function main() {
     pwsh: record(pwsh, { edition: pwsh.edition }),
     pester: record(pester, {}),
     chromium: record(chromium, {}),
+    redis: record(redis, {}),
     checkedAt: new Date().toISOString(),
   };
   writeFileSync(TOOLS_JSON, JSON.stringify(tools, null, 2) + '\n');
 
-  const missing = [['pwsh', pwsh], ['pester', pester], ['chromium', chromium]].filter(([, r]) => !r.ok);
+  const missing = [['pwsh', pwsh], ['pester', pester], ['chromium', chromium], ['redis', redis]].filter(([, r]) => !r.ok);
   if (missing.length) {
     process.stderr.write(`\nensure-test-tools: the tests cannot run without ${missing.map(([t]) => t).join(', ')}. Install with:\n`);
     for (const [tool, r] of missing) process.stderr.write(`  ${tool}: ${r.fix}\n`);

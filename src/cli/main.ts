@@ -207,6 +207,37 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       code = await (await import('./accept.js')).accept(flags, io, ['clusterchaos', ...argv].join(' '));
     });
 
+  program
+    .command('worker')
+    .description("take a campaign's runs from a queue (clusterchaos campaign --queue) and make them on this machine, until Ctrl-C or SIGTERM: simulator runs, and runs on the clusters its allowlist names")
+    .requiredOption('--queue <url>', 'the Redis the campaign put its runs in, e.g. redis://127.0.0.1:6379')
+    .option('--allowlist <file>', 'the clusters this worker may touch, with its own credentials: it takes their runs and no others (default: $CLUSTERCHAOS_ALLOWLIST, else ./clusterchaos-allowlist.yaml if there is one; without one, simulator runs only)')
+    .option('--concurrency <n>', 'simulator runs at once, each in a thread of its own (default: one per core); a cluster is never the target of two runs at once', (v: string) => {
+      const n = integer(v);
+      if (n < 1) throw new InvalidArgumentError('expected 1 or more');
+      return n;
+    })
+    .option('--lock-duration <duration>', "how long a run stays with a worker that stopped answering before another worker takes it (default 30s)", duration)
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
+    .action(async (flags: import('./worker-command.js').WorkerFlags) => {
+      code = await (await import('./worker-command.js')).workerCommand(flags, io);
+    });
+
+  program
+    .command('campaign')
+    .description('run a campaign (experiments × seeds × defects × a settings grid × targets) on a local pool of worker processes or through a queue; writes campaign.json, junit.xml and report.html')
+    .argument('<campaign>', 'campaign file (YAML), e.g. experiments/campaigns/detection-matrix.yaml')
+    .option('--workers <n>', 'local worker processes (default: one per core; 0 runs every run in this process, one after another)', integer)
+    .option('--queue <url>', 'put the runs in a BullMQ queue on this Redis instead, for `clusterchaos worker`s to take, e.g. redis://127.0.0.1:6379')
+    .option('--seeds <seeds>', "the seeds to run instead of the campaign's: a range 1..100, a list 1,7,9 or one seed")
+    .option('--out <dir>', 'where to write the results (default: reports/<timestamp>-campaign-<name>/)')
+    .option('--allowlist <file>', 'with real clusters among the targets, on the local pool: the clusters and faults the runs may touch (default: $CLUSTERCHAOS_ALLOWLIST)')
+    .option('--yes', 'with real clusters among the targets: change them without asking "Proceed? [y/N]" after the plan (CI; required when stdin is not a terminal)')
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default(defaultLogFormat()))
+    .action(async (file: string, flags: import('./campaign-command.js').CampaignFlags) => {
+      code = await (await import('./campaign-command.js')).campaignCommand(file, flags, io, ['clusterchaos', ...argv].join(' '));
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
