@@ -261,17 +261,23 @@ function gridTable(c: Campaign, runs: RunRecord[], table: (head: string[], rows:
 }
 
 /** Runs done / planned, rate, ETA and how many failed or ended unknown so far: a bar on a terminal, a line a minute otherwise. */
-function campaignProgress(total: number, log: Logger, out: Stderr = stderr()): { record(r: RunRecord): void; stop(): void } {
+export function campaignProgress(total: number, log: Logger, out: Stderr = stderr()): { record(r: RunRecord): void; stop(): void } {
   const started = performance.now();
   let done = 0;
+  // a run with a defect that fails is the defect caught, not a failure: the two are counted apart
   let failed = 0;
+  let caught = 0;
   let unknown = 0;
+  const count = (r: RunRecord): void => {
+    if (r.verdict === 'fail') r.spec.defect === null ? failed++ : caught++;
+    if (r.verdict === 'unknown') unknown++;
+  };
   const rate = (): number => done / Math.max((performance.now() - started) / 1000, 1e-3);
   if (out.isTTY) {
     const bars = new cliProgress.MultiBar(
       {
         stream: out.stream as NodeJS.WritableStream,
-        format: 'campaign [{bar}] {value}/{total} runs | fail: {failed} unknown: {unknown} | {rate}/s | ETA {eta_formatted}',
+        format: 'campaign [{bar}] {value}/{total} runs | failed: {failed} caught: {caught} unknown: {unknown} | {rate}/s | ETA {eta_formatted}',
         barsize: 20,
         etaBuffer: 100,
         fps: 5,
@@ -281,7 +287,7 @@ function campaignProgress(total: number, log: Logger, out: Stderr = stderr()): {
       },
       cliProgress.Presets.shades_classic,
     );
-    const bar = bars.create(total, 0, { failed: 0, unknown: 0, rate: '0' });
+    const bar = bars.create(total, 0, { failed: 0, caught: 0, unknown: 0, rate: '0' });
     const release = out.drawing((line) => {
       bars.log(line);
       bars.update();
@@ -289,9 +295,8 @@ function campaignProgress(total: number, log: Logger, out: Stderr = stderr()): {
     return {
       record(r) {
         done++;
-        if (r.verdict === 'fail') failed++;
-        if (r.verdict === 'unknown') unknown++;
-        bar.update(done, { failed, unknown, rate: rate().toFixed(1) });
+        count(r);
+        bar.update(done, { failed, caught, unknown, rate: rate().toFixed(1) });
       },
       stop() {
         release();
@@ -301,15 +306,14 @@ function campaignProgress(total: number, log: Logger, out: Stderr = stderr()): {
   }
   const line = (): void => {
     const eta = rate() > 0 ? (total - done) / rate() : 0;
-    log.info({ progress: { runs: done, of: total, failed, unknown, etaS: Math.round(eta) } }, `campaign: ${done}/${total} runs, ${rate().toFixed(1)}/s, ETA ${eta.toFixed(0)} s, fail: ${failed}, unknown: ${unknown}`);
+    log.info({ progress: { runs: done, of: total, failed, caught, unknown, etaS: Math.round(eta) } }, `campaign: ${done}/${total} runs, ${rate().toFixed(1)}/s, ETA ${eta.toFixed(0)} s, failed: ${failed}, defects caught: ${caught}, unknown: ${unknown}`);
   };
   const timer = setInterval(line, PROGRESS_LINE_EVERY_MS);
   timer.unref();
   return {
     record(r) {
       done++;
-      if (r.verdict === 'fail') failed++;
-      if (r.verdict === 'unknown') unknown++;
+      count(r);
     },
     stop() {
       clearInterval(timer);

@@ -164,3 +164,19 @@ describe('soak progress without a terminal (CI, a log file)', () => {
     expect(records()[0]!.msg).to.match(/^soak 50 %: 30 min of 60 min on the run's clock/);
   });
 });
+
+describe('campaign progress on a terminal', function () {
+  this.timeout(20_000);
+
+  it('shows runs done of planned, failures (a baseline that failed) apart from defects caught, unknowns, the rate and an ETA', async () => {
+    const { campaignProgress } = await import('../../src/cli/campaign-command.js');
+    const { out, bytes } = fakeStderr(true);
+    const progress = campaignProgress(10, createLogger('pretty', 'info', out), out);
+    const run = (defect: string | null, verdict: 'pass' | 'fail' | 'unknown') => ({ spec: { defect }, verdict }) as unknown as import('../../src/campaign/types.js').RunRecord;
+    for (const r of [run(null, 'pass'), run('no-isolation', 'fail'), run(null, 'fail'), run('down-early', 'unknown')]) progress.record(r);
+    await sleep(300); // the bar's own redraws (5 a second)
+    progress.stop();
+    const last = screen(bytes()).filter((l) => l.startsWith('campaign ')).at(-1)!;
+    expect(last).to.match(/^campaign \[.+\] 4\/10 runs \| failed: 1 caught: 1 unknown: 1 \| \d+(\.\d)?\/s \| ETA \d+s$/);
+  });
+});
