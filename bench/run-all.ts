@@ -15,6 +15,7 @@ const benchmarks: { file: string; args: string[] }[] = [
   { file: 'bench/report.ts', args: [] },
   { file: 'bench/rehearsal.ts', args: [] },
   { file: 'bench/startup.ts', args: [] },
+  { file: 'bench/campaign.ts', args: [] },
 ];
 for (const [i, b] of benchmarks.entries()) {
   if (i) console.log('');
