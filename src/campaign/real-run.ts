@@ -320,9 +320,6 @@ export function revertAnswer(code: number | null, stdout: string, stderr: string
   const residueAt = lines.findIndex((l) => l.startsWith('residue: '));
   const residue = residueAt < 0 ? [] : lines.slice(residueAt).filter((l) => !l.startsWith('revert: ')).map((l) => l.trim());
   const residueClean = residue[0]?.startsWith('residue: clean') === true;
-  if (code === 0 && last.startsWith('revert: nothing to revert')) {
-    return { reverted: true, residueClean: false, said: `nothing was left to revert (${last.slice('revert: '.length)}); residue: not scanned (clusterchaos revert scans only after reverting something)` };
-  }
   if ((code === 0 || code === 3) && /^revert: (done|unknown)/.test(last)) {
     const said = [...steps, ...(residue.length ? [residue.join(' ')] : ['residue: not scanned'])].join('; ');
     return { reverted: code === 0 || !steps.some((s) => s.startsWith('FAIL')), residueClean, said: `${said} (${last})` };

@@ -366,14 +366,14 @@ function matrixSection(m: Model, lists: Lists): string {
 
 // ── the settings grid ────────────────────────────────────────────────────────────────────────────────
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** ms as seconds: `60 s`, `62.5 s`. */
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 

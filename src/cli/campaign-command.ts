@@ -11,6 +11,7 @@ import { CampaignError, expandCampaign, loadCampaign, parseSeeds } from '../camp
 import { pruneRunFolders } from '../campaign/execute.js';
 import { runOnPool } from '../campaign/pool.js';
 import { campaignVerdict, missedDefects, targetName, writeCampaignResults } from '../campaign/results.js';
+import { median, seconds, writeCampaignReport } from '../campaign/report.js';
 import type { Campaign, CampaignResult, RunRecord, RunSpec } from '../campaign/types.js';
 import { loadExperiment } from '../experiment/load.js';
 import { faults } from '../faults/catalogue.js';
@@ -164,7 +165,6 @@ async function campaignHolding(file: string, flags: CampaignFlags, io: Io, comma
     reason,
   };
   writeCampaignResults(outDir, result);
-  const { writeCampaignReport } = await import('../campaign/report.js');
   writeCampaignReport(outDir, result);
 
   for (const line of campaignTable(campaign, ran.records)) io.out(line);
@@ -250,12 +250,12 @@ function gridTable(c: Campaign, runs: RunRecord[], table: (head: string[], rows:
     const key = JSON.stringify([who, Object.entries(r.spec.cell).map(([k, v]) => `${k.replace(/^.*\./, '')}=${v}`).join(' ')]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
+  // the figures as report.html gives them
   const rows = [...groups].map(([key, rs]) => {
     const [who, cell] = JSON.parse(key) as [string, string];
-    const unmonitored = rs.map((r) => r.metrics.unmonitoredMs).sort((a, b) => a - b);
+    const unmonitored = rs.map((r) => r.metrics.unmonitoredMs);
     const failedOver = rs.filter((r) => r.metrics.vmsFailedOver > 0).length;
-    return [who, cell, `${failedOver}/${rs.length}`, seconds(unmonitored[Math.floor((unmonitored.length - 1) / 2)]!), seconds(unmonitored.at(-1)!)];
+    return [who, cell, `${failedOver}/${rs.length}`, seconds(median(unmonitored)), seconds(Math.max(...unmonitored))];
   });
   return table(['runs of', 'grid cell', 'VMs failed over', 'unmonitored (median)', 'max'], rows);
 }

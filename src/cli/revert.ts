@@ -113,10 +113,9 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
     if (e instanceof UsageError || e instanceof TraceFormatError) return bad(e.message);
     throw e;
   }
-  if (!pending.length) {
-    io.out(`revert: nothing to revert — every revert in ${journal} ran`);
-    return 0;
-  }
+  // nothing owed: the cluster is still read (never changed) to say whether the dead run left anything behind
+  const scanOnly = pending.length === 0;
+  if (scanOnly) io.out(`revert: nothing to revert — every revert in ${journal} ran; a residue scan (read-only) says whether the cluster is as it was before the run`);
   const inv = header.invocation;
   if (!inv) return bad(`${trace}: the header does not say how the run was started, so its cluster cannot be opened; revert by hand: ${pending.map((p) => p.label).join('; ')}`);
   let experiment;
@@ -134,13 +133,13 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
     throw e;
   }
   try {
-    refuseUnattended({ yes: flags.yes === true }, 'clusterchaos revert');
+    if (!scanOnly) refuseUnattended({ yes: flags.yes === true }, 'clusterchaos revert');
   } catch (e) {
     if (e instanceof UsageError) return bad(e.message);
     throw e;
   }
   const log = createLogger(flags.logFormat);
-  io.out(`revert: ${pending.length} revert${pending.length === 1 ? '' : 's'} of run ${header.runId} on ${experiment.cluster.name} did not run: ${pending.map((p) => p.label).join('; ')}`);
+  if (!scanOnly) io.out(`revert: ${pending.length} revert${pending.length === 1 ? '' : 's'} of run ${header.runId} on ${experiment.cluster.name} did not run: ${pending.map((p) => p.label).join('; ')}`);
   // the allowlist's power controls: a node a dead run left powered off is powered on by its power-off-node's revert
   let real;
   try {
@@ -151,22 +150,24 @@ async function revertHolding(out: string, flags: RevertFlags, io: Io, bad: (mess
   }
   const { target } = real;
   // nothing has been sent yet (the target sends on first use): the question comes before the first revert
-  try {
-    const plan = [
-      `about to run ${pending.length} revert${pending.length === 1 ? '' : 's'} on the cluster ${experiment.cluster.name} (nodes ${experiment.cluster.nodes.join(', ')}) through PowerShell, newest first:`,
-      ...pending.map((p, i) => `  ${i + 1}. ${p.label}`),
-      '  then a residue scan (read-only) says whether the cluster is as it was before the run',
-    ];
-    await confirmChanges(plan, { yes: flags.yes === true }, 'clusterchaos revert');
-  } catch (e) {
-    await target.close().catch(() => undefined);
-    if (e instanceof NotConfirmedError) {
-      io.err(e.message);
-      io.out('revert: not run — not confirmed, nothing was done to the cluster');
-      return 3;
+  if (!scanOnly) {
+    try {
+      const plan = [
+        `about to run ${pending.length} revert${pending.length === 1 ? '' : 's'} on the cluster ${experiment.cluster.name} (nodes ${experiment.cluster.nodes.join(', ')}) through PowerShell, newest first:`,
+        ...pending.map((p, i) => `  ${i + 1}. ${p.label}`),
+        '  then a residue scan (read-only) says whether the cluster is as it was before the run',
+      ];
+      await confirmChanges(plan, { yes: flags.yes === true }, 'clusterchaos revert');
+    } catch (e) {
+      await target.close().catch(() => undefined);
+      if (e instanceof NotConfirmedError) {
+        io.err(e.message);
+        io.out('revert: not run — not confirmed, nothing was done to the cluster');
+        return 3;
+      }
+      if (e instanceof UsageError) return bad(e.message);
+      throw e;
     }
-    if (e instanceof UsageError) return bad(e.message);
-    throw e;
   }
   let failed = 0;
   try {

@@ -178,6 +178,15 @@ describe('real clusters in a campaign (src/campaign/real-run.ts, through the reh
       expect(a.said).to.equal('ok kill-clussvc N2; ok restore cluster settings; residue: clean (nodes Up and not Paused, no clusterchaos firewall rules or tasks, settings restored) (revert: done — the cluster is as it was before the run)');
     });
 
+    it('nothing owed, and the residue scan clean (revert still reads the cluster): reverted, clean', () => {
+      const stdout = [
+        'revert: nothing to revert — every revert in /w/undo.ndjson ran; a residue scan (read-only) says whether the cluster is as it was before the run',
+        'residue: clean (nodes Up and not Paused, no clusterchaos firewall rules or tasks, settings restored)',
+        'revert: done — the cluster is as it was before the run',
+      ].join('\n');
+      expect(revertAnswer(0, stdout, '')).to.include({ reverted: true, residueClean: true });
+    });
+
     it('a revert that failed and residue found: neither, each named', () => {
       const stdout = [
         '  FAIL  isolate-network N3: N3 could not be reached',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { settingDefinitions } from '../../machines/index.js';
@@ -207,6 +207,17 @@ describe('Proceed? [y/N] before the first change to a cluster', function () {
       expect(r.stderr).to.include('clusterchaos revert changes the cluster, and asks first').and.include('Add --yes');
       expect(trap.started()).to.equal(false);
       expect(readFileSync(join(out, 'undo.ndjson'), 'utf8')).not.to.include('"done"');
+    });
+
+    it('nothing owed (every revert done): no question, not even without a terminal — the cluster is read, never changed, for the residue scan', async () => {
+      const out = deadRun();
+      appendFileSync(join(out, 'undo.ndjson'), JSON.stringify({ type: 'done', id: 1, outcome: 'ok', t: 5000 }) + '\n');
+      const trap = trapPwsh();
+      const r = await runClusterchaos(['revert', out, '--allowlist', ALLOW], { env: trap.env });
+      expect(r.stdout).to.include('revert: nothing to revert — every revert in').and.include('ran; a residue scan (read-only) says whether the cluster is as it was before the run');
+      expect(r.stderr + r.stdout).not.to.include('Add --yes');
+      // the trapped PowerShell cannot answer: what matters is that the scan went to the cluster instead of stopping at "nothing to revert"
+      expect(trap.started(), 'PowerShell started for the residue scan').to.equal(true);
     });
 
     it('n at the question: the reverts it would run listed, exit 3, no PowerShell started', async () => {
