@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { formatT } from '../check/time.js';
 import { escapeHtml as esc } from '../report/escape.js';
 import { REPORT_CSS } from '../report/style.js';
+import { htmlPage } from '../report/html.js';
 import { writeWholeSync } from '../trace/output.js';
 import type { CampaignResult, GridAxis, RunRecord, RunTarget, Verdict } from './types.js';
 
@@ -62,22 +63,10 @@ export function campaignHtml(r: CampaignResult, outDir = '.'): string {
   const m = new Model(r);
   const lists = new Lists(outDir);
   const body = [banner(r, m), matrixSection(m, lists), gridSection(m, lists), runsSection(lists.html)];
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(`${VERDICT_WORD[r.verdict]}: ${r.campaign.title}`)} — clusterchaos campaign</title>`,
-    `<style>${REPORT_CSS}${CAMPAIGN_CSS}</style>`,
-    '</head>',
-    '<body>',
+  return htmlPage(`${VERDICT_WORD[r.verdict]}: ${r.campaign.title} — clusterchaos campaign`, REPORT_CSS + CAMPAIGN_CSS, [
     ...body,
     `<footer>clusterchaos campaign ${esc(r.campaign.name)} · ${esc(r.campaign.file)} · started ${esc(r.startedAt)} · campaign.json holds every run</footer>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
 }
 
 // ── the runs, grouped once ───────────────────────────────────────────────────────────────────────────

@@ -37,19 +37,26 @@ export function htmlOf(input: ReportInput, lanes: Lanes): string {
     modelsSection(input),
     coverageSection(input),
   ];
+  return htmlPage(`${title} — clusterchaos`, REPORT_CSS, [
+    ...body,
+    sourcesSection(body.join('\n')),
+    `<footer>clusterchaos · run ${esc(header.runId)} · started ${esc(header.startTime)} · trace: ${esc(input.tracePath)}</footer>`,
+  ]);
+}
+
+/** One self-contained page: a run's report and a campaign's share its head. `title` is text (escaped here); `body` is HTML. */
+export function htmlPage(title: string, css: string, body: string[]): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)} — clusterchaos</title>`,
-    `<style>${REPORT_CSS}</style>`,
+    `<title>${esc(title)}</title>`,
+    `<style>${css}</style>`,
     '</head>',
     '<body>',
     ...body,
-    sourcesSection(body.join('\n')),
-    `<footer>clusterchaos · run ${esc(header.runId)} · started ${esc(header.startTime)} · trace: ${esc(input.tracePath)}</footer>`,
     '</body>',
     '</html>',
     '',
